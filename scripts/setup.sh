@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Sets up a fresh Debian 12 machine (as root) for nixlab's demo and tests: Debian packages,
+# single-user Nix settings, npm dependencies, the compiled CLI. Safe to run again.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if [ "$(id -u)" != 0 ]; then
+  echo "setup.sh: run as root (it installs Debian packages and configures Nix)" >&2
+  exit 2
+fi
+
+packages() {
+  grep -v '^#' scripts/debian-packages.txt | grep -v '^$'
+  # The offline package set's list: "- name" lines under the "Debian packages" heading.
+  awk '/^#+ *Debian packages/{on=1; next} /^#/{on=0} on && /^- /{print $2}' test/offline-pkgs/README.md 2>/dev/null || true
+}
+
+echo "==> apt-get install"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+# shellcheck disable=SC2046
+apt-get install -y -qq --no-install-recommends $(packages | sort -u) >/dev/null
+
+echo "==> Nix settings (single-user as root, no build users, no sandbox, no binary cache)"
+# The offline package set copies Debian files into the store, so builds must see the host
+# (sandbox = false); there is no nixbld group on a plain Debian install; and no cache is
+# reachable offline, so don't wait for one.
+mkdir -p /etc/nix
+touch /etc/nix/nix.conf
+ensure() { grep -q "^$1 *=" /etc/nix/nix.conf || echo "$1 = $2" >> /etc/nix/nix.conf; }
+ensure build-users-group ''
+ensure sandbox false
+ensure substituters ''
+ensure experimental-features 'nix-command flakes'
+
+echo "==> npm ci && npm run build"
+npm ci --no-audit --no-fund --loglevel=error
+npm run build --silent

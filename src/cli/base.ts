@@ -1,0 +1,35 @@
+// The one place that turns nixlab errors into exit codes and messages. Every command extends
+// NixlabCommand and implements `go()`; library code never prints or exits.
+import { Command } from '@oclif/core';
+import { NixlabError, UserError, formatProblem } from '../errors.js';
+
+export abstract class NixlabCommand extends Command {
+  /** The command body. Throw NixlabError subclasses for anything the user should see. */
+  abstract go(): Promise<void>;
+
+  async run(): Promise<void> {
+    try {
+      await this.go();
+    } catch (error) {
+      this.report(error);
+    }
+  }
+
+  /** Prints the error (all problems of a UserError, one per line) and exits with its code. */
+  protected report(error: unknown): never {
+    if (error instanceof NixlabError) {
+      const lines =
+        error instanceof UserError ? error.problems.map((p) => `error: ${formatProblem(p)}`) : [`error: ${error.message}`];
+      for (const s of error.suggestions) lines.push(`Try this: ${s}`);
+      if (process.env.DEBUG && error.stack) lines.push(error.stack);
+      process.stderr.write(lines.join('\n') + '\n');
+      this.exit(error.exitCode);
+    }
+    throw error;
+  }
+
+  /** Writes data for machines: JSON with sorted keys and a trailing newline on stdout. */
+  protected printJson(value: unknown): void {
+    process.stdout.write(JSON.stringify(value, null, 2) + '\n');
+  }
+}

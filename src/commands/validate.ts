@@ -1,0 +1,19 @@
+import { Args, Flags } from '@oclif/core';
+import { NixlabCommand } from '../cli/base.js';
+import { resolveConfigArg, loadConfig } from '../definitions/load.js';
+import { formatProblem } from '../errors.js';
+
+export default class Validate extends NixlabCommand {
+  static override description = 'Check a nixlab config and report every problem at once';
+  static override examples = ['<%= config.bin %> validate', '<%= config.bin %> validate examples/demo/nixlab.yaml --json'];
+  static override args = { config: Args.string({ description: 'config file (default: the nixlab config in the current directory)' }) };
+  static override flags = { json: Flags.boolean({ description: 'print the normalised config as JSON' }) };
+
+  async go(): Promise<void> {
+    const { args, flags } = await this.parse(Validate);
+    const { file, config, warnings } = await loadConfig(resolveConfigArg(args.config));
+    for (const w of warnings) process.stderr.write(`warning: ${formatProblem(w)}\n`);
+    if (flags.json) this.printJson(config);
+    else process.stdout.write(`${file}: ok, ${config.kernels.length} kernel(s): ${config.kernels.map((k) => k.name).join(', ')}\n`);
+  }
+}

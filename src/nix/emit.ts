@@ -1,0 +1,209 @@
+// The emitters: a normalised config → the files of a self-contained Nix project
+// (default.nix, shell.nix, the nixlab Nix library, logo assets). Pure: returns the files, the
+// caller writes them.
+import { extname, join } from 'node:path';
+import type { NormalizedConfig, NormalizedCustomKernel, NormalizedKernel, NormalizedPythonKernel } from '../definitions/types.js';
+import { packageRoot } from '../paths.js';
+import {
+  apply,
+  attrs,
+  comment,
+  json,
+  lambda,
+  lambdaSet,
+  letIn,
+  list,
+  nix,
+  nul,
+  relPath,
+  select,
+  str,
+  strParts,
+  v,
+  type NixExpr,
+  type StrPart,
+} from './ast.js';
+import { resolvePin } from './pin.js';
+import { render } from './render.js';
+
+/** A file of the generated project: text, or a copy of a file on disk. */
+export type GeneratedFile = { path: string; text: string } | { path: string; copyFrom: string };
+
+/** Files of the hand-written Nix library copied into every generated project (under nixlab/). */
+export const LIBRARY_FILES = ['lib.nix', 'kernelspec.nix', 'config-dir.nix', 'jupyter_config.py'] as const;
+
+/** The nixpkgs Python attribute for an interpreter version: `3.11` → `python311`. */
+export function pythonAttr(version: string): string {
+  return 'python' + version.replace('.', '');
+}
+
+/** The server package per front end (nixpkgs python-packages.nix attribute names). */
+export const FRONTEND_PACKAGE = { lab: 'jupyterlab', notebook: 'notebook', server: 'jupyter-server' } as const;
+
+/** The command that starts each front end, found in the server env's bin/. */
+export const FRONTEND_COMMAND = { lab: 'jupyter-lab', notebook: 'jupyter-notebook', server: 'jupyter-server' } as const;
+
+const LOGO_FILE = { '32x32': 'logo-32x32', '64x64': 'logo-64x64', svg: 'logo-svg' } as const;
+
+interface KernelParts {
+  /** The kernel's environment expression. */
+  env: NixExpr;
+  /** kernel.json argv, with `envVar` standing for the environment's store path. */
+  argv: NixExpr[];
+}
+
+/** `pkgs.pythonXY.withPackages (ps: [ ps.ipykernel ps.… ])` and ipykernel's launcher argv. */
+function pythonKernel(k: NormalizedPythonKernel, envVar: NixExpr): KernelParts {
+  const pkgs = ['ipykernel', ...k.packages.filter((p) => p !== 'ipykernel')];
+  // wrapper.nix (pkgs/development/interpreters/python/wrapper.nix) links bin/python3 in the env
+  // and wraps it so the env's site-packages are on sys.path.
+  const env = apply(select(v('pkgs'), pythonAttr(k.version), 'withPackages'), lambda('ps', list(pkgs.map((p) => select(v('ps'), p)))));
+  const argv = [strParts(envVar, '/bin/python3'), str('-m'), str('ipykernel_launcher'), str('-f'), str('{connection_file}')];
+  return { env, argv };
+}
+
+/**
+ * A custom kernel: `buildEnv` of the named nixpkgs attributes. In argv, `{env}` stands for the
+ * environment's store path, and a first element without a `/` is taken from its bin/.
+ */
+function customKernel(k: NormalizedCustomKernel, envVar: NixExpr): KernelParts {
+  const env = apply(
+    select(v('pkgs'), 'buildEnv'),
+    attrs({
+      name: str(`kernel-${k.name}-env`),
+      paths: list(k.packages.map((p) => select(v('pkgs'), ...p.split('.')))),
+    }),
+  );
+  const argv = k.argv.map((arg, i) => {
+    if (i === 0 && !arg.includes('/') && !arg.includes('{env}')) return strParts(envVar, '/bin/', arg);
+    const parts: StrPart[] = [];
+    arg.split('{env}').forEach((piece, j) => {
+      if (j > 0) parts.push(envVar);
+      parts.push(piece);
+    });
+    return strParts(...parts);
+  });
+  return { env, argv };
+}
+
+/** The kernel.json fields besides argv, as the JSON object nixlab renders (keys sorted). */
+export function kernelSpecFields(k: NormalizedKernel): Record<string, unknown> {
+  const spec: Record<string, unknown> = {
+    display_name: k.displayName,
+    interrupt_mode: k.interruptMode,
+    language: k.language,
+  };
+  if (Object.keys(k.env).length) spec.env = k.env;
+  if (Object.keys(k.metadata).length) spec.metadata = k.metadata;
+  return spec;
+}
+
+/** Where a kernel's logo is copied inside the generated project. */
+function logoAsset(kernel: string, size: keyof typeof LOGO_FILE, source: string): { asset: string; file: string } {
+  const ext = size === 'svg' ? '.svg' : extname(source).toLowerCase() || '.png';
+  const file = LOGO_FILE[size] + ext;
+  return { asset: `assets/${kernel}/${file}`, file };
+}
+
+function kernelVarName(i: number): string {
+  return `kernelEnv${i}`;
+}
+
+/** default.nix for a config. `source` names the config file in the header comment (no host path). */
+export function emitDefaultNix(config: NormalizedConfig, source: string): string {
+  const pin = resolvePin(config.nixpkgs);
+  const fetchPinned = apply(
+    select(v('builtins'), 'fetchTarball'),
+    attrs({ url: str(pin.url), sha256: str(pin.sha256) }),
+  );
+  const importPkgs = apply(
+    v('import'),
+    nix`if nixpkgsPath == null then ${fetchPinned} else /. + nixpkgsPath`,
+    attrs({ config: attrs({}), overlays: list([]) }),
+  );
+
+  const bindings: Array<[string, NixExpr]> = [['nixlab', apply(v('import'), relPath('./nixlab/lib.nix'), attrs({ pkgs: v('pkgs') }))]];
+  const specs: NixExpr[] = [];
+  const envNames: Array<[string, NixExpr]> = [];
+  config.kernels.forEach((k, i) => {
+    const envVar = v(kernelVarName(i));
+    const parts = k.kind === 'python' ? pythonKernel(k, envVar) : customKernel(k, envVar);
+    bindings.push([kernelVarName(i), comment(`kernel "${k.name.replace(/[^A-Za-z0-9._-]/g, '?')}" (${k.kind})`, parts.env)]);
+    envNames.push([k.name, envVar]);
+    const logos: Array<[string, NixExpr]> = Object.entries(k.logos).map(([size, src]) => {
+      const { asset, file } = logoAsset(k.name, size as keyof typeof LOGO_FILE, src!);
+      return [file, relPath('./' + asset)];
+    });
+    specs.push(
+      apply(
+        select(v('nixlab'), 'kernelspec'),
+        attrs({ name: str(k.name), argv: list(parts.argv), spec: json(kernelSpecFields(k)), logos: attrs(logos) }),
+      ),
+    );
+  });
+  const frontendPkg = FRONTEND_PACKAGE[config.frontend];
+  bindings.push(['kernels', apply(select(v('nixlab'), 'kernels'), list(specs))]);
+  bindings.push([
+    'configDir',
+    apply(
+      select(v('nixlab'), 'configDir'),
+      attrs({ settings: json({ frontend: config.frontend, kernels: config.kernels.map((k) => k.name) }) }),
+    ),
+  ]);
+  bindings.push([
+    'server',
+    comment(`the ${config.frontend} front end`, apply(select(v('pkgs'), 'python3', 'withPackages'), lambda('ps', list([select(v('ps'), frontendPkg)])))),
+  ]);
+  bindings.push([
+    'env',
+    apply(select(v('nixlab'), 'env'), attrs({ server: v('server'), kernels: v('kernels'), config: v('configDir') })),
+  ]);
+  bindings.push([
+    'imageRoot',
+    apply(
+      select(v('nixlab'), 'imageRoot'),
+      attrs({
+        env: v('env'),
+        extras: attrs({ tini: select(v('pkgs'), 'tini'), shell: select(v('pkgs'), 'busybox'), cacert: select(v('pkgs'), 'cacert') }),
+      }),
+    ),
+  ]);
+
+  const body = letIn(
+    bindings,
+    attrs({
+      kernels: v('kernels'),
+      configDir: v('configDir'),
+      server: v('server'),
+      env: v('env'),
+      imageRoot: v('imageRoot'),
+      kernelEnvs: attrs(envNames),
+    }),
+  );
+  const file = comment(
+    `Generated by nixlab from ${source.replace(/[\r\n]/g, ' ')}; edit that file and run \`nixlab generate\` again.`,
+    comment(
+      `nixpkgs: ${pin.owner}/${pin.repo} ${pin.rev}; pass --argstr nixpkgsPath /path/to/nixpkgs to use a checkout.`,
+      lambdaSet(
+        [
+          { name: 'nixpkgsPath', default: nul },
+          { name: 'pkgs', default: importPkgs },
+        ],
+        body,
+      ),
+    ),
+  );
+  return render(file);
+}
+
+/** Every file of the generated project for a config. */
+export function emitProject(config: NormalizedConfig, source: string): GeneratedFile[] {
+  const files: GeneratedFile[] = [{ path: 'default.nix', text: emitDefaultNix(config, source) }];
+  for (const f of LIBRARY_FILES) files.push({ path: `nixlab/${f}`, copyFrom: join(packageRoot(), 'nix', f) });
+  for (const k of config.kernels) {
+    for (const [size, src] of Object.entries(k.logos)) {
+      files.push({ path: logoAsset(k.name, size as keyof typeof LOGO_FILE, src!).asset, copyFrom: src! });
+    }
+  }
+  return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}

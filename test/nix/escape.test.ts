@@ -1,0 +1,113 @@
+// Escaping is the one place injection can happen: every string and attribute name must come
+// back from the real Nix evaluator exactly as it went in.
+import fc from 'fast-check';
+import { attrs, data, int, json, NixEmitError, str, strParts, v, select, type NixExpr, list } from '../../src/nix/ast.js';
+import { escapeString, render, renderInline } from '../../src/nix/render.js';
+import { evalJson, parseNix } from '../helpers/nix.js';
+
+const RUNS = Number(process.env.NIXLAB_FC_RUNS ?? 2000);
+
+/** Nix cannot hold NUL or lone surrogates; everything else must round-trip. */
+const nixString = fc.string({ unit: 'binary', maxLength: 40 }).filter((s) => !/\0/.test(s) && s.isWellFormed());
+const interesting = fc.oneof(
+  nixString,
+  fc.constantFrom('${', '$', '\\', '"', "''", "'''", '\\${', '$${', '\r\n', '\t', '\u2028', '\ufeff'),
+  fc.array(fc.constantFrom('$', '{', '}', '\\', '"', "'", 'a', '\n'), { maxLength: 12 }).map((a) => a.join('')),
+);
+const jsonish = fc.jsonValue({ maxDepth: 3 });
+
+const ADVERSARIAL = [
+  '${builtins.currentSystem}',
+  '\\${x}',
+  '$${x}',
+  '"; evil = builtins.readFile /etc/passwd; x = "',
+  'a\r\nb',
+  "''",
+  "end'",
+  "'''",
+  "$'x'",
+  'ünïcödé 日本語 🎉👩‍🔬',
+  '\u2028 line separator',
+  '\ufeffBOM',
+  '$',
+  'trailing $',
+  '${',
+  '\\',
+  '',
+];
+const ADVERSARIAL_NAMES = ['in', 'or', 'a.b', 'a b', '', '0abc', '__functor', 'outPath', '${x}', 'a"b', "a'b", 'rec', '-x', 'x-y'];
+
+describe('escapeString', () => {
+  it('escapes the characters that end a string or start an interpolation', () => {
+    expect(escapeString('a"b\\c${d}$e\n\r\t')).toBe('a\\"b\\\\c\\${d}$e\\n\\r\\t');
+    expect(escapeString('x$')).toBe('x\\$');
+  });
+
+  it.each(ADVERSARIAL)('round-trips the adversarial string %j', async (s) => {
+    const source = render(str(s));
+    await parseNix(source);
+    expect(await evalJson(source)).toBe(s);
+  });
+
+  it('round-trips a 1 MiB string', async () => {
+    const big = Array.from({ length: 1 << 16 }, (_, i) => ADVERSARIAL[i % ADVERSARIAL.length]).join('').slice(0, 1 << 20);
+    expect(await evalJson(render(str(big)))).toBe(big);
+  });
+
+  it.each(ADVERSARIAL_NAMES)('keeps the attribute name %j as data, never code', async (name) => {
+    const source = render(attrs([[name, int(1)]]));
+    expect(await evalJson(`builtins.attrNames (${source})`)).toEqual([name]);
+    expect(await evalJson(`(${source}).${JSON.stringify(name).replace(/\$/g, '\\$')}`)).toBe(1);
+  });
+
+  it('refuses NUL and lone surrogates instead of emitting them', () => {
+    expect(() => str('a\0b')).toThrow(NixEmitError);
+    expect(() => str('a\ud800b')).toThrow(/lone UTF-16 surrogate at offset 1/);
+    expect(() => str('\udc00')).toThrow(NixEmitError);
+    expect(() => attrs([['a\0', int(1)]])).toThrow(NixEmitError);
+    expect(str('🎉').node).toBeDefined();
+  });
+
+  it('never accepts a plain string as code', () => {
+    expect(() => v('a b')).toThrow(NixEmitError);
+    expect(() => v('in')).toThrow(NixEmitError);
+    expect(() => strParts('x', 'y' as unknown as NixExpr)).not.toThrow();
+    expect(() => strParts('x', { node: { kind: 'var', name: 'evil' } } as unknown as NixExpr)).toThrow(NixEmitError);
+  });
+
+  it('keeps interpolation parts apart from literal dollars', async () => {
+    const e = strParts('a$', select(v('x'), 'y'), '${z}');
+    expect(await evalJson(`let x = { y = "Y"; }; in ${renderInline(e)}`)).toBe('a$Y${z}');
+  });
+
+  it(`round-trips any string, attribute name and JSON value (${RUNS} runs)`, async () => {
+    await fc.assert(
+      fc.asyncProperty(interesting, nixString, jsonish, async (s, name, value) => {
+        // One evaluation per run: the string, a set keyed by the name, and the JSON text.
+        const e = list([str(s), attrs([[name, str(s)]]), json(value)]);
+        const [back, set, text] = (await evalJson(
+          `let l = ${renderInline(e)}; in [ (builtins.elemAt l 0) (builtins.attrNames (builtins.elemAt l 1)) (builtins.elemAt l 2) ]`,
+        )) as [string, string[], string];
+        expect(back).toBe(s);
+        expect(set).toEqual([name]);
+        expect(JSON.parse(text)).toEqual(value);
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('round-trips integer JSON data as Nix values, refusing floats', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.jsonValue({ maxDepth: 2 }).filter((x) => !JSON.stringify(x).match(/\d[.eE]/) && !/"(outPath|__toString|__functor)"/.test(JSON.stringify(x))),
+        async (value) => {
+          const normalised = JSON.parse(JSON.stringify(value));
+          if (JSON.stringify(normalised).includes('\\u0000') || !JSON.stringify(normalised).isWellFormed()) return;
+          expect(await evalJson(render(data(normalised)))).toEqual(normalised);
+        },
+      ),
+      { numRuns: Math.max(50, RUNS / 20) },
+    );
+    expect(() => data(0.5)).toThrow(/floats/);
+  });
+});
