@@ -73,6 +73,12 @@ export const schemaDefs = {
     minLength: 1,
     pattern: '^[^/]',
   },
+  nixFile: {
+    type: 'string',
+    description: 'Path of a `.nix` file, relative to the config file.',
+    minLength: 1,
+    pattern: '^([^/].*/)?[A-Za-z0-9_+-][A-Za-z0-9._+-]*\\.nix$',
+  },
   pythonVersion: {
     type: 'string',
     description: 'Python interpreter version as a string: `3.11`, `3.12`, `3.13`.',
@@ -229,6 +235,10 @@ export const kernelBranches: Record<(typeof kernelKinds)[number], SchemaObject> 
         items: { $ref: '#/$defs/attrPath' },
       },
       fileExtension: ref('fileExtension', 'Notebook `language_info.file_extension` (`.sh`).'),
+      nix: ref(
+        'nixFile',
+        'A Nix file in your repository, `{ pkgs }: <derivation>`, joined into the kernel environment (for kernels nixpkgs does not package). Its directory is copied into the generated project, so keep that directory small.',
+      ),
     },
   },
 };
@@ -241,6 +251,9 @@ const kernelSchema: SchemaObject = {
   required: ['kind'],
   properties: {
     kind: { enum: [...kernelKinds], description: `Kernel kind: ${kernelKinds.map((k) => `\`${k}\``).join(', ')}.` },
+    // Also checked here so that a kernel whose kind is missing or unknown still gets its name
+    // checked; for a known kind the branch reports the same problem and the repeat is dropped.
+    name: kernelBaseProperties.name!,
   },
   allOf: kernelKinds.map((kind) => ({
     if: { type: 'object', required: ['kind'], properties: { kind: { const: kind } } },

@@ -44,6 +44,11 @@ export interface CustomKernel extends KernelBase {
   packages?: string[];
   /** File extension for notebooks' language_info (`.sh`). */
   fileExtension?: string;
+  /**
+   * A `.nix` file relative to the config, `{ pkgs }: <derivation>`, joined into the kernel env.
+   * Its directory is copied into the generated project.
+   */
+  nix?: string;
 }
 
 export type KernelDef = PythonKernel | CustomKernel;
@@ -107,6 +112,8 @@ export interface NormalizedCustomKernel extends NormalizedKernelBase {
   argv: string[];
   packages: string[];
   fileExtension?: string;
+  /** Absolute path of the kernel's Nix file (resolved against the config's directory). */
+  nixFile?: string;
 }
 export type NormalizedKernel = NormalizedPythonKernel | NormalizedCustomKernel;
 

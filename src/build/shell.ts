@@ -1,0 +1,51 @@
+// `shell`: generate the project and enter its shell.nix with nix-shell — the same notebook
+// environment as the image, run locally, writing state only under ./.jupyter.
+import { execa } from 'execa';
+import { dirname, join, resolve } from 'node:path';
+import { FRONTEND_COMMAND } from '../nix/emit.js';
+import { generate } from '../generate.js';
+import { ToolError } from '../errors.js';
+import { pkgsArgs, type PkgsChoice } from './nix-build.js';
+
+export interface ShellOptions {
+  config: string;
+  pkgs: PkgsChoice;
+  /** Command to run inside; default: start the config's front end. */
+  command?: string[];
+  generatedDir?: string;
+  /** Where the shell starts (its .jupyter/ goes here). Default: the current directory. */
+  cwd?: string;
+  /** stdio of the shell: inherit for people, pipe for tests. */
+  stdio?: 'inherit' | 'pipe';
+}
+
+/** Quotes one argument for the POSIX shell nix-shell's --run hands it to. */
+export function shellQuote(arg: string): string {
+  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
+}
+
+export interface ShellResult {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the command inside the project's nix-shell and returns its exit code (and output when piped). */
+export async function shell(opts: ShellOptions): Promise<ShellResult> {
+  const generatedDir = opts.generatedDir ?? join(dirname(resolve(opts.config)), '.nixlab');
+  const gen = await generate(opts.config, generatedDir);
+  const command = opts.command?.length ? opts.command : [FRONTEND_COMMAND[gen.config.frontend]];
+  const args = [join(gen.outDir, 'shell.nix'), ...pkgsArgs(opts.pkgs), '--run', command.map(shellQuote).join(' ')];
+  const stdio = opts.stdio ?? 'inherit';
+  const r = await execa('nix-shell', args, {
+    cwd: opts.cwd,
+    stdio: stdio === 'inherit' ? 'inherit' : ['ignore', 'pipe', 'pipe'],
+    reject: false,
+    // nix-shell otherwise looks for bashInteractive in <nixpkgs>, which need not exist.
+    env: { NIX_BUILD_SHELL: process.env.NIX_BUILD_SHELL ?? 'bash' },
+  });
+  if ((r as { code?: string }).code === 'ENOENT') {
+    throw new ToolError('nix-shell', undefined, [], 'nix-shell was not found on PATH (apt-get install nix-bin)');
+  }
+  return { exitCode: r.exitCode ?? 1, stdout: String(r.stdout ?? ''), stderr: String(r.stderr ?? '') };
+}

@@ -1,0 +1,338 @@
+// Finding and loading config files: TS/JS (evaluated with jiti), JSON and YAML, each parse error
+// with line:column, then validation. Anything wrong becomes one UserError listing every problem.
+import { statSync } from 'node:fs';
+import { readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { createJiti } from 'jiti';
+import { parseDocument } from 'yaml';
+import { UserError, type Problem } from '../errors.js';
+import type { NormalizedConfig } from './types.js';
+import { validateConfig } from './validate.js';
+
+/** Config file names `findConfig` looks for, in order of preference. */
+export const configFileNames = ['nixlab.config.ts', 'nixlab.config.mts', 'nixlab.config.js', 'nixlab.json', 'nixlab.yaml', 'nixlab.yml'] as const;
+
+/** A loaded, valid config: the file as the user named it, the normalised config, and warnings. */
+export interface LoadedConfig {
+  file: string;
+  config: NormalizedConfig;
+  warnings: Problem[];
+}
+
+/** Returns the path (joined to `dir` as given) of the first config file in `dir`; UserError when none. */
+export function findConfig(dir: string): string {
+  for (const name of configFileNames) {
+    const candidate = path.join(dir, name);
+    if (statSync(candidate, { throwIfNoEntry: false })?.isFile()) return candidate;
+  }
+  throw new UserError({
+    where: dir,
+    message: `no nixlab config file found (looked for ${configFileNames.join(', ')})`,
+    hint: 'create one, e.g. nixlab.json containing { "kernels": [{ "kind": "python", "name": "python" }] }',
+  });
+}
+
+/**
+ * The config file a command should load: `arg` itself when it names a file, the config found in
+ * it when it names a directory, else the config found in the current directory.
+ */
+export function resolveConfigArg(arg?: string): string {
+  if (arg === undefined) return findConfig('.');
+  return statSync(arg, { throwIfNoEntry: false })?.isDirectory() ? findConfig(arg) : arg;
+}
+
+/** Reads, parses and validates a config file; throws UserError with every problem found. */
+export async function loadConfig(file: string): Promise<LoadedConfig> {
+  const ext = path.extname(file).toLowerCase();
+  const raw = ['.ts', '.mts', '.cts', '.js', '.mjs', '.cjs'].includes(ext)
+    ? await importModule(file)
+    : ext === '.json'
+      ? parseJsonFile(file, await readText(file))
+      : ext === '.yaml' || ext === '.yml'
+        ? parseYamlFile(file, await readText(file))
+        : unknownType(file);
+  const result = validateConfig(raw.value, file, { baseDir: path.dirname(path.resolve(file)) });
+  const warnings = [...raw.warnings, ...result.warnings];
+  if (result.errors.length > 0 || !result.config) throw new UserError(result.errors);
+  return { file, config: result.config, warnings };
+}
+
+interface Parsed {
+  value: unknown;
+  warnings: Problem[];
+}
+
+function unknownType(file: string): never {
+  throw new UserError({
+    where: file,
+    message: 'unknown config file type',
+    hint: `name it with one of the extensions .ts, .mts, .js, .json, .yaml or .yml (e.g. ${configFileNames.join(', ')})`,
+  });
+}
+
+async function readText(file: string): Promise<string> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (error) {
+    throw unreadable(file, error);
+  }
+}
+
+function unreadable(file: string, error: unknown): UserError {
+  const code = (error as NodeJS.ErrnoException).code;
+  const message = code === 'ENOENT' ? 'config file does not exist' : code === 'EISDIR' ? 'is a directory, not a config file' : `cannot read the config file (${(error as Error).message})`;
+  return new UserError({ where: file, message, hint: 'check the path' }, { cause: error });
+}
+
+// ---------------------------------------------------------------------------------------------
+// TS / JS
+
+async function importModule(file: string): Promise<Parsed> {
+  const absolute = path.resolve(file);
+  try {
+    await stat(absolute);
+  } catch (error) {
+    throw unreadable(file, error);
+  }
+  // No caches: a config edited between two loads in one process must be read again, and
+  // loading must not write cache files next to the user's project.
+  const jiti = createJiti(import.meta.url, { moduleCache: false, fsCache: false, interopDefault: false });
+  let mod: Record<string, unknown>;
+  try {
+    mod = (await jiti.import(absolute)) as Record<string, unknown>;
+  } catch (error) {
+    throw new UserError(
+      { where: `${file}${syntaxErrorPosition(error, absolute)}`, message: `the config module failed to load: ${firstLine(error)}`, hint: 'fix the error in the file (run it with DEBUG=1 to see the stack trace)' },
+      { cause: error },
+    );
+  }
+  let value: unknown = mod.default !== undefined ? mod.default : mod.config;
+  if (value === undefined) {
+    throw new UserError({
+      where: file,
+      message: 'the module exports no config (neither a default export nor `config`)',
+      hint: "add `export default defineConfig({ kernels: [...] })` (import { defineConfig } from 'nixlab/config')",
+    });
+  }
+  if (typeof value === 'function') {
+    try {
+      value = await (value as () => unknown)();
+    } catch (error) {
+      throw new UserError(
+        { where: file, message: `the exported config function threw: ${firstLine(error)}`, hint: 'fix the function, or export the config object itself' },
+        { cause: error },
+      );
+    }
+  }
+  return { value, warnings: [] };
+}
+
+// jiti reports a parse error as "ParseError: …\n <absolute file>:<line>:<col>"; keep the
+// position (`:line:col`) but not the absolute path.
+function syntaxErrorPosition(error: unknown, absolute: string): string {
+  const message = (error as { message?: unknown } | null)?.message;
+  if (typeof message !== 'string') return '';
+  const m = /\n\s*(.+):(\d+):(\d+)\s*$/.exec(message);
+  return m && m[1] === absolute ? `:${m[2]}:${m[3]}` : '';
+}
+
+function firstLine(error: unknown): string {
+  // Duck-typed: errors from the config module may come from another realm (jiti's context).
+  const message = (error as { message?: unknown } | null)?.message;
+  const text = typeof message === 'string' ? message : String(error);
+  return (text.split('\n')[0] ?? text).trim();
+}
+
+// ---------------------------------------------------------------------------------------------
+// YAML
+
+function parseYamlFile(file: string, text: string): Parsed {
+  // strict + uniqueKeys: duplicate keys and other doubtful constructs are errors, not silent
+  // last-one-wins. The YAML 1.2 core schema: no timestamps or yes/no booleans.
+  const doc = parseDocument(text, { strict: true, uniqueKeys: true, schema: 'core', prettyErrors: true });
+  const at = (e: { linePos?: [{ line: number; col: number }, ...unknown[]] }) => (e.linePos ? `${file}:${e.linePos[0].line}:${e.linePos[0].col}` : file);
+  // prettyErrors appends " at line L, column C:" and a source excerpt; the position goes in `where`.
+  const text1 = (m: string) => m.replace(/ at line \d+, column \d+:[\s\S]*$/, '');
+  if (doc.errors.length > 0) {
+    throw new UserError(
+      doc.errors.map((e) => ({
+        where: at(e),
+        message: text1(e.message),
+        hint: e.code === 'DUPLICATE_KEY' ? 'remove or rename one of the two keys' : e.code === 'MULTIPLE_DOCS' ? 'keep a single YAML document (no second `---`)' : 'fix the YAML syntax at that position',
+      })),
+    );
+  }
+  const warnings = doc.warnings.map((w) => ({ where: at(w), message: text1(w.message) }));
+  return { value: doc.toJS({ maxAliasCount: 100 }), warnings };
+}
+
+// ---------------------------------------------------------------------------------------------
+// JSON
+
+/** A JSON syntax error at a character offset. */
+class JsonSyntaxError extends Error {
+  constructor(
+    message: string,
+    readonly offset: number,
+    readonly hint: string,
+  ) {
+    super(message);
+  }
+}
+
+function parseJsonFile(file: string, text: string): Parsed {
+  try {
+    return { value: parseJson(text), warnings: [] };
+  } catch (error) {
+    if (!(error instanceof JsonSyntaxError)) throw error;
+    const { line, col } = lineCol(text, error.offset);
+    throw new UserError({ where: `${file}:${line}:${col}`, message: error.message, hint: error.hint });
+  }
+}
+
+function lineCol(text: string, offset: number): { line: number; col: number } {
+  const before = text.slice(0, offset);
+  const line = before.split('\n').length;
+  return { line, col: offset - (before.lastIndexOf('\n') + 1) + 1 };
+}
+
+const maxJsonDepth = 1000;
+const numberToken = /-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/y;
+
+/**
+ * Strict JSON (RFC 8259) parser. JSON.parse does not say where an error is in every case, and
+ * silently keeps the last of duplicate keys; this one reports both with a position.
+ */
+export function parseJson(text: string): unknown {
+  let i = text.charCodeAt(0) === 0xfeff ? 1 : 0; // a byte-order mark from some editors
+
+  const found = (): string => {
+    if (i >= text.length) return 'the end of the file';
+    const c = text[i]!;
+    return c === '\n' ? 'a line break' : q(c);
+  };
+  const fail = (expected: string, hint = 'fix the JSON syntax at that position'): never => {
+    const c = text[i];
+    if (c === "'") hint = 'JSON strings and keys use double quotes';
+    else if (c === '/' || c === '#') hint = 'JSON has no comments; use nixlab.yaml or nixlab.config.ts if you want comments';
+    else if (i >= text.length) hint = 'the file ends too early: close every { [ and "';
+    throw new JsonSyntaxError(`expected ${expected}, found ${found()}`, i, hint);
+  };
+  const ws = () => {
+    while (i < text.length && (text[i] === ' ' || text[i] === '\t' || text[i] === '\n' || text[i] === '\r')) i++;
+  };
+
+  const string = (): string => {
+    const start = i;
+    i++; // opening quote
+    for (;;) {
+      if (i >= text.length) {
+        throw new JsonSyntaxError('string is not closed', start, 'add the closing double quote');
+      }
+      const c = text.charCodeAt(i);
+      if (c === 0x22) break;
+      if (c < 0x20) throw new JsonSyntaxError('control character (such as a line break or tab) inside a string', i, 'write it as an escape: \\n, \\t, …');
+      if (c === 0x5c) {
+        const e = text[i + 1];
+        if (e === 'u') {
+          if (!/^[0-9A-Fa-f]{4}$/.test(text.slice(i + 2, i + 6))) throw new JsonSyntaxError('bad \\u escape: needs 4 hex digits', i, 'write \\u followed by 4 hex digits');
+          i += 6;
+        } else if (e !== undefined && '"\\/bfnrt'.includes(e)) i += 2;
+        else throw new JsonSyntaxError(`unknown escape \\${e ?? ''}`, i, 'valid escapes are \\" \\\\ \\/ \\b \\f \\n \\r \\t \\uXXXX; write a backslash as \\\\');
+      } else i++;
+    }
+    i++; // closing quote
+    return JSON.parse(text.slice(start, i)) as string;
+  };
+
+  const value = (depth: number): unknown => {
+    if (depth > maxJsonDepth) throw new JsonSyntaxError(`nested deeper than ${maxJsonDepth} levels`, i, 'flatten the data');
+    ws();
+    const c = text[i];
+    if (c === '{') return object(depth);
+    if (c === '[') return array(depth);
+    if (c === '"') return string();
+    for (const [word, v] of [['true', true], ['false', false], ['null', null]] as const) {
+      if (text.startsWith(word, i)) {
+        i += word.length;
+        return v;
+      }
+    }
+    numberToken.lastIndex = i;
+    const m = numberToken.exec(text);
+    if (m) {
+      i += m[0].length;
+      return Number(m[0]);
+    }
+    return fail('a value (string, number, object, list, true, false or null)');
+  };
+
+  const object = (depth: number): Record<string, unknown> => {
+    const out: Record<string, unknown> = {};
+    const keyLines = new Map<string, number>();
+    i++; // {
+    ws();
+    if (text[i] === '}') {
+      i++;
+      return out;
+    }
+    for (;;) {
+      ws();
+      if (text[i] !== '"') fail('a key in double quotes', text[i] === '}' ? 'JSON does not allow a comma before }' : undefined);
+      const keyAt = i;
+      const key = string();
+      const firstLine = keyLines.get(key);
+      if (firstLine !== undefined) {
+        throw new JsonSyntaxError(`duplicate key ${q(key)} (first on line ${firstLine})`, keyAt, 'remove or rename one of the two keys');
+      }
+      keyLines.set(key, lineCol(text, keyAt).line);
+      ws();
+      if (text[i] !== ':') fail('":" after the key');
+      i++;
+      // defineProperty, not assignment: a key named `__proto__` must stay an ordinary key.
+      Object.defineProperty(out, key, { value: value(depth + 1), enumerable: true, writable: true, configurable: true });
+      ws();
+      if (text[i] === ',') {
+        i++;
+        continue;
+      }
+      if (text[i] === '}') {
+        i++;
+        return out;
+      }
+      fail('"," or "}" after a value', text[i] === '"' ? 'add a comma between the entries' : undefined);
+    }
+  };
+
+  const array = (depth: number): unknown[] => {
+    const out: unknown[] = [];
+    i++; // [
+    ws();
+    if (text[i] === ']') {
+      i++;
+      return out;
+    }
+    for (;;) {
+      ws();
+      if (text[i] === ']') fail('a value', 'JSON does not allow a comma before ]');
+      out.push(value(depth + 1));
+      ws();
+      if (text[i] === ',') {
+        i++;
+        continue;
+      }
+      if (text[i] === ']') {
+        i++;
+        return out;
+      }
+      fail('"," or "]" after a list item', text[i] === '"' || text[i] === '{' ? 'add a comma between the items' : undefined);
+    }
+  };
+
+  const result = value(0);
+  ws();
+  if (i < text.length) fail('the end of the file after the top-level value', 'remove the extra text, or wrap everything in one object');
+  return result;
+}
+
+const q = (s: string) => JSON.stringify(s);

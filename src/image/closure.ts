@@ -1,0 +1,118 @@
+// The closure of some store paths: every path they need, with its references and NAR size,
+// from one `nix path-info --json --recursive` call.
+import { realpath } from 'node:fs/promises';
+import { posix } from 'node:path';
+import { execa } from 'execa';
+import { InternalError, ToolError, UserError, type Problem } from '../errors.js';
+
+/** The Nix store directory (`/nix/store` unless NIX_STORE_DIR says otherwise). */
+export function storeDir(): string {
+  return process.env.NIX_STORE_DIR || '/nix/store';
+}
+
+/** One store path of a closure. */
+export interface ClosureNode {
+  /** Absolute store path, `/nix/store/<hash>-<name>`. */
+  path: string;
+  /** Store paths this one refers to, sorted (may include itself). */
+  references: string[];
+  /** Size of its NAR serialisation in bytes (close to the bytes it adds to a layer). */
+  narSize: number;
+}
+
+const STORE_NAME = /^[0-9a-df-np-sv-z]{32}-[A-Za-z0-9+\-._?=]+$/;
+
+/** True when `p` is a top-level store path (`/nix/store/<hash>-<name>`, nothing below it). */
+export function isStorePath(p: string): boolean {
+  const dir = storeDir();
+  return posix.dirname(p) === dir && STORE_NAME.test(posix.basename(p));
+}
+
+/**
+ * Resolves what the user named (a store path, or a symlink to one such as `./result`) to
+ * top-level store paths. All problems are reported at once.
+ */
+export async function resolveStorePaths(inputs: string[]): Promise<string[]> {
+  const problems: Problem[] = [];
+  const out: string[] = [];
+  for (const input of inputs) {
+    let real: string;
+    try {
+      real = await realpath(input);
+    } catch (error) {
+      problems.push({ where: input, message: `cannot read it (${(error as NodeJS.ErrnoException).code ?? String(error)})`, hint: 'pass an existing store path or a result symlink from nix-build' });
+      continue;
+    }
+    if (!isStorePath(real)) {
+      problems.push({
+        where: input,
+        message: real === input ? 'is not a top-level store path' : `resolves to ${real}, which is not a top-level store path`,
+        hint: `pass ${storeDir()}/<hash>-<name> itself, not a file inside it`,
+      });
+      continue;
+    }
+    out.push(real);
+  }
+  if (problems.length) throw new UserError(problems);
+  return [...new Set(out)].sort(byteOrder);
+}
+
+/** Compares strings by the byte order of their UTF-8 encodings (what `LC_ALL=C sort` does). */
+export function byteOrder(a: string, b: string): number {
+  // UTF-16 code-unit order equals UTF-8 byte order except around surrogates (astral characters
+  // sort after U+E000–U+FFFF in UTF-8 but before them in UTF-16); only then compare bytes.
+  if (!HAS_SURROGATE.test(a) && !HAS_SURROGATE.test(b)) return a < b ? -1 : a > b ? 1 : 0;
+  return Buffer.compare(Buffer.from(a), Buffer.from(b));
+}
+const HAS_SURROGATE = /[\uD800-\uDFFF]/;
+
+/**
+ * The closure of `storePaths` (which must be valid store paths), sorted by path, each node with
+ * its sorted references and NAR size.
+ */
+export async function queryClosure(storePaths: string[], opts: { signal?: AbortSignal } = {}): Promise<ClosureNode[]> {
+  if (storePaths.length === 0) return [];
+  const args = ['path-info', '--json', '--recursive', '--extra-experimental-features', 'nix-command', '--', ...storePaths];
+  const result = await execa('nix', args, { reject: false, stdin: 'ignore', cancelSignal: opts.signal, maxBuffer: 1 << 30 });
+  const shown = `nix ${args.join(' ')}`;
+  if ((result as { code?: string }).code === 'ENOENT') {
+    throw new UserError({ where: 'nix', message: 'nix was not found on PATH', hint: 'install Nix (on Debian: apt-get install nix-bin)' });
+  }
+  const stderr = String(result.stderr ?? '');
+  if (result.failed) {
+    const tail = stderr.split('\n').filter(Boolean).slice(-20);
+    const invalid = /path '([^']+)' is not valid/.exec(stderr);
+    throw new ToolError(shown, result.exitCode, tail, 'querying the closure', {
+      suggestions: invalid ? [`build ${invalid[1]} first (nix-build), or check the path`] : [],
+    });
+  }
+  return parsePathInfo(String(result.stdout), shown);
+}
+
+/** Parses `nix path-info --json` output (an array in Nix 2.8–2.18, an object keyed by path later). */
+export function parsePathInfo(stdout: string, command = 'nix path-info'): ClosureNode[] {
+  let data: unknown;
+  try {
+    data = JSON.parse(stdout);
+  } catch (error) {
+    throw new InternalError(`${command} printed something that is not JSON: ${stdout.slice(0, 200)}`, { cause: error });
+  }
+  const raw: unknown[] = Array.isArray(data)
+    ? data
+    : data && typeof data === 'object'
+      ? Object.entries(data as Record<string, unknown>).map(([path, v]) => ({ ...(v as object), path }))
+      : [];
+  const nodes: ClosureNode[] = [];
+  for (const item of raw) {
+    const it = item as { path?: unknown; references?: unknown; narSize?: unknown; valid?: unknown };
+    if (typeof it.path !== 'string' || it.valid === false) {
+      throw new UserError({ where: String(it.path), message: 'is not a valid store path', hint: 'build it first with nix-build' });
+    }
+    if (!Array.isArray(it.references) || !it.references.every((r) => typeof r === 'string') || typeof it.narSize !== 'number') {
+      throw new InternalError(`${command}: unexpected entry for ${it.path}: ${JSON.stringify(item).slice(0, 200)}`);
+    }
+    nodes.push({ path: it.path, references: [...(it.references as string[])].sort(byteOrder), narSize: it.narSize });
+  }
+  nodes.sort((a, b) => byteOrder(a.path, b.path));
+  return nodes;
+}
