@@ -1,0 +1,43 @@
+// The docker-archive format (`docker save`/`docker load`): layer tars, the config named by its
+// digest, then manifest.json and repositories at the end, all in one tar written in one pass.
+// Layers are stored as `layers/NNN.tar`: loaders find them through manifest.json's `Layers`,
+// and a name that does not depend on the digest lets the header go out before the data.
+import { canonicalJson } from './config.js';
+import { OuterTar } from './archive-tar.js';
+import type { ArchiveInput, ArchiveLayer, ArchiveResult } from './archive.js';
+import type { ArchiveSink } from './sink.js';
+
+/** Path of layer `index` inside a docker archive. */
+export function dockerLayerPath(index: number): string {
+  return `layers/${String(index).padStart(3, '0')}.tar`;
+}
+
+/** Writes a docker-archive tar into `sink`. */
+export async function writeDockerArchive(input: ArchiveInput, sink: ArchiveSink, signal: AbortSignal): Promise<ArchiveResult> {
+  const out = new OuterTar(sink, signal);
+  await out.dir('layers');
+  const written: { path: string; size: number; digest: Promise<string>; storePaths: string[] }[] = [];
+  for (const [i, layer] of input.layers.entries()) {
+    input.onLayer?.(i, input.layers.length);
+    const path = dockerLayerPath(i);
+    const w = await out.layer(path, layer.entries());
+    written.push({ path, size: w.size, digest: w.digest, storePaths: layer.storePaths });
+  }
+  const digests = await Promise.all(written.map((w) => w.digest));
+  const config = input.config(digests);
+  const configPath = `${config.digest.slice('sha256:'.length)}.json`;
+  await out.file(configPath, config.bytes);
+  const ref = input.reference;
+  const repoTags = ref ? [`${ref.repository}:${ref.tag}`] : [];
+  const manifest = [{ Config: configPath, RepoTags: repoTags, Layers: written.map((w) => w.path) }];
+  await out.file('manifest.json', Buffer.from(canonicalJson(manifest) + '\n'));
+  if (ref) {
+    // The pre-manifest format's tag → top layer map; loaders that read manifest.json ignore it.
+    const top = digests[digests.length - 1]!.slice('sha256:'.length);
+    await out.file('repositories', Buffer.from(canonicalJson({ [ref.repository]: { [ref.tag]: top } }) + '\n'));
+  }
+  await out.finish();
+  await sink.finish();
+  const layers: ArchiveLayer[] = written.map((w, i) => ({ digest: digests[i]!, size: w.size, storePaths: w.storePaths, path: w.path }));
+  return { config, layers };
+}
