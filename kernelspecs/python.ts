@@ -1,4 +1,7 @@
 // Python kernels: `pythonXY.withPackages (ps: [ ps.ipykernel … ])`, launched with ipykernel.
+// Checked against nixpkgs pkgs/development/interpreters/python/wrapper.nix (the env's bin/python3),
+// pkgs/applications/editors/jupyter/kernel.nix (nixpkgs' own ipykernel argv) and
+// pkgs/top-level/python-packages.nix (package attribute names).
 import type { KernelPreset } from './types.js';
 
 export const python: KernelPreset = {

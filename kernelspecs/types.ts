@@ -6,6 +6,8 @@ export interface PresetOption {
   type: 'string' | 'string[]' | 'number';
   description: string;
   default?: unknown;
+  /** The values the option takes, when it is a choice. */
+  values?: (string | number)[];
 }
 
 /** A kernel preset: one language's kernel as nixpkgs packages it. */
@@ -21,8 +23,10 @@ export interface KernelPreset {
   /** kernel.json argv as emitted; `<env>` stands for the kernel environment's store path. */
   argv: string[];
   options: PresetOption[];
-  /** The nixpkgs files this preset was checked against. */
+  /** The nixpkgs files this preset was checked against (paths in NixOS/nixpkgs, or `owner/repo path` upstream). */
   checkedAgainst: string[];
+  /** What the pinned nixpkgs (24.11) lacks or does differently for this preset. */
+  notes?: string[];
   /** Whether the offline package set builds it for real (the tests run it) or refuses clearly. */
   offline: 'real' | 'refused';
 }

@@ -16,7 +16,21 @@ export const schemaId = 'https://nixlab.dev/schema/config.json';
 export const nixKeywords = ['assert', 'else', 'if', 'in', 'inherit', 'let', 'or', 'rec', 'then', 'with'] as const;
 
 /** The kernel kinds nixlab knows; each has a branch in `kernelBranches`. */
-export const kernelKinds = ['python', 'custom'] as const;
+export const kernelKinds = [
+  'python',
+  'custom',
+  'r',
+  'go',
+  'cpp',
+  'rust',
+  'haskell',
+  'bash',
+  'javascript',
+  'typescript',
+  'octave',
+  'ruby',
+  'clojure',
+] as const;
 
 // One attribute name: Nix's bare-identifier syntax, minus the keywords. The lookahead rejects a
 // keyword only when it is the whole name (`inherit` is refused, `inherits` and `in-x` are fine).
@@ -88,6 +102,26 @@ export const schemaDefs = {
     type: 'string',
     description: 'A Python package attribute name in nixpkgs `python3XXPackages` (`numpy`, `scikit-learn`).',
     pattern: attrNamePattern,
+  },
+  rPackage: {
+    type: 'string',
+    description: 'An R package attribute name in nixpkgs `rPackages` (`ggplot2`; R\'s `data.table` is `data_table`).',
+    pattern: attrNamePattern,
+  },
+  haskellPackage: {
+    type: 'string',
+    description: 'A Haskell package attribute name in nixpkgs `haskellPackages` (`lens`, `aeson`).',
+    pattern: attrNamePattern,
+  },
+  octavePackage: {
+    type: 'string',
+    description: 'An Octave package attribute name in nixpkgs `octavePackages` (`signal`, `statistics`).',
+    pattern: attrNamePattern,
+  },
+  cppStd: {
+    type: 'integer',
+    description: 'C++ standard as a number: `17` or `20` (`23` needs xeus-cpp, which the pinned nixpkgs 24.11 lacks).',
+    enum: [17, 20, 23],
   },
   attrPath: {
     type: 'string',
@@ -196,6 +230,26 @@ const kernelBaseProperties: Record<string, SchemaObject> = {
   },
 };
 
+/** A kernel branch: the kind, the common properties, and the kind's own options. */
+function presetBranch(kind: (typeof kernelKinds)[number], description: string, options: Record<string, SchemaObject> = {}): SchemaObject {
+  return {
+    type: 'object',
+    description,
+    additionalProperties: false,
+    required: ['kind', 'name'],
+    properties: {
+      kind: { const: kind, description: `Kernel kind: \`${kind}\`.` },
+      ...kernelBaseProperties,
+      ...options,
+    },
+  };
+}
+
+/** A `packages` option listing attribute names of one nixpkgs package set. */
+function packageList(item: 'rPackage' | 'haskellPackage' | 'octavePackage', description: string): SchemaObject {
+  return { type: 'array', description, items: { $ref: `#/$defs/${item}` } };
+}
+
 /** One object schema per kernel kind; `kind` selects which one applies. */
 export const kernelBranches: Record<(typeof kernelKinds)[number], SchemaObject> = {
   python: {
@@ -241,6 +295,25 @@ export const kernelBranches: Record<(typeof kernelKinds)[number], SchemaObject> 
       ),
     },
   },
+  r: presetBranch('r', 'An R kernel (IRkernel) in an R environment with the R packages you list.', {
+    packages: packageList('rPackage', 'R package attribute names from nixpkgs `rPackages` (`ggplot2`, `data_table`); IRkernel is always included.'),
+  }),
+  go: presetBranch('go', 'A Go kernel: gophernotes.'),
+  cpp: presetBranch('cpp', 'A C++ kernel: xeus-cling (nixpkgs `cpp17-kernel`, `cpp2a-kernel`).', {
+    std: ref('cppStd', 'C++ standard: `17` (the default) or `20`. `23` needs xeus-cpp, which nixpkgs 24.11 lacks.'),
+  }),
+  rust: presetBranch('rust', 'A Rust kernel: evcxr (`evcxr_jupyter`), with cargo and rustc on its PATH.'),
+  haskell: presetBranch('haskell', 'A Haskell kernel (IHaskell) in a GHC environment with the Haskell packages you list.', {
+    packages: packageList('haskellPackage', 'Haskell package attribute names from nixpkgs `haskellPackages` (`lens`, `aeson`); ihaskell is always included.'),
+  }),
+  bash: presetBranch('bash', 'A Bash kernel: bash_kernel in a Python environment.'),
+  javascript: presetBranch('javascript', "A JavaScript kernel: Deno's built-in Jupyter kernel."),
+  typescript: presetBranch('typescript', "A TypeScript kernel: Deno's built-in Jupyter kernel."),
+  octave: presetBranch('octave', 'An Octave kernel (octave_kernel) with Octave and the Octave packages you list.', {
+    packages: packageList('octavePackage', 'Octave package attribute names from nixpkgs `octavePackages` (`signal`, `statistics`).'),
+  }),
+  ruby: presetBranch('ruby', 'A Ruby kernel: IRuby.'),
+  clojure: presetBranch('clojure', 'A Clojure kernel: clojupyter.'),
 };
 
 // Kernels dispatch on `kind` with if/then rather than oneOf, so a kernel with a known kind is

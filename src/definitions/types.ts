@@ -51,7 +51,83 @@ export interface CustomKernel extends KernelBase {
   nix?: string;
 }
 
-export type KernelDef = PythonKernel | CustomKernel;
+/** An R kernel (IRkernel): `rWrapper.override { packages = [ rPackages.IRkernel … ]; }`. */
+export interface RKernel extends KernelBase {
+  kind: 'r';
+  /** nixpkgs `rPackages` attribute names (`ggplot2`; R's `data.table` is `data_table`). IRkernel is always included. */
+  packages?: string[];
+}
+
+/** A Go kernel: nixpkgs `gophernotes`. */
+export interface GoKernel extends KernelBase {
+  kind: 'go';
+}
+
+/** A C++ kernel: nixpkgs' xeus-cling kernel definitions (`cpp17-kernel`, `cpp2a-kernel`). */
+export interface CppKernel extends KernelBase {
+  kind: 'cpp';
+  /** C++ standard: `17` (default) or `20`. `23` needs xeus-cpp, which the pinned nixpkgs lacks, and is refused. */
+  std?: 17 | 20 | 23;
+}
+
+/** A Rust kernel: nixpkgs `evcxr` (`evcxr_jupyter`). */
+export interface RustKernel extends KernelBase {
+  kind: 'rust';
+}
+
+/** A Haskell kernel (IHaskell): `haskellPackages.ghcWithPackages (ps: [ ps.ihaskell … ])`. */
+export interface HaskellKernel extends KernelBase {
+  kind: 'haskell';
+  /** nixpkgs `haskellPackages` attribute names (`lens`, `aeson`). ihaskell is always included. */
+  packages?: string[];
+}
+
+/** A Bash kernel: `python3.withPackages (ps: [ ps.bash-kernel ])`, run as `python3 -m bash_kernel`. */
+export interface BashKernel extends KernelBase {
+  kind: 'bash';
+}
+
+/** A JavaScript kernel: Deno's built-in kernel (`deno jupyter --kernel`). */
+export interface JavascriptKernel extends KernelBase {
+  kind: 'javascript';
+}
+
+/** A TypeScript kernel: Deno's built-in kernel (`deno jupyter --kernel`). */
+export interface TypescriptKernel extends KernelBase {
+  kind: 'typescript';
+}
+
+/** An Octave kernel: nixpkgs `octave-kernel.launcher` (octave_kernel with `octave` on its PATH). */
+export interface OctaveKernel extends KernelBase {
+  kind: 'octave';
+  /** nixpkgs `octavePackages` attribute names (`signal`, `statistics`), via `octave.withPackages`. */
+  packages?: string[];
+}
+
+/** A Ruby kernel: nixpkgs `iruby`. */
+export interface RubyKernel extends KernelBase {
+  kind: 'ruby';
+}
+
+/** A Clojure kernel: nixpkgs `clojupyter.launcher`. */
+export interface ClojureKernel extends KernelBase {
+  kind: 'clojure';
+}
+
+export type KernelDef =
+  | PythonKernel
+  | CustomKernel
+  | RKernel
+  | GoKernel
+  | CppKernel
+  | RustKernel
+  | HaskellKernel
+  | BashKernel
+  | JavascriptKernel
+  | TypescriptKernel
+  | OctaveKernel
+  | RubyKernel
+  | ClojureKernel;
 
 /** The image user (non-root by default). */
 export interface ImageUser {
@@ -115,7 +191,49 @@ export interface NormalizedCustomKernel extends NormalizedKernelBase {
   /** Absolute path of the kernel's Nix file (resolved against the config's directory). */
   nixFile?: string;
 }
-export type NormalizedKernel = NormalizedPythonKernel | NormalizedCustomKernel;
+/** A preset kernel with a list of packages from its language's nixpkgs package set. */
+export interface NormalizedPackagesKernel<Kind extends string, Language extends string> extends NormalizedKernelBase {
+  kind: Kind;
+  language: Language;
+  /** Attribute names in the kind's package set, without the ones the preset always adds. */
+  packages: string[];
+}
+/** A preset kernel without options beyond the common ones. */
+export interface NormalizedPlainKernel<Kind extends string, Language extends string> extends NormalizedKernelBase {
+  kind: Kind;
+  language: Language;
+}
+export type NormalizedRKernel = NormalizedPackagesKernel<'r', 'R'>;
+export type NormalizedGoKernel = NormalizedPlainKernel<'go', 'go'>;
+export interface NormalizedCppKernel extends NormalizedKernelBase {
+  kind: 'cpp';
+  language: 'cpp';
+  /** 23 never gets here: validation refuses it. */
+  std: 17 | 20;
+}
+export type NormalizedRustKernel = NormalizedPlainKernel<'rust', 'rust'>;
+export type NormalizedHaskellKernel = NormalizedPackagesKernel<'haskell', 'haskell'>;
+export type NormalizedBashKernel = NormalizedPlainKernel<'bash', 'bash'>;
+export type NormalizedJavascriptKernel = NormalizedPlainKernel<'javascript', 'javascript'>;
+export type NormalizedTypescriptKernel = NormalizedPlainKernel<'typescript', 'typescript'>;
+export type NormalizedOctaveKernel = NormalizedPackagesKernel<'octave', 'octave'>;
+export type NormalizedRubyKernel = NormalizedPlainKernel<'ruby', 'ruby'>;
+export type NormalizedClojureKernel = NormalizedPlainKernel<'clojure', 'clojure'>;
+
+export type NormalizedKernel =
+  | NormalizedPythonKernel
+  | NormalizedCustomKernel
+  | NormalizedRKernel
+  | NormalizedGoKernel
+  | NormalizedCppKernel
+  | NormalizedRustKernel
+  | NormalizedHaskellKernel
+  | NormalizedBashKernel
+  | NormalizedJavascriptKernel
+  | NormalizedTypescriptKernel
+  | NormalizedOctaveKernel
+  | NormalizedRubyKernel
+  | NormalizedClojureKernel;
 
 export interface NormalizedImage {
   name: string;

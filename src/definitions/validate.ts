@@ -367,12 +367,17 @@ function branchKind(schema: SchemaObject): string | undefined {
 function unknownKey(at: PathSegment[], key: string, schema: SchemaObject): Finding {
   const allowed = Object.keys((schema.properties ?? {}) as object);
   const kind = branchKind(schema);
-  const where = kind ? ` for a ${kind} kernel` : at.length === 0 ? ' at the top level' : '';
+  // "an octave kernel", "an r kernel" (said "ar"), "a ruby kernel": the article goes by the sound.
+  const article = /^[aeiou]/.test(kind ?? '') || kind === 'r' ? 'an' : 'a';
+  const where = kind ? ` for ${article} ${kind} kernel` : at.length === 0 ? ' at the top level' : '';
   const near = closest(key, allowed);
-  const owner = kind ? kernelKinds.find((k) => k !== kind && Object.hasOwn(kernelBranches[k].properties as object, key)) : undefined;
-  const hint = owner
-    ? `${q(key)} belongs to ${owner} kernels: set "kind": ${q(owner)}, or remove it`
-    : `${near ? `did you mean ${q(near)}? ` : ''}allowed keys: ${allowed.join(', ')}`;
+  const owners = kind ? kernelKinds.filter((k) => k !== kind && Object.hasOwn(kernelBranches[k].properties as object, key)) : [];
+  const hint =
+    owners.length === 1
+      ? `${q(key)} belongs to ${owners[0]} kernels: set "kind": ${q(owners[0])}, or remove it`
+      : owners.length > 1
+        ? `${q(key)} belongs to ${andList(owners)} kernels, not to ${kind} kernels: remove it (allowed keys: ${allowed.join(', ')})`
+        : `${near ? `did you mean ${q(near)}? ` : ''}allowed keys: ${allowed.join(', ')}`;
   return { at: [...at, key], message: `unknown key ${q(key)}${where}`, hint, onKey: true };
 }
 
@@ -429,10 +434,19 @@ function suggestUserName(v: string): string {
   return v.toLowerCase().replace(/[^a-z0-9_-]+/g, '-').replace(/^[^a-z_]+/, '').slice(0, 32) || 'jovyan';
 }
 
+/** `a`, `a and b`, `a, b and c`. */
+function andList(items: readonly string[]): string {
+  return items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
+}
+
 const keywordSet: ReadonlySet<string> = new Set(nixKeywords);
 const plainAttrName = new RegExp(attrNamePattern, 'u');
 
-function explainAttrName(v: string, dotted: boolean): Explanation {
+/**
+ * Why `v` is not an attribute name (`dotted`: not an attribute path). `examples` are valid names
+ * from the package set in question, for the hint.
+ */
+function explainAttrName(v: string, dotted: boolean, examples = '"numpy" or "scikit-learn"'): Explanation {
   const parts = dotted ? v.split('.') : [v];
   const keyword = parts.find((p) => keywordSet.has(p));
   if (keyword) return { message: `${q(v)} uses the Nix keyword ${q(keyword)}, which cannot be a package name`, hint: 'check the attribute name on search.nixos.org' };
@@ -442,7 +456,7 @@ function explainAttrName(v: string, dotted: boolean): Explanation {
   }
   return dotted
     ? { message: `${q(v)} is not a nixpkgs attribute path`, hint: 'use attribute names joined by dots, e.g. "busybox" or "python3Packages.bash-kernel"' }
-    : { message: `${q(v)} is not a nixpkgs attribute name`, hint: 'use the name as nixpkgs spells it, one per item, e.g. "numpy" or "scikit-learn"' };
+    : { message: `${q(v)} is not a nixpkgs attribute name`, hint: `use the name as nixpkgs spells it, one per item, e.g. ${examples}` };
 }
 
 type LeafRule = (value: unknown, keyword: string, schema: SchemaObject) => Explanation | undefined;
@@ -496,6 +510,28 @@ const leafRules = new Map<SchemaObject, LeafRule>([
     return explainAttrName(s, false);
   }],
   [schemaDefs.attrPath, (v) => explainAttrName(String(v), true)],
+  [
+    schemaDefs.rPackage,
+    (v) => {
+      // nixpkgs' rPackages names a CRAN package `data.table` as `data_table`.
+      const s = String(v);
+      if (s.startsWith('rPackages.') && plainAttrName.test(s.slice('rPackages.'.length))) {
+        return { message: `${q(s)} is an attribute path; R kernel packages are names in rPackages`, hint: `write ${q(s.slice('rPackages.'.length))}` };
+      }
+      const underscored = s.replace(/\./g, '_');
+      if (s.includes('.') && plainAttrName.test(underscored)) {
+        return { message: `${q(s)} is the R name; nixpkgs' rPackages writes the dots in R package names as underscores`, hint: `write ${q(underscored)}` };
+      }
+      return explainAttrName(s, false, '"ggplot2" or "data_table"');
+    },
+  ],
+  [schemaDefs.haskellPackage, (v) => explainAttrName(String(v), false, '"lens" or "aeson"')],
+  [schemaDefs.octavePackage, (v) => explainAttrName(String(v), false, '"signal" or "statistics"')],
+  [
+    schemaDefs.cppStd,
+    (v, keyword) =>
+      keyword === 'enum' ? { message: `C++ standard ${q(v)} is not offered by the cpp kernel`, hint: 'use 17 (the default) or 20; for other standards declare a custom kernel' } : undefined,
+  ],
   [
     schemaDefs.fileExtension,
     (v) => {
@@ -665,6 +701,19 @@ function checkSemantics(data: unknown, ctx: Collector): void {
   if (isObject(image)) {
     // `/data` and `/data/` are the same volume.
     checkDuplicates(image.volumes, ['image', 'volumes'], ctx, 'error', 'volume', (v) => path.posix.normalize(v).replace(/(.)\/+$/, '$1'));
+    // A token or password in the image would be readable by anyone who pulls it.
+    if (isObject(image.env)) {
+      for (const key of Object.keys(image.env)) {
+        if (/^JUPYTER_(TOKEN|PASSWORD)$|^NIXLAB_(IP|PORT|NOTEBOOK_DIR)$|^JUPYTER_(CONFIG_DIR|PATH|DATA_DIR|RUNTIME_DIR)$/.test(key)) {
+          const secret = /TOKEN|PASSWORD/.test(key);
+          ctx.error(
+            ['image', 'env', key],
+            secret ? `${key} would bake a secret into the image, readable by anyone who has it` : `${key} is set by nixlab to match the image's layout`,
+            secret ? `remove it and pass it when the container starts (docker run -e ${key}=…)` : 'remove it; set the port with image.port and volumes with image.volumes',
+          );
+        }
+      }
+    }
     if (isObject(image.user) && image.user.uid === 0) {
       ctx.warn(['image', 'user', 'uid'], 'uid 0 runs Jupyter as root inside the container', 'use an unprivileged uid such as 1000 (the default)');
     }
@@ -683,6 +732,25 @@ interface KindHandler<K extends KernelDef> {
 
 /** Keeps the first of equal items. */
 const unique = (items: string[]): string[] => [...new Set(items)];
+
+/** Repeats in a preset's `packages` are warnings, and so is the package the preset always adds. */
+function checkPackages(kernel: Record<string, unknown>, at: PathSegment[], ctx: Collector, always?: { name: string; kernels: string }): void {
+  checkDuplicates(kernel.packages, [...at, 'packages'], ctx, 'warn', 'package');
+  if (!always) return;
+  for (const [i, p] of stringItems(kernel.packages)) {
+    if (p === always.name) ctx.warn([...at, 'packages', i], `${q(p)} is always included in ${always.kernels}`, 'remove it from packages');
+  }
+}
+
+/** A preset's packages, normalised: no repeats, without the package the preset always adds. */
+const presetPackages = (packages: string[] | undefined, always?: string): string[] => unique(packages ?? []).filter((p) => p !== always);
+
+/** The fields every preset kernel normalises the same way; `label` starts the default display name. */
+function presetBase(k: KernelDef, label: string, base: Omit<NormalizedKernelBase, 'name' | 'displayName'>): NormalizedKernelBase {
+  return { name: k.name, displayName: k.displayName ?? `${label} (${k.name})`, ...base };
+}
+
+const noChecks = (): void => {};
 
 const kindHandlers: { [K in KernelDef['kind']]: KindHandler<Extract<KernelDef, { kind: K }>> } = {
   python: {
@@ -728,6 +796,45 @@ const kindHandlers: { [K in KernelDef['kind']]: KindHandler<Extract<KernelDef, {
       };
     },
   },
+  r: {
+    check: (kernel, at, ctx) => checkPackages(kernel, at, ctx, { name: 'IRkernel', kernels: 'R kernels' }),
+    normalise: (k, base) => ({ kind: 'r', ...presetBase(k, 'R', base), language: 'R', packages: presetPackages(k.packages, 'IRkernel') }),
+  },
+  go: { check: noChecks, normalise: (k, base) => ({ kind: 'go', ...presetBase(k, 'Go', base), language: 'go' }) },
+  cpp: {
+    check(kernel, at, ctx) {
+      // xeus-cpp (C++20/23 via clang-repl) is not in nixpkgs 24.11; its xeus-cling stops at c++2a.
+      if (kernel.std === 23) {
+        ctx.error(
+          [...at, 'std'],
+          'C++23 needs xeus-cpp, which the pinned nixpkgs (24.11) does not package; its xeus-cling kernel goes up to C++20 (c++2a)',
+          'use std 17 or 20, or declare a custom kernel whose "nix" file builds xeus-cpp (see examples/custom-kernels.md)',
+        );
+      }
+    },
+    normalise(k, base) {
+      const std = k.std === 20 ? 20 : 17;
+      return { kind: 'cpp', ...presetBase(k, `C++${std}`, base), language: 'cpp', std };
+    },
+  },
+  rust: {
+    check: noChecks,
+    // evcxr_jupyter's own kernelspec asks for message interrupts.
+    normalise: (k, base) => ({ kind: 'rust', ...presetBase(k, 'Rust', base), interruptMode: k.interruptMode ?? 'message', language: 'rust' }),
+  },
+  haskell: {
+    check: (kernel, at, ctx) => checkPackages(kernel, at, ctx, { name: 'ihaskell', kernels: 'Haskell kernels' }),
+    normalise: (k, base) => ({ kind: 'haskell', ...presetBase(k, 'Haskell', base), language: 'haskell', packages: presetPackages(k.packages, 'ihaskell') }),
+  },
+  bash: { check: noChecks, normalise: (k, base) => ({ kind: 'bash', ...presetBase(k, 'Bash', base), language: 'bash' }) },
+  javascript: { check: noChecks, normalise: (k, base) => ({ kind: 'javascript', ...presetBase(k, 'JavaScript', base), language: 'javascript' }) },
+  typescript: { check: noChecks, normalise: (k, base) => ({ kind: 'typescript', ...presetBase(k, 'TypeScript', base), language: 'typescript' }) },
+  octave: {
+    check: (kernel, at, ctx) => checkPackages(kernel, at, ctx),
+    normalise: (k, base) => ({ kind: 'octave', ...presetBase(k, 'Octave', base), language: 'octave', packages: presetPackages(k.packages) }),
+  },
+  ruby: { check: noChecks, normalise: (k, base) => ({ kind: 'ruby', ...presetBase(k, 'Ruby', base), language: 'ruby' }) },
+  clojure: { check: noChecks, normalise: (k, base) => ({ kind: 'clojure', ...presetBase(k, 'Clojure', base), language: 'clojure' }) },
 };
 
 // Compile-time check: the schema's kinds (schema.ts) and the typed kinds (types.ts) are one set.

@@ -4,8 +4,9 @@
 // its data, and its digest is computed on the way through.
 import tar from 'tar-stream';
 import { InternalError } from '../errors.js';
+import type { WriteContext } from './archive.js';
 import type { ArchiveSink } from './sink.js';
-import { ENTRY_MTIME, abortReason, entryTarSize, layerTarSize, waitFor, writeLayerTar, type LayerEntry } from './tar.js';
+import { ENTRY_MTIME, entryTarSize, waitFor, writeLayerTar, type LayerContents } from './tar.js';
 
 /** A layer written into an archive. */
 export interface LayerWritten {
@@ -23,10 +24,13 @@ export class OuterTar {
   private readonly pack = tar.pack();
   private readonly ended: Promise<void>;
 
+  private readonly signal: AbortSignal;
+
   constructor(
     private readonly sink: ArchiveSink,
-    private readonly signal: AbortSignal,
+    private readonly ctx: WriteContext,
   ) {
+    const signal = (this.signal = ctx.signal);
     const pack = this.pack;
     this.ended = waitFor((resolve, reject) => {
       pack.on('data', (chunk: Buffer) => {
@@ -39,7 +43,8 @@ export class OuterTar {
       pack.on('error', reject);
     }, signal);
     this.ended.catch(() => undefined);
-    signal.addEventListener('abort', () => pack.destroy(abortReason(signal)), { once: true });
+    // Destroyed without an error (see writeLayerTar); waiters reject through the signal.
+    signal.addEventListener('abort', () => pack.destroy(), { once: true });
   }
 
   private header(name: string, type: 'file' | 'directory', size: number): tar.Headers {
@@ -66,8 +71,8 @@ export class OuterTar {
   }
 
   /** Streams one layer tar of `entries` as the entry `name`, hashing it on the way. */
-  async layer(name: string, entries: LayerEntry[]): Promise<LayerWritten> {
-    const size = layerTarSize(entries);
+  async layer(name: string, entries: LayerContents): Promise<LayerWritten> {
+    const size = entries.tarSize;
     const headerOffset = this.advance(name, 'file', size);
     const digest = this.sink.hashRange(headerOffset + 512, size).then((hex) => `sha256:${hex}`);
     digest.catch(() => undefined);
@@ -77,7 +82,7 @@ export class OuterTar {
       entrySink = this.pack.entry(this.header(name, 'file', size), (e) => (e ? reject(e) : resolve()));
     }, this.signal);
     done.catch(() => undefined);
-    const written = await writeLayerTar(entries, entrySink, { signal: this.signal });
+    const written = await writeLayerTar(entries, entrySink, { signal: this.signal, pool: this.ctx.pool });
     if (written !== size) throw new InternalError(`layer ${name}: computed ${size} bytes but tar-stream wrote ${written}`);
     entrySink.end();
     await done;

@@ -1,7 +1,8 @@
 // What the archive writers (docker-archive, OCI layout) share: the layers to write, how the
 // config is made once their digests are known, and what comes back.
 import type { ConfigBlob, ImageReference } from './config.js';
-import type { LayerEntry } from './tar.js';
+import type { ByteWorker } from './sink.js';
+import type { ChunkPool, LayerContents } from './tar.js';
 
 /** One layer to write. Its entries are listed only when it is written (one list in memory). */
 export interface LayerSource {
@@ -10,7 +11,9 @@ export interface LayerSource {
   /** The image history's `created_by` for it. */
   createdBy: string;
   /** Lists the layer's entries (lstat/readdir only; file data is read while writing). */
-  entries(): LayerEntry[];
+  entries(signal: AbortSignal): Promise<LayerContents>;
+  /** Starts listing in the background, so entries() is ready when the layer's turn comes. */
+  prefetch?(signal: AbortSignal): void;
 }
 
 /** Everything an archive writer needs. */
@@ -39,6 +42,19 @@ export interface ArchiveResult {
   layers: ArchiveLayer[];
   /** OCI only: the manifest's digest and size. */
   manifest?: { digest: string; size: number };
+}
+
+/** What the writers share while one archive is written. */
+export interface WriteContext {
+  /** Aborted on the first failure anywhere (or by the caller); every wait races it. */
+  signal: AbortSignal;
+  /** Read blocks, released by the sinks as they copy them. */
+  pool: ChunkPool;
+  worker: ByteWorker;
+  /** Reports a failure noticed outside the awaited path (a write error in a sink). */
+  onError(error: Error): void;
+  /** Bytes written so far (for progress). */
+  onBytes?(bytes: number): void;
 }
 
 /** Media types of the OCI image spec. */

@@ -4,7 +4,7 @@
 // and a name that does not depend on the digest lets the header go out before the data.
 import { canonicalJson } from './config.js';
 import { OuterTar } from './archive-tar.js';
-import type { ArchiveInput, ArchiveLayer, ArchiveResult } from './archive.js';
+import type { ArchiveInput, ArchiveLayer, ArchiveResult, WriteContext } from './archive.js';
 import type { ArchiveSink } from './sink.js';
 
 /** Path of layer `index` inside a docker archive. */
@@ -13,14 +13,16 @@ export function dockerLayerPath(index: number): string {
 }
 
 /** Writes a docker-archive tar into `sink`. */
-export async function writeDockerArchive(input: ArchiveInput, sink: ArchiveSink, signal: AbortSignal): Promise<ArchiveResult> {
-  const out = new OuterTar(sink, signal);
+export async function writeDockerArchive(input: ArchiveInput, sink: ArchiveSink, ctx: WriteContext): Promise<ArchiveResult> {
+  const out = new OuterTar(sink, ctx);
   await out.dir('layers');
   const written: { path: string; size: number; digest: Promise<string>; storePaths: string[] }[] = [];
   for (const [i, layer] of input.layers.entries()) {
     input.onLayer?.(i, input.layers.length);
     const path = dockerLayerPath(i);
-    const w = await out.layer(path, layer.entries());
+    const contents = await layer.entries(ctx.signal);
+    input.layers[i + 1]?.prefetch?.(ctx.signal);
+    const w = await out.layer(path, contents);
     written.push({ path, size: w.size, digest: w.digest, storePaths: layer.storePaths });
   }
   const digests = await Promise.all(written.map((w) => w.digest));

@@ -7,10 +7,10 @@ import { mkdir, open, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InternalError } from '../errors.js';
 import { OuterTar } from './archive-tar.js';
-import { MEDIA, type ArchiveInput, type ArchiveLayer, type ArchiveResult } from './archive.js';
+import { MEDIA, type ArchiveInput, type ArchiveLayer, type ArchiveResult, type WriteContext } from './archive.js';
 import { jsonBlob, canonicalJson, type ConfigBlob, type ImageReference } from './config.js';
-import { ArchiveSink, FdWriter, type HashWorker } from './sink.js';
-import { layerTarSize, writeLayerTar } from './tar.js';
+import { ArchiveSink } from './sink.js';
+import { writeLayerTar } from './tar.js';
 
 export const OCI_LAYOUT = Buffer.from(canonicalJson({ imageLayoutVersion: '1.0.0' }) + '\n');
 const PLACEHOLDER = '0'.repeat(64);
@@ -49,10 +49,10 @@ const blobPath = (digest: string) => `blobs/sha256/${digest.slice('sha256:'.leng
 export async function writeOciTar(
   input: ArchiveInput,
   sink: ArchiveSink,
-  signal: AbortSignal,
+  ctx: WriteContext,
   knownDigests?: string[],
 ): Promise<ArchiveResult & { patches: NamePatch[] }> {
-  const out = new OuterTar(sink, signal);
+  const out = new OuterTar(sink, ctx);
   await out.file('oci-layout', OCI_LAYOUT);
   await out.dir('blobs');
   await out.dir('blobs/sha256');
@@ -60,7 +60,9 @@ export async function writeOciTar(
   for (const [i, layer] of input.layers.entries()) {
     input.onLayer?.(i, input.layers.length);
     const name = knownDigests ? blobPath(knownDigests[i]!) : `blobs/sha256/${PLACEHOLDER}`;
-    const w = await out.layer(name, layer.entries());
+    const contents = await layer.entries(ctx.signal);
+    input.layers[i + 1]?.prefetch?.(ctx.signal);
+    const w = await out.layer(name, contents);
     written.push({ ...w, storePaths: layer.storePaths });
   }
   const digests = await Promise.all(written.map((w) => w.digest));
@@ -110,13 +112,15 @@ export function patchTarNames(file: string, patches: NamePatch[]): void {
  * Computes the layers' digests without writing anything (the first pass for a streamed OCI
  * tar, whose blob names must be known before their headers go out).
  */
-export async function hashLayers(input: ArchiveInput, hasher: HashWorker, signal: AbortSignal, onError: (e: Error) => void): Promise<string[]> {
+export async function hashLayers(input: ArchiveInput, ctx: WriteContext): Promise<string[]> {
   const digests: string[] = [];
-  for (const layer of input.layers) {
-    const entries = layer.entries();
-    const sink = new ArchiveSink(null, hasher, { onError });
-    const digest = sink.hashRange(0, layerTarSize(entries));
-    await writeLayerTar(entries, sink, { signal });
+  for (const [i, layer] of input.layers.entries()) {
+    const entries = await layer.entries(ctx.signal);
+    input.layers[i + 1]?.prefetch?.(ctx.signal);
+    const sink = new ArchiveSink(null, ctx.worker, { onError: ctx.onError, onConsumed: (c) => ctx.pool.release(c) });
+    const digest = sink.hashRange(0, entries.tarSize);
+    digest.catch(() => undefined);
+    await writeLayerTar(entries, sink, { signal: ctx.signal, pool: ctx.pool });
     await sink.finish();
     digests.push(`sha256:${await digest}`);
   }
@@ -127,9 +131,7 @@ export async function hashLayers(input: ArchiveInput, hasher: HashWorker, signal
 export async function writeOciDir(
   input: ArchiveInput,
   dir: string,
-  hasher: HashWorker,
-  signal: AbortSignal,
-  hooks: { onError: (e: Error) => void; onBytes?: (n: number) => void },
+  ctx: WriteContext,
 ): Promise<ArchiveResult> {
   const blobs = join(dir, 'blobs', 'sha256');
   await mkdir(blobs, { recursive: true });
@@ -137,17 +139,18 @@ export async function writeOciDir(
   let before = 0;
   for (const [i, layer] of input.layers.entries()) {
     input.onLayer?.(i, input.layers.length);
-    const entries = layer.entries();
-    const size = layerTarSize(entries);
+    const entries = await layer.entries(ctx.signal);
+    input.layers[i + 1]?.prefetch?.(ctx.signal);
+    const size = entries.tarSize;
     const tmp = join(blobs, `.layer-${i}.tmp`);
     const fh = await open(tmp, 'wx', 0o644);
     let digest: string;
     try {
       const base = before;
-      const sink = new ArchiveSink(new FdWriter(fh.fd), hasher, { onError: hooks.onError, onBytes: (n) => hooks.onBytes?.(base + n) });
+      const sink = new ArchiveSink({ fd: fh.fd }, ctx.worker, { onError: ctx.onError, onBytes: (n) => ctx.onBytes?.(base + n), onConsumed: (c) => ctx.pool.release(c) });
       const hex = sink.hashRange(0, size);
       hex.catch(() => undefined);
-      const written = await writeLayerTar(entries, sink, { signal });
+      const written = await writeLayerTar(entries, sink, { signal: ctx.signal, pool: ctx.pool });
       await sink.finish();
       if (written !== size) throw new InternalError(`layer ${i}: computed ${size} bytes but wrote ${written}`);
       digest = `sha256:${await hex}`;

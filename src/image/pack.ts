@@ -7,7 +7,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import type { Writable } from 'node:stream';
 import { NixlabError, UserError, type Problem } from '../errors.js';
 import type { NormalizedImage } from '../definitions/types.js';
-import type { ArchiveInput, ArchiveResult, LayerSource } from './archive.js';
+import type { ArchiveInput, ArchiveResult, LayerSource, WriteContext } from './archive.js';
 import { queryClosure, resolveStorePaths, storeDir, type ClosureNode } from './closure.js';
 import {
   buildImageConfig,
@@ -23,8 +23,8 @@ import { DEFAULT_USER, checkUser, customisationEntries, homeOf, type Customisati
 import { writeDockerArchive } from './docker-archive.js';
 import { DEFAULT_MAX_LAYERS, findRoots, planLayers, validateMaxLayers, type LayerPlanner } from './layers.js';
 import { hashLayers, patchTarNames, writeOciDir, writeOciTar } from './oci.js';
-import { ArchiveSink, FdWriter, HashWorker, StreamWriter } from './sink.js';
-import { abortReason, scanStorePaths } from './tar.js';
+import { ArchiveSink, ByteWorker, StreamWriter } from './sink.js';
+import { ChunkPool, abortReason, contentsOf, scanStorePathsInBackground, type LayerContents } from './tar.js';
 
 export type ImageFormat = 'docker' | 'oci';
 
@@ -247,11 +247,22 @@ export async function packImage(opts: PackImageOptions): Promise<PackResult> {
     volumes: opts.volumes,
     workingDir: configOptions.workingDir,
   };
-  const customEntries = customisationEntries(custom); // validates before any output exists
+  const customEntries = contentsOf(customisationEntries(custom)); // validates before any output exists
 
+  const storeLayer = (paths: string[]): LayerSource => {
+    // One listing per layer, started early (prefetch) and reused by a second pass.
+    let listing: Promise<LayerContents> | null = null;
+    const list = (signal: AbortSignal) => (listing ??= scanStorePathsInBackground(paths, signal));
+    return {
+      storePaths: paths,
+      createdBy: `nix store paths: ${paths.join(' ')}`,
+      entries: list,
+      prefetch: (signal) => void list(signal).catch(() => undefined),
+    };
+  };
   const layers: LayerSource[] = [
-    ...plan.storeLayers.map((paths) => ({ storePaths: paths, createdBy: `nix store paths: ${paths.join(' ')}`, entries: () => scanStorePaths(paths) })),
-    { storePaths: [], createdBy: 'nixlab customisation', entries: () => customEntries },
+    ...plan.storeLayers.map(storeLayer),
+    { storePaths: [], createdBy: 'nixlab customisation', entries: async () => customEntries },
   ];
   const estimatedBytes = closure.reduce((n, c) => n + c.narSize, 0);
   let currentLayer = 0;
@@ -289,6 +300,7 @@ function outputError(error: unknown, where: string): unknown {
   if (typeof e?.code !== 'string') return error;
   const hints: Record<string, string> = {
     EPIPE: 'the program reading the image stopped early; nothing more was written',
+    ERR_STREAM_DESTROYED: 'the output stream was closed before the image was complete',
     ENOSPC: 'free some space or write the image elsewhere',
     EDQUOT: 'free some space or write the image elsewhere',
     EACCES: 'choose a directory you can write to',
@@ -317,17 +329,18 @@ async function writeArchive(
   const fail = (error: Error) => {
     if (!signal.aborted) controller.abort(error);
   };
-  const hasher = new HashWorker();
+  const worker = new ByteWorker();
+  const pool = new ChunkPool();
+  const ctx: WriteContext = { signal, pool, worker, onError: fail, onBytes };
+  const sinkHooks = { onError: fail, onBytes, onConsumed: (c: Buffer) => pool.release(c) };
   const where = typeof output === 'string' ? output : 'stdout';
   let cleanup: () => Promise<void> = async () => undefined;
   try {
     if (typeof output !== 'string') {
       const writer = new StreamWriter(output);
-      const sink = new ArchiveSink(writer, hasher, { onError: fail, onBytes });
+      const sink = new ArchiveSink({ stream: writer }, worker, sinkHooks);
       const archive =
-        format === 'docker'
-          ? await writeDockerArchive(input, sink, signal)
-          : await writeOciTar(input, sink, signal, await hashLayers(input, hasher, signal, fail));
+        format === 'docker' ? await writeDockerArchive(input, sink, ctx) : await writeOciTar(input, sink, ctx, await hashLayers(input, ctx));
       return { archive, output: null, bytes: sink.position };
     }
     const final = resolve(output);
@@ -337,7 +350,7 @@ async function writeArchive(
       cleanup = () => rm(tmp, { recursive: true, force: true });
       await mkdir(tmp, { mode: 0o755 });
       let bytes = 0;
-      const archive = await writeOciDir(input, tmp, hasher, signal, { onError: fail, onBytes: (n) => onBytes((bytes = n)) });
+      const archive = await writeOciDir(input, tmp, { ...ctx, onBytes: (n) => onBytes((bytes = n)) });
       if (existsSync(final)) await rmdir(final);
       await rename(tmp, final);
       cleanup = async () => undefined;
@@ -359,11 +372,11 @@ async function writeArchive(
       await close().catch(() => undefined);
       await rm(tmp, { force: true });
     };
-    const sink = new ArchiveSink(new FdWriter(fh.fd), hasher, { onError: fail, onBytes });
+    const sink = new ArchiveSink({ fd: fh.fd }, worker, sinkHooks);
     let archive: ArchiveResult;
-    if (format === 'docker') archive = await writeDockerArchive(input, sink, signal);
+    if (format === 'docker') archive = await writeDockerArchive(input, sink, ctx);
     else {
-      const { patches, ...rest } = await writeOciTar(input, sink, signal);
+      const { patches, ...rest } = await writeOciTar(input, sink, ctx);
       patchTarNames(tmp, patches);
       archive = rest;
     }
@@ -382,7 +395,7 @@ async function writeArchive(
     throw outputError(reason, where);
   } finally {
     external?.removeEventListener('abort', onExternalAbort);
-    await hasher.close();
+    await worker.close();
   }
 }
 

@@ -1,10 +1,11 @@
 // The byte path from tar-stream to the output: chunks are copied into a small ring of 1 MiB
-// shared buffers; each full buffer is written (file or stream) and, where it overlaps a layer,
-// hashed by a worker thread at the same time. SHA-256 runs at ~400 MB/s on one core, so hashing
-// on the main thread would halve throughput; with the worker, reading/tar framing and hashing
-// use both cores, and memory stays bounded by the ring (8 MiB).
+// buffers; each full buffer is handed (transferred, not copied) to a worker thread that hashes
+// the parts overlapping a layer and, for file outputs, writes it with pwrite(); then it comes
+// back for reuse. SHA-256 runs at ~400 MB/s on one core, so hashing on the main thread would
+// halve throughput; this way tar framing and hashing/writing use both cores, and memory stays
+// bounded by the ring (8 MiB). (SharedArrayBuffers would avoid the transfers, but Node's async
+// fs.write() on shared memory is ~6x slower.)
 import { EventEmitter } from 'node:events';
-import { write as fsWrite } from 'node:fs';
 import type { Writable } from 'node:stream';
 import { Worker } from 'node:worker_threads';
 import { InternalError } from '../errors.js';
@@ -16,15 +17,19 @@ const SLOTS = 8;
 const WORKER_SOURCE = `
 const { parentPort } = require('node:worker_threads');
 const { createHash } = require('node:crypto');
+const { write } = require('node:fs');
 const ranges = new Map();
 parentPort.on('message', (m) => {
   if (m.t === 'range') {
     const r = { stream: m.stream, start: m.start, end: m.start + m.length, hash: createHash('sha256') };
     if (m.length === 0) parentPort.postMessage({ t: 'digest', id: m.id, hex: r.hash.digest('hex') });
     else ranges.set(m.id, r);
-  } else if (m.t === 'data') {
-    const view = Buffer.from(m.sab, 0, m.length);
-    const s = m.start, e = m.start + m.length;
+    return;
+  }
+  const view = Buffer.from(m.buf, 0, m.length);
+  const s = m.start, e = m.start + m.length;
+  const ack = (err) => parentPort.postMessage({ t: 'ack', id: m.id, buf: m.buf, error: err ? { message: err.message, code: err.code } : null }, [m.buf]);
+  try {
     for (const [id, r] of ranges) {
       if (r.stream !== m.stream) continue;
       const a = Math.max(s, r.start), b = Math.min(e, r.end);
@@ -34,27 +39,38 @@ parentPort.on('message', (m) => {
         parentPort.postMessage({ t: 'digest', id, hex: r.hash.digest('hex') });
       }
     }
-    parentPort.postMessage({ t: 'ack', id: m.id });
+  } catch (err) {
+    return ack(err);
   }
+  if (m.fd === null) return ack(null);
+  // pwrite on the thread pool, so the next buffer is hashed meanwhile.
+  const step = (off) => write(m.fd, view, off, m.length - off, m.base + s + off, (err, n) => {
+    if (err) return ack(err);
+    if (off + n < m.length) return step(off + n);
+    ack(null);
+  });
+  step(0);
 });
 `;
 
-/** A worker thread computing SHA-256 of byte ranges of one or more output streams. */
-export class HashWorker {
+type Reply = { t: 'digest' | 'ack'; id: number; hex?: string; buf?: ArrayBuffer; error?: { message: string; code?: string } | null };
+
+/** A worker thread that hashes byte ranges of output streams and writes file outputs. */
+export class ByteWorker {
   private readonly worker: Worker;
-  private readonly waiting = new Map<number, { resolve: (v: string) => void; reject: (e: Error) => void }>();
+  private readonly waiting = new Map<number, { resolve: (r: Reply) => void; reject: (e: Error) => void }>();
   private nextId = 1;
   private failure: Error | null = null;
 
   constructor() {
     this.worker = new Worker(WORKER_SOURCE, { eval: true });
-    this.worker.on('message', (m: { t: string; id: number; hex?: string }) => {
+    this.worker.on('message', (m: Reply) => {
       const w = this.waiting.get(m.id);
       this.waiting.delete(m.id);
-      w?.resolve(m.hex ?? '');
+      w?.resolve(m);
     });
     this.worker.on('error', (error) => this.fail(error));
-    this.worker.on('exit', (code) => this.fail(new InternalError(`hash worker exited (code ${code})`)));
+    this.worker.on('exit', (code) => this.fail(new InternalError(`byte worker exited (code ${code})`)));
   }
 
   private fail(error: Error): void {
@@ -63,60 +79,39 @@ export class HashWorker {
     this.waiting.clear();
   }
 
-  private request<T extends string>(msg: Record<string, unknown>): Promise<T> {
+  private request(msg: Record<string, unknown>, transfer: ArrayBuffer[] = []): Promise<Reply> {
     if (this.failure) return Promise.reject(this.failure);
     const id = this.nextId++;
-    return new Promise<T>((resolve, reject) => {
-      this.waiting.set(id, { resolve: resolve as (v: string) => void, reject });
-      this.worker.postMessage({ ...msg, id });
+    return new Promise<Reply>((resolve, reject) => {
+      this.waiting.set(id, { resolve, reject });
+      this.worker.postMessage({ ...msg, id }, transfer);
     });
   }
 
   /** Registers a range before any of its bytes are sent; resolves to its hex SHA-256. */
-  range(stream: number, start: number, length: number): Promise<string> {
-    return this.request({ t: 'range', stream, start, length });
+  async range(stream: number, start: number, length: number): Promise<string> {
+    return (await this.request({ t: 'range', stream, start, length })).hex!;
   }
 
-  /** Hashes the part of `sab[0, length)` (stream bytes from `start`) that overlaps ranges. */
-  data(stream: number, sab: SharedArrayBuffer, start: number, length: number): Promise<void> {
-    return this.request({ t: 'data', stream, sab, start, length }).then(() => undefined);
+  /**
+   * Hands over `buf[0, length)` (stream bytes from `start`): hashed where it overlaps ranges and,
+   * with `fd`, written at file offset `base + start`. Resolves to the buffer, given back.
+   */
+  async data(stream: number, buf: ArrayBuffer, start: number, length: number, fd: number | null, base: number): Promise<ArrayBuffer> {
+    const reply = await this.request({ t: 'data', stream, buf, start, length, fd, base }, [buf]);
+    if (reply.error) throw Object.assign(new Error(reply.error.message), { code: reply.error.code });
+    return reply.buf!;
   }
 
   async close(): Promise<void> {
     this.worker.removeAllListeners('exit');
-    this.fail(new InternalError('hash worker closed'));
+    this.fail(new InternalError('byte worker closed'));
     await this.worker.terminate();
   }
 }
 
-/** Positional or sequential byte output. */
-export interface ByteWriter {
-  /** Writes `buf` at stream offset `position`; calls arrive in order. */
-  write(buf: Buffer, position: number): Promise<void>;
-}
-
-/** Writes to a file descriptor with pwrite(), so several writes can be in flight. */
-export class FdWriter implements ByteWriter {
-  constructor(
-    private readonly fd: number,
-    /** File offset of stream position 0. */
-    private readonly base = 0,
-  ) {}
-  write(buf: Buffer, position: number): Promise<void> {
-    return new Promise((resolve, reject) => {
-      const step = (off: number) =>
-        fsWrite(this.fd, buf, off, buf.length - off, this.base + position + off, (error, n) => {
-          if (error) return reject(error);
-          if (off + n < buf.length) return step(off + n);
-          resolve();
-        });
-      step(0);
-    });
-  }
-}
-
 /** Writes to a Node Writable (stdout); an 'error' (EPIPE) fails every pending write. */
-export class StreamWriter implements ByteWriter {
+export class StreamWriter {
   private failure: Error | null = null;
   private readonly pending = new Set<(e: Error) => void>();
   constructor(private readonly stream: Writable) {
@@ -133,15 +128,25 @@ export class StreamWriter implements ByteWriter {
       this.pending.add(reject);
       this.stream.write(buf, (error) => {
         this.pending.delete(reject);
-        if (error) reject(error);
-        else resolve();
+        if (!error) return resolve();
+        // The stream's own 'error' (EPIPE) says more than ERR_STREAM_DESTROYED, which later
+        // writes get; it may be emitted just after this callback.
+        setImmediate(() => reject(this.failure ?? error));
       });
     });
   }
 }
 
+/** Where an ArchiveSink's bytes go. */
+export type SinkOutput =
+  /** A file: stream position p goes to file offset base + p (written by the worker). */
+  | { fd: number; base?: number }
+  /** A stream, written in order from the main thread. */
+  | { stream: StreamWriter }
+  /** Nowhere: only the hashes are wanted. */
+  | null;
+
 interface Slot {
-  sab: SharedArrayBuffer;
   buf: Buffer;
 }
 
@@ -164,17 +169,21 @@ export class ArchiveSink extends EventEmitter {
   private readonly ranges: { start: number; end: number }[] = [];
   private readonly stream = ++streamIds;
   private failure: Error | null = null;
+  /** Stream writes are chained so they happen in order. */
+  private streamTail: Promise<void> = Promise.resolve();
 
   constructor(
-    private readonly writer: ByteWriter | null,
-    private readonly hasher: HashWorker,
-    private readonly opts: { onError: (error: Error) => void; onBytes?: (dispatched: number) => void },
+    private readonly output: SinkOutput,
+    private readonly worker: ByteWorker,
+    private readonly hooks: {
+      onError: (error: Error) => void;
+      onBytes?: (dispatched: number) => void;
+      /** Called once each written chunk has been copied (a ChunkPool's release). */
+      onConsumed?: (chunk: Buffer) => void;
+    },
   ) {
     super();
-    for (let i = 0; i < SLOTS; i++) {
-      const sab = new SharedArrayBuffer(SLOT_SIZE);
-      this.free.push({ sab, buf: Buffer.from(sab) });
-    }
+    for (let i = 0; i < SLOTS; i++) this.free.push({ buf: Buffer.from(new ArrayBuffer(SLOT_SIZE)) });
   }
 
   /** SHA-256 of bytes [start, start+length); must be called before those bytes are written. */
@@ -182,7 +191,7 @@ export class ArchiveSink extends EventEmitter {
     if (start < this.position) throw new InternalError(`hash range at ${start} registered after byte ${this.position} was written`);
     const range = { start, end: start + length };
     this.ranges.push(range);
-    return this.hasher.range(this.stream, start, length).finally(() => this.ranges.splice(this.ranges.indexOf(range), 1));
+    return this.worker.range(this.stream, start, length).finally(() => this.ranges.splice(this.ranges.indexOf(range), 1));
   }
 
   /** Queues `chunk`; false means wait for 'drain' before writing more. */
@@ -210,18 +219,20 @@ export class ArchiveSink extends EventEmitter {
         this.fill = 0;
       }
       const n = Math.min(SLOT_SIZE - this.fill, chunk.length - off);
-      chunk.copy(this.current.buf, this.fill, off, off + n);
+      this.current.buf.set(off === 0 && n === chunk.length ? chunk : chunk.subarray(off, off + n), this.fill);
       this.fill += n;
       off += n;
       // A full slot goes out; so does a partial one holding the last byte of a hashed range,
       // so that range's digest does not wait for bytes that come later (or never).
       if (this.fill === SLOT_SIZE || this.completesRange()) this.dispatch();
     }
+    this.hooks.onConsumed?.(chunk);
   }
 
   private completesRange(): boolean {
     const end = this.dispatched + this.fill;
-    return this.ranges.some((r) => r.end > this.dispatched && r.end <= end);
+    for (const r of this.ranges) if (r.end > this.dispatched && r.end <= end) return true;
+    return false;
   }
 
   private dispatch(): void {
@@ -232,16 +243,35 @@ export class ArchiveSink extends EventEmitter {
     this.dispatched += length;
     this.current = null;
     this.fill = 0;
-    const jobs: Promise<void>[] = [];
-    if (this.writer) jobs.push(this.writer.write(slot.buf.subarray(0, length), start));
-    if (this.ranges.some((r) => r.start < start + length && r.end > start)) jobs.push(this.hasher.data(this.stream, slot.sab, start, length));
-    const job = Promise.all(jobs).then(
+    const output = this.output;
+    const needsHash = this.ranges.some((r) => r.start < start + length && r.end > start);
+    let job: Promise<void>;
+    if (output && 'fd' in output) {
+      job = this.worker.data(this.stream, slot.buf.buffer as ArrayBuffer, start, length, output.fd, output.base ?? 0).then((ab) => {
+        slot.buf = Buffer.from(ab);
+      });
+    } else {
+      const hashed = needsHash
+        ? this.worker.data(this.stream, slot.buf.buffer as ArrayBuffer, start, length, null, 0).then((ab) => {
+            slot.buf = Buffer.from(ab);
+          })
+        : Promise.resolve();
+      if (output && 'stream' in output) {
+        const previous = this.streamTail;
+        job = hashed.then(async () => {
+          await previous;
+          await output.stream.write(slot.buf.subarray(0, length));
+        });
+        this.streamTail = job.catch(() => undefined);
+      } else job = hashed;
+    }
+    const tracked = job.then(
       () => this.release(slot),
       (error: Error) => this.fail(error),
     );
-    this.inFlight.add(job);
-    void job.finally(() => this.inFlight.delete(job));
-    this.opts.onBytes?.(this.dispatched);
+    this.inFlight.add(tracked);
+    void tracked.finally(() => this.inFlight.delete(tracked));
+    this.hooks.onBytes?.(this.dispatched);
   }
 
   private release(slot: Slot): void {
@@ -263,7 +293,7 @@ export class ArchiveSink extends EventEmitter {
     if (this.failure) return;
     this.failure = error;
     this.backlog = [];
-    this.opts.onError(error);
+    this.hooks.onError(error);
   }
 
   /** Writes what is buffered and waits for every write and hash of it. */

@@ -2,6 +2,7 @@
 // scanned first (lstat/readdir/readlink only), file data is then read in bounded chunks and
 // pushed through tar-stream. The exact byte size of the tar is known from the entry list alone.
 import { closeSync, lstatSync, openSync, readSync, readdirSync, readlinkSync, constants as fsc } from 'node:fs';
+import { isNativeError } from 'node:util/types';
 import tar from 'tar-stream';
 import { InternalError, UserError } from '../errors.js';
 import { byteOrder, storeDir } from './closure.js';
@@ -21,10 +22,6 @@ export const ENTRY_MTIME = new Date(1000);
 const MAX_OCTAL_SIZE = 0o77777777777;
 /** ustar's uid/gid fields hold 6 octal digits (tar-stream writes 7s, silently, beyond that). */
 export const MAX_TAR_ID = 0o777777;
-/** Read chunk for file data. Files up to this size are read with one read() into a slab. */
-const CHUNK = 1 << 20;
-/** Bytes of file data handed to tar-stream but not yet consumed before the producer waits. */
-const IN_FLIGHT_LIMIT = 4 << 20;
 
 /** Throws the UserError for a name that a layer would turn into a whiteout. */
 export function assertNotWhiteout(name: string): void {
@@ -38,33 +35,145 @@ export function assertNotWhiteout(name: string): void {
   }
 }
 
+/** A layer's entries, in order, with the exact size of their tar. */
+export interface LayerContents extends Iterable<LayerEntry> {
+  /** Bytes of the tar (headers, padded data, end-of-archive blocks). */
+  readonly tarSize: number;
+  readonly count: number;
+}
+
+/** Wraps an in-memory entry list (the customisation layer). */
+export function contentsOf(entries: LayerEntry[]): LayerContents {
+  return { tarSize: layerTarSize(entries), count: entries.length, [Symbol.iterator]: () => entries[Symbol.iterator]() };
+}
+
+const KIND_DIR = 0;
+const KIND_FILE = 1;
+const KIND_LINK = 2;
+
+/**
+ * A scanned store layer, kept compact: one name component, depth, kind, mode and size per entry
+ * (full paths are rebuilt while iterating). Tens of thousands of entries then cost a few MB,
+ * and a scan does not make V8 grow its young generation to its maximum.
+ */
+class ScannedLayer implements LayerContents {
+  readonly names: string[] = [];
+  readonly depths: number[] = [];
+  readonly kinds: number[] = [];
+  readonly modes: number[] = [];
+  readonly sizes: number[] = [];
+  readonly targets = new Map<number, string>();
+  tarSize = 1024;
+
+  get count(): number {
+    return this.names.length;
+  }
+
+  add(depth: number, name: string, kind: number, mode: number, size: number, target: string | undefined, fullName: string): void {
+    const i = this.names.length;
+    this.names.push(name);
+    this.depths.push(depth);
+    this.kinds.push(kind);
+    this.modes.push(mode);
+    this.sizes.push(size);
+    if (target !== undefined) this.targets.set(i, target);
+    this.tarSize += entryTarSize(this.entryAt(i, fullName));
+  }
+
+  private entryAt(i: number, name: string): LayerEntry {
+    switch (this.kinds[i]) {
+      case KIND_DIR:
+        return { type: 'directory', name, mode: this.modes[i]! };
+      case KIND_LINK:
+        return { type: 'symlink', name, target: this.targets.get(i)! };
+      default:
+        return { type: 'file', name, mode: this.modes[i]!, size: this.sizes[i]!, source: `/${name}` };
+    }
+  }
+
+  *[Symbol.iterator](): Iterator<LayerEntry> {
+    const prefix: string[] = [];
+    for (let i = 0; i < this.names.length; i++) {
+      const d = this.depths[i]!;
+      const name = d === 0 ? this.names[i]! : `${prefix[d - 1]}/${this.names[i]}`;
+      prefix[d] = name;
+      yield this.entryAt(i, name);
+    }
+  }
+}
+
 /**
  * Lists the entries of a store layer: `nix/`, `nix/store/` (0755), then each store path's tree
  * depth-first with children in byte order. Modes come from disk, hard links become regular
- * files, symlinks keep their exact target.
+ * files, symlinks keep their exact target. Only metadata is read (lstat, readdir, readlink).
  */
-export function scanStorePaths(storePaths: string[]): LayerEntry[] {
-  const store = storeDir().replace(/^\/+/, '');
-  const entries: LayerEntry[] = [];
-  const parts = store.split('/');
-  for (let i = 1; i <= parts.length; i++) entries.push({ type: 'directory', name: parts.slice(0, i).join('/'), mode: 0o755 });
-  for (const p of [...storePaths].sort(byteOrder)) walk(p, p.slice(1), entries);
-  return entries;
+export function scanStorePaths(storePaths: string[]): LayerContents {
+  const scan = new StoreScan(storePaths);
+  while (scan.step(Infinity));
+  return scan.layer;
 }
 
-function walk(abs: string, name: string, out: LayerEntry[]): void {
-  assertNotWhiteout(name);
-  const st = lstatSync(abs);
-  const mode = st.mode & 0o7777;
-  if (st.isDirectory()) {
-    out.push({ type: 'directory', name, mode });
-    for (const child of readNames(abs)) walk(`${abs}/${child}`, `${name}/${child}`, out);
-  } else if (st.isSymbolicLink()) {
-    out.push({ type: 'symlink', name, target: readTarget(abs) });
-  } else if (st.isFile()) {
-    out.push({ type: 'file', name, mode, size: st.size, source: abs });
-  } else {
-    throw new UserError({ where: abs, message: 'is not a regular file, directory or symlink, which a store path cannot contain', hint: 'check that the path really is a Nix store path' });
+/**
+ * The same listing, done in slices between other work (setImmediate), so the next layer is
+ * scanned while the current one is written and hashed instead of in between.
+ */
+export async function scanStorePathsInBackground(storePaths: string[], signal?: AbortSignal): Promise<LayerContents> {
+  const scan = new StoreScan(storePaths);
+  for (;;) {
+    if (signal?.aborted) throw abortReason(signal);
+    if (!scan.step(256)) return scan.layer;
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
+
+/** A resumable depth-first walk (an explicit stack instead of recursion). */
+class StoreScan {
+  readonly layer = new ScannedLayer();
+  private readonly stack: { abs: string; name: string; depth: number; children: string[]; next: number }[] = [];
+  private readonly roots: string[];
+  private nextRoot = 0;
+  private readonly rootDepth: number;
+
+  constructor(storePaths: string[]) {
+    const parts = storeDir().replace(/^\/+/, '').split('/');
+    parts.forEach((part, i) => this.layer.add(i, part, KIND_DIR, 0o755, 0, undefined, parts.slice(0, i + 1).join('/')));
+    this.rootDepth = parts.length;
+    this.roots = [...storePaths].sort(byteOrder);
+  }
+
+  /** Visits up to `budget` entries; false when the walk is complete. */
+  step(budget: number): boolean {
+    for (let n = 0; n < budget; n++) {
+      const top = this.stack[this.stack.length - 1];
+      if (top) {
+        if (top.next === top.children.length) {
+          this.stack.pop();
+          continue;
+        }
+        const child = top.children[top.next++]!;
+        this.visit(`${top.abs}/${child}`, top.depth + 1, child, `${top.name}/${child}`);
+      } else if (this.nextRoot < this.roots.length) {
+        const p = this.roots[this.nextRoot++]!;
+        this.visit(p, this.rootDepth, p.slice(p.lastIndexOf('/') + 1), p.slice(1));
+      } else return false;
+    }
+    return true;
+  }
+
+  private visit(abs: string, depth: number, base: string, name: string): void {
+    assertNotWhiteout(name);
+    const st = lstatSync(abs);
+    const mode = st.mode & 0o7777;
+    if (st.isDirectory()) {
+      this.layer.add(depth, base, KIND_DIR, mode, 0, undefined, name);
+      this.stack.push({ abs, name, depth, children: readNames(abs), next: 0 });
+    } else if (st.isSymbolicLink()) {
+      this.layer.add(depth, base, KIND_LINK, 0o777, 0, readTarget(abs), name);
+    } else if (st.isFile()) {
+      this.layer.add(depth, base, KIND_FILE, mode, st.size, undefined, name);
+    } else {
+      throw new UserError({ where: abs, message: 'is not a regular file, directory or symlink, which a store path cannot contain', hint: 'check that the path really is a Nix store path' });
+    }
   }
 }
 
@@ -141,27 +250,28 @@ export function entryTarSize(e: LayerEntry): number {
 }
 
 /** Exact size of the tar written for these entries, end-of-archive blocks included. */
-export function layerTarSize(entries: LayerEntry[]): number {
+export function layerTarSize(entries: Iterable<LayerEntry>): number {
   let total = 1024;
   for (const e of entries) total += entryTarSize(e);
   return total;
 }
 
 /** The tar-stream header for an entry: fixed mtime, uid/gid as given (0), no user/group names. */
-function toHeader(e: LayerEntry): tar.Headers & { pax?: Record<string, string> } {
-  const base = { name: tarName(e), mtime: ENTRY_MTIME, uid: e.uid ?? 0, gid: e.gid ?? 0, uname: '', gname: '' };
-  switch (e.type) {
-    case 'directory':
-      return { ...base, type: 'directory', mode: e.mode, size: 0 };
-    case 'symlink':
-      return { ...base, type: 'symlink', mode: 0o777, size: 0, linkname: e.target };
-    case 'file': {
-      const pax = paxExtras(e);
-      return { ...base, type: 'file', mode: e.mode, size: e.size, ...(pax ? { pax } : {}) };
-    }
-    default:
-      throw new InternalError(`unknown entry type ${JSON.stringify(e satisfies never)}`);
-  }
+function toHeader(e: LayerEntry): tar.Headers {
+  const h: tar.Headers & { pax?: Record<string, string> } = {
+    name: e.type === 'directory' ? `${e.name}/` : e.name,
+    type: e.type,
+    mode: e.type === 'symlink' ? 0o777 : e.mode,
+    size: e.type === 'file' ? e.size : 0,
+    mtime: ENTRY_MTIME,
+    uid: e.uid ?? 0,
+    gid: e.gid ?? 0,
+    uname: '',
+    gname: '',
+  };
+  if (e.type === 'symlink') h.linkname = e.target;
+  else if (e.type === 'file' && e.size > MAX_OCTAL_SIZE) h.pax = { size: String(e.size) };
+  return h;
 }
 
 /** Where layer bytes go: a stream-like target with Node's write()/'drain' backpressure. */
@@ -189,22 +299,69 @@ export function waitFor(arm: (resolve: () => void, reject: (e: unknown) => void)
 
 /** The error an aborted signal carries. */
 export function abortReason(signal: AbortSignal): Error {
-  return signal.reason instanceof Error ? signal.reason : new Error(`aborted: ${String(signal.reason)}`);
+  // isNativeError, not instanceof: errors from Node internals may come from another realm (jest).
+  return isNativeError(signal.reason) || signal.reason instanceof Error ? (signal.reason as Error) : new Error(`aborted: ${String(signal.reason)}`);
 }
 
-/** Hands out read buffers carved from 1 MiB slabs, so small files do not each allocate. */
-class Slabs {
-  private slab = Buffer.allocUnsafeSlow(CHUNK);
+/**
+ * Fixed blocks that file data is read into, reused once the bytes have been copied out
+ * downstream (the ArchiveSink calls release() for every chunk it copies). Small files are
+ * carved from a shared block; big files take whole blocks. Reuse keeps memory flat: fresh
+ * buffers per chunk would leave tens of MB of garbage between garbage collections.
+ */
+export class ChunkPool {
+  private readonly free: ArrayBuffer[] = [];
+  private readonly refs = new Map<ArrayBuffer, number>();
+  private current: ArrayBuffer | null = null;
   private used = 0;
-  take(n: number): Buffer {
-    if (n > CHUNK) return Buffer.allocUnsafeSlow(n);
-    if (this.used + n > CHUNK) {
-      this.slab = Buffer.allocUnsafeSlow(CHUNK);
+  private created = 0;
+  private waiter: (() => void) | null = null;
+
+  constructor(
+    /** Bytes per block; also the read size for big files. */
+    readonly blockSize = 256 << 10,
+    /** Blocks at most (the read-ahead limit is blockSize × blocks). */
+    private readonly blocks = 16,
+  ) {}
+
+  /** A buffer of n ≤ blockSize bytes, or null when every block is still in use. */
+  private tryTake(n: number): Buffer | null {
+    if (!this.current || this.used + n > this.blockSize) {
+      if (this.current && this.refs.get(this.current) === 0) this.free.push(this.current);
+      this.current = null;
+      const next = this.free.pop() ?? (this.created < this.blocks ? (this.created++, new ArrayBuffer(this.blockSize)) : null);
+      if (!next) return null;
+      this.current = next;
       this.used = 0;
+      this.refs.set(next, 0);
     }
-    const b = this.slab.subarray(this.used, this.used + n);
+    const b = Buffer.from(this.current, this.used, n);
     this.used += n;
+    this.refs.set(this.current, this.refs.get(this.current)! + 1);
     return b;
+  }
+
+  /** A buffer of n ≤ blockSize bytes, waiting (abortably) for a block to come back if needed. */
+  async take(n: number, signal?: AbortSignal): Promise<Buffer> {
+    for (;;) {
+      const b = this.tryTake(n);
+      if (b) return b;
+      await waitFor((resolve) => (this.waiter = resolve), signal);
+    }
+  }
+
+  /** Marks a chunk's bytes as copied; its block is reused when all its chunks are. */
+  release(chunk: Uint8Array): void {
+    const ab = chunk.buffer as ArrayBuffer;
+    const r = this.refs.get(ab);
+    if (r === undefined) return; // not ours (tar headers, padding)
+    this.refs.set(ab, r - 1);
+    if (r === 1 && ab !== this.current) {
+      this.free.push(ab);
+      const w = this.waiter;
+      this.waiter = null;
+      w?.();
+    }
   }
 }
 
@@ -223,12 +380,18 @@ function changedWhileReading(source: string): UserError {
 }
 
 /**
- * Writes the tar of `entries` into `target`, streaming: file data is read in chunks of at most
- * 1 MiB as tar-stream consumes it, with at most a few MiB in flight. Returns the bytes written,
- * which always equal layerTarSize(entries). Rejects (and stops reading) when `signal` aborts.
+ * Writes the tar of `entries` into `target`, streaming: file data is read (synchronously, from
+ * the page cache: a thread-pool round trip per small file would cost more than the read) in
+ * blocks as tar-stream consumes it. With a `pool` whose release() the final consumer calls,
+ * at most the pool's blocks are in flight; without one, each read gets a fresh buffer and
+ * tar-stream's per-entry backpressure bounds memory. Returns the bytes written, which always
+ * equal layerTarSize(entries). Rejects (and stops reading) when `signal` aborts.
  */
-export async function writeLayerTar(entries: LayerEntry[], target: ChunkTarget, opts: { signal?: AbortSignal } = {}): Promise<number> {
+export async function writeLayerTar(entries: Iterable<LayerEntry>, target: ChunkTarget, opts: { signal?: AbortSignal; pool?: ChunkPool } = {}): Promise<number> {
   const { signal } = opts;
+  const pool = opts.pool;
+  const blockSize = pool?.blockSize ?? 256 << 10;
+  const take = pool ? (n: number) => pool.take(n, signal) : (n: number) => Promise.resolve(Buffer.allocUnsafeSlow(n));
   const pack = tar.pack();
   let written = 0;
   const finished = new Promise<void>((resolve, reject) => {
@@ -244,59 +407,51 @@ export async function writeLayerTar(entries: LayerEntry[], target: ChunkTarget, 
   });
   finished.catch(() => undefined); // observed below; avoid an unhandled rejection meanwhile
 
-  // Bytes of file data queued in tar-stream whose entries have not been consumed yet.
-  let inFlight = 0;
-  let wake: (() => void) | null = null;
-  const settle = (n: number) => (error?: Error | null) => {
-    inFlight -= n;
-    if (error) pack.destroy(error);
-    if (wake && inFlight <= IN_FLIGHT_LIMIT / 2) {
-      const w = wake;
-      wake = null;
-      w();
-    }
-  };
-  const slabs = new Slabs();
   try {
     for (const e of entries) {
       if (signal?.aborted) throw abortReason(signal);
-      const header = toHeader(e) as tar.Headers;
+      const header = toHeader(e);
       if (e.type !== 'file') {
         pack.entry(header);
       } else if ('content' in e) {
         if (e.content.length !== e.size) throw new InternalError(`entry ${e.name}: size ${e.size} but ${e.content.length} bytes of content`);
-        inFlight += e.size;
-        pack.entry(header, e.content, settle(e.size));
-      } else {
+        pack.entry(header, e.content);
+      } else if (e.size === 0) {
+        pack.entry(header, Buffer.alloc(0));
+      } else if (e.size <= blockSize) {
+        const buf = await take(e.size);
         const fd = openSync(e.source, fsc.O_RDONLY | fsc.O_NOFOLLOW);
         try {
-          if (e.size <= CHUNK) {
-            const buf = slabs.take(e.size);
+          readFully(fd, buf, e.source);
+        } finally {
+          closeSync(fd);
+        }
+        pack.entry(header, buf);
+      } else {
+        // A big file: its own sink, fed block by block as tar-stream drains it. Its errors also
+        // reach `finished` through the pack; the listener keeps them from being "unhandled".
+        const sink = pack.entry(header).on('error', () => undefined);
+        const fd = openSync(e.source, fsc.O_RDONLY | fsc.O_NOFOLLOW);
+        try {
+          let left = e.size;
+          while (left > 0) {
+            const buf = await take(Math.min(left, blockSize));
             readFully(fd, buf, e.source);
-            inFlight += e.size;
-            pack.entry(header, buf, settle(e.size));
-          } else {
-            // A big file: its own sink, fed chunk by chunk as tar-stream drains it.
-            const sink = pack.entry(header, settle(0));
-            let left = e.size;
-            while (left > 0) {
-              const buf = Buffer.allocUnsafeSlow(Math.min(left, CHUNK));
-              readFully(fd, buf, e.source);
-              left -= buf.length;
-              if (!sink.write(buf)) await waitFor((resolve) => sink.once('drain', resolve), signal);
-            }
-            sink.end();
+            left -= buf.length;
+            if (!sink.write(buf)) await waitFor((resolve) => sink.once('drain', resolve), signal);
           }
         } finally {
           closeSync(fd);
         }
+        sink.end();
       }
-      if (inFlight > IN_FLIGHT_LIMIT) await waitFor((resolve) => (wake = resolve), signal);
     }
     pack.finalize();
     await waitFor((resolve, reject) => finished.then(resolve, reject), signal);
   } catch (error) {
-    pack.destroy(error as Error);
+    // Destroyed without an error: tar-stream would re-emit one on every pending entry sink,
+    // where nobody listens. The error travels by the throw.
+    pack.destroy();
     throw error;
   }
   return written;

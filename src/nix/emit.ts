@@ -1,9 +1,9 @@
 // The emitters: a normalised config → the files of a self-contained Nix project
 // (default.nix, shell.nix, the nixlab Nix library, logo assets). Pure: returns the files, the
-// caller writes them.
+// caller writes them. Each kernel kind's env and argv come from its module in ./kernels/.
 import { readdirSync } from 'node:fs';
-import { basename, dirname, extname, join } from 'node:path';
-import type { NormalizedConfig, NormalizedCustomKernel, NormalizedKernel, NormalizedPythonKernel } from '../definitions/types.js';
+import { dirname, extname, join } from 'node:path';
+import type { NormalizedConfig, NormalizedKernel } from '../definitions/types.js';
 import { packageRoot } from '../paths.js';
 import {
   apply,
@@ -23,8 +23,8 @@ import {
   v,
   type Formal,
   type NixExpr,
-  type StrPart,
 } from './ast.js';
+import { emitKernel } from './kernels/index.js';
 import { resolvePin, type ResolvedPin } from './pin.js';
 import { render } from './render.js';
 
@@ -34,10 +34,7 @@ export type GeneratedFile = { path: string; text: string } | { path: string; cop
 /** Files of the hand-written Nix library copied into every generated project (under nixlab/). */
 export const LIBRARY_FILES = ['lib.nix', 'kernelspec.nix', 'config-dir.nix', 'jupyter_config.py'] as const;
 
-/** The nixpkgs Python attribute for an interpreter version: `3.11` → `python311`. */
-export function pythonAttr(version: string): string {
-  return 'python' + version.replace('.', '');
-}
+export { pythonAttr } from './kernels/index.js';
 
 /** The server package per front end (nixpkgs python-packages.nix attribute names). */
 export const FRONTEND_PACKAGE = { lab: 'jupyterlab', notebook: 'notebook', server: 'jupyter-server' } as const;
@@ -46,46 +43,6 @@ export const FRONTEND_PACKAGE = { lab: 'jupyterlab', notebook: 'notebook', serve
 export const FRONTEND_COMMAND = { lab: 'jupyter-lab', notebook: 'jupyter-notebook', server: 'jupyter-server' } as const;
 
 const LOGO_FILE = { '32x32': 'logo-32x32', '64x64': 'logo-64x64', svg: 'logo-svg' } as const;
-
-interface KernelParts {
-  /** The kernel's environment expression. */
-  env: NixExpr;
-  /** kernel.json argv, with `envVar` standing for the environment's store path. */
-  argv: NixExpr[];
-}
-
-/** `pkgs.pythonXY.withPackages (ps: [ ps.ipykernel ps.… ])` and ipykernel's launcher argv. */
-function pythonKernel(k: NormalizedPythonKernel, envVar: NixExpr): KernelParts {
-  const pkgs = ['ipykernel', ...k.packages.filter((p) => p !== 'ipykernel')];
-  // wrapper.nix (pkgs/development/interpreters/python/wrapper.nix) links bin/python3 in the env
-  // and wraps it so the env's site-packages are on sys.path.
-  const env = apply(select(v('pkgs'), pythonAttr(k.version), 'withPackages'), lambda('ps', list(pkgs.map((p) => select(v('ps'), p)))));
-  const argv = [strParts(envVar, '/bin/python3'), str('-m'), str('ipykernel_launcher'), str('-f'), str('{connection_file}')];
-  return { env, argv };
-}
-
-/**
- * A custom kernel: `buildEnv` of the named nixpkgs attributes. In argv, `{env}` stands for the
- * environment's store path, and a first element without a `/` is taken from its bin/.
- */
-function customKernel(k: NormalizedCustomKernel, envVar: NixExpr): KernelParts {
-  const paths = k.packages.map((p) => select(v('pkgs'), ...p.split('.')));
-  if (k.nixFile) {
-    // The user's file, copied with its directory into the project: `{ pkgs }: derivation`.
-    paths.push(apply(v('import'), relPath(`./${nixFileAsset(k.name, k.nixFile)}`), attrs({ pkgs: v('pkgs') })));
-  }
-  const env = apply(select(v('pkgs'), 'buildEnv'), attrs({ name: str(`kernel-${k.name}-env`), paths: list(paths) }));
-  const argv = k.argv.map((arg, i) => {
-    if (i === 0 && !arg.includes('/') && !arg.includes('{env}')) return strParts(envVar, '/bin/', arg);
-    const parts: StrPart[] = [];
-    arg.split('{env}').forEach((piece, j) => {
-      if (j > 0) parts.push(envVar);
-      parts.push(piece);
-    });
-    return strParts(...parts);
-  });
-  return { env, argv };
-}
 
 /** The kernel.json fields besides argv, as the JSON object nixlab renders (keys sorted). */
 export function kernelSpecFields(k: NormalizedKernel): Record<string, unknown> {
@@ -123,11 +80,6 @@ function pkgsFormals(pin: ResolvedPin): Formal[] {
   ];
 }
 
-/** Where a custom kernel's Nix file lands in the generated project. */
-function nixFileAsset(kernel: string, nixFile: string): string {
-  return `assets/${kernel}/nix/${basename(nixFile)}`;
-}
-
 /** Every regular file under `dir`, as paths relative to it (sorted). */
 function filesUnder(dir: string, prefix = ''): string[] {
   const out: string[] = [];
@@ -152,7 +104,7 @@ export function emitDefaultNix(config: NormalizedConfig, source: string): string
   const envNames: Array<[string, NixExpr]> = [];
   config.kernels.forEach((k, i) => {
     const envVar = v(kernelVarName(i));
-    const parts = k.kind === 'python' ? pythonKernel(k, envVar) : customKernel(k, envVar);
+    const parts = emitKernel(k, envVar);
     bindings.push([kernelVarName(i), comment(`kernel "${k.name.replace(/[^A-Za-z0-9._-]/g, '?')}" (${k.kind})`, parts.env)]);
     envNames.push([k.name, envVar]);
     const logos: Array<[string, NixExpr]> = Object.entries(k.logos).map(([size, src]) => {
@@ -162,7 +114,7 @@ export function emitDefaultNix(config: NormalizedConfig, source: string): string
     specs.push(
       apply(
         select(v('nixlab'), 'kernelspec'),
-        attrs({ name: str(k.name), argv: list(parts.argv), spec: json(kernelSpecFields(k)), logos: attrs(logos) }),
+        attrs({ name: str(k.name), argv: parts.argv, spec: json(kernelSpecFields(k)), logos: attrs(logos) }),
       ),
     );
   });

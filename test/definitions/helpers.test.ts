@@ -1,7 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import * as helpers from '../../src/definitions/helpers.js';
 import { custom, defineConfig, python } from '../../src/definitions/helpers.js';
+import { kernelKinds } from '../../src/definitions/schema.js';
 import { validateConfig } from '../../src/definitions/validate.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -14,6 +16,17 @@ test('python() and custom() add the kind; defineConfig returns the config unchan
   const config = { kernels: [py, sh] };
   expect(defineConfig(config)).toBe(config);
   expect(validateConfig(defineConfig(config), 'nixlab.config.ts').errors).toEqual([]);
+});
+
+test('every kernel kind has a helper that adds its kind, and the result validates', () => {
+  const byKind = helpers as unknown as Record<string, (opts: { name: string }) => { kind: string }>;
+  const minimal: Record<string, Record<string, unknown>> = { custom: { language: 'x', argv: ['x', '{connection_file}'] } };
+  for (const kind of kernelKinds) {
+    expect([kind, typeof byKind[kind]]).toEqual([kind, 'function']);
+    const kernel = byKind[kind]!({ name: `k-${kind}`, ...minimal[kind] });
+    expect(kernel.kind).toBe(kind);
+    expect([kind, validateConfig(defineConfig({ kernels: [kernel as never] }), 'nixlab.config.ts').errors]).toEqual([kind, []]);
+  }
 });
 
 test('helpers.ts has no runtime imports (users load it as nixlab/config)', async () => {

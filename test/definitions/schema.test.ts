@@ -8,6 +8,7 @@ import {
   attrPathPattern,
   configSchema,
   kernelBranches,
+  kernelKinds,
   nixKeywords,
   renderSchema,
   schemaDefs,
@@ -95,8 +96,12 @@ describe('configSchema', () => {
       ['NixpkgsPin', props(configSchema).nixpkgs!, types.get('NixpkgsPin')!],
       ['ImageSettings', image, types.get('ImageSettings')!],
       ['ImageUser', props(image).user!, types.get('ImageUser')!],
-      ['PythonKernel', kernelBranches.python, new Map([...base, ...types.get('PythonKernel')!])],
-      ['CustomKernel', kernelBranches.custom, new Map([...base, ...types.get('CustomKernel')!])],
+      // One interface per kernel kind: `r` → RKernel, `javascript` → JavascriptKernel.
+      ...kernelKinds.map((kind): [string, SchemaObject, Map<string, boolean>] => {
+        const name = `${kind[0]!.toUpperCase()}${kind.slice(1)}Kernel`;
+        expect([name, types.has(name)]).toEqual([name, true]);
+        return [name, kernelBranches[kind], new Map([...base, ...types.get(name)!])];
+      }),
     ];
     for (const [name, schema, fields] of expectations) {
       const required = new Set((schema.required ?? []) as string[]);

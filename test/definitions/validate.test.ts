@@ -124,6 +124,29 @@ const cases: Case[] = [
   { name: 'relative workdir', config: withImage({ workdir: 'home' }), errors: [['$.image.workdir', '"home" is not an absolute path']] },
   { name: 'too many layers', config: withImage({ maxLayers: 126 }), errors: [['$.image.maxLayers', 'must be between 1 and 125, got 126']] },
   { name: 'zero layers', config: withImage({ maxLayers: 0 }), errors: [['$.image.maxLayers', 'got 0']] },
+  // preset kernels: options of each kind
+  { name: 'R name with a dot', config: withKernel({ kind: 'r', name: 'r', packages: ['data.table'] }), errors: [['$.kernels[0].packages[0]', '"data.table" is the R name; nixpkgs\' rPackages writes the dots in R package names as underscores']] },
+  { name: 'R package with shell syntax', config: withKernel({ kind: 'r', name: 'r', packages: ['ggplot2; q()'] }), errors: [['$.kernels[0].packages[0]', '"ggplot2; q()" is not a nixpkgs attribute name']] },
+  { name: 'R packages as a string', config: withKernel({ kind: 'r', name: 'r', packages: 'ggplot2' }), errors: [['$.kernels[0].packages', 'must be a list, got the string "ggplot2"']] },
+  { name: 'R package path', config: withKernel({ kind: 'r', name: 'r', packages: ['rPackages.ggplot2'] }), errors: [['$.kernels[0].packages[0]', '"rPackages.ggplot2" is an attribute path; R kernel packages are names in rPackages']] },
+  { name: 'Haskell module instead of a package', config: withKernel({ kind: 'haskell', name: 'hs', packages: ['Data.Map'] }), errors: [['$.kernels[0].packages[0]', '"Data.Map" is not a nixpkgs attribute name']] },
+  { name: 'Haskell package with a version', config: withKernel({ kind: 'haskell', name: 'hs', packages: ['lens-5.2 aeson'] }), errors: [['$.kernels[0].packages[0]', '"lens-5.2 aeson" is not a nixpkgs attribute name']] },
+  { name: 'Octave package that is a Nix keyword', config: withKernel({ kind: 'octave', name: 'oct', packages: ['signal', 'in'] }), errors: [['$.kernels[0].packages[1]', 'Nix keyword "in"']] },
+  { name: 'Octave package with interpolation', config: withKernel({ kind: 'octave', name: 'oct', packages: ['${pkgs.x}'] }), errors: [['$.kernels[0].packages[0]', 'is not a nixpkgs attribute name']] },
+  { name: 'C++23', config: withKernel({ kind: 'cpp', name: 'cpp', std: 23 }), errors: [['$.kernels[0].std', 'C++23 needs xeus-cpp, which the pinned nixpkgs (24.11) does not package']] },
+  { name: 'C++14', config: withKernel({ kind: 'cpp', name: 'cpp', std: 14 }), errors: [['$.kernels[0].std', 'C++ standard 14 is not offered by the cpp kernel']] },
+  { name: 'C++ std as a string', config: withKernel({ kind: 'cpp', name: 'cpp', std: '17' }), errors: [['$.kernels[0].std', 'must be a whole number, got the string "17"']] },
+  { name: 'C++ std as a flag', config: withKernel({ kind: 'cpp', name: 'cpp', std: 'c++17' }), errors: [['$.kernels[0].std', 'must be a whole number, got the string "c++17"']] },
+  { name: 'C++ std fractional', config: withKernel({ kind: 'cpp', name: 'cpp', std: 17.5 }), errors: [['$.kernels[0].std', 'must be a whole number']] },
+  { name: 'packages on a go kernel', config: withKernel({ kind: 'go', name: 'go', packages: ['gonum'] }), errors: [['$.kernels[0].packages', 'unknown key "packages" for a go kernel']] },
+  { name: 'version on an r kernel', config: withKernel({ kind: 'r', name: 'r', version: '4.4' }), errors: [['$.kernels[0].version', 'unknown key "version" for an r kernel']] },
+  { name: 'argv on a rust kernel', config: withKernel({ kind: 'rust', name: 'rust', argv: ['evcxr_jupyter'] }), errors: [['$.kernels[0].argv', 'unknown key "argv" for a rust kernel']] },
+  { name: 'std on a typescript kernel', config: withKernel({ kind: 'typescript', name: 'ts', std: 17 }), errors: [['$.kernels[0].std', 'unknown key "std" for a typescript kernel']] },
+  { name: 'misspelt option on an octave kernel', config: withKernel({ kind: 'octave', name: 'oct', pakages: [] }), errors: [['$.kernels[0].pakages', 'unknown key "pakages" for an octave kernel']] },
+  { name: 'language on a bash kernel', config: withKernel({ kind: 'bash', name: 'bash', language: 'sh' }), errors: [['$.kernels[0].language', 'unknown key "language" for a bash kernel']] },
+  { name: 'clojure kernel without a name', config: withKernel({ kind: 'clojure' }), errors: [['$.kernels[0]', 'missing required key "name" (clojure kernels need it)']] },
+  { name: 'kind in capitals', config: withKernel({ kind: 'Ruby', name: 'rb' }), errors: [['$.kernels[0].kind', 'unknown kernel kind "Ruby"']] },
+  { name: 'bad name on a javascript kernel', config: withKernel({ kind: 'javascript', name: 'js/node' }), errors: [['$.kernels[0].name', '"js/node" is not a valid kernel name']] },
   // logos
   { name: 'missing logo file', config: withKernel({ ...py, logos: { svg: 'nope.svg' } }), errors: [['$.kernels[0].logos.svg', 'logo file "nope.svg" does not exist']] },
   { name: 'absolute logo path', config: withKernel({ ...py, logos: { svg: '/etc/logo.svg' } }), errors: [['$.kernels[0].logos.svg', 'is an absolute path']] },
@@ -179,6 +202,27 @@ describe('hints', () => {
   test('several packages in one item: split them', () => {
     expect(hintFor(withKernel({ ...py, packages: ['numpy, scipy'] }))).toBe('put each package in its own list item: "numpy", "scipy"');
   });
+  test('R package names: the nixpkgs spelling', () => {
+    expect(hintFor(withKernel({ kind: 'r', name: 'r', packages: ['data.table'] }))).toBe('write "data_table"');
+  });
+  test('C++23: stay within 24.11 or go custom', () => {
+    expect(hintFor(withKernel({ kind: 'cpp', name: 'cpp', std: 23 }))).toBe('use std 17 or 20, or declare a custom kernel whose "nix" file builds xeus-cpp (see examples/custom-kernels.md)');
+  });
+  test('C++ std in quotes: drop them', () => {
+    expect(hintFor(withKernel({ kind: 'cpp', name: 'cpp', std: '20' }))).toBe('write it without quotes: 20');
+  });
+  test('packages on a preset without packages: which kinds take them', () => {
+    expect(hintFor(withKernel({ kind: 'go', name: 'go', packages: [] }))).toBe(
+      '"packages" belongs to python, custom, r, haskell and octave kernels, not to go kernels: remove it (allowed keys: kind, name, displayName, env, interruptMode, metadata, logos)',
+    );
+  });
+  test('a key of exactly one other kind still names it', () => {
+    expect(hintFor(withKernel({ kind: 'r', name: 'r', std: 17 }))).toBe('"std" belongs to cpp kernels: set "kind": "cpp", or remove it');
+  });
+  test('Haskell and Octave packages: examples from their own package sets', () => {
+    expect(hintFor(withKernel({ kind: 'haskell', name: 'hs', packages: ['Data.Map'] }))).toContain('"lens" or "aeson"');
+    expect(hintFor(withKernel({ kind: 'octave', name: 'oct', packages: ['a b!'] }))).toContain('"signal" or "statistics"');
+  });
   test('relative volume: the absolute path', () => {
     expect(hintFor(withImage({ volumes: ['data'] }))).toBe('start it with "/", e.g. "/data"');
   });
@@ -231,6 +275,23 @@ describe('warnings', () => {
     const result = warningsFor(withKernel({ ...sh, packages: ['busybox', 'busybox'] }));
     expect(result.warnings.map((w) => w.where)).toEqual(['w.yaml:$.kernels[0].packages[1]']);
     expect(result.config?.kernels[0]).toMatchObject({ packages: ['busybox'] });
+  });
+  test('preset packages listed twice, and the package a preset always adds', () => {
+    const result = warningsFor({
+      kernels: [
+        { kind: 'r', name: 'r', packages: ['ggplot2', 'IRkernel', 'ggplot2'] },
+        { kind: 'haskell', name: 'hs', packages: ['ihaskell', 'lens'] },
+        { kind: 'octave', name: 'oct', packages: ['signal', 'signal'] },
+      ],
+    });
+    expect(result.errors).toEqual([]);
+    expect(result.warnings.map((w) => [w.where, w.message])).toEqual([
+      ['w.yaml:$.kernels[0].packages[1]', '"IRkernel" is always included in R kernels'],
+      ['w.yaml:$.kernels[0].packages[2]', 'package "ggplot2" is listed twice (first at $.kernels[0].packages[0])'],
+      ['w.yaml:$.kernels[1].packages[0]', '"ihaskell" is always included in Haskell kernels'],
+      ['w.yaml:$.kernels[2].packages[1]', 'package "signal" is listed twice (first at $.kernels[2].packages[0])'],
+    ]);
+    expect(result.config?.kernels.map((k) => ('packages' in k ? k.packages : undefined))).toEqual([['ggplot2'], ['lens'], ['signal']]);
   });
   test('root user and a logo with the wrong extension', () => {
     const result = warningsFor({ kernels: [{ ...py, logos: { '32x32': 'logo.svg' } }], image: { user: { uid: 0 } } });
@@ -290,6 +351,36 @@ describe('normalisation', () => {
     });
     expect(result.config).not.toHaveProperty('nixpkgs');
     expect(result.config?.kernels[1]).not.toHaveProperty('fileExtension');
+  });
+
+  test('every preset kind: its language, its default display name, its defaults', () => {
+    const kinds = ['r', 'go', 'cpp', 'rust', 'haskell', 'bash', 'javascript', 'typescript', 'octave', 'ruby', 'clojure'];
+    const result = validateConfig({ kernels: kinds.map((kind) => ({ kind, name: `k-${kind}` })) }, 'c.json');
+    expect(result.errors).toEqual([]);
+    expect(result.config?.kernels.map((k) => [k.kind, k.language, k.displayName, k.interruptMode])).toEqual([
+      ['r', 'R', 'R (k-r)', 'signal'],
+      ['go', 'go', 'Go (k-go)', 'signal'],
+      ['cpp', 'cpp', 'C++17 (k-cpp)', 'signal'],
+      ['rust', 'rust', 'Rust (k-rust)', 'message'],
+      ['haskell', 'haskell', 'Haskell (k-haskell)', 'signal'],
+      ['bash', 'bash', 'Bash (k-bash)', 'signal'],
+      ['javascript', 'javascript', 'JavaScript (k-javascript)', 'signal'],
+      ['typescript', 'typescript', 'TypeScript (k-typescript)', 'signal'],
+      ['octave', 'octave', 'Octave (k-octave)', 'signal'],
+      ['ruby', 'ruby', 'Ruby (k-ruby)', 'signal'],
+      ['clojure', 'clojure', 'Clojure (k-clojure)', 'signal'],
+    ]);
+    expect(result.config?.kernels[0]).toEqual({ kind: 'r', name: 'k-r', displayName: 'R (k-r)', env: {}, interruptMode: 'signal', metadata: {}, logos: {}, language: 'R', packages: [] });
+    expect(result.config?.kernels[2]).toMatchObject({ std: 17 });
+  });
+
+  test('options the user sets win over preset defaults', () => {
+    const result = validateConfig(
+      { kernels: [{ kind: 'rust', name: 'rs', interruptMode: 'signal', displayName: 'Rust!' }, { kind: 'cpp', name: 'c', std: 20 }] },
+      'c.json',
+    );
+    expect(result.config?.kernels[0]).toMatchObject({ interruptMode: 'signal', displayName: 'Rust!' });
+    expect(result.config?.kernels[1]).toMatchObject({ std: 20, displayName: 'C++20 (c)' });
   });
 
   test('workdir defaults to the first volume, else the user home', () => {

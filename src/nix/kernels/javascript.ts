@@ -1,0 +1,10 @@
+// JavaScript kernels: Deno's built-in kernel (see ./deno.ts for the nixpkgs files checked).
+import type { NormalizedJavascriptKernel } from '../../definitions/types.js';
+import type { NixExpr } from '../ast.js';
+import { emitDeno } from './deno.js';
+import type { KernelParts } from './types.js';
+
+/** `pkgs.deno` and Deno's kernel argv. */
+export function emit(k: NormalizedJavascriptKernel, envVar: NixExpr): KernelParts {
+  return emitDeno(k, envVar);
+}

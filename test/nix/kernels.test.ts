@@ -1,0 +1,199 @@
+// The kernel presets, emitted for real: each kind's default.nix is a golden file that Nix parses,
+// and the kernel.json nixlab's own kernelspec.nix writes from it is computed by evaluating the
+// generated project against a stub `pkgs` (fixtures/stub-pkgs.nix) whose packages are plain
+// store-path strings. Stub environments are named after what they were given, so the kernel.json
+// shows which packages the emitted code asked for.
+// Regenerate the golden files with NIXLAB_UPDATE_GOLDEN=1 after an intended change.
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import type { NormalizedConfig } from '../../src/definitions/types.js';
+import { validateConfig } from '../../src/definitions/validate.js';
+import { emitDefaultNix, emitProject } from '../../src/nix/emit.js';
+import { evalJson, parseNix } from '../helpers/nix.js';
+
+function golden(name: string, text: string): string {
+  const file = join('test/nix/golden/kernels', name);
+  if (process.env.NIXLAB_UPDATE_GOLDEN || !existsSync(file)) {
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, text);
+  }
+  return readFileSync(file, 'utf8');
+}
+
+/** The stub nixpkgs (see the file's header). */
+const STUB_PKGS = resolve('test/nix/fixtures/stub-pkgs.nix');
+
+/** Store hashes made comparable: `/nix/store/<hash>-name`. */
+const normalise = (s: string): string => s.replace(/\/nix\/store\/[0-9a-z]{32}-/g, '/nix/store/<hash>-');
+
+const H = '/nix/store/<hash>-';
+
+interface Case {
+  kernels: unknown[];
+  /** kernel.json of each kernel, store hashes normalised. */
+  kernelJson: Record<string, unknown>[];
+}
+
+const CASES: Record<string, Case> = {
+  r: {
+    kernels: [{ kind: 'r', name: 'r', packages: ['ggplot2', 'data_table'] }],
+    kernelJson: [
+      {
+        argv: [`${H}R-4.4.1-wrapper+IRkernel+ggplot2+data_table/bin/R`, '--slave', '-e', 'IRkernel::main()', '--args', '{connection_file}'],
+        display_name: 'R (r)',
+        interrupt_mode: 'signal',
+        language: 'R',
+      },
+    ],
+  },
+  go: {
+    kernels: [{ kind: 'go', name: 'go' }],
+    kernelJson: [{ argv: [`${H}gophernotes-0.7.5/bin/gophernotes`, '{connection_file}'], display_name: 'Go (go)', interrupt_mode: 'signal', language: 'go' }],
+  },
+  cpp: {
+    kernels: [
+      { kind: 'cpp', name: 'cpp' },
+      { kind: 'cpp', name: 'cpp20', std: 20, displayName: 'C++20' },
+    ],
+    kernelJson: [
+      { argv: [`${H}xeus-cling-0.15.3/bin/xcpp`, '-std=c++17', '-f', '{connection_file}'], display_name: 'C++17 (cpp)', interrupt_mode: 'signal', language: 'cpp' },
+      { argv: [`${H}xeus-cling-0.15.3/bin/xcpp`, '-std=c++2a', '-f', '{connection_file}'], display_name: 'C++20', interrupt_mode: 'signal', language: 'cpp' },
+    ],
+  },
+  rust: {
+    kernels: [{ kind: 'rust', name: 'rust' }],
+    kernelJson: [
+      { argv: [`${H}evcxr-0.17.0/bin/evcxr_jupyter`, '--control_file', '{connection_file}'], display_name: 'Rust (rust)', interrupt_mode: 'message', language: 'rust' },
+    ],
+  },
+  haskell: {
+    kernels: [{ kind: 'haskell', name: 'haskell', packages: ['lens'] }],
+    kernelJson: [
+      {
+        argv: [
+          `${H}ghc-9.6.6-with-packages+ihaskell+lens/bin/ihaskell`,
+          'kernel',
+          '{connection_file}',
+          '--ghclib',
+          `${H}ghc-9.6.6-with-packages+ihaskell+lens/lib/ghc-9.6.6/lib`,
+        ],
+        display_name: 'Haskell (haskell)',
+        interrupt_mode: 'signal',
+        language: 'haskell',
+      },
+    ],
+  },
+  bash: {
+    kernels: [{ kind: 'bash', name: 'bash' }],
+    kernelJson: [
+      { argv: [`${H}python3-env+bash-kernel/bin/python3`, '-m', 'bash_kernel', '-f', '{connection_file}'], display_name: 'Bash (bash)', interrupt_mode: 'signal', language: 'bash' },
+    ],
+  },
+  javascript: {
+    kernels: [{ kind: 'javascript', name: 'js' }],
+    kernelJson: [
+      { argv: [`${H}deno-2.0.6/bin/deno`, 'jupyter', '--kernel', '--conn', '{connection_file}'], display_name: 'JavaScript (js)', interrupt_mode: 'signal', language: 'javascript' },
+    ],
+  },
+  typescript: {
+    kernels: [{ kind: 'typescript', name: 'ts', env: { NO_COLOR: '1' } }],
+    kernelJson: [
+      {
+        argv: [`${H}deno-2.0.6/bin/deno`, 'jupyter', '--kernel', '--conn', '{connection_file}'],
+        display_name: 'TypeScript (ts)',
+        env: { NO_COLOR: '1' },
+        interrupt_mode: 'signal',
+        language: 'typescript',
+      },
+    ],
+  },
+  octave: {
+    kernels: [
+      { kind: 'octave', name: 'octave' },
+      { kind: 'octave', name: 'octave-signal', packages: ['signal', 'statistics'] },
+    ],
+    kernelJson: [
+      { argv: [`${H}octave-kernel-launcher/bin/octave-kernel`, '-f', '{connection_file}'], display_name: 'Octave (octave)', interrupt_mode: 'signal', language: 'octave' },
+      {
+        argv: [`${H}octave-kernel-launcher+octave-9.2.0-env+signal+statistics/bin/octave-kernel`, '-f', '{connection_file}'],
+        display_name: 'Octave (octave-signal)',
+        interrupt_mode: 'signal',
+        language: 'octave',
+      },
+    ],
+  },
+  ruby: {
+    kernels: [{ kind: 'ruby', name: 'ruby' }],
+    kernelJson: [{ argv: [`${H}iruby-0.7.4/bin/iruby`, 'kernel', '{connection_file}'], display_name: 'Ruby (ruby)', interrupt_mode: 'signal', language: 'ruby' }],
+  },
+  clojure: {
+    kernels: [{ kind: 'clojure', name: 'clojure' }],
+    kernelJson: [{ argv: [`${H}clojupyter/bin/clojupyter`, '{connection_file}'], display_name: 'Clojure (clojure)', interrupt_mode: 'signal', language: 'clojure' }],
+  },
+};
+
+function configOf(kernels: unknown[]): NormalizedConfig {
+  const result = validateConfig({ kernels }, 'nixlab.json');
+  expect(result.errors).toEqual([]);
+  expect(result.warnings).toEqual([]);
+  return result.config!;
+}
+
+/** Writes the generated project for `config` to a fresh directory; returns the directory. */
+function writeProject(config: NormalizedConfig): string {
+  const dir = mkdtempSync(join(tmpdir(), 'nixlab-kernels-'));
+  for (const f of emitProject(config, 'nixlab.json')) {
+    const target = join(dir, f.path);
+    mkdirSync(dirname(target), { recursive: true });
+    if ('text' in f) writeFileSync(target, f.text);
+    else copyFileSync(f.copyFrom, target);
+  }
+  return dir;
+}
+
+/** kernel.json of every kernel in `config`, as nixlab/kernelspec.nix builds it, hashes normalised. */
+async function kernelJsons(config: NormalizedConfig, pkgs = `import ${STUB_PKGS}`): Promise<unknown[]> {
+  const dir = writeProject(config);
+  const texts = (await evalJson(`let project = import ${join(dir, 'default.nix')} { pkgs = ${pkgs}; }; in map (spec: spec.kernelJson) project.kernels.paths`)) as string[];
+  return texts.map((t) => JSON.parse(normalise(t)));
+}
+
+describe.each(Object.entries(CASES))('the %s preset', (kind, { kernels, kernelJson }) => {
+  it('emits the golden default.nix, which Nix parses', async () => {
+    const text = emitDefaultNix(configOf(kernels), 'nixlab.json');
+    expect(text).toBe(golden(`${kind}.default.nix`, text));
+    await parseNix(text);
+  });
+
+  it('gives the kernel.json nixpkgs would run', async () => {
+    expect(await kernelJsons(configOf(kernels))).toEqual(kernelJson);
+  });
+});
+
+describe('many languages in one image', () => {
+  it('keeps every kernel apart: one env per kernel, kernel.json as for each preset alone', async () => {
+    const all = Object.values(CASES);
+    const config = configOf(all.flatMap((c) => c.kernels));
+    const text = emitDefaultNix(config, 'nixlab.json');
+    expect(text).toBe(golden('catalogue.default.nix', text));
+    await parseNix(text);
+    expect(await kernelJsons(config)).toEqual(all.flatMap((c) => c.kernelJson));
+    expect(config.kernels.map((_, i) => text.includes(`kernelEnv${i} =`))).toEqual(config.kernels.map(() => true));
+  });
+
+  it('puts each package name only where the preset says (no shared package lists)', () => {
+    const text = emitDefaultNix(configOf([CASES.r!.kernels[0], CASES.haskell!.kernels[0], CASES.octave!.kernels[1]]), 'nixlab.json');
+    expect(text).toContain('pkgs.rWrapper.override {\n    packages = [\n      pkgs.rPackages.IRkernel\n      pkgs.rPackages.ggplot2\n      pkgs.rPackages.data_table\n    ];\n  };');
+    expect(text).toContain('pkgs.haskellPackages.ghcWithPackages (ps: [ ps.ihaskell ps.lens ]);');
+    expect(text).toContain('(pkgs.octave-kernel.override {\n    octave = pkgs.octave.withPackages (ps: [ ps.signal ps.statistics ]);\n  }).launcher;');
+  });
+});
+
+describe('the haskell preset with a GHC not built by hadrian', () => {
+  it('points --ghclib at lib/ghc-<version> without the /lib hadrian adds (as with-packages-wrapper.nix does)', async () => {
+    const pkgs = `let s = import ${STUB_PKGS}; in s // { haskellPackages = s.haskellPackages // { ghc = builtins.removeAttrs s.haskellPackages.ghc [ "hadrian" ]; }; }`;
+    const [spec] = (await kernelJsons(configOf(CASES.haskell!.kernels), pkgs)) as { argv: string[] }[];
+    expect(spec!.argv.slice(3)).toEqual(['--ghclib', `${H}ghc-9.6.6-with-packages+ihaskell+lens/lib/ghc-9.6.6`]);
+  });
+});

@@ -1,0 +1,333 @@
+# Builder of one store path made from installed Debian packages (see debian.nix), run by the store
+# busybox `sh -e`. The Nix sandbox is off on these machines, so it reads the host's files directly;
+# which files, and what their contents must be, comes from dpkg's own records passed in as store
+# copies (dpkgLists, dpkgMd5sums).
+#
+# Environment (set by debian.nix):
+#   out, kind (glibc|interpreter|python|native), dpkgLists, dpkgMd5sums, depPaths (dependency
+#   store paths, nearest first), glibc (store path of the loader; empty for the glibc group
+#   itself), patchelf (binary), sitePackages / pythonLibDir (e.g. lib/python3.11/site-packages),
+#   python (interpreter store path, for script shebangs), pythonPropagated, excludePaths,
+#   binFiles, sitecustomize, shell (the store busybox sh).
+set -e
+set -o pipefail
+export LC_ALL=C
+
+tmp=$NIX_BUILD_TOP
+die() { echo "error: $*" >&2; exit 1; }
+mkdir -p "$out"
+
+# --- 1. Which host files go where ------------------------------------------------------------
+# Debian 12 is merged-/usr: dpkg may list /lib/... for what lives in /usr/lib/...
+normalize() {
+    case "$1" in
+        /lib | /lib/* | /lib64/* | /bin/* | /sbin/*) n=/usr$1 ;;
+        *) n=$1 ;;
+    esac
+}
+# Sets $dest to the path under $out for host path $1 (normalised), or "" to leave it out.
+# Layout follows nixpkgs: lib/ for shared libraries (the multiarch directory is flattened),
+# lib/python3.X/site-packages for Debian's dist-packages, share/ for data. Left out: docs, man
+# pages, lintian/bug-reporting files, translations and other files whose compiled-in /usr paths
+# nothing in a store path would look up (glibc's gconv modules, /usr/lib/locale, /etc).
+mapPath() {
+    dest=
+    for x in $excludePaths; do
+        case "$1" in "$x" | "$x"/*) return 0 ;; esac
+    done
+    case "$1" in
+        /usr/lib/x86_64-linux-gnu/gconv | /usr/lib/x86_64-linux-gnu/gconv/*) ;;
+        /usr/lib/x86_64-linux-gnu/*) dest=lib/${1#/usr/lib/x86_64-linux-gnu/} ;;
+        /usr/lib/python3/dist-packages/*) dest=$sitePackages/${1#/usr/lib/python3/dist-packages/} ;;
+        /usr/"$pythonLibDir"/*) dest=${1#/usr/} ;;
+        /usr/share/doc/* | /usr/share/man/* | /usr/share/info/* | /usr/share/lintian/* | \
+            /usr/share/bug/* | /usr/share/doc-base/* | /usr/share/locale/* | /usr/share/menu/* | \
+            /usr/share/applications/* | /usr/share/pixmaps/* | /usr/share/icons/* | \
+            /usr/share/metainfo/* | /usr/share/bash-completion/* | /usr/share/zsh/* | \
+            /usr/share/gdb/* | /usr/share/debhelper/* | /usr/share/python3/* | \
+            /usr/share/apport/* | /usr/share/mime/* | /usr/share/gcc/* | /usr/share/binfmts/* | \
+            /usr/share/perl5/* | /usr/share/pkgconfig/*) ;;
+        /usr/share/*) dest=${1#/usr/} ;;
+        *)
+            for x in $binFiles; do
+                if [ "$1" = "$x" ]; then dest=bin/${1##*/}; fi
+            done
+            ;;
+    esac
+}
+
+: > "$tmp/files"; : > "$tmp/links"; : > "$tmp/all"
+for list in $dpkgLists; do
+    while IFS= read -r p; do
+        [ "$p" = /. ] && continue
+        normalize "$p"
+        printf '%s\n' "$n" >> "$tmp/all"
+        mapPath "$n"
+        [ -n "$dest" ] || continue
+        if [ -L "$p" ]; then
+            printf '%s\t%s\n' "$p" "$dest" >> "$tmp/links"
+        elif [ -d "$p" ]; then
+            : # directories are created as parents of what they contain (no empty ones)
+        elif [ -f "$p" ]; then
+            printf '%s\t%s\n' "$p" "$dest" >> "$tmp/files"
+        else
+            die "$p is listed by dpkg ($list) but missing on this machine"
+        fi
+    done < "$list"
+done
+
+# --- 2. The host files must be the ones dpkg installed ----------------------------------------
+if [ -n "$dpkgMd5sums" ]; then
+    cut -f1 "$tmp/files" | sed 's|^/||' > "$tmp/want"
+    awk 'NR == FNR { want[$0] = 1; next } (substr($0, 35) in want)' "$tmp/want" $dpkgMd5sums > "$tmp/check"
+    if [ -s "$tmp/check" ] && ! (cd / && md5sum -c -s "$tmp/check"); then
+        (cd / && md5sum -c "$tmp/check" 2>&1 | grep -v ': OK$' >&2) || true
+        die "host files differ from the checksums dpkg recorded (reinstall the Debian package)"
+    fi
+fi
+
+# --- 3. Copy regular files, one cp per destination directory ----------------------------------
+{ cut -f2 "$tmp/files"; cut -f2 "$tmp/links"; } | sed -e 's|/[^/]*$||' -e 't' -e 's|.*||' \
+    | sort -u | awk -v o="$out" 'length($0) { print o "/" $0 }' | tr '\n' '\0' | xargs -0 -r mkdir -p
+awk -F'\t' '{ d = $2; sub(/\/[^\/]*$/, "", d); if (d == $2) d = ""; print d "\t" $1 }' "$tmp/files" \
+    | sort -t "$(printf '\t')" -k1,1 -s \
+    | awk -F'\t' -v o="$out" '
+        function q(s) { gsub(/\047/, "\047\\\047\047", s); return "\047" s "\047" }
+        function flush() { if (cmd != "") print cmd " " q(o "/" cur) }
+        $1 != cur || cmd == "" { flush(); cur = $1; cmd = "cp -p --" }
+        { cmd = cmd " " q($2) }
+        END { flush() }' > "$tmp/copy.sh"
+. "$tmp/copy.sh"
+
+# --- 4. Symlinks: inside this store path, into a dependency's, or copied as a last resort -----
+# Lexical resolution of "$dir/$text" (no host lookups: the host layout is not the store layout).
+canon() {
+    local IFS=/ c res=
+    set -f
+    for c in $1; do
+        case "$c" in
+            '' | .) ;;
+            ..) res=${res%/*} ;;
+            *) res=$res/$c ;;
+        esac
+    done
+    set +f
+    canon=${res:-/}
+}
+# Relative path from the directory holding $1 to $2 (both relative to $out).
+relpath() {
+    local a b ca cb up=
+    case "$1" in */*) a=${1%/*} ;; *) a= ;; esac
+    b=$2
+    while [ -n "$a" ]; do
+        ca=${a%%/*}; cb=${b%%/*}
+        if [ "$ca" = "$cb" ] && [ "$b" != "$cb" ]; then
+            case "$a" in */*) a=${a#*/} ;; *) a= ;; esac
+            b=${b#*/}
+        else
+            break
+        fi
+    done
+    while [ -n "$a" ]; do
+        up=../$up
+        case "$a" in */*) a=${a#*/} ;; *) a= ;; esac
+    done
+    rel=$up$b
+}
+
+while IFS="$(printf '\t')" read -r p ldest; do
+    t=$(readlink "$p")
+    case "$t" in
+        /*) canon "$t" ;;
+        *) canon "${p%/*}/$t" ;;
+    esac
+    normalize "$canon"
+    mapPath "$n"
+    # \037 separates fields: $dest may be empty, and an empty field between tabs would vanish
+    # (tab is IFS white space).
+    printf '%s\037%s\037%s\037%s\n' "$p" "$ldest" "$n" "$dest"
+done < "$tmp/links" > "$tmp/links2"
+
+awk -F'\037' 'NR == FNR { own[$0] = 1; next } { print $0 "\037" (($3 in own) ? "own" : "ext") }' \
+    "$tmp/all" "$tmp/links2" > "$tmp/links3"
+
+while IFS="$(printf '\037')" read -r p ldest target tdest where; do
+    if [ -n "$tdest" ] && [ "$where" = own ]; then
+        relpath "$ldest" "$tdest"
+        ln -s "$rel" "$out/$ldest"
+        continue
+    fi
+    found=
+    if [ -n "$tdest" ]; then
+        for d in $depPaths; do
+            if [ -e "$d/$tdest" ] || [ -L "$d/$tdest" ]; then found=$d/$tdest; break; fi
+        done
+    fi
+    if [ -n "$found" ]; then
+        ln -s "$found" "$out/$ldest"
+    elif [ -z "$tdest" ]; then
+        # Into /etc or another unmapped place: machine-local configuration (e.g. tzdata's
+        # localtime -> /etc/localtime), not package content.
+        echo "note: dropping $p -> $target (outside the package layout)" >&2
+    elif [ -e "$p" ]; then
+        # The target belongs to no dependency: keep its content.
+        echo "note: $p -> $target: target not in any dependency, copying it" >&2
+        cp -RL "$p" "$out/$ldest"
+    else
+        echo "note: dropping dangling symlink $p -> $target" >&2
+    fi
+done < "$tmp/links3"
+
+# --- 4b. Literal substitutions (hard-coded host paths in copied files), each must apply -----
+tab="$(printf '\t')"
+while IFS="$tab" read -r sfile sfrom sto; do
+    [ -n "$sfile" ] || continue
+    [ -f "$out/$sfile" ] && [ ! -L "$out/$sfile" ] || die "substitution target $sfile is not a file"
+    awk -v from="$sfrom" -v to="$sto" '
+        { out = ""; s = $0
+          while ((i = index(s, from)) > 0) { out = out substr(s, 1, i - 1) to; s = substr(s, i + length(from)); n++ }
+          print out s }
+        END { if (!n) exit 3 }' "$out/$sfile" > "$tmp/subst" || die "\"$sfrom\" not found in $sfile"
+    cat "$tmp/subst" > "$out/$sfile"
+done < "$substitutionsPath"
+
+# --- 4c. Shebangs of executable scripts, as nixpkgs' patchShebangs does in fixupPhase -------
+# Python interpreters (/usr/bin/python3.11, /usr/bin/env python3, ...) -> the store interpreter;
+# POSIX shells (/bin/sh, /bin/dash) -> the store busybox sh. Anything else is left and reported.
+storeSh=$shell
+case "$kind" in
+    interpreter) storePython=$out/bin/${pythonLibDir#lib/} ;;
+    python) storePython=$python/bin/${pythonLibDir#lib/} ;;
+    *) storePython= ;;
+esac
+find "$out" -type f -perm -0100 > "$tmp/executables"
+while IFS= read -r f; do
+    m=
+    IFS= read -r -n 2 m < "$f" || true
+    [ "$m" = "#!" ] || continue
+    IFS= read -r line < "$f" || true
+    set -f
+    set -- ${line#\#!}
+    set +f
+    interp=${1:-}
+    if [ $# -gt 0 ]; then shift; fi
+    if [ "$interp" = /usr/bin/env ] && [ $# -gt 0 ]; then interp=$1; shift; fi
+    case "${interp##*/}" in
+        python | python3 | python3.*) new=$storePython ;;
+        sh | dash) new=$storeSh ;;
+        *) new= ;;
+    esac
+    case "$interp" in /nix/store/*) continue ;; esac
+    if [ -z "$new" ]; then
+        echo "note: ${f#$out/}: shebang $line left as it is" >&2
+        continue
+    fi
+    { printf '#!%s%s\n' "$new" "${*:+ $*}"; tail -n +2 "$f"; } > "$tmp/shebang"
+    cat "$tmp/shebang" > "$f"
+done < "$tmp/executables"
+
+# --- 5. Point every ELF at the store: interpreter and RUNPATH -------------------------------
+# A NEEDED library is looked up in lib/ (and lib/*/, e.g. Debian's lib/blas/) of this path and
+# of the dependencies, nearest first; the RUNPATH gets exactly the directories that satisfied a
+# NEEDED entry, so references between store paths are the real ones. A NEEDED library found
+# nowhere fails the build instead of silently resolving from the host at run time.
+searchDirs=
+for d in "$out" $depPaths; do
+    [ -d "$d/lib" ] || continue
+    searchDirs="$searchDirs $d/lib"
+    for s in "$d"/lib/*/; do
+        s=${s%/}
+        case "${s##*/}" in python* | '*') continue ;; esac
+        set -- "$s"/*.so*
+        [ -e "$1" ] && searchDirs="$searchDirs $s"
+    done
+done
+loader="${glibc:-$out}/lib/ld-linux-x86-64.so.2"
+elfMagic="$(printf '\177ELF')"
+
+find "$out" -type f \( -name '*.so' -o -name '*.so.*' -o -perm -0100 \) > "$tmp/elf-candidates"
+while IFS= read -r f; do
+    m=
+    IFS= read -r -n 4 m < "$f" || true
+    [ "$m" = "$elfMagic" ] || continue
+    if [ "$kind" = glibc ]; then
+        # The loader and libc are taken as they are.
+        case "${f##*/}" in ld-linux-x86-64.so.2 | libc.so.6) continue ;; esac
+    fi
+    # Statically linked: no dynamic section, nothing to point anywhere.
+    oldRpath=$("$patchelf" --print-rpath "$f" 2> /dev/null) || continue
+    chmod u+w "$f"
+    rpathFlag=
+    if "$patchelf" --print-interpreter "$f" > /dev/null 2>&1; then
+        "$patchelf" --set-interpreter "$loader" "$f"
+        # Executables get DT_RPATH rather than DT_RUNPATH: the Debian loader only searches the
+        # host's /lib and /usr/lib by default, and when libc itself dlopens a library (libgcc_s.so.1
+        # for pthread_exit/pthread_cancel unwinding -- Python exits daemon threads that way at
+        # shutdown) the executable's DT_RPATH is the only store directory in the search; without
+        # it the process aborts with "libgcc_s.so.1 must be installed for pthread_exit to work".
+        rpathFlag=--force-rpath
+    fi
+    rpath=
+    for entry in $(echo "$oldRpath" | tr ':' ' '); do
+        case "$entry" in '$ORIGIN'*) rpath="$rpath:$entry" ;; esac
+    done
+    for lib in $("$patchelf" --print-needed "$f"); do
+        hit=
+        for sd in $searchDirs; do
+            if [ -e "$sd/$lib" ]; then hit=$sd; break; fi
+        done
+        if [ -z "$hit" ]; then
+            # Shipped next to the object and found through $ORIGIN (kept above).
+            [ -e "${f%/*}/$lib" ] && continue
+            die "${f#$out/} needs $lib, which no dependency of ${name} provides (Debian packages: $debPackages)"
+        fi
+        case ":$rpath:" in *":$hit:"*) ;; *) rpath="$rpath:$hit" ;; esac
+    done
+    rpath=${rpath#:}
+    if [ -n "$rpath" ]; then
+        "$patchelf" $rpathFlag --set-rpath "$rpath" "$f"
+    elif [ -n "$oldRpath" ]; then
+        "$patchelf" --remove-rpath "$f"
+    fi
+done < "$tmp/elf-candidates"
+
+# --- 6. Per kind ----------------------------------------------------------------------------
+case "$kind" in
+    interpreter)
+        # nixpkgs' python has bin/python3 and bin/python next to bin/python3.X.
+        ln -s "${pythonLibDir#lib/}" "$out/bin/python3"
+        ln -s "${pythonLibDir#lib/}" "$out/bin/python"
+        mkdir -p "$out/$sitePackages"
+        cp "$sitecustomize" "$out/$pythonLibDir/sitecustomize.py"
+        ;;
+    python)
+        # Console scripts from the packages' entry points (Debian ships them in separate
+        # packages, e.g. jupyter-core for bin/jupyter), as pip would install them.
+        for ep in "$out/$sitePackages"/*.dist-info/entry_points.txt "$out/$sitePackages"/*.egg-info/entry_points.txt; do
+            [ -f "$ep" ] || continue
+            awk '
+                /^[ \t]*\[/ { s = ($0 ~ /^[ \t]*\[console_scripts\][ \t]*$/); next }
+                s && index($0, "=") {
+                    name = substr($0, 1, index($0, "=") - 1); val = substr($0, index($0, "=") + 1)
+                    gsub(/[ \t]/, "", name); sub(/\[.*$/, "", val); gsub(/[ \t]/, "", val)
+                    if (index(val, ":")) print name "\t" substr(val, 1, index(val, ":") - 1) "\t" substr(val, index(val, ":") + 1)
+                }' "$ep"
+        done > "$tmp/scripts"
+        while IFS="$(printf '\t')" read -r sname smod sattr; do
+            mkdir -p "$out/bin"
+            cat > "$out/bin/$sname" <<SCRIPT
+#!$python/bin/${pythonLibDir#lib/}
+# Console script "$sname = $smod:$sattr" from the package's entry points.
+import sys
+from $smod import ${sattr%%.*}
+if __name__ == "__main__":
+    sys.exit($sattr())
+SCRIPT
+            chmod 555 "$out/bin/$sname"
+        done < "$tmp/scripts"
+        if [ -n "$pythonPropagated" ]; then
+            mkdir -p "$out/nix-support"
+            echo $pythonPropagated > "$out/nix-support/propagated-build-inputs"
+        fi
+        ;;
+esac

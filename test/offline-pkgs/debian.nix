@@ -1,0 +1,310 @@
+# Store paths made from the installed Debian packages: one derivation per Debian package (or per
+# small group, see `groupSpecs`), built by builders/debian.sh. The derivation graph is Debian's
+# Depends graph, so the store paths' references (RUNPATHs, shebangs, nix-support files) are the
+# real run-time dependencies and each package is its own image layer.
+{
+  lib,
+  dpkg,
+  busybox,
+  system,
+  pythonVersion,
+  # Debian package name -> nixpkgs attribute name, for store path names of Python packages.
+  pythonNames,
+  sitecustomize,
+  # The CA bundle (pkgs.cacert), for python3-certifi.
+  cacert,
+}:
+let
+  inherit (builtins)
+    concatLists
+    filter
+    genericClosure
+    hasAttr
+    listToAttrs
+    map
+    ;
+
+  pythonLibDir = "lib/python${pythonVersion}";
+  sitePackages = "${pythonLibDir}/site-packages";
+
+  # Dependencies that are never turned into store paths. Following them would pull tools and
+  # host configuration into every closure:
+  ignore = [
+    # maintainer-script machinery (postinst/prerm), never run inside an image
+    "debconf"
+    "dpkg"
+    "tar"
+    "ucf"
+    "adduser"
+    "passwd"
+    "debianutils"
+    "sensible-utils"
+    "init-system-helpers"
+    "lsb-base"
+    "libc-bin"
+    "libc-l10n"
+    # python3-pydevd Depends on gdb only to attach to running processes; gdb drags in
+    # libpython3.11.so, boost and more, none of which importing or running pydevd needs.
+    "gdb"
+    # data read from compiled-in /usr/share or /etc paths, which a store path cannot serve (the
+    # readers fall back to built-in tables); CA certificates are the separate `cacert`
+    # attribute, as in nixpkgs. (tzdata is kept: pytz and zoneinfo are pointed at its store path
+    # below.)
+    "media-types"
+    "mime-support"
+    "readline-common"
+    "ca-certificates"
+    "openssl"
+    # documentation only
+    "gcc-12-base"
+  ];
+
+  # Debian packages merged into one store path.
+  groupSpecs = {
+    # libc6 and libgcc-s1 depend on each other (a store path cannot); nixpkgs' glibc also ships
+    # libgcc_s.so.1 in its lib/ (glibc dlopens it to unwind in pthread_cancel/pthread_exit).
+    glibc = {
+      members = [ "libc6" "libgcc-s1" ];
+      kind = "glibc";
+      name = "glibc-${dpkg.packages.libc6.upstream}";
+    };
+    # The interpreter and its standard library, which Debian splits over several packages
+    # (distutils and lib2to3 are part of the 3.11 standard library everywhere else).
+    python3 = {
+      members = [
+        "python3.11-minimal"
+        "libpython3.11-minimal"
+        "libpython3.11-stdlib"
+        "python3.11"
+        "python3-minimal"
+        "python3"
+        "libpython3-stdlib"
+        "python3-distutils"
+        "python3-lib2to3"
+      ];
+      kind = "interpreter";
+      name = "python3-${dpkg.packages."python3.11".upstream}";
+      # zoneinfo's search path is compiled in as /usr/share/zoneinfo:...; point it at the tzdata
+      # store path, as nixpkgs' python does (configure --with-tzpath).
+      extraDeps = [ "tzdata" ];
+      substitutions = [
+        {
+          file = "${pythonLibDir}/_sysconfigdata__x86_64-linux-gnu.py";
+          from = "'TZPATH': '/usr/share/zoneinfo:/usr/lib/zoneinfo:/usr/share/lib/zoneinfo:/etc/zoneinfo'";
+          to = "'TZPATH': '${groups.tzdata}/share/zoneinfo'";
+        }
+      ];
+    };
+    # pandas' compiled extensions are a separate Debian package; nixpkgs has one `pandas`.
+    python3-pandas = {
+      members = [ "python3-pandas" "python3-pandas-lib" ];
+    };
+    # Debian's kernel.json runs "/usr/bin/python3"; upstream's runs "python", which
+    # jupyter_client replaces with sys.executable (it does so for "python3" too): the kernel then
+    # runs in the environment that started it, in the store, as with nixpkgs' ipykernel.
+    python3-ipykernel = {
+      members = [ "python3-ipykernel" ];
+      substitutions = [
+        {
+          file = "share/jupyter/kernels/python3/kernel.json";
+          from = ''"/usr/bin/python3"'';
+          to = ''"python3"'';
+        }
+      ];
+    };
+    # Debian's certifi.where() returns /etc/ssl/certs/ca-certificates.crt, which a FROM-scratch
+    # image does not have; nixpkgs' certifi returns the cacert store path's bundle, so does this.
+    python3-certifi = {
+      members = [ "python3-certifi" ];
+      substitutions = [
+        {
+          file = "${sitePackages}/certifi/core.py";
+          from = "DEBIAN_CA_CERTS_PATH = '/etc/ssl/certs/ca-certificates.crt'";
+          to = "DEBIAN_CA_CERTS_PATH = '${cacert}/etc/ssl/certs/ca-bundle.crt'";
+        }
+      ];
+    };
+    # OpenSSL looks for provider modules in its compiled-in /usr/lib/x86_64-linux-gnu/ossl-modules;
+    # cryptography loads the "legacy" one at import and fails without it (FROM scratch), or
+    # loads the host's (on the host). An absolute path as provider name is loaded as is.
+    python3-cryptography = {
+      members = [ "python3-cryptography" ];
+      substitutions = [
+        {
+          file = "${sitePackages}/cryptography/hazmat/bindings/openssl/binding.py";
+          from = ''cls.ffi.NULL, b"legacy"'';
+          to = ''cls.ffi.NULL, b"${groups.libssl3}/lib/ossl-modules/legacy.so"'';
+        }
+      ];
+    };
+    # Debian's pytz reads /usr/share/zoneinfo (tzdata) instead of bundling the database, and
+    # fails at import when it is absent, as in a FROM-scratch image: use tzdata's store path.
+    python3-tz = {
+      members = [ "python3-tz" ];
+      substitutions = [
+        {
+          file = "${sitePackages}/pytz/__init__.py";
+          from = "/usr/share/zoneinfo";
+          to = "${groups.tzdata}/share/zoneinfo";
+        }
+        {
+          file = "${sitePackages}/pytz/__init__.py";
+          from = "os.path.join('/usr','share',";
+          to = "os.path.join('${groups.tzdata}','share',";
+        }
+        {
+          file = "${sitePackages}/pytz/tzfile.py";
+          from = "/usr/share/zoneinfo";
+          to = "${groups.tzdata}/share/zoneinfo";
+        }
+      ];
+    };
+  };
+
+  groupKeyOfMember = listToAttrs (
+    concatLists (
+      lib.mapAttrsToList (key: spec: map (m: { name = m; value = key; }) spec.members) groupSpecs
+    )
+  );
+  keyOf = debName: groupKeyOfMember.${debName} or debName;
+  membersOf =
+    key:
+    if hasAttr key groupSpecs then
+      map (
+        m:
+        if dpkg.isInstalled m then
+          m
+        else
+          throw "offline-pkgs: Debian package ${m} (part of ${key}) is not installed; see test/offline-pkgs/README.md"
+      ) groupSpecs.${key}.members
+    else if dpkg.isInstalled key then
+      [ key ]
+    else
+      throw "offline-pkgs: Debian package ${key} is not installed; see test/offline-pkgs/README.md";
+
+  # Host paths left out of every store path. Debian's sitecustomize.py is a link to an apport
+  # hook in /etc (replaced by ./python/sitecustomize.py); MathJax's "unpacked" and "test" trees are
+  # uncompressed duplicates and tests of the packed files the notebook loads (23 MB).
+  # /usr/lib/python3.X/dist-packages is Debian's deprecated per-version dist-packages: Debian's
+  # site.py would put it on sys.path ahead of site-packages, and python3-numpy only keeps a
+  # 4.6 MB duplicate of one extension module there.
+  excludePaths = [
+    "/usr/${pythonLibDir}/sitecustomize.py"
+    "/usr/${pythonLibDir}/dist-packages"
+    "/usr/share/javascript/mathjax/unpacked"
+    "/usr/share/javascript/mathjax/test"
+  ];
+
+  specOf = key: groupSpecs.${key} or { };
+  depsOf =
+    key:
+    lib.unique (
+      filter (k: k != key) (
+        map keyOf (concatLists (map (dpkg.dependsOf ignore) (membersOf key)))
+        ++ (specOf key).extraDeps or [ ]
+      )
+    );
+  # All dependencies, nearest first (genericClosure keeps discovery order).
+  closureOf =
+    key:
+    map (x: x.key) (
+      genericClosure {
+        startSet = map (k: { key = k; }) (depsOf key);
+        operator = x: map (k: { key = k; }) (depsOf x.key);
+      }
+    );
+
+  kindOf =
+    key:
+    if hasAttr key groupSpecs && groupSpecs.${key} ? kind then
+      groupSpecs.${key}.kind
+    else if lib.hasPrefix "python3-" key then
+      "python"
+    else
+      "native";
+
+  nameOf =
+    key:
+    let
+      v = dpkg.packages.${builtins.head (membersOf key)}.upstream;
+    in
+    if hasAttr key groupSpecs && groupSpecs.${key} ? name then
+      groupSpecs.${key}.name
+    else if kindOf key == "python" then
+      "python${pythonVersion}-${pythonNames.${key} or (lib.removePrefix "python3-" key)}-${v}"
+    else
+      "${key}-${v}";
+
+  # patchelf itself and what it links against are patched with the host's /usr/bin/patchelf
+  # (identified by its dpkg checksums); everything else uses the store copy.
+  bootstrapKeys = [ "patchelf" ] ++ closureOf "patchelf";
+
+  mkGroup =
+    key:
+    let
+      members = membersOf key;
+      closure = closureOf key;
+      kind = kindOf key;
+      md5sums = filter (x: x != null) (map dpkg.md5sumsOf members);
+      bootstrap = builtins.elem key bootstrapKeys;
+    in
+    if builtins.elem key closure then
+      throw "offline-pkgs: Debian dependency cycle through ${key} (${builtins.concatStringsSep ", " closure}); merge the packages into one entry of groupSpecs in debian.nix"
+    else
+      derivation {
+        name = nameOf key;
+        inherit
+          system
+          kind
+          pythonLibDir
+          sitePackages
+          excludePaths
+          ;
+        builder = "${busybox}/bin/sh";
+        args = [
+          "-e"
+          ./builders/debian.sh
+        ];
+        PATH = "${busybox}/bin";
+        shell = "${busybox}/bin/sh";
+        debPackages = members;
+        debVersions = map (m: dpkg.packages.${m}.version) members;
+        dpkgLists = map dpkg.listOf members;
+        dpkgMd5sums = md5sums;
+        depPaths = map (k: groups.${k}) closure;
+        glibc = if key == "glibc" then "" else groups.glibc;
+        patchelf = if bootstrap then "/usr/bin/patchelf" else "${groups.patchelf}/bin/patchelf";
+        hostPatchelf = if bootstrap then dpkg.md5sumsOf "patchelf" else "";
+        # The only executables taken from Debian's bin/: the interpreter and patchelf (Python
+        # packages get their console scripts generated from entry points instead).
+        binFiles =
+          if kind == "interpreter" then
+            [ "/usr/bin/python${pythonVersion}" ]
+          else if key == "patchelf" then
+            [ "/usr/bin/patchelf" ]
+          else
+            [ ];
+        python = if kind == "python" then groups.python3 else "";
+        pythonPropagated = if kind == "python" then map (k: groups.${k}) (filter (k: kindOf k == "python") (depsOf key)) else [ ];
+        sitecustomize = if kind == "interpreter" then sitecustomize else "";
+        # Literal replacements in copied files ("file<TAB>from<TAB>to" lines); each must match.
+        substitutions = lib.concatMapStrings (x: "${x.file}\t${x.from}\t${x.to}\n") (
+          (specOf key).substitutions or [ ]
+        );
+        passAsFile = [ "substitutions" ];
+        preferLocalBuild = true;
+        allowSubstitutes = false;
+      };
+
+  # Every Debian package (group) reachable from what the package set exposes, built on demand.
+  groups = lib.genAttrs (lib.unique (map keyOf (builtins.attrNames dpkg.packages))) mkGroup;
+in
+{
+  inherit
+    groups
+    keyOf
+    depsOf
+    kindOf
+    closureOf
+    ;
+}

@@ -1,0 +1,142 @@
+# The package set proper (see default.nix for the entry point and overlays). `self` is the final,
+# overlaid set, as nixpkgs' `final`.
+{ lib, system, self }:
+let
+  dpkg = import ./dpkg.nix { inherit lib; };
+  inherit (import ./stdenv.nix { inherit lib system; inherit (self) busybox; }) mkDerivation;
+  trivial = import ./trivial-builders.nix {
+    inherit lib mkDerivation;
+    inherit (self) runtimeShell;
+  };
+  pythonVersion = "3.11";
+  names = import ./python/names.nix;
+  debian = import ./debian.nix {
+    inherit lib dpkg system pythonVersion;
+    inherit (self) busybox;
+    pythonNames = builtins.listToAttrs (
+      lib.mapAttrsToList (n: d: { name = d; value = n; }) (names.available // names.notInstalled)
+    );
+    sitecustomize = ./python/sitecustomize.py;
+    inherit (self) cacert;
+  };
+  python311 = import ./python {
+    inherit lib dpkg debian names pythonVersion;
+    inherit (self) buildEnv runCommand busybox;
+  };
+
+  # Interpreters nixpkgs has and Debian 12 does not: fail at evaluation with the reason.
+  noPython =
+    attr:
+    throw "${attr} is not available in the offline package set (Debian 12 has no Python ${
+      builtins.substring 6 1 attr
+    }.${builtins.substring 7 2 attr}; Debian 12 ships CPython 3.11: use python311 / python3)";
+  noPythonAttrs = lib.genAttrs [
+    "python39"
+    "python310"
+    "python312"
+    "python313"
+    "python314"
+  ] noPython;
+  noPythonPackagesAttrs = lib.genAttrs [
+    "python39Packages"
+    "python310Packages"
+    "python312Packages"
+    "python313Packages"
+    "python314Packages"
+  ] noPython;
+in
+noPythonAttrs
+// noPythonPackagesAttrs
+// {
+  inherit lib system;
+
+  # nixpkgs: pkgs/top-level/splice.nix / all-packages.nix callPackage: call a function (or a file
+  # holding one) with the attributes of this set it asks for, overridden by `args`.
+  callPackage =
+    fn: args:
+    let
+      f = if lib.isFunction fn then fn else import fn;
+    in
+    f (builtins.intersectAttrs (lib.functionArgs f) self // args);
+
+  # Static busybox from Debian's busybox-static (/bin/busybox), as bin/busybox plus one symlink
+  # per applet in bin/ (nixpkgs' busybox also has bin/ applet links; its sbin/ ones are in bin/
+  # here). It bootstraps the set: it is the builder of every other derivation, so this one
+  # derivation runs the host's /bin/busybox; its content comes in by builtins.path (hashed).
+  busybox = derivation {
+    name = "busybox-${dpkg.packages.busybox-static.upstream}";
+    inherit system;
+    builder = "/bin/busybox";
+    args = [
+      "sh"
+      "-e"
+      ./builders/busybox.sh
+    ];
+    src = builtins.path {
+      path = /bin/busybox;
+      name = "busybox-static-binary";
+    };
+    preferLocalBuild = true;
+    allowSubstitutes = false;
+  };
+  # nixpkgs: runtimeShell = "${bash}/bin/bash" (all-packages.nix); here busybox sh.
+  runtimeShell = "${self.busybox}/bin/sh";
+
+  # Debian's tini-static (/usr/bin/tini-static) at bin/tini, as nixpkgs' tini installs it.
+  tini = trivial.runCommand "tini-${dpkg.packages.tini.upstream}" {
+    src = builtins.path {
+      path = /usr/bin/tini-static;
+      name = "tini-static-binary";
+    };
+  } ''
+    mkdir -p $out/bin
+    cp $src $out/bin/tini
+    chmod 555 $out/bin/tini
+  '';
+
+  # nixpkgs' cacert (pkgs/data/misc/cacert) provides etc/ssl/certs/ca-bundle.crt (its setup hook
+  # points NIX_SSL_CERT_FILE there). Made from the Mozilla certificates Debian's ca-certificates
+  # package ships (/usr/share/ca-certificates/mozilla), concatenated in name order -- not from
+  # /etc/ssl/certs, which is machine-local state (update-ca-certificates adds local CAs there).
+  cacert = trivial.runCommand "nss-cacert-${dpkg.packages.ca-certificates.upstream}" {
+    src = builtins.path {
+      path = /usr/share/ca-certificates/mozilla;
+      name = "debian-mozilla-ca-certificates";
+      filter = path: type: type == "regular" && lib.hasSuffix ".crt" path;
+    };
+  } ''
+    mkdir -p $out/etc/ssl/certs
+    for c in $src/*.crt; do
+      cat "$c"
+      # make sure every certificate ends with a newline before the next one starts
+      [ -z "$(tail -c 1 "$c")" ] || echo
+    done > $out/etc/ssl/certs/ca-bundle.crt
+  '';
+
+  # Store copies of Debian's glibc (+ libgcc_s) and patchelf; every ELF in this set uses this
+  # glibc's loader.
+  glibc = debian.groups.glibc;
+  patchelf = debian.groups.patchelf;
+
+  inherit (trivial)
+    runCommandWith
+    runCommand
+    runCommandLocal
+    writeTextFile
+    writeText
+    writeTextDir
+    writeScript
+    writeScriptBin
+    writeShellScript
+    writeShellScriptBin
+    symlinkJoin
+    linkFarm
+    ;
+  buildEnv = import ./buildenv.nix { inherit lib mkDerivation; };
+
+  python311 = python311.python;
+  python311Packages = self.python311.pkgs;
+  # all-packages.nix: python3 = python311 (nixpkgs' default CPython at the time of Debian 12).
+  python3 = self.python311;
+  python3Packages = self.python3.pkgs;
+}
