@@ -296,8 +296,17 @@ let
         allowSubstitutes = false;
       };
 
-  # Every Debian package (group) reachable from what the package set exposes, built on demand.
-  groups = lib.genAttrs (lib.unique (map keyOf (builtins.attrNames dpkg.packages))) mkGroup;
+  # One (lazy) derivation per installed Debian package or group; only what the exposed attributes
+  # reach is ever instantiated. (listToAttrs keeps the first of duplicate group keys.)
+  groups = listToAttrs (
+    map (
+      k:
+      {
+        name = k;
+        value = mkGroup k;
+      }
+    ) (map keyOf (builtins.attrNames dpkg.packages))
+  );
 in
 {
   inherit
