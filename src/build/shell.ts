@@ -1,6 +1,7 @@
 // `shell`: generate the project and enter its shell.nix with nix-shell — the same notebook
 // environment as the image, run locally, writing state only under ./.jupyter.
 import { execa } from 'execa';
+import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { FRONTEND_COMMAND } from '../nix/emit.js';
 import { generate } from '../generate.js';
@@ -17,6 +18,14 @@ export interface ShellOptions {
   cwd?: string;
   /** stdio of the shell: inherit for people, pipe for tests. */
   stdio?: 'inherit' | 'pipe';
+}
+
+/** The host's bash, as an absolute path (PATH is searched; /bin/bash if not found). */
+function hostBash(): string {
+  for (const dir of (process.env.PATH ?? '').split(':')) {
+    if (dir && existsSync(join(dir, 'bash'))) return join(dir, 'bash');
+  }
+  return '/bin/bash';
 }
 
 /** Quotes one argument for the POSIX shell nix-shell's --run hands it to. */
@@ -41,8 +50,9 @@ export async function shell(opts: ShellOptions): Promise<ShellResult> {
     cwd: opts.cwd,
     stdio: stdio === 'inherit' ? 'inherit' : ['ignore', 'pipe', 'pipe'],
     reject: false,
-    // nix-shell otherwise looks for bashInteractive in <nixpkgs>, which need not exist.
-    env: { NIX_BUILD_SHELL: process.env.NIX_BUILD_SHELL ?? 'bash' },
+    // nix-shell otherwise looks for bashInteractive in <nixpkgs>, which need not exist. It must
+    // be an absolute path: nix-shell execs it after setting PATH to the shell's packages.
+    env: { NIX_BUILD_SHELL: process.env.NIX_BUILD_SHELL ?? hostBash() },
   });
   if ((r as { code?: string }).code === 'ENOENT') {
     throw new ToolError('nix-shell', undefined, [], 'nix-shell was not found on PATH (apt-get install nix-bin)');

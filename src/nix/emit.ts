@@ -32,7 +32,7 @@ import { render } from './render.js';
 export type GeneratedFile = { path: string; text: string } | { path: string; copyFrom: string };
 
 /** Files of the hand-written Nix library copied into every generated project (under nixlab/). */
-export const LIBRARY_FILES = ['lib.nix', 'kernelspec.nix', 'config-dir.nix', 'jupyter_config.py'] as const;
+export const LIBRARY_FILES = ['lib.nix', 'kernelspec.nix', 'config-dir.nix', 'jupyter_config.py', 'jupyter_server_config.py'] as const;
 
 export { pythonAttr } from './kernels/index.js';
 

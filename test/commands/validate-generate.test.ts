@@ -54,6 +54,7 @@ describe('nixlab generate', () => {
       'default.nix',
       'nixlab/config-dir.nix',
       'nixlab/jupyter_config.py',
+      'nixlab/jupyter_server_config.py',
       'nixlab/kernelspec.nix',
       'nixlab/lib.nix',
       'shell.nix',

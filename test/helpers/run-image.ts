@@ -80,6 +80,11 @@ const UNSHARE = ['/usr/bin/unshare', '/bin/unshare'].find((p) => existsSync(p)) 
 const cacheRoot = mkdtempSync(join(tmpdir(), 'nixlab-run-image-'));
 const prepared = new Map<string, Promise<Prepared>>();
 let counter = 0;
+/** Kill functions of the containers still running; all are killed if the test process exits. */
+const running = new Set<() => void>();
+process.on('exit', () => {
+  for (const kill of running) kill();
+});
 
 /** Removes every unpacked image and run directory this process made. */
 export function cleanupImages(): void {
@@ -226,9 +231,22 @@ export async function startImage(opts: RunImageOptions): Promise<ImageHandle> {
   child.stdout?.on('data', (c: Buffer | string) => (stdout += c.toString()));
   child.stderr?.on('data', (c: Buffer | string) => (stderr += c.toString()));
   let timedOut = false;
-  const timer = opts.timeoutMs ? setTimeout(() => ((timedOut = true), child.kill('SIGKILL')), opts.timeoutMs) : null;
+  // SIGKILL for PID 1 of the namespace takes every process in it down. (Killing `unshare` is not
+  // enough: its --kill-child death signal is cleared when the entrypoint's uid changes.)
+  let pid = 0;
+  const killAll = () => {
+    try {
+      if (pid) process.kill(pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+    child.kill('SIGKILL');
+  };
+  const timer = opts.timeoutMs ? setTimeout(() => ((timedOut = true), killAll()), opts.timeoutMs) : null;
+  running.add(killAll);
   const result: Promise<RunResult> = child.then(async (r) => {
     if (timer) clearTimeout(timer);
+    running.delete(killAll);
     await rm(run, { recursive: true, force: true }).catch(() => undefined);
     const signal = r.signal ?? null;
     const signo = signal ? (await import('node:os')).constants.signals[signal as NodeJS.Signals] : 0;
@@ -236,6 +254,7 @@ export async function startImage(opts: RunImageOptions): Promise<ImageHandle> {
   });
 
   const containerPid = async (): Promise<number> => {
+    if (child.pid === undefined) throw new Error('run-image: unshare did not start');
     // The container's PID 1 is unshare's only child.
     for (let i = 0; i < 200; i++) {
       for (const d of readdirSync('/proc')) {
@@ -251,7 +270,7 @@ export async function startImage(opts: RunImageOptions): Promise<ImageHandle> {
     }
     throw new Error('run-image: the container process did not start');
   };
-  const pid = await containerPid();
+  pid = await containerPid();
 
   return {
     child,
@@ -270,7 +289,7 @@ export async function startImage(opts: RunImageOptions): Promise<ImageHandle> {
       } catch {
         // already gone
       }
-      const killer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+      const killer = setTimeout(killAll, graceMs);
       try {
         return await result;
       } finally {

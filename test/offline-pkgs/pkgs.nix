@@ -134,6 +134,46 @@ noPythonAttrs
     ;
   buildEnv = import ./buildenv.nix { inherit lib mkDerivation; };
 
+  # nixpkgs: pkgs/build-support/mkshell/default.nix, mkShell { name ? "nix-shell", packages ? [],
+  # inputsFrom ? [], buildInputs ? [], nativeBuildInputs ? [], shellHook ? "", ... }. A
+  # derivation for nix-shell only: building it fails, as nixpkgs' does ("nobuildPhase"). The
+  # packages' bin/ directories go on PATH through the derivation's PATH attribute. nix-shell runs
+  # shellHook through stdenv's `runHook` (it sources $stdenv/setup if that exists), so `stdenv`
+  # here is a setup file that defines just that.
+  mkShell =
+    {
+      name ? "nix-shell",
+      packages ? [ ],
+      inputsFrom ? [ ],
+      buildInputs ? [ ],
+      nativeBuildInputs ? [ ],
+      shellHook ? "",
+      ...
+    }@args:
+    let
+      inputs = packages ++ buildInputs ++ nativeBuildInputs ++ builtins.concatMap (d: d.nativeBuildInputs or [ ] ++ d.buildInputs or [ ]) inputsFrom;
+      extra = builtins.removeAttrs args [ "name" "packages" "inputsFrom" "buildInputs" "nativeBuildInputs" "shellHook" ];
+    in
+    derivation (
+      extra
+      // {
+        inherit name system shellHook;
+        stdenv = self.runCommand "offline-shell-setup" { } ''
+          mkdir -p $out
+          cat > $out/setup <<'EOF'
+          # runHook NAME: run the hook held in the variable NAME (what nix-shell needs of stdenv).
+          runHook() { local hook="$1"; eval "''${!hook:-}"; }
+          EOF
+        '';
+        builder = "${self.busybox}/bin/sh";
+        args = [
+          "-c"
+          "echo 'mkShell: this derivation is only for nix-shell; it has nothing to build' >&2; exit 1"
+        ];
+        PATH = lib.makeBinPath (inputs ++ [ self.busybox ]);
+      }
+    );
+
   python311 = python311.python;
   python311Packages = self.python311.pkgs;
   # all-packages.nix: python3 = python311 (nixpkgs' default CPython at the time of Debian 12).

@@ -116,9 +116,27 @@ let
     )
     // {
       # Debian 12 has no JupyterLab. The closest front end it has is the classic Notebook 6.4
-      # (python3-notebook), so `jupyterlab` evaluates to that package -- with a warning, since
-      # it has no `jupyter-lab` executable: a server started from it serves /tree, not /lab.
-      jupyterlab = lib.warn "python${pythonVersion}Packages.jupyterlab: Debian 12 has no JupyterLab; the offline package set substitutes notebook ${pythonPackages.notebook.version} (classic Notebook front end, bin/jupyter-notebook, no jupyter-lab)" pythonPackages.notebook;
+      # (python3-notebook), so `jupyterlab` evaluates -- with a warning -- to a package whose
+      # bin/jupyter-lab starts that Notebook server (it serves /tree, not /lab), so images and
+      # shells built for `frontend: lab` start offline as they would with nixpkgs' jupyterlab.
+      jupyterlab =
+        let
+          nb = pythonPackages.notebook;
+        in
+        lib.warn "python${pythonVersion}Packages.jupyterlab: Debian 12 has no JupyterLab; the offline package set substitutes notebook ${nb.version} (classic Notebook front end; bin/jupyter-lab starts it)" (
+          runCommand "jupyterlab-offline-notebook-${nb.version}" { } ''
+            mkdir -p $out/bin
+            cp ${nb}/bin/jupyter-notebook $out/bin/jupyter-lab
+            chmod 0555 $out/bin/jupyter-lab
+          ''
+          // {
+            pname = "jupyterlab";
+            inherit (nb) version;
+            pythonModule = python;
+            propagatedBuildInputs = [ nb ];
+            requiredPythonModules = requiredPythonModules [ nb ];
+          }
+        );
 
       inherit
         python
