@@ -66,6 +66,7 @@ export function imageOptions(config: NormalizedConfig, image: ImageRoot): Omit<P
     JUPYTER_RUNTIME_DIR: `${STATE_DIR}/runtime`,
     IPYTHONDIR: `${STATE_DIR}/ipython`,
     PYTHONDONTWRITEBYTECODE: '1',
+    PYDEVD_DISABLE_FILE_VALIDATION: '1',
     NIXLAB_IP: '0.0.0.0',
     NIXLAB_PORT: String(config.image.port),
     NIXLAB_NOTEBOOK_DIR: config.image.workdir,

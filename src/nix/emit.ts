@@ -190,6 +190,8 @@ export function emitShellNix(config: NormalizedConfig, source: string): string {
     'export IPYTHONDIR="$PWD/.jupyter/ipython"\n',
     'export NIXLAB_NOTEBOOK_DIR="$PWD"\n',
     'export PYTHONDONTWRITEBYTECODE=1\n',
+    // ipykernel's debugger otherwise warns about frozen modules at every kernel start.
+    'export PYDEVD_DISABLE_FILE_VALIDATION=1\n',
     'mkdir -p "$JUPYTER_DATA_DIR" "$JUPYTER_RUNTIME_DIR" "$IPYTHONDIR"\n',
   );
   const body = letIn(
