@@ -2,14 +2,21 @@ import { Args, Flags } from '@oclif/core';
 import { build } from '../build/build.js';
 import { parsePkgs } from '../build/nix-build.js';
 import { NixlabCommand } from '../cli/base.js';
+import { abortOnSignals, checkStdoutOutput, describePack, Interrupted, progressPrinter } from '../cli/pack-support.js';
 import { resolveConfigArg } from '../definitions/load.js';
 import { formatProblem } from '../errors.js';
 
 export default class Build extends NixlabCommand {
-  static override description = 'Generate and nix-build the environment of a config';
-  static override examples = ['<%= config.bin %> build --pkgs offline', '<%= config.bin %> build examples/demo/nixlab.yaml --out-link demo-env'];
+  static override description = 'Generate, nix-build and (with -o) pack the image of a config';
+  static override examples = [
+    '<%= config.bin %> build --pkgs offline -o demo.tar',
+    '<%= config.bin %> build examples/demo/nixlab.yaml --format oci -o demo-oci/',
+    '<%= config.bin %> build -o - | docker load',
+  ];
   static override args = { config: Args.string({ description: 'config file (default: the nixlab config in the current directory)' }) };
   static override flags = {
+    output: Flags.string({ char: 'o', description: 'write the image here: a .tar (docker-archive, or OCI with --format oci), an OCI directory, or - for stdout' }),
+    format: Flags.string({ options: ['docker', 'oci'], default: 'docker', description: 'docker-archive (docker/podman load) or OCI image layout' }),
     pkgs: Flags.string({ description: 'package set: omit for the flake.lock pin, `offline`, or a nixpkgs checkout path' }),
     'out-link': Flags.string({ description: 'GC root symlink for the built environment', default: 'result' }),
     'generated-dir': Flags.string({ description: 'where the generated Nix project goes (default: .nixlab beside the config)' }),
@@ -19,16 +26,40 @@ export default class Build extends NixlabCommand {
 
   async go(): Promise<void> {
     const { args, flags } = await this.parse(Build);
+    const toStdout = checkStdoutOutput(flags.output, flags.json);
     const quiet = flags.quiet || flags.json;
-    const r = await build({
-      config: resolveConfigArg(args.config),
-      pkgs: parsePkgs(flags.pkgs),
-      outLink: flags['out-link'],
-      generatedDir: flags['generated-dir'],
-      onLog: quiet ? undefined : (line) => process.stderr.write(line + '\n'),
-    });
+    const progress = !flags.json && process.stderr.isTTY ? progressPrinter() : undefined;
+    let r;
+    try {
+      r = await abortOnSignals((signal) =>
+        build({
+          config: resolveConfigArg(args.config),
+          pkgs: parsePkgs(flags.pkgs),
+          outLink: flags['out-link'],
+          generatedDir: flags['generated-dir'],
+          output: toStdout ? process.stdout : flags.output,
+          format: flags.format as 'docker' | 'oci',
+          // The build log goes to stderr, so stdout stays clean for `-o -` and --json.
+          onLog: quiet ? undefined : (line) => process.stderr.write(line + '\n'),
+          onProgress: progress?.update,
+          signal,
+        }),
+      );
+    } catch (error) {
+      progress?.done();
+      if (error instanceof Interrupted) {
+        process.stderr.write(`nixlab build: ${error.message}, no image written\n`);
+        this.exit(error.exitCode);
+      }
+      throw error;
+    }
+    progress?.done();
     for (const w of r.warnings) process.stderr.write(`warning: ${formatProblem(w)}\n`);
-    if (flags.json) this.printJson({ outLink: r.outLink, ...r.image, kernels: r.config.kernels.map((k) => k.name) });
-    else process.stdout.write(`${r.image.env}\n`);
+    if (flags.json) {
+      return this.printJson({ outLink: r.outLink, ...r.image, kernels: r.config.kernels.map((k) => k.name), image: r.packed ?? null });
+    }
+    const out = toStdout ? process.stderr : process.stdout;
+    out.write(`built ${r.image.env} (GC root ${r.outLink})\n`);
+    if (r.packed) out.write(describePack(r.packed));
   }
 }

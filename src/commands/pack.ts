@@ -97,7 +97,7 @@ export default class Pack extends NixlabCommand {
     const out = toStdout ? process.stderr : process.stdout;
     const what = result.format === 'docker' ? 'docker-archive' : 'OCI layout';
     out.write(
-      `${result.output ?? 'stdout'}: ${what}, ${result.layers.length} layers, ${(result.bytes / MiB).toFixed(1)} MiB, ${result.closure.paths} store paths\n` +
+      `${result.output ?? 'stdout'}: ${what}, ${result.layers.length} layers, ${(result.bytes / MiB).toFixed(1)} MiB, ${result.closure.paths} store path${result.closure.paths === 1 ? '' : 's'}\n` +
         `image id ${result.imageId}${result.reference ? `\ntag ${result.reference}` : ''}\n`,
     );
   }

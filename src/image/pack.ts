@@ -186,7 +186,8 @@ export async function packImage(opts: PackImageOptions): Promise<PackResult> {
 
   // Paths the image points at; each must be inside the closure.
   const pick = (given: string | false | undefined, rel: string) => (given === false ? null : (given ?? findInClosure(closure, rel)));
-  const tiniPackage = opts.tini ?? (findInClosure(closure, 'bin/tini') ? storePathOf(findInClosure(closure, 'bin/tini')!) : null);
+  const foundTini = opts.tini === undefined ? findInClosure(closure, 'bin/tini') : null;
+  const tiniPackage = opts.tini ?? (foundTini ? storePathOf(foundTini) : null);
   const links = {
     tini: tiniPackage ? `${tiniPackage}/bin/tini` : null,
     shell: pick(opts.shell, 'bin/sh'),
@@ -249,14 +250,20 @@ export async function packImage(opts: PackImageOptions): Promise<PackResult> {
   };
   const customEntries = contentsOf(customisationEntries(custom)); // validates before any output exists
 
+  // A streamed OCI tar reads every layer twice (digests first); keep listings for the second pass.
+  const twoPass = format === 'oci' && typeof opts.output !== 'string';
   const storeLayer = (paths: string[]): LayerSource => {
-    // One listing per layer, started early (prefetch) and reused by a second pass.
+    // One listing per layer, started early by prefetch() so it overlaps the previous layer.
     let listing: Promise<LayerContents> | null = null;
     const list = (signal: AbortSignal) => (listing ??= scanStorePathsInBackground(paths, signal));
     return {
       storePaths: paths,
       createdBy: `nix store paths: ${paths.join(' ')}`,
-      entries: list,
+      entries: (signal) => {
+        const result = list(signal);
+        if (!twoPass) listing = null; // written once: let it be collected afterwards
+        return result;
+      },
       prefetch: (signal) => void list(signal).catch(() => undefined),
     };
   };

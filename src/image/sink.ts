@@ -3,7 +3,7 @@
 // the parts overlapping a layer and, for file outputs, writes it with pwrite(); then it comes
 // back for reuse. SHA-256 runs at ~400 MB/s on one core, so hashing on the main thread would
 // halve throughput; this way tar framing and hashing/writing use both cores, and memory stays
-// bounded by the ring (8 MiB). (SharedArrayBuffers would avoid the transfers, but Node's async
+// bounded by the ring (4 MiB). (SharedArrayBuffers would avoid the transfers, but Node's async
 // fs.write() on shared memory is ~6x slower.)
 import { EventEmitter } from 'node:events';
 import type { Writable } from 'node:stream';
@@ -11,7 +11,7 @@ import { Worker } from 'node:worker_threads';
 import { InternalError } from '../errors.js';
 
 const SLOT_SIZE = 1 << 20;
-const SLOTS = 8;
+const SLOTS = 4;
 
 // Plain CommonJS run with `eval: true`, so it works the same from dist/ and under ts-jest.
 const WORKER_SOURCE = `
@@ -63,7 +63,8 @@ export class ByteWorker {
   private failure: Error | null = null;
 
   constructor() {
-    this.worker = new Worker(WORKER_SOURCE, { eval: true });
+    // It allocates next to nothing: a small heap keeps the process's RSS down.
+    this.worker = new Worker(WORKER_SOURCE, { eval: true, resourceLimits: { maxYoungGenerationSizeMb: 1, maxOldGenerationSizeMb: 32 } });
     this.worker.on('message', (m: Reply) => {
       const w = this.waiting.get(m.id);
       this.waiting.delete(m.id);

@@ -16,6 +16,8 @@ export type LayerEntry =
   /** A small generated file (passwd, group) given as bytes. */
   | { type: 'file'; name: string; mode: number; size: number; content: Buffer; uid?: number; gid?: number };
 
+/** Entries queued in tar-stream at most before the producer waits. */
+const MAX_QUEUED = 64;
 /** Every entry's mtime: the store's own (1), so layers do not depend on when they were built. */
 export const ENTRY_MTIME = new Date(1000);
 /** Largest size the 11-digit octal ustar field holds; bigger files also get a pax `size` record. */
@@ -321,11 +323,11 @@ export class ChunkPool {
     /** Bytes per block; also the read size for big files. */
     readonly blockSize = 256 << 10,
     /** Blocks at most (the read-ahead limit is blockSize × blocks). */
-    private readonly blocks = 16,
+    private readonly blocks = 8,
   ) {}
 
   /** A buffer of n ≤ blockSize bytes, or null when every block is still in use. */
-  private tryTake(n: number): Buffer | null {
+  tryTake(n: number): Buffer | null {
     if (!this.current || this.used + n > this.blockSize) {
       if (this.current && this.refs.get(this.current) === 0) this.free.push(this.current);
       this.current = null;
@@ -391,7 +393,8 @@ export async function writeLayerTar(entries: Iterable<LayerEntry>, target: Chunk
   const { signal } = opts;
   const pool = opts.pool;
   const blockSize = pool?.blockSize ?? 256 << 10;
-  const take = pool ? (n: number) => pool.take(n, signal) : (n: number) => Promise.resolve(Buffer.allocUnsafeSlow(n));
+  // Synchronous when a block is free (the common case): an await per file costs measurably.
+  const take = pool ? (n: number) => pool.tryTake(n) ?? pool.take(n, signal) : (n: number) => Buffer.allocUnsafeSlow(n);
   const pack = tar.pack();
   let written = 0;
   const finished = new Promise<void>((resolve, reject) => {
@@ -407,35 +410,53 @@ export async function writeLayerTar(entries: Iterable<LayerEntry>, target: Chunk
   });
   finished.catch(() => undefined); // observed below; avoid an unhandled rejection meanwhile
 
+  // Entries handed to tar-stream and not yet written out. Bounding their number (not only
+  // their bytes) bounds memory without a pool and keeps V8's young generation small: queued
+  // entries are what survives its scavenges.
+  let queued = 0;
+  let wake: (() => void) | null = null;
+  const settled = () => {
+    queued--;
+    if (wake && queued <= MAX_QUEUED / 2) {
+      const w = wake;
+      wake = null;
+      w();
+    }
+  };
+
   try {
     for (const e of entries) {
       if (signal?.aborted) throw abortReason(signal);
+      if (queued >= MAX_QUEUED) await waitFor((resolve) => (wake = resolve), signal);
+      queued++;
       const header = toHeader(e);
       if (e.type !== 'file') {
-        pack.entry(header);
+        pack.entry(header, settled);
       } else if ('content' in e) {
         if (e.content.length !== e.size) throw new InternalError(`entry ${e.name}: size ${e.size} but ${e.content.length} bytes of content`);
-        pack.entry(header, e.content);
+        pack.entry(header, e.content, settled);
       } else if (e.size === 0) {
-        pack.entry(header, Buffer.alloc(0));
+        pack.entry(header, Buffer.alloc(0), settled);
       } else if (e.size <= blockSize) {
-        const buf = await take(e.size);
+        let buf = take(e.size);
+        if (!(buf instanceof Buffer)) buf = await buf;
         const fd = openSync(e.source, fsc.O_RDONLY | fsc.O_NOFOLLOW);
         try {
           readFully(fd, buf, e.source);
         } finally {
           closeSync(fd);
         }
-        pack.entry(header, buf);
+        pack.entry(header, buf, settled);
       } else {
         // A big file: its own sink, fed block by block as tar-stream drains it. Its errors also
         // reach `finished` through the pack; the listener keeps them from being "unhandled".
-        const sink = pack.entry(header).on('error', () => undefined);
+        const sink = pack.entry(header, settled).on('error', () => undefined);
         const fd = openSync(e.source, fsc.O_RDONLY | fsc.O_NOFOLLOW);
         try {
           let left = e.size;
           while (left > 0) {
-            const buf = await take(Math.min(left, blockSize));
+            let buf = take(Math.min(left, blockSize));
+            if (!(buf instanceof Buffer)) buf = await buf;
             readFully(fd, buf, e.source);
             left -= buf.length;
             if (!sink.write(buf)) await waitFor((resolve) => sink.once('drain', resolve), signal);

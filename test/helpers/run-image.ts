@@ -84,6 +84,7 @@ let counter = 0;
 const running = new Set<() => void>();
 process.on('exit', () => {
   for (const kill of running) kill();
+  rmSync(cacheRoot, { recursive: true, force: true });
 });
 
 /** Removes every unpacked image and run directory this process made. */
