@@ -13,3 +13,6 @@ with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "nixlab.json"
 
 c.KernelSpecManager.allowed_kernelspecs = set(_nixlab["kernels"])
 c.KernelSpecManager.ensure_native_kernel = False
+# The launcher's default kernel: the first one declared (Jupyter's own default is python3, which
+# is not offered).
+c.MultiKernelManager.default_kernel_name = _nixlab["kernels"][0]

@@ -94,8 +94,9 @@ describe.each([
   });
 
   it('lists exactly the declared kernels, not the server env python3', async () => {
-    const specs = await run.client.json<{ kernelspecs: Record<string, unknown> }>('/api/kernelspecs');
+    const specs = await run.client.json<{ default: string; kernelspecs: Record<string, unknown> }>('/api/kernelspecs');
     expect(Object.keys(specs.kernelspecs).sort()).toEqual(['py-data', 'py-numpy', 'sh']);
+    expect(specs.default).toBe('py-numpy');
   });
 
   it.each(KERNELS)('starts kernel %s, runs code over its websocket and stops it', async (name, code, expected) => {
@@ -142,6 +143,21 @@ describe.each([
     expect(result.exitCode).toBe(0);
     expect(processesIn(run.handle)).toEqual([]);
   });
+});
+
+describe('nixlab run', () => {
+  it('runs a command in the image as its user, with a token given at run time only', async () => {
+    const r = await nixlab(['run', image, '--', 'sh', '-c', 'id -u; id -g; test -n "$JUPYTER_TOKEN" && echo token-set; pwd']);
+    expect(r.stdout.split('\n').slice(0, 4)).toEqual(['1000', '100', 'token-set', '/data']);
+    expect(r.exitCode).toBe(0);
+  }, 60_000);
+
+  it('passes the exit code through and refuses a malformed volume', async () => {
+    expect((await nixlab(['run', image, '--', 'sh', '-c', 'exit 5'])).exitCode).toBe(5);
+    const bad = await nixlab(['run', image, '-v', 'nocolon']);
+    expect(bad.exitCode).toBe(2);
+    expect(bad.stderr).toContain('--volume');
+  }, 60_000);
 });
 
 describe('the demo image started without JUPYTER_TOKEN', () => {

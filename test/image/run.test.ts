@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { queryClosure } from '../../src/image/closure.js';
 import { packImage } from '../../src/image/pack.js';
-import { buildFixture } from '../image/fixtures.js';
-import { cleanupImages, runImage, startImage } from './run-image.js';
+import { buildFixture } from './fixtures.js';
+import { cleanupImages, runImage, startImage } from '../../src/image/run.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'nixlab-run-test-'));
 let image: string;
