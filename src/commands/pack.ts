@@ -1,7 +1,8 @@
 import { Args, Flags } from '@oclif/core';
 import { NixlabCommand } from '../cli/base.js';
 import { UserError } from '../errors.js';
-import { packImage, type PackProgress, type PackResult } from '../image/pack.js';
+import { abortOnSignals, checkStdoutOutput, describePack, Interrupted, progressPrinter } from '../cli/pack-support.js';
+import { packImage, type PackResult } from '../image/pack.js';
 
 /** `--cmd '["a","b"]'` (a JSON array) or `--cmd a --cmd b` (one element per flag). */
 function argvFlag(values: string[] | undefined, name: string): string[] | undefined {
@@ -21,7 +22,6 @@ function argvFlag(values: string[] | undefined, name: string): string[] | undefi
   return values;
 }
 
-const MiB = 1024 * 1024;
 
 export default class Pack extends NixlabCommand {
   static override description = 'Pack store paths and their closure into a FROM-scratch image (docker-archive or OCI layout)';
@@ -50,77 +50,39 @@ export default class Pack extends NixlabCommand {
 
   async go(): Promise<void> {
     const { argv, flags } = await this.parse(Pack);
-    const toStdout = flags.output === '-';
-    if (toStdout && process.stdout.isTTY) {
-      throw new UserError({ where: '-o -', message: 'refusing to write an image tar to a terminal', hint: 'pipe it (nixlab pack … -o - | docker load) or give a file name' });
-    }
-    if (toStdout && flags.json) throw new UserError({ where: '--json', message: 'cannot print JSON when the image goes to stdout', hint: 'use -o FILE with --json' });
-
-    const controller = new AbortController();
-    const onSignal = (signal: NodeJS.Signals) => controller.abort(Object.assign(new Error(`interrupted by ${signal}`), { signal }));
-    process.once('SIGINT', onSignal);
-    process.once('SIGTERM', onSignal);
+    const toStdout = checkStdoutOutput(flags.output, flags.json);
     const progress = !flags.json && process.stderr.isTTY ? progressPrinter() : undefined;
     let result: PackResult;
     try {
-      result = await packImage({
-        storePaths: argv as string[],
-        output: toStdout ? process.stdout : flags.output,
-        format: flags.format as 'docker' | 'oci',
-        reference: flags.tag,
-        entrypoint: argvFlag(flags.entrypoint, 'entrypoint'),
-        cmd: argvFlag(flags.cmd, 'cmd'),
-        env: flags.env,
-        defaultEnv: true,
-        volumes: flags.volume,
-        exposedPorts: flags.port,
-        workingDir: flags.workdir,
-        maxLayers: flags['max-layers'],
-        onProgress: progress?.update,
-        signal: controller.signal,
-      });
+      result = await abortOnSignals((signal) =>
+        packImage({
+          storePaths: argv as string[],
+          output: toStdout ? process.stdout : flags.output,
+          format: flags.format as 'docker' | 'oci',
+          reference: flags.tag,
+          entrypoint: argvFlag(flags.entrypoint, 'entrypoint'),
+          cmd: argvFlag(flags.cmd, 'cmd'),
+          env: flags.env,
+          defaultEnv: true,
+          volumes: flags.volume,
+          exposedPorts: flags.port,
+          workingDir: flags.workdir,
+          maxLayers: flags['max-layers'],
+          onProgress: progress?.update,
+          signal,
+        }),
+      );
     } catch (error) {
       progress?.done();
-      if (controller.signal.aborted) {
+      if (error instanceof Interrupted) {
         // Partial output is already removed; exit as the signal would have.
-        const signal = (controller.signal.reason as { signal?: NodeJS.Signals }).signal ?? 'SIGINT';
-        process.stderr.write(`nixlab pack: interrupted (${signal}), nothing written\n`);
-        this.exit(signal === 'SIGTERM' ? 143 : 130);
+        process.stderr.write(`nixlab pack: interrupted (${error.signal}), nothing written\n`);
+        this.exit(error.exitCode);
       }
       throw error;
-    } finally {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
     }
     progress?.done();
     if (flags.json) return this.printJson(result);
-    const out = toStdout ? process.stderr : process.stdout;
-    const what = result.format === 'docker' ? 'docker-archive' : 'OCI layout';
-    out.write(
-      `${result.output ?? 'stdout'}: ${what}, ${result.layers.length} layers, ${(result.bytes / MiB).toFixed(1)} MiB, ${result.closure.paths} store path${result.closure.paths === 1 ? '' : 's'}\n` +
-        `image id ${result.imageId}${result.reference ? `\ntag ${result.reference}` : ''}\n`,
-    );
+    (toStdout ? process.stderr : process.stdout).write(describePack(result));
   }
-}
-
-/** One status line on stderr, redrawn at most 10 times a second: layer, bytes, rate. */
-function progressPrinter(): { update: (p: PackProgress) => void; done: () => void } {
-  const start = Date.now();
-  let last = 0;
-  let shown = false;
-  return {
-    update: (p) => {
-      const now = Date.now();
-      if (now - last < 100) return;
-      last = now;
-      const seconds = Math.max((now - start) / 1000, 0.001);
-      const pct = p.estimatedBytes ? ` (~${Math.min(99, Math.floor((100 * p.bytes) / p.estimatedBytes))}%)` : '';
-      process.stderr.write(`\r\x1b[Kpacking layer ${p.layer + 1}/${p.layers}: ${(p.bytes / MiB).toFixed(1)} MiB${pct}, ${(p.bytes / MiB / seconds).toFixed(1)} MiB/s`);
-      shown = true;
-    },
-    done: () => {
-      if (shown) process.stderr.write('\r\x1b[K');
-      shown = false;
-    },
-  };
 }
