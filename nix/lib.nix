@@ -56,25 +56,36 @@ rec {
     };
 
   # The root the image packer starts from: one store path whose closure is the whole image,
-  # with stable names for what the image config points at (env, tini, a shell, certificates).
+  # with stable names for what the image config points at (env, tini, a shell, certificates)
+  # and, under kernels/, each kernel's environment (the packer gives each kernel its own layers).
   imageRoot =
     {
       # The notebook environment (from `env`).
       env,
       # Paths that go into the image besides env: { tini = pkgs.tini; shell = pkgs.busybox; … }.
       extras,
+      # Each kernel's environment by kernel name ({ py-data = …; }), linked as kernels/<name>.
+      # Kernel names are `[A-Za-z0-9._-]+` (the config schema), so they are safe as file names.
+      kernelEnvs ? { },
     }:
     runCommand "nixlab-image-root"
       {
         linkNames = builtins.attrNames extras;
         linkTargets = builtins.attrValues extras;
+        kernelNames = builtins.attrNames kernelEnvs;
+        kernelTargets = builtins.attrValues kernelEnvs;
       }
       ''
-        mkdir -p "$out"
+        mkdir -p "$out/kernels"
         ln -s ${env} "$out/env"
         set -- $linkTargets
         for link in $linkNames; do
           ln -s "$1" "$out/$link"
+          shift
+        done
+        set -- $kernelTargets
+        for name in $kernelNames; do
+          ln -s "$1" "$out/kernels/$name"
           shift
         done
       '';

@@ -135,6 +135,7 @@ export function emitDefaultNix(config: NormalizedConfig, source: string): string
     'env',
     apply(select(v('nixlab'), 'env'), attrs({ server: v('server'), kernels: v('kernels'), config: v('configDir') })),
   ]);
+  bindings.push(['kernelEnvs', attrs(envNames)]);
   bindings.push([
     'imageRoot',
     apply(
@@ -142,6 +143,7 @@ export function emitDefaultNix(config: NormalizedConfig, source: string): string
       attrs({
         env: v('env'),
         extras: attrs({ tini: select(v('pkgs'), 'tini'), shell: select(v('pkgs'), 'busybox'), cacert: select(v('pkgs'), 'cacert') }),
+        kernelEnvs: v('kernelEnvs'),
       }),
     ),
   ]);
@@ -154,7 +156,7 @@ export function emitDefaultNix(config: NormalizedConfig, source: string): string
       server: v('server'),
       env: v('env'),
       imageRoot: v('imageRoot'),
-      kernelEnvs: attrs(envNames),
+      kernelEnvs: v('kernelEnvs'),
     }),
   );
   const file = comment(

@@ -219,10 +219,12 @@ describe('evaluation behaves like nixpkgs', () => {
     );
   });
 
-  test('jupyterlab evaluates to the notebook package, with a warning', async () => {
+  test('jupyterlab is the notebook front end behind a jupyter-lab command, with a warning', async () => {
     const r = await execa('nix-instantiate', ['--eval', '-E', withPkgs('pkgs.python3Packages.jupyterlab.pname')]);
-    expect(r.stdout).toBe('"notebook"');
+    expect(r.stdout).toBe('"jupyterlab"');
     expect(r.stderr).toContain('Debian 12 has no JupyterLab');
+    const env = (await execa('nix-build', ['--no-out-link', '-E', withPkgs('pkgs.python3.withPackages (ps: [ ps.jupyterlab ])')])).stdout.trim();
+    expect((await execa(`${env}/bin/jupyter-lab`, ['--version'])).stdout.trim()).toBe('6.4.12');
   });
 
   test('signatures of the nixpkgs functions used by emitted code', async () => {

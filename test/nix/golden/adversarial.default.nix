@@ -57,6 +57,10 @@ let
     inherit kernels;
     inherit server;
   };
+  kernelEnvs = {
+    "py.evil-1" = kernelEnv0;
+    sh_2 = kernelEnv1;
+  };
   imageRoot = nixlab.imageRoot {
     inherit env;
     extras = {
@@ -64,16 +68,14 @@ let
       shell = pkgs.busybox;
       tini = pkgs.tini;
     };
+    inherit kernelEnvs;
   };
 in
 {
   inherit configDir;
   inherit env;
   inherit imageRoot;
-  kernelEnvs = {
-    "py.evil-1" = kernelEnv0;
-    sh_2 = kernelEnv1;
-  };
+  inherit kernelEnvs;
   inherit kernels;
   inherit server;
 }

@@ -70,6 +70,11 @@ let
     inherit kernels;
     inherit server;
   };
+  kernelEnvs = {
+    py-data = kernelEnv1;
+    py-numpy = kernelEnv0;
+    sh = kernelEnv2;
+  };
   imageRoot = nixlab.imageRoot {
     inherit env;
     extras = {
@@ -77,17 +82,14 @@ let
       shell = pkgs.busybox;
       tini = pkgs.tini;
     };
+    inherit kernelEnvs;
   };
 in
 {
   inherit configDir;
   inherit env;
   inherit imageRoot;
-  kernelEnvs = {
-    py-data = kernelEnv1;
-    py-numpy = kernelEnv0;
-    sh = kernelEnv2;
-  };
+  inherit kernelEnvs;
   inherit kernels;
   inherit server;
 }

@@ -60,6 +60,10 @@ let
     inherit kernels;
     inherit server;
   };
+  kernelEnvs = {
+    bash = kernelEnv1;
+    py-data = kernelEnv0;
+  };
   imageRoot = nixlab.imageRoot {
     inherit env;
     extras = {
@@ -67,16 +71,14 @@ let
       shell = pkgs.busybox;
       tini = pkgs.tini;
     };
+    inherit kernelEnvs;
   };
 in
 {
   inherit configDir;
   inherit env;
   inherit imageRoot;
-  kernelEnvs = {
-    bash = kernelEnv1;
-    py-data = kernelEnv0;
-  };
+  inherit kernelEnvs;
   inherit kernels;
   inherit server;
 }

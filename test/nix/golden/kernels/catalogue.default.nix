@@ -173,19 +173,6 @@ let
     inherit kernels;
     inherit server;
   };
-  imageRoot = nixlab.imageRoot {
-    inherit env;
-    extras = {
-      cacert = pkgs.cacert;
-      shell = pkgs.busybox;
-      tini = pkgs.tini;
-    };
-  };
-in
-{
-  inherit configDir;
-  inherit env;
-  inherit imageRoot;
   kernelEnvs = {
     bash = kernelEnv6;
     clojure = kernelEnv12;
@@ -201,6 +188,21 @@ in
     rust = kernelEnv4;
     ts = kernelEnv8;
   };
+  imageRoot = nixlab.imageRoot {
+    inherit env;
+    extras = {
+      cacert = pkgs.cacert;
+      shell = pkgs.busybox;
+      tini = pkgs.tini;
+    };
+    inherit kernelEnvs;
+  };
+in
+{
+  inherit configDir;
+  inherit env;
+  inherit imageRoot;
+  inherit kernelEnvs;
   inherit kernels;
   inherit server;
 }

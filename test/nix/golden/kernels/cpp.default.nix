@@ -42,6 +42,10 @@ let
     inherit kernels;
     inherit server;
   };
+  kernelEnvs = {
+    cpp = kernelEnv0;
+    cpp20 = kernelEnv1;
+  };
   imageRoot = nixlab.imageRoot {
     inherit env;
     extras = {
@@ -49,16 +53,14 @@ let
       shell = pkgs.busybox;
       tini = pkgs.tini;
     };
+    inherit kernelEnvs;
   };
 in
 {
   inherit configDir;
   inherit env;
   inherit imageRoot;
-  kernelEnvs = {
-    cpp = kernelEnv0;
-    cpp20 = kernelEnv1;
-  };
+  inherit kernelEnvs;
   inherit kernels;
   inherit server;
 }

@@ -34,6 +34,9 @@ let
     inherit kernels;
     inherit server;
   };
+  kernelEnvs = {
+    go = kernelEnv0;
+  };
   imageRoot = nixlab.imageRoot {
     inherit env;
     extras = {
@@ -41,15 +44,14 @@ let
       shell = pkgs.busybox;
       tini = pkgs.tini;
     };
+    inherit kernelEnvs;
   };
 in
 {
   inherit configDir;
   inherit env;
   inherit imageRoot;
-  kernelEnvs = {
-    go = kernelEnv0;
-  };
+  inherit kernelEnvs;
   inherit kernels;
   inherit server;
 }

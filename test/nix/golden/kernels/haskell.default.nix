@@ -40,6 +40,9 @@ let
     inherit kernels;
     inherit server;
   };
+  kernelEnvs = {
+    haskell = kernelEnv0;
+  };
   imageRoot = nixlab.imageRoot {
     inherit env;
     extras = {
@@ -47,15 +50,14 @@ let
       shell = pkgs.busybox;
       tini = pkgs.tini;
     };
+    inherit kernelEnvs;
   };
 in
 {
   inherit configDir;
   inherit env;
   inherit imageRoot;
-  kernelEnvs = {
-    haskell = kernelEnv0;
-  };
+  inherit kernelEnvs;
   inherit kernels;
   inherit server;
 }

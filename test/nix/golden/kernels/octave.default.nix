@@ -44,6 +44,10 @@ let
     inherit kernels;
     inherit server;
   };
+  kernelEnvs = {
+    octave = kernelEnv0;
+    octave-signal = kernelEnv1;
+  };
   imageRoot = nixlab.imageRoot {
     inherit env;
     extras = {
@@ -51,16 +55,14 @@ let
       shell = pkgs.busybox;
       tini = pkgs.tini;
     };
+    inherit kernelEnvs;
   };
 in
 {
   inherit configDir;
   inherit env;
   inherit imageRoot;
-  kernelEnvs = {
-    octave = kernelEnv0;
-    octave-signal = kernelEnv1;
-  };
+  inherit kernelEnvs;
   inherit kernels;
   inherit server;
 }

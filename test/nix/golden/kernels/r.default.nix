@@ -47,6 +47,9 @@ let
     inherit kernels;
     inherit server;
   };
+  kernelEnvs = {
+    r = kernelEnv0;
+  };
   imageRoot = nixlab.imageRoot {
     inherit env;
     extras = {
@@ -54,15 +57,14 @@ let
       shell = pkgs.busybox;
       tini = pkgs.tini;
     };
+    inherit kernelEnvs;
   };
 in
 {
   inherit configDir;
   inherit env;
   inherit imageRoot;
-  kernelEnvs = {
-    r = kernelEnv0;
-  };
+  inherit kernelEnvs;
   inherit kernels;
   inherit server;
 }

@@ -38,6 +38,9 @@ let
     inherit kernels;
     inherit server;
   };
+  kernelEnvs = {
+    rust = kernelEnv0;
+  };
   imageRoot = nixlab.imageRoot {
     inherit env;
     extras = {
@@ -45,15 +48,14 @@ let
       shell = pkgs.busybox;
       tini = pkgs.tini;
     };
+    inherit kernelEnvs;
   };
 in
 {
   inherit configDir;
   inherit env;
   inherit imageRoot;
-  kernelEnvs = {
-    rust = kernelEnv0;
-  };
+  inherit kernelEnvs;
   inherit kernels;
   inherit server;
 }
