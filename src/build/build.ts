@@ -6,7 +6,7 @@ import type { Writable } from 'node:stream';
 import type { NormalizedConfig } from '../definitions/types.js';
 import { generate, type GenerateResult } from '../generate.js';
 import { homeOf } from '../image/custom-layer.js';
-import { kernelPlanner, type KernelEnv } from '../image/layers.js';
+import type { KernelEnv } from '../image/layers.js';
 import { packImage, packOptionsFromSettings, type ImageFormat, type PackImageOptions, type PackProgress, type PackResult } from '../image/pack.js';
 import { FRONTEND_COMMAND } from '../nix/emit.js';
 import { nixBuild, type PkgsChoice } from './nix-build.js';
@@ -37,6 +37,8 @@ export interface ImageRoot {
   tini: string;
   shell: string;
   cacert: string;
+  /** Store paths of image.files' directories, in config order. */
+  files: string[];
   /** Each kernel's environment (the image root's kernels/<name>), in config order. */
   kernels: KernelEnv[];
 }
@@ -88,7 +90,8 @@ export function imageOptions(config: NormalizedConfig, image: ImageRoot): Omit<P
     jupyterConfigDir: image.configDir,
     // Shared paths first, then each kernel's own layers: a change to one kernel's packages
     // leaves every other kernel's layers (and the shared ones) byte for byte as they were.
-    planner: kernelPlanner(image.kernels),
+    kernels: image.kernels,
+    copies: config.image.files.map((f, i) => ({ source: image.files[i]!, target: f.target })),
     labels: { 'org.opencontainers.image.description': `Jupyter (${config.frontend}) with kernels: ${config.kernels.map((k) => k.name).join(', ')}` },
   };
 }
@@ -108,6 +111,7 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
     tini: await link('tini'),
     shell: await link('shell'),
     cacert: await link('cacert'),
+    files: await Promise.all(gen.config.image.files.map((_f, i) => link(`files-${i}`))),
     kernels: await Promise.all(gen.config.kernels.map(async (k) => ({ name: k.name, path: await link(join('kernels', k.name)) }))),
   };
   const result: BuildResult = { ...gen, outLink, image };

@@ -388,6 +388,19 @@ export const configSchema: SchemaObject = {
         env: envMap('Environment variables of the image (POSIX names, string values).'),
         workdir: ref('absolutePath', 'Working directory. Default: the first volume, else `/home/<user name>`.'),
         maxLayers: ref('maxLayers', 'Most layers the image may have, 1 to 125. Default 100.'),
+        files: {
+          type: 'array',
+          description: 'Directories from your repository copied into the image, owned by the image user (e.g. lesson notebooks in the home).',
+          items: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['source', 'target'],
+            properties: {
+              source: { type: 'string', minLength: 1, pattern: '^[^/]', description: 'A directory, relative to the config file.' },
+              target: { type: 'string', minLength: 1, pattern: '^(?!.*(^|/)\\.\\.(?:/|$))', description: 'Where it goes in the image: an absolute path, or a path relative to the user\'s home.' },
+            },
+          },
+        },
       },
     },
   },

@@ -148,6 +148,16 @@ export interface ImageSettings {
   env?: Record<string, string>;
   workdir?: string;
   maxLayers?: number;
+  /** Directories copied into the image, owned by the user. */
+  files?: ImageFile[];
+}
+
+/** A directory copied into the image. */
+export interface ImageFile {
+  /** A directory, relative to the config file. */
+  source: string;
+  /** Where it goes: an absolute path, or a path relative to the user's home. */
+  target: string;
 }
 
 /** Override of the pinned nixpkgs (github NixOS/nixpkgs only, strictly checked). */
@@ -244,6 +254,8 @@ export interface NormalizedImage {
   env: Record<string, string>;
   workdir: string;
   maxLayers: number;
+  /** Absolute source directories on the host and absolute targets in the image. */
+  files: { source: string; target: string }[];
 }
 
 export interface NormalizedConfig {

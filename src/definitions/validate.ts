@@ -714,6 +714,18 @@ function checkSemantics(data: unknown, ctx: Collector): void {
         }
       }
     }
+    if (Array.isArray(image.files)) {
+      image.files.forEach((f, i) => {
+        if (!isObject(f) || typeof f.source !== 'string' || f.source === '' || f.source.startsWith('/') || badCharacter(f.source)) return;
+        let isDir = false;
+        try {
+          isDir = statSync(path.resolve(ctx.baseDir, f.source)).isDirectory();
+        } catch {
+          // reported below
+        }
+        if (!isDir) ctx.error(['image', 'files', i, 'source'], `${q(f.source)} is not a directory`, `the path is relative to the directory of ${ctx.file}; point it at the directory to copy`);
+      });
+    }
     if (isObject(image.user) && image.user.uid === 0) {
       ctx.warn(['image', 'user', 'uid'], 'uid 0 runs Jupyter as root inside the container', 'use an unprivileged uid such as 1000 (the default)');
     }
@@ -872,6 +884,10 @@ function normalise(cfg: Config, baseDir: string): NormalizedConfig {
       volumes,
       env: { ...(image.env ?? {}) },
       workdir: image.workdir ?? volumes[0] ?? `/home/${user.name}`,
+      files: (image.files ?? []).map((f) => ({
+        source: path.resolve(baseDir, f.source),
+        target: f.target.startsWith('/') ? path.posix.normalize(f.target) : path.posix.join(`/home/${user.name}`, f.target),
+      })),
       maxLayers: image.maxLayers ?? 100,
     },
   };

@@ -70,11 +70,14 @@ export class OuterTar {
     await waitFor((resolve, reject) => this.pack.entry(this.header(name, 'file', bytes.length), bytes, (e) => (e ? reject(e) : resolve())), this.signal);
   }
 
-  /** Streams one layer tar of `entries` as the entry `name`, hashing it on the way. */
-  async layer(name: string, entries: LayerContents): Promise<LayerWritten> {
+  /**
+   * Streams one layer tar of `entries` as the entry `name`, hashing it on the way — unless its
+   * digest is already known (from the cache), which is then taken as it is.
+   */
+  async layer(name: string, entries: LayerContents, knownDigest?: string): Promise<LayerWritten> {
     const size = entries.tarSize;
     const headerOffset = this.advance(name, 'file', size);
-    const digest = this.sink.hashRange(headerOffset + 512, size).then((hex) => `sha256:${hex}`);
+    const digest = knownDigest ? Promise.resolve(knownDigest) : this.sink.hashRange(headerOffset + 512, size).then((hex) => `sha256:${hex}`);
     digest.catch(() => undefined);
     let entrySink!: ReturnType<typeof this.pack.entry>;
     // tar-stream calls back once the entry's bytes are all in the archive (or it failed).

@@ -1,5 +1,6 @@
 // What the archive writers (docker-archive, OCI layout) share: the layers to write, how the
 // config is made once their digests are known, and what comes back.
+import type { CachedLayer } from './cache.js';
 import type { ConfigBlob, ImageReference } from './config.js';
 import type { ByteWorker } from './sink.js';
 import type { ChunkPool, LayerContents } from './tar.js';
@@ -10,6 +11,17 @@ export interface LayerSource {
   storePaths: string[];
   /** The image history's `created_by` for it. */
   createdBy: string;
+  /** The image history's `comment` for it (nixlab writes the layer's group there). */
+  comment?: string;
+  /**
+   * The layer's digest and size from the digest cache. A writer trusts the digest (and does not
+   * hash the bytes) when the listing has exactly this size (trustedDigest()).
+   */
+  known?: CachedLayer | null;
+  /** Called with the digest and size a writer computed, to remember them. */
+  remember?(layer: CachedLayer): void;
+  /** Called when `known` turned out to be wrong (the listing's size differs); the layer is hashed. */
+  onStale?(): void;
   /** Lists the layer's entries (lstat/readdir only; file data is read while writing). */
   entries(signal: AbortSignal): Promise<LayerContents>;
   /** Starts listing in the background, so entries() is ready when the layer's turn comes. */
@@ -35,6 +47,10 @@ export interface ArchiveLayer {
   storePaths: string[];
   /** Its path inside the archive (`layers/000.tar`, `blobs/sha256/<hex>`). */
   path: string;
+  /** False when the digest came from the cache: the bytes were written but not hashed. */
+  hashed: boolean;
+  /** OCI directory only: the blob was already in the layout, so it was neither read nor written. */
+  reused: boolean;
 }
 
 export interface ArchiveResult {
@@ -64,3 +80,16 @@ export const MEDIA = {
   config: 'application/vnd.oci.image.config.v1+json',
   layer: 'application/vnd.oci.image.layer.v1.tar',
 } as const;
+
+/**
+ * The digest a writer may use without hashing: the cached one, if the layer's listing has the
+ * cached size (a cheap check that catches an entry for different contents); else null, and the
+ * layer is told its entry is stale.
+ */
+export function trustedDigest(layer: LayerSource, contents: LayerContents): string | null {
+  if (!layer.known) return null;
+  if (layer.known.size === contents.tarSize) return layer.known.digest;
+  layer.known = null;
+  layer.onStale?.();
+  return null;
+}

@@ -18,6 +18,8 @@ export interface ClosureNode {
   references: string[];
   /** Size of its NAR serialisation in bytes (close to the bytes it adds to a layer). */
   narSize: number;
+  /** Hash of its NAR serialisation (`sha256:…` as Nix prints it): identifies the contents. */
+  narHash?: string;
 }
 
 const STORE_NAME = /^[0-9a-df-np-sv-z]{32}-[A-Za-z0-9+\-._?=]+$/;
@@ -104,14 +106,16 @@ export function parsePathInfo(stdout: string, command = 'nix path-info'): Closur
       : [];
   const nodes: ClosureNode[] = [];
   for (const item of raw) {
-    const it = item as { path?: unknown; references?: unknown; narSize?: unknown; valid?: unknown };
+    const it = item as { path?: unknown; references?: unknown; narSize?: unknown; narHash?: unknown; valid?: unknown };
     if (typeof it.path !== 'string' || it.valid === false) {
       throw new UserError({ where: String(it.path), message: 'is not a valid store path', hint: 'build it first with nix-build' });
     }
     if (!Array.isArray(it.references) || !it.references.every((r) => typeof r === 'string') || typeof it.narSize !== 'number') {
       throw new InternalError(`${command}: unexpected entry for ${it.path}: ${JSON.stringify(item).slice(0, 200)}`);
     }
-    nodes.push({ path: it.path, references: [...(it.references as string[])].sort(byteOrder), narSize: it.narSize });
+    const node: ClosureNode = { path: it.path, references: [...(it.references as string[])].sort(byteOrder), narSize: it.narSize };
+    if (typeof it.narHash === 'string' && it.narHash) node.narHash = it.narHash;
+    nodes.push(node);
   }
   nodes.sort((a, b) => byteOrder(a.path, b.path));
   return nodes;

@@ -1,6 +1,7 @@
 // The last layer: what a FROM-scratch image needs outside /nix/store so that programs and
 // Jupyter behave — users and groups, /tmp, the user's home and volumes, /bin/sh, /usr/bin/env,
 // CA certificates and a stable path for the Jupyter config dir.
+import { lstatSync, readdirSync, readlinkSync } from 'node:fs';
 import { posix } from 'node:path';
 import { UserError, type Problem } from '../errors.js';
 import { byteOrder } from './closure.js';
@@ -38,6 +39,11 @@ export interface CustomisationOptions {
   volumes?: string[];
   /** The container's working directory; created and owned by the user if nothing else creates it. */
   workingDir?: string;
+  /**
+   * Trees copied into the image, owned by the user (writable copies, e.g. lesson notebooks in
+   * the home): `source` is a directory (usually a store path), `target` an absolute path.
+   */
+  copies?: { source: string; target: string }[];
 }
 
 /** Default user: Jupyter docker-stacks' jovyan, uid 1000, group users (100). */
@@ -85,7 +91,8 @@ function groupOf(user: ImageUserSpec): string {
 type Node =
   | { kind: 'dir'; mode: number; uid: number; gid: number; explicit: boolean }
   | { kind: 'file'; mode: number; content: Buffer }
-  | { kind: 'symlink'; target: string };
+  | { kind: 'copy'; mode: number; size: number; source: string; uid: number; gid: number }
+  | { kind: 'symlink'; target: string; uid?: number; gid?: number };
 
 /** The entries of the customisation layer (depth-first, children in byte order). */
 export function customisationEntries(opts: CustomisationOptions): LayerEntry[] {
@@ -145,6 +152,27 @@ export function customisationEntries(opts: CustomisationOptions): LayerEntry[] {
     if (v === '/' || v === '/nix' || v.startsWith('/nix/')) throw new UserError({ where, message: `${v} cannot be a volume: it would hide the Nix store`, hint: `use a path under ${home}` });
     dir(v, owned, where);
   });
+  (opts.copies ?? []).forEach((c, i) => {
+    const where = `copies[${i}]`;
+    problems.push(...checkAbsolutePath(c.target, `${where}.target`));
+    if (problems.length) throw new UserError(problems);
+    if (c.target === '/' || c.target === '/nix' || c.target.startsWith('/nix/')) throw new UserError({ where, message: `${c.target} cannot be a copy target: it would shadow the Nix store`, hint: `copy under ${home}` });
+    // Walk the source in byte order; the copy belongs to the user, so it stays writable.
+    const walk = (src: string, dst: string) => {
+      const st = lstatSync(src);
+      if (st.isDirectory()) {
+        dir(dst, owned, where);
+        for (const name of readdirSync(src).sort(byteOrder)) walk(posix.join(src, name), posix.join(dst, name));
+      } else if (st.isSymbolicLink()) {
+        dir(posix.dirname(dst), null, where);
+        claim(dst, { kind: 'symlink', target: readlinkSync(src), uid: user.uid, gid: user.gid }, where);
+      } else if (st.isFile()) {
+        dir(posix.dirname(dst), null, where);
+        claim(dst, { kind: 'copy', mode: st.mode & 0o111 ? 0o755 : 0o644, size: st.size, source: src, uid: user.uid, gid: user.gid }, where);
+      }
+    };
+    walk(c.source, c.target);
+  });
   if (opts.workingDir !== undefined && !nodes.has(opts.workingDir) && opts.workingDir !== '/') dir(opts.workingDir, owned, 'workingDir');
 
   // Depth-first, children in byte order (the order store layers use).
@@ -161,7 +189,8 @@ export function customisationEntries(opts: CustomisationOptions): LayerEntry[] {
       const node = nodes.get(path)!;
       if (node.kind === 'dir') entries.push({ type: 'directory', name, mode: node.mode, uid: node.uid, gid: node.gid });
       else if (node.kind === 'file') entries.push({ type: 'file', name, mode: node.mode, size: node.content.length, content: node.content });
-      else entries.push({ type: 'symlink', name, target: node.target });
+      else if (node.kind === 'copy') entries.push({ type: 'file', name, mode: node.mode, size: node.size, source: node.source, uid: node.uid, gid: node.gid });
+      else entries.push({ type: 'symlink', name, target: node.target, ...(node.uid === undefined ? {} : { uid: node.uid, gid: node.gid }) });
       visit(path);
     }
   };

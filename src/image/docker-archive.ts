@@ -4,7 +4,7 @@
 // and a name that does not depend on the digest lets the header go out before the data.
 import { canonicalJson } from './config.js';
 import { OuterTar } from './archive-tar.js';
-import type { ArchiveInput, ArchiveLayer, ArchiveResult, WriteContext } from './archive.js';
+import { trustedDigest, type ArchiveInput, type ArchiveLayer, type ArchiveResult, type WriteContext } from './archive.js';
 import type { ArchiveSink } from './sink.js';
 
 /** Path of layer `index` inside a docker archive. */
@@ -16,14 +16,17 @@ export function dockerLayerPath(index: number): string {
 export async function writeDockerArchive(input: ArchiveInput, sink: ArchiveSink, ctx: WriteContext): Promise<ArchiveResult> {
   const out = new OuterTar(sink, ctx);
   await out.dir('layers');
-  const written: { path: string; size: number; digest: Promise<string>; storePaths: string[] }[] = [];
+  const written: { path: string; size: number; digest: Promise<string>; storePaths: string[]; hashed: boolean }[] = [];
   for (const [i, layer] of input.layers.entries()) {
     input.onLayer?.(i, input.layers.length);
     const path = dockerLayerPath(i);
     const contents = await layer.entries(ctx.signal);
     input.layers[i + 1]?.prefetch?.(ctx.signal);
-    const w = await out.layer(path, contents);
-    written.push({ path, size: w.size, digest: w.digest, storePaths: layer.storePaths });
+    // Every byte is written either way; a cached digest only saves hashing them.
+    const known = trustedDigest(layer, contents);
+    const w = await out.layer(path, contents, known ?? undefined);
+    if (!known) void w.digest.then((digest) => layer.remember?.({ digest, size: w.size }), () => undefined);
+    written.push({ path, size: w.size, digest: w.digest, storePaths: layer.storePaths, hashed: !known });
   }
   const digests = await Promise.all(written.map((w) => w.digest));
   const config = input.config(digests);
@@ -40,6 +43,6 @@ export async function writeDockerArchive(input: ArchiveInput, sink: ArchiveSink,
   }
   await out.finish();
   await sink.finish();
-  const layers: ArchiveLayer[] = written.map((w, i) => ({ digest: digests[i]!, size: w.size, storePaths: w.storePaths, path: w.path }));
+  const layers: ArchiveLayer[] = written.map((w, i) => ({ digest: digests[i]!, size: w.size, storePaths: w.storePaths, path: w.path, hashed: w.hashed, reused: false }));
   return { config, layers };
 }

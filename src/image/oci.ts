@@ -1,16 +1,21 @@
 // The OCI image layout (oci-layout, index.json, blobs/sha256/<hex>), as a directory or as a tar
 // of one. Blob names are digests, which a one-pass tar does not know when it writes a layer's
 // header: into a file, the header gets a placeholder name that is rewritten in place at the end
-// (patchTarNames); into a pipe, the layers' digests are computed in a hashing pass first.
+// (patchTarNames); into a pipe, the layers' digests are computed in a hashing pass first. Layers
+// whose digest the cache knows get their final names at once and are not hashed. A directory
+// may already hold a layout: then only missing blobs are written, index.json gains (or updates)
+// this image's entry, and unreferenced blobs can be pruned.
+import { randomBytes } from 'node:crypto';
 import { closeSync, openSync, readSync, writeSync } from 'node:fs';
-import { mkdir, open, rename, writeFile } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { InternalError } from '../errors.js';
+import { InternalError, UserError } from '../errors.js';
+import { writeFileAtomic } from '../fsutil.js';
 import { OuterTar } from './archive-tar.js';
-import { MEDIA, type ArchiveInput, type ArchiveLayer, type ArchiveResult, type WriteContext } from './archive.js';
+import { MEDIA, trustedDigest, type ArchiveInput, type ArchiveLayer, type ArchiveResult, type WriteContext } from './archive.js';
 import { jsonBlob, canonicalJson, type ConfigBlob, type ImageReference } from './config.js';
 import { ArchiveSink } from './sink.js';
-import { writeLayerTar } from './tar.js';
+import { waitFor, writeLayerTar } from './tar.js';
 
 export const OCI_LAYOUT = Buffer.from(canonicalJson({ imageLayoutVersion: '1.0.0' }) + '\n');
 const PLACEHOLDER = '0'.repeat(64);
@@ -22,6 +27,17 @@ export interface NamePatch {
   name: string;
 }
 
+/** A content descriptor (index.json entries, manifest config and layers). */
+export interface Descriptor {
+  mediaType?: string;
+  digest: string;
+  size: number;
+  annotations?: Record<string, string>;
+}
+
+/** The annotation OCI tools select an image of a layout by (`umoci --image dir:<ref>`). */
+const REF_NAME = 'org.opencontainers.image.ref.name';
+
 function manifestAndIndex(config: ConfigBlob, layers: { digest: string; size: number }[], ref: ImageReference | undefined) {
   const manifest = jsonBlob({
     schemaVersion: 2,
@@ -29,22 +45,44 @@ function manifestAndIndex(config: ConfigBlob, layers: { digest: string; size: nu
     config: { mediaType: MEDIA.config, digest: config.digest, size: config.bytes.length },
     layers: layers.map((l) => ({ mediaType: MEDIA.layer, digest: l.digest, size: l.size })),
   });
-  const annotations = ref ? { 'org.opencontainers.image.ref.name': ref.tag, 'io.containerd.image.name': `${ref.repository}:${ref.tag}` } : undefined;
-  const index = Buffer.from(
-    canonicalJson({
-      schemaVersion: 2,
-      mediaType: MEDIA.index,
-      manifests: [{ mediaType: MEDIA.manifest, digest: manifest.digest, size: manifest.bytes.length, ...(annotations ? { annotations } : {}) }],
-    }) + '\n',
-  );
-  return { manifest, index };
+  const annotations = ref ? { [REF_NAME]: ref.tag, 'io.containerd.image.name': `${ref.repository}:${ref.tag}` } : undefined;
+  const entry: Descriptor = { mediaType: MEDIA.manifest, digest: manifest.digest, size: manifest.bytes.length, ...(annotations ? { annotations } : {}) };
+  return { manifest, entry, index: mergeIndex(null, entry, 'index.json') };
+}
+
+/**
+ * index.json with `entry` in it: an existing index keeps its other manifests; the one with the
+ * same ref name (tag) — or, for an untagged image, the untagged one — is replaced in place.
+ */
+export function mergeIndex(existing: Buffer | null, entry: Descriptor, where: string): Buffer {
+  let index: Record<string, unknown> & { manifests: Descriptor[] } = { schemaVersion: 2, mediaType: MEDIA.index, manifests: [] };
+  if (existing) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(existing.toString('utf8'));
+    } catch {
+      parsed = null;
+    }
+    const manifests = (parsed as { manifests?: unknown } | null)?.manifests;
+    if (!parsed || typeof parsed !== 'object' || !Array.isArray(manifests) || !manifests.every((m) => m && typeof m === 'object' && typeof m.digest === 'string')) {
+      throw new UserError({ where, message: 'is not an OCI image index (no manifests list)', hint: 'write the image to a new directory, or remove the broken layout' });
+    }
+    index = parsed as typeof index;
+  }
+  const ref = entry.annotations?.[REF_NAME] ?? null;
+  const same = (d: Descriptor) => (d.annotations?.[REF_NAME] ?? null) === ref;
+  const at = index.manifests.findIndex(same);
+  const manifests = index.manifests.filter((d) => !same(d));
+  manifests.splice(at < 0 ? manifests.length : at, 0, entry);
+  return Buffer.from(canonicalJson({ ...index, manifests }) + '\n');
 }
 
 const blobPath = (digest: string) => `blobs/sha256/${digest.slice('sha256:'.length)}`;
 
 /**
- * Writes an OCI layout tar into `sink`. With `knownDigests` (from hashLayers()) blobs get their
- * final names; without, layer headers carry placeholders and the returned patches rename them.
+ * Writes an OCI layout tar into `sink`. Layers whose digest is known — from hashLayers()
+ * (`knownDigests`) or the cache — get their final names and are not hashed; the others carry
+ * placeholders that the returned patches rename.
  */
 export async function writeOciTar(
   input: ArchiveInput,
@@ -56,28 +94,27 @@ export async function writeOciTar(
   await out.file('oci-layout', OCI_LAYOUT);
   await out.dir('blobs');
   await out.dir('blobs/sha256');
-  const written: { size: number; digest: Promise<string>; headerOffset: number; storePaths: string[] }[] = [];
+  const written: { size: number; digest: Promise<string>; headerOffset: number; storePaths: string[]; named: boolean; hashed: boolean }[] = [];
   for (const [i, layer] of input.layers.entries()) {
     input.onLayer?.(i, input.layers.length);
-    const name = knownDigests ? blobPath(knownDigests[i]!) : `blobs/sha256/${PLACEHOLDER}`;
     const contents = await layer.entries(ctx.signal);
     input.layers[i + 1]?.prefetch?.(ctx.signal);
-    const w = await out.layer(name, contents);
-    written.push({ ...w, storePaths: layer.storePaths });
+    const cached = knownDigests ? null : trustedDigest(layer, contents);
+    const known = knownDigests?.[i] ?? cached;
+    const w = await out.layer(known ? blobPath(known) : `blobs/sha256/${PLACEHOLDER}`, contents, known ?? undefined);
+    if (!known) void w.digest.then((digest) => layer.remember?.({ digest, size: w.size }), () => undefined);
+    written.push({ ...w, storePaths: layer.storePaths, named: !!known, hashed: knownDigests ? layer.known?.digest !== known : !cached });
   }
   const digests = await Promise.all(written.map((w) => w.digest));
-  if (knownDigests && digests.some((d, i) => d !== knownDigests[i])) {
-    throw new InternalError('a layer hashed differently in the second pass: did the store change while packing?');
-  }
   const config = input.config(digests);
   await out.file(blobPath(config.digest), config.bytes);
-  const layers: ArchiveLayer[] = written.map((w, i) => ({ digest: digests[i]!, size: w.size, storePaths: w.storePaths, path: blobPath(digests[i]!) }));
+  const layers: ArchiveLayer[] = written.map((w, i) => ({ digest: digests[i]!, size: w.size, storePaths: w.storePaths, path: blobPath(digests[i]!), hashed: w.hashed, reused: false }));
   const { manifest, index } = manifestAndIndex(config, layers, input.reference);
   await out.file(blobPath(manifest.digest), manifest.bytes);
   await out.file('index.json', index);
   await out.finish();
   await sink.finish();
-  const patches = knownDigests ? [] : written.map((w, i) => ({ offset: w.headerOffset, name: blobPath(digests[i]!) }));
+  const patches = written.flatMap((w, i) => (w.named ? [] : [{ offset: w.headerOffset, name: blobPath(digests[i]!) }]));
   return { config, layers, manifest: { digest: manifest.digest, size: manifest.bytes.length }, patches };
 }
 
@@ -110,62 +147,215 @@ export function patchTarNames(file: string, patches: NamePatch[]): void {
 
 /**
  * Computes the layers' digests without writing anything (the first pass for a streamed OCI
- * tar, whose blob names must be known before their headers go out).
+ * tar, whose blob names must be known before their headers go out). Cached digests are used
+ * as they are; only the other layers are read and hashed.
  */
 export async function hashLayers(input: ArchiveInput, ctx: WriteContext): Promise<string[]> {
   const digests: string[] = [];
   for (const [i, layer] of input.layers.entries()) {
     const entries = await layer.entries(ctx.signal);
     input.layers[i + 1]?.prefetch?.(ctx.signal);
+    const known = trustedDigest(layer, entries);
+    if (known) {
+      digests.push(known);
+      continue;
+    }
     const sink = new ArchiveSink(null, ctx.worker, { onError: ctx.onError, onConsumed: (c) => ctx.pool.release(c) });
     const digest = sink.hashRange(0, entries.tarSize);
     digest.catch(() => undefined);
     await writeLayerTar(entries, sink, { signal: ctx.signal, pool: ctx.pool });
     await sink.finish();
     digests.push(`sha256:${await digest}`);
+    layer.remember?.({ digest: digests[i]!, size: entries.tarSize });
   }
   return digests;
 }
 
-/** Writes an OCI layout directory into `dir` (which must exist and be empty). */
-export async function writeOciDir(
-  input: ArchiveInput,
-  dir: string,
-  ctx: WriteContext,
-): Promise<ArchiveResult> {
+/** Size of a file, or null if there is none. */
+async function fileSize(path: string): Promise<number | null> {
+  try {
+    const st = await stat(path);
+    return st.isFile() ? st.size : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Writes a small blob unless the layout has it already (blobs are named by their digest). */
+async function writeBlob(dir: string, digest: string, bytes: Buffer): Promise<void> {
+  const path = join(dir, blobPath(digest));
+  if ((await fileSize(path)) === bytes.length) return;
+  await writeFileAtomic(path, bytes);
+}
+
+/**
+ * Writes an OCI layout into `dir`: an empty directory, or (`existing`) a layout already there.
+ * Into an existing layout, a layer whose cached digest names a blob of the right size is
+ * neither read nor written; a layer whose blob turns out to exist after hashing is not
+ * replaced. Blobs are written under temporary names and renamed, index.json is replaced
+ * atomically at the end (keeping the layout's other images), so a reader never sees a partial
+ * blob or an index naming a missing one. Hold lockLayout() around it for an existing layout.
+ */
+export async function writeOciDir(input: ArchiveInput, dir: string, ctx: WriteContext, opts: { existing?: boolean } = {}): Promise<ArchiveResult> {
   const blobs = join(dir, 'blobs', 'sha256');
   await mkdir(blobs, { recursive: true });
+  const reusable = await Promise.all(
+    input.layers.map(async (l) => !!(opts.existing && l.known && (await fileSize(join(dir, blobPath(l.known.digest)))) === l.known.size)),
+  );
   const layers: ArchiveLayer[] = [];
   let before = 0;
-  for (const [i, layer] of input.layers.entries()) {
-    input.onLayer?.(i, input.layers.length);
-    const entries = await layer.entries(ctx.signal);
-    input.layers[i + 1]?.prefetch?.(ctx.signal);
-    const size = entries.tarSize;
-    const tmp = join(blobs, `.layer-${i}.tmp`);
-    const fh = await open(tmp, 'wx', 0o644);
-    let digest: string;
-    try {
-      const base = before;
-      const sink = new ArchiveSink({ fd: fh.fd }, ctx.worker, { onError: ctx.onError, onBytes: (n) => ctx.onBytes?.(base + n), onConsumed: (c) => ctx.pool.release(c) });
-      const hex = sink.hashRange(0, size);
-      hex.catch(() => undefined);
-      const written = await writeLayerTar(entries, sink, { signal: ctx.signal, pool: ctx.pool });
-      await sink.finish();
-      if (written !== size) throw new InternalError(`layer ${i}: computed ${size} bytes but wrote ${written}`);
-      digest = `sha256:${await hex}`;
-    } finally {
-      await fh.close();
+  let tmp: string | null = null;
+  try {
+    for (const [i, layer] of input.layers.entries()) {
+      input.onLayer?.(i, input.layers.length);
+      if (reusable[i]) {
+        const { digest, size } = layer.known!;
+        layers.push({ digest, size, storePaths: layer.storePaths, path: blobPath(digest), hashed: false, reused: true });
+        continue;
+      }
+      const entries = await layer.entries(ctx.signal);
+      const next = input.layers.findIndex((_, j) => j > i && !reusable[j]);
+      if (next > 0) input.layers[next]!.prefetch?.(ctx.signal);
+      const size = entries.tarSize;
+      const known = trustedDigest(layer, entries);
+      tmp = join(blobs, `.layer-${i}-${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
+      const fh = await open(tmp, 'wx', 0o644);
+      let hex: Promise<string> | null = null;
+      try {
+        const base = before;
+        const sink = new ArchiveSink({ fd: fh.fd }, ctx.worker, { onError: ctx.onError, onBytes: (n) => ctx.onBytes?.(base + n), onConsumed: (c) => ctx.pool.release(c) });
+        if (!known) {
+          hex = sink.hashRange(0, size);
+          hex.catch(() => undefined);
+        }
+        const written = await writeLayerTar(entries, sink, { signal: ctx.signal, pool: ctx.pool });
+        await sink.finish();
+        if (written !== size) throw new InternalError(`layer ${i}: computed ${size} bytes but wrote ${written}`);
+      } finally {
+        await fh.close();
+      }
+      const digest = known ?? `sha256:${await hex!}`;
+      if (!known) layer.remember?.({ digest, size });
+      before += size;
+      const final = join(dir, blobPath(digest));
+      // Already there (the cache did not know it): keep the existing file untouched.
+      if (opts.existing && (await fileSize(final)) === size) await rm(tmp, { force: true });
+      else await rename(tmp, final);
+      tmp = null;
+      layers.push({ digest, size, storePaths: layer.storePaths, path: blobPath(digest), hashed: !known, reused: false });
     }
-    before += size;
-    await rename(tmp, join(dir, blobPath(digest)));
-    layers.push({ digest, size, storePaths: layer.storePaths, path: blobPath(digest) });
+  } catch (error) {
+    if (tmp) await rm(tmp, { force: true }).catch(() => undefined);
+    throw error;
   }
   const config = input.config(layers.map((l) => l.digest));
-  await writeFile(join(dir, blobPath(config.digest)), config.bytes, { mode: 0o644 });
-  const { manifest, index } = manifestAndIndex(config, layers, input.reference);
-  await writeFile(join(dir, blobPath(manifest.digest)), manifest.bytes, { mode: 0o644 });
-  await writeFile(join(dir, 'oci-layout'), OCI_LAYOUT, { mode: 0o644 });
-  await writeFile(join(dir, 'index.json'), index, { mode: 0o644 });
+  await writeBlob(dir, config.digest, config.bytes);
+  const { manifest, entry } = manifestAndIndex(config, layers, input.reference);
+  await writeBlob(dir, manifest.digest, manifest.bytes);
+  if ((await fileSize(join(dir, 'oci-layout'))) === null) await writeFile(join(dir, 'oci-layout'), OCI_LAYOUT, { mode: 0o644 });
+  const indexPath = join(dir, 'index.json');
+  const existing = opts.existing ? await readFile(indexPath).catch(() => null) : null;
+  await writeFileAtomic(indexPath, mergeIndex(existing, entry, indexPath));
   return { config, layers, manifest: { digest: manifest.digest, size: manifest.bytes.length } };
+}
+
+/** True when `dir` holds an OCI image layout (an oci-layout file and an index.json). */
+export async function isOciLayout(dir: string): Promise<boolean> {
+  return (await fileSize(join(dir, 'oci-layout'))) !== null && (await fileSize(join(dir, 'index.json'))) !== null;
+}
+
+const LOCK = '.nixlab.lock';
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Takes the layout's lock (`<dir>/.nixlab.lock`, holding the pid), waiting while another pack
+ * holds it. A lock whose process is gone is taken over. Resolves to the release function.
+ * Packs into one layout thus run one after the other, and a prune never races a writer.
+ */
+export async function lockLayout(dir: string, signal: AbortSignal, timeoutMs = 30 * 60_000): Promise<() => Promise<void>> {
+  const file = join(dir, LOCK);
+  const start = Date.now();
+  for (;;) {
+    signal.throwIfAborted();
+    try {
+      const fh = await open(file, 'wx', 0o644);
+      try {
+        await fh.writeFile(`${process.pid}\n`);
+      } finally {
+        await fh.close();
+      }
+      return () => rm(file, { force: true });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+    const holder = Number((await readFile(file, 'utf8').catch(() => '')).trim());
+    // An empty file is a lock being written: wait. (Two waiters breaking one dead lock at the
+    // same moment could both proceed; that needs a crash and two packs within milliseconds.)
+    if (Number.isInteger(holder) && holder > 0 && !alive(holder)) {
+      await rm(file, { force: true });
+      continue;
+    }
+    if (Date.now() - start > timeoutMs) {
+      throw new UserError({ where: dir, message: `another nixlab (pid ${holder || '?'}) has been writing this OCI layout for ${Math.round(timeoutMs / 60_000)} minutes`, hint: `wait for it, or remove ${file} if no nixlab is running` });
+    }
+    await waitFor((resolve) => setTimeout(resolve, 100), signal);
+  }
+}
+
+/** What pruneLayout() removed. */
+export interface PruneResult {
+  blobs: number;
+  bytes: number;
+}
+
+/**
+ * Removes the blobs of `dir/blobs/sha256` that nothing in index.json refers to (through
+ * manifests and nested indexes), and temporary files of interrupted packs. Reads every
+ * manifest first and removes nothing if one is missing or unreadable. Hold lockLayout().
+ */
+export async function pruneLayout(dir: string): Promise<PruneResult> {
+  const keep = new Set<string>();
+  const where = (p: string) => join(dir, p);
+  const readJson = async (path: string, what: string): Promise<Record<string, unknown>> => {
+    let value: unknown;
+    try {
+      value = JSON.parse(await readFile(where(path), 'utf8'));
+    } catch (error) {
+      throw new UserError({ where: where(path), message: `cannot read ${what} (${(error as Error).message}); nothing was pruned`, hint: 'repair or remove the layout' });
+    }
+    if (!value || typeof value !== 'object') throw new UserError({ where: where(path), message: `${what} is not a JSON object; nothing was pruned`, hint: 'repair or remove the layout' });
+    return value as Record<string, unknown>;
+  };
+  const follow = async (desc: unknown): Promise<void> => {
+    const d = desc as Descriptor | null;
+    if (!d || typeof d.digest !== 'string' || keep.has(d.digest)) return;
+    keep.add(d.digest);
+    const type = d.mediaType ?? '';
+    if (!/manifest|index/.test(type)) return;
+    const doc = await readJson(`blobs/${d.digest.replace(':', '/')}`, `${type} ${d.digest}`);
+    const children = [doc.config, ...((doc.layers as unknown[] | undefined) ?? []), ...((doc.manifests as unknown[] | undefined) ?? [])];
+    for (const c of children) await follow(c);
+  };
+  const index = await readJson('index.json', 'index.json');
+  for (const d of (index.manifests as unknown[] | undefined) ?? []) await follow(d);
+  const result: PruneResult = { blobs: 0, bytes: 0 };
+  const blobs = where('blobs/sha256');
+  for (const name of await readdir(blobs)) {
+    const stale = /^\.layer-\d+-\d+-[0-9a-f]+\.tmp$/.test(name);
+    if (!stale && (!/^[0-9a-f]{64}$/.test(name) || keep.has(`sha256:${name}`))) continue;
+    const size = await fileSize(join(blobs, name));
+    await rm(join(blobs, name), { force: true });
+    if (stale) continue;
+    result.blobs++;
+    result.bytes += size ?? 0;
+  }
+  return result;
 }

@@ -1,5 +1,7 @@
 // packImage(): store paths → closure → layer plan → one streaming pass → docker-archive or OCI
 // image. The one entry point of the image library; `nixlab pack` and `nixlab build` call it.
+// Layer digests are remembered in a cache (cache.ts), so a rebuild hashes only changed layers,
+// and an OCI directory that already holds a layout gets only the blobs it lacks.
 import { randomBytes } from 'node:crypto';
 import { existsSync, lstatSync, readdirSync, statSync } from 'node:fs';
 import { open, rename, rm, mkdir, rmdir } from 'node:fs/promises';
@@ -8,6 +10,7 @@ import type { Writable } from 'node:stream';
 import { NixlabError, UserError, type Problem } from '../errors.js';
 import type { NormalizedImage } from '../definitions/types.js';
 import type { ArchiveInput, ArchiveResult, LayerSource, WriteContext } from './archive.js';
+import { LayerCache, defaultCacheDir, type CacheStats } from './cache.js';
 import { queryClosure, resolveStorePaths, storeDir, type ClosureNode } from './closure.js';
 import {
   buildImageConfig,
@@ -21,8 +24,8 @@ import {
 } from './config.js';
 import { DEFAULT_USER, checkUser, customisationEntries, homeOf, type CustomisationOptions, type ImageUserSpec } from './custom-layer.js';
 import { writeDockerArchive } from './docker-archive.js';
-import { DEFAULT_MAX_LAYERS, findRoots, planLayers, validateMaxLayers, type LayerPlanner } from './layers.js';
-import { hashLayers, patchTarNames, writeOciDir, writeOciTar } from './oci.js';
+import { DEFAULT_MAX_LAYERS, findRoots, kernelPlanner, planLayers, validateMaxLayers, type KernelEnv, type LayerPlanner } from './layers.js';
+import { hashLayers, isOciLayout, lockLayout, patchTarNames, pruneLayout, writeOciDir, writeOciTar, type PruneResult } from './oci.js';
 import { ArchiveSink, ByteWorker, StreamWriter } from './sink.js';
 import { ChunkPool, abortReason, contentsOf, scanStorePathsInBackground, type LayerContents } from './tar.js';
 
@@ -51,8 +54,10 @@ export interface PackImageOptions {
   format?: ImageFormat;
   /**
    * Where the image goes: a path (docker: always a tar; oci: a tar if it ends in `.tar`, else a
-   * directory, which must not exist or be empty), or a Writable such as process.stdout (a tar).
-   * A path is written under a temporary name and renamed at the end; on failure nothing is left.
+   * directory), or a Writable such as process.stdout (a tar). A file or new directory is written
+   * under a temporary name and renamed at the end; on failure nothing is left. An OCI directory
+   * that already holds a layout is updated in place: only missing blobs are written, then
+   * index.json (which keeps the layout's other tags) is replaced atomically.
    */
   output: string | Writable;
   /** `name[:tag]` (tag `latest` if omitted), lowercase repository; omit for an untagged image. */
@@ -89,10 +94,24 @@ export interface PackImageOptions {
   caBundle?: string | false;
   /** Jupyter config dir store path, linked as `/etc/jupyter`. */
   jupyterConfigDir?: string;
+  /** Trees copied into the image owned by the user (e.g. lessons into the home); see custom-layer.ts. */
+  copies?: { source: string; target: string }[];
   /** Layer budget including the customisation layer (2–125, default 100). */
   maxLayers?: number;
-  /** How store paths are grouped into layers (default: one per path by popularity). */
+  /** How store paths are grouped into layers (default: kernelPlanner(kernels) with `kernels`, else one per path by popularity). */
   planner?: LayerPlanner;
+  /**
+   * The kernels' environments: plan layers per kernel (kernelPlanner), so that changing one
+   * kernel leaves the other layers as they were. Ignored when `planner` is given.
+   */
+  kernels?: KernelEnv[];
+  /**
+   * Directory of the layer digest cache (default: defaultCacheDir(): $NIXLAB_CACHE_DIR,
+   * $XDG_CACHE_HOME/nixlab or ~/.cache/nixlab); false: neither read nor write it.
+   */
+  cache?: string | false;
+  /** OCI directory output only: afterwards, remove the blobs no image of the layout refers to. */
+  prune?: boolean;
   onProgress?: (progress: PackProgress) => void;
   /** Aborting stops the pack, removes partial output and rejects with the signal's reason. */
   signal?: AbortSignal;
@@ -107,6 +126,12 @@ export interface PackedLayer {
   storePaths: string[];
   /** Path inside the archive. */
   path: string;
+  /** The layer's group (`shared`, `kernel:<name>`, `kernels:<a>,<b>`, `image`, `customisation`); null when the planner does not group. */
+  group: string | null;
+  /** False when the digest came from the cache and the bytes were not hashed. */
+  hashed: boolean;
+  /** OCI directory only: the blob was already in the layout and was neither read nor written. */
+  reused: boolean;
 }
 
 export interface PackResult {
@@ -127,6 +152,10 @@ export interface PackResult {
   closure: { paths: number; narSize: number };
   /** What went into the customisation layer's symlinks (null: none). */
   links: { tini: string | null; shell: string | null; envBinary: string | null; caBundle: string | null };
+  /** Use of the layer digest cache. */
+  cache: CacheStats;
+  /** With `prune`: the unreferenced blobs removed from the OCI layout. */
+  pruned: PruneResult | null;
 }
 
 /** Fills the options from a config's image settings (the rest — paths, cmd, env — come from the build). */
@@ -175,13 +204,16 @@ export async function packImage(opts: PackImageOptions): Promise<PackResult> {
   }
   const user: ImageUserSpec = { ...DEFAULT_USER, ...opts.user };
   problems.push(...checkUser(user));
+  if (opts.prune && (format !== 'oci' || typeof opts.output !== 'string' || opts.output.endsWith('.tar'))) {
+    problems.push({ where: 'prune', message: 'only applies to an OCI layout directory', hint: 'use --format oci -o DIR, or drop --prune' });
+  }
   if (problems.length) throw new UserError(problems);
   opts.signal?.throwIfAborted();
 
   const storePaths = opts.storePaths?.length ? await resolveStorePaths(opts.storePaths) : [];
   const closure = opts.closure ?? (await queryClosure(storePaths, { signal: opts.signal }));
   const roots = opts.roots ?? (storePaths.length ? storePaths : findRoots(closure));
-  const plan = planLayers(closure, roots, maxLayers, opts.planner);
+  const plan = planLayers(closure, roots, maxLayers, opts.planner ?? (opts.kernels ? kernelPlanner(opts.kernels) : undefined));
   const inClosure = new Set(closure.map((n) => n.path));
 
   // Paths the image points at; each must be inside the closure.
@@ -247,6 +279,7 @@ export async function packImage(opts: PackImageOptions): Promise<PackResult> {
     jupyterConfigDir: opts.jupyterConfigDir,
     volumes: opts.volumes,
     workingDir: configOptions.workingDir,
+    copies: opts.copies,
   };
   const customEntries = contentsOf(customisationEntries(custom)); // validates before any output exists
 
@@ -267,10 +300,26 @@ export async function packImage(opts: PackImageOptions): Promise<PackResult> {
       prefetch: (signal) => void list(signal).catch(() => undefined),
     };
   };
-  const layers: LayerSource[] = [
-    ...plan.storeLayers.map(storeLayer),
-    { storePaths: [], createdBy: 'nixlab customisation', entries: async () => customEntries },
-  ];
+  // The cache: each store layer's digest, if a valid entry exists; layers hashed now are added.
+  const cache = opts.cache === false ? null : new LayerCache(opts.cache ?? defaultCacheDir());
+  const nodes = new Map(closure.map((n) => [n.path, n]));
+  const puts: Promise<void>[] = [];
+  const grouped = plan.groups.some((g) => g !== null);
+  const comment = (group: string | null) => (group ? `nixlab group: ${group}` : undefined);
+  const layers: LayerSource[] = await Promise.all(
+    plan.storeLayers.map(async (paths, i) => {
+      const source = storeLayer(paths);
+      source.comment = comment(plan.groups[i]!);
+      const key = cache ? LayerCache.key(paths.map((p) => nodes.get(p)!)) : null;
+      if (cache && key) {
+        source.known = await cache.get(key, paths);
+        source.remember = (layer) => void puts.push(cache.put(key, paths, layer));
+        source.onStale = () => cache.reject();
+      }
+      return source;
+    }),
+  );
+  layers.push({ storePaths: [], createdBy: 'nixlab customisation', comment: comment(grouped ? CUSTOMISATION_GROUP : null), entries: async () => customEntries });
   const estimatedBytes = closure.reduce((n, c) => n + c.narSize, 0);
   let currentLayer = 0;
   const input: ArchiveInput = {
@@ -279,13 +328,19 @@ export async function packImage(opts: PackImageOptions): Promise<PackResult> {
     config: (diffIds) =>
       buildImageConfig(
         configOptions,
-        diffIds.map((diffId, i) => ({ diffId, history: { created_by: layers[i]!.createdBy } })),
+        diffIds.map((diffId, i) => ({ diffId, history: { created_by: layers[i]!.createdBy, ...(layers[i]!.comment ? { comment: layers[i]!.comment } : {}) } })),
       ),
     onLayer: (i) => (currentLayer = i),
   };
   const onBytes = (bytes: number) => opts.onProgress?.({ bytes, estimatedBytes, layer: currentLayer, layers: layers.length });
 
-  const result = await writeArchive(input, format, opts.output, opts.signal, onBytes);
+  let result: Awaited<ReturnType<typeof writeArchive>>;
+  try {
+    result = await writeArchive(input, format, opts.output, opts.signal, onBytes, !!opts.prune);
+  } finally {
+    await Promise.all(puts);
+  }
+  const groups = [...plan.groups, grouped ? CUSTOMISATION_GROUP : null];
   return {
     format,
     output: result.output,
@@ -293,12 +348,17 @@ export async function packImage(opts: PackImageOptions): Promise<PackResult> {
     imageId: result.archive.config.digest,
     config: { digest: result.archive.config.digest, size: result.archive.config.bytes.length },
     manifest: result.archive.manifest ?? null,
-    layers: result.archive.layers.map((l) => ({ digest: l.digest, size: l.size, storePaths: l.storePaths, path: l.path })),
+    layers: result.archive.layers.map((l, i) => ({ digest: l.digest, size: l.size, storePaths: l.storePaths, path: l.path, group: groups[i]!, hashed: l.hashed, reused: l.reused })),
     bytes: result.bytes,
     closure: { paths: closure.length, narSize: estimatedBytes },
     links,
+    cache: cache?.stats ?? { dir: null, hits: 0, misses: 0, invalid: 0, writeErrors: 0 },
+    pruned: result.pruned,
   };
 }
+
+/** The group of the customisation layer in a grouped image. */
+export const CUSTOMISATION_GROUP = 'customisation';
 
 /** Turns an output failure (errno) into a UserError naming the output; other errors pass. */
 function outputError(error: unknown, where: string): unknown {
@@ -327,7 +387,8 @@ async function writeArchive(
   output: string | Writable,
   external: AbortSignal | undefined,
   onBytes: (n: number) => void,
-): Promise<{ archive: ArchiveResult; output: string | null; bytes: number }> {
+  prune = false,
+): Promise<{ archive: ArchiveResult; output: string | null; bytes: number; pruned: PruneResult | null }> {
   const controller = new AbortController();
   const onExternalAbort = () => controller.abort(external!.reason);
   external?.addEventListener('abort', onExternalAbort, { once: true });
@@ -348,10 +409,22 @@ async function writeArchive(
       const sink = new ArchiveSink({ stream: writer }, worker, sinkHooks);
       const archive =
         format === 'docker' ? await writeDockerArchive(input, sink, ctx) : await writeOciTar(input, sink, ctx, await hashLayers(input, ctx));
-      return { archive, output: null, bytes: sink.position };
+      return { archive, output: null, bytes: sink.position, pruned: null };
     }
     const final = resolve(output);
     const tmp = join(dirname(final), `.${basename(final)}.nixlab-${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
+    if (format === 'oci' && !final.endsWith('.tar') && (await isOciLayout(final))) {
+      // An existing layout: add what is missing, in place, holding its lock.
+      const release = await lockLayout(final, signal);
+      try {
+        let bytes = 0;
+        const archive = await writeOciDir(input, final, { ...ctx, onBytes: (n) => onBytes((bytes = n)) }, { existing: true });
+        const pruned = prune ? await pruneLayout(final) : null;
+        return { archive, output: final, bytes, pruned };
+      } finally {
+        await release();
+      }
+    }
     if (format === 'oci' && !final.endsWith('.tar')) {
       checkDirTarget(final);
       cleanup = () => rm(tmp, { recursive: true, force: true });
@@ -362,7 +435,7 @@ async function writeArchive(
       await rename(tmp, final);
       cleanup = async () => undefined;
       const total = archive.layers.reduce((n, l) => n + l.size, 0);
-      return { archive, output: final, bytes: Math.max(bytes, total) };
+      return { archive, output: final, bytes: Math.max(bytes, total), pruned: prune ? { blobs: 0, bytes: 0 } : null };
     }
     if (existsSync(final) && statSync(final).isDirectory()) {
       throw new UserError({ where: output, message: 'is a directory', hint: 'give a file name such as image.tar' });
@@ -391,7 +464,7 @@ async function writeArchive(
     signal.throwIfAborted();
     await rename(tmp, final);
     cleanup = async () => undefined;
-    return { archive, output: final, bytes: sink.position };
+    return { archive, output: final, bytes: sink.position, pruned: null };
   } catch (error) {
     // Stop every producer, then remove what was written.
     const reason = signal.aborted ? abortReason(signal) : error;
@@ -406,11 +479,11 @@ async function writeArchive(
   }
 }
 
-/** An OCI directory output must not exist, or be an empty directory. */
+/** A new OCI directory output must not exist, or be an empty directory (layouts are updated instead). */
 function checkDirTarget(final: string): void {
   if (!existsSync(final)) return;
   const st = lstatSync(final);
   if (!st.isDirectory() || readdirSync(final).length > 0) {
-    throw new UserError({ where: final, message: 'already exists', hint: 'remove it, or write to a new path (or a .tar file)' });
+    throw new UserError({ where: final, message: 'already exists and is not an OCI image layout (no oci-layout and index.json)', hint: 'remove it, or write to a new path (or a .tar file)' });
   }
 }

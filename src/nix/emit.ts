@@ -142,7 +142,19 @@ export function emitDefaultNix(config: NormalizedConfig, source: string): string
       select(v('nixlab'), 'imageRoot'),
       attrs({
         env: v('env'),
-        extras: attrs({ tini: select(v('pkgs'), 'tini'), shell: select(v('pkgs'), 'busybox'), cacert: select(v('pkgs'), 'cacert') }),
+        extras: attrs([
+          ['tini', select(v('pkgs'), 'tini')],
+          ['shell', select(v('pkgs'), 'busybox')],
+          ['cacert', select(v('pkgs'), 'cacert')],
+          // image.files: each directory, copied into the project, enters the store as is.
+          ...config.image.files.map(
+            (_f, i) =>
+              [
+                `files-${i}`,
+                apply(select(v('builtins'), 'path'), attrs({ path: relPath(`./assets/files/${i}`), name: str(`nixlab-files-${i}`) })),
+              ] as [string, NixExpr],
+          ),
+        ]),
         kernelEnvs: v('kernelEnvs'),
       }),
     ),
@@ -220,6 +232,9 @@ export function emitProject(config: NormalizedConfig, source: string): Generated
     { path: 'shell.nix', text: emitShellNix(config, source) },
   ];
   for (const f of LIBRARY_FILES) files.push({ path: `nixlab/${f}`, copyFrom: join(packageRoot(), 'nix', f) });
+  config.image.files.forEach((f, i) => {
+    for (const rel of filesUnder(f.source)) files.push({ path: `assets/files/${i}/${rel}`, copyFrom: join(f.source, rel) });
+  });
   for (const k of config.kernels) {
     if (k.kind === 'custom' && k.nixFile) {
       const dir = dirname(k.nixFile);

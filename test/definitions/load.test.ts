@@ -60,6 +60,7 @@ describe('loadConfig', () => {
       env: { TZ: 'UTC' },
       workdir: '/data',
       maxLayers: 50,
+      files: [],
     });
   });
 

@@ -346,6 +346,7 @@ describe('normalisation', () => {
           env: {},
           workdir: '/home/jovyan',
           maxLayers: 100,
+          files: [],
         },
       },
     });

@@ -21,6 +21,8 @@ describe('queryClosure', () => {
     expect(root.references).toHaveLength(3);
     expect(root.references).toEqual([...root.references].sort());
     for (const n of nodes) expect(n.narSize).toBeGreaterThan(0);
+    // The NAR hash identifies a path's contents (the layer digest cache keys on it).
+    for (const n of nodes) expect(n.narHash).toMatch(/^sha256[:-]/);
   });
 
   it('fails with the command and log tail for a path nix does not know', async () => {

@@ -57,6 +57,11 @@ let
     "openssl"
     # documentation only
     "gcc-12-base"
+    # The GLX vendor library (Mesa) that libGL (libglvnd) dlopens to draw on an X display; it
+    # pulls in Mesa's DRI drivers and LLVM (~160 MB). As with nixpkgs' libGL, which finds drivers
+    # in /run/opengl-driver at run time instead of depending on Mesa, nothing here draws with
+    # OpenGL: Octave links libGL for its FLTK plot windows, which need an X display.
+    "libglx-mesa0"
   ];
 
   # Debian packages merged into one store path.
@@ -139,6 +144,139 @@ let
     };
     # Debian's pytz reads /usr/share/zoneinfo (tzdata) instead of bundling the database, and
     # fails at import when it is absent, as in a FROM-scratch image: use tzdata's store path.
+    # R (r-base-core) as nixpkgs' R lays it out: R_HOME = lib/R, R packages (r-cran-*) in their
+    # own store paths' library/ (see builders/debian.sh, kind "R"). zip, unzip, xdg-utils and
+    # paperconf are programs R runs by name from PATH on request (zip(), browseURL(), ...);
+    # following them would only add empty store paths (no bin/ is taken from Debian packages).
+    r-base-core = {
+      members = [ "r-base-core" ];
+      kind = "R";
+      # "4.2.2.20221110" is a snapshot of R 4.2.2
+      name = "R-${builtins.head (builtins.match "([0-9]+[.][0-9]+[.][0-9]+).*" dpkg.packages.r-base-core.upstream)}";
+      ignoreDepends = [
+        "zip"
+        "unzip"
+        "xdg-utils"
+        "libpaper-utils"
+      ];
+      # R's message translations (as /usr/share/locale elsewhere) and its HTML manuals.
+      excludePaths = [
+        "/usr/lib/R/library/translations"
+        "/usr/share/R/doc/html"
+        "/usr/share/R/doc/manual"
+      ];
+      # lib/R/bin/R is Debian's (R's) shell front end: it must run from the store, so its
+      # compiled-in directories point into this store path and its bash shebang at the store
+      # busybox sh (the script is POSIX sh; nixpkgs runs it with bash, which this set lacks).
+      substitutions =
+        let
+          out = builtins.placeholder "out";
+        in
+        [
+          {
+            file = "lib/R/bin/R";
+            from = "#!/bin/bash";
+            to = "#!${busybox}/bin/sh";
+          }
+          {
+            file = "lib/R/bin/R";
+            from = "R_HOME_DIR=/usr/lib/R";
+            to = "R_HOME_DIR=${out}/lib/R";
+          }
+          {
+            file = "lib/R/bin/R";
+            from = "R_SHARE_DIR=/usr/share/R/share";
+            to = "R_SHARE_DIR=${out}/share/R/share";
+          }
+          {
+            file = "lib/R/bin/R";
+            from = "R_INCLUDE_DIR=/usr/share/R/include";
+            to = "R_INCLUDE_DIR=${out}/share/R/include";
+          }
+          {
+            file = "lib/R/bin/R";
+            from = "R_DOC_DIR=/usr/share/R/doc";
+            to = "R_DOC_DIR=${out}/share/R/doc";
+          }
+          {
+            file = "lib/R/bin/R";
+            from = "SED=/bin/sed";
+            to = "SED=${busybox}/bin/sed";
+          }
+          # etc/Renviron is made from Debian's template (Renviron.ucf, see the builder): no
+          # site library under the host's /usr/local, and sed from the store.
+          {
+            file = "lib/R/etc/Renviron.ucf";
+            from = "R_LIBS_SITE=\${R_LIBS_SITE:-'/usr/local/lib/R/site-library:%S'}";
+            to = "R_LIBS_SITE=\${R_LIBS_SITE:-'%S'}";
+          }
+          {
+            file = "lib/R/etc/Renviron.ucf";
+            from = "SED=\${SED-'/bin/sed'}";
+            to = "SED=\${SED-'${busybox}/bin/sed'}";
+          }
+        ];
+    };
+    # GNU Octave as nixpkgs' `octave` is: without the Qt GUI (nixpkgs' enableQt defaults to
+    # false; octaveFull has it), so Debian's liboctgui, octave-gui and the Qt libraries are left
+    # out. octave-common (m-files, docstrings) shares the prefix: Octave finds everything
+    # relative to one OCTAVE_HOME (see builders/debian.sh, kind "octave"). texinfo (makeinfo, for
+    # help texts not in the doc caches) is build-time only in nixpkgs' octave too.
+    octave = {
+      members = [
+        "octave"
+        "octave-common"
+      ];
+      kind = "octave";
+      name = "octave-${dpkg.packages.octave.upstream}";
+      ignoreDepends = [
+        "libqt5core5a"
+        "libqt5gui5"
+        "libqt5gui5-gles"
+        "libqt5help5"
+        "libqt5network5"
+        "libqt5printsupport5"
+        "libqt5widgets5"
+        "libqt5xml5"
+        "libqscintilla2-qt5-15"
+        "texinfo"
+      ];
+      excludePaths =
+        let
+          v = dpkg.packages.octave.upstream;
+        in
+        [
+          "/usr/lib/x86_64-linux-gnu/octave/${v}/liboctgui.so"
+          "/usr/lib/x86_64-linux-gnu/octave/${v}/liboctgui.so.8"
+          "/usr/lib/x86_64-linux-gnu/octave/${v}/liboctgui.so.8.0.0"
+          # the GUI's Qt help collection and translations, and Octave's own test suite
+          "/usr/share/octave/${v}/doc"
+          "/usr/share/octave/${v}/locale"
+          "/usr/share/octave/${v}/etc/tests"
+        ];
+    };
+    # One library of this package (SUNDIALS' PETSc SNES solver) links PETSc, which drags in MPI,
+    # hypre, MUMPS, Trilinos and an ssh client (~250 MB); Octave's ode15s/ode15i use the KLU
+    # solver of the same package. The PETSc solver is left out, and with it those dependencies.
+    libsundials-sunlinsol3 = {
+      members = [ "libsundials-sunlinsol3" ];
+      ignoreDepends = [
+        "libpetsc-real3.18"
+        "libsundials-nvecparallel-petsc6"
+      ];
+      excludePaths = [
+        "/usr/lib/x86_64-linux-gnu/libsundials_sunnonlinsolpetscsnes.so.6.4.1"
+        "/usr/lib/x86_64-linux-gnu/libsundials_sunnonlinsolpetscsnes.so.6"
+        "/usr/lib/x86_64-linux-gnu/libsundials_sunnonlinsolpetscsnes.so"
+      ];
+    };
+    # octave_kernel runs whichever `octave-cli` is on PATH (nixpkgs' launcher puts `octave` there,
+    # overridable); Debian's dependency on octave is not followed, so the kernel package does not
+    # pin one Octave.
+    python3-octave-kernel = {
+      members = [ "python3-octave-kernel" ];
+      ignoreDepends = [ "octave" ];
+    };
     python3-tz = {
       members = [ "python3-tz" ];
       substitutions = [
@@ -195,12 +333,17 @@ let
     "/usr/share/javascript/mathjax/test"
   ];
 
+  # Library directories below lib/ that programs find through their launcher's
+  # LD_LIBRARY_PATH rather than a RUNPATH (R's libR.so: bin/R sets R_HOME/lib). The builder
+  # looks there too when it resolves NEEDED libraries.
+  libDirs = [ "lib/R/lib" ];
+
   specOf = key: groupSpecs.${key} or { };
   depsOf =
     key:
     lib.unique (
       filter (k: k != key) (
-        map keyOf (concatLists (map (dpkg.dependsOf ignore) (membersOf key)))
+        map keyOf (concatLists (map (dpkg.dependsOf (ignore ++ (specOf key).ignoreDepends or [ ])) (membersOf key)))
         ++ (specOf key).extraDeps or [ ]
       )
     );
@@ -220,8 +363,23 @@ let
       groupSpecs.${key}.kind
     else if lib.hasPrefix "python3-" key then
       "python"
+    else if lib.hasPrefix "r-cran-" key then
+      "r"
     else
       "native";
+
+  # The R name of a Debian R package (r-cran-irkernel -> IRkernel): the directory it installs
+  # under /usr/lib/R/site-library, read from dpkg's file list.
+  rNameOf =
+    key:
+    let
+      dirs = filter (x: x != null) (
+        map (l: if builtins.isString l then builtins.match "/usr/lib/R/site-library/([^/]+)" l else null) (
+          builtins.split "\n" (builtins.readFile dpkg.packages.${key}.listFile)
+        )
+      );
+    in
+    if dirs == [ ] then throw "offline-pkgs: ${key} installs nothing under /usr/lib/R/site-library" else builtins.head (builtins.head dirs);
 
   nameOf =
     key:
@@ -232,6 +390,9 @@ let
       groupSpecs.${key}.name
     else if kindOf key == "python" then
       "python${pythonVersion}-${pythonNames.${key} or (lib.removePrefix "python3-" key)}-${v}"
+    else if kindOf key == "r" then
+      # nixpkgs' R packages: "r-<R name>-<version>"
+      "r-${rNameOf key}-${v}"
     else
       "${key}-${v}";
 
@@ -258,8 +419,9 @@ let
           kind
           pythonLibDir
           sitePackages
-          excludePaths
+          libDirs
           ;
+        excludePaths = excludePaths ++ (specOf key).excludePaths or [ ];
         builder = "${busybox}/bin/sh";
         args = [
           "-e"
@@ -275,11 +437,14 @@ let
         glibc = if key == "glibc" then "" else groups.glibc;
         patchelf = if bootstrap then "/usr/bin/patchelf" else "${groups.patchelf}/bin/patchelf";
         hostPatchelf = if bootstrap then dpkg.md5sumsOf "patchelf" else "";
-        # The only executables taken from Debian's bin/: the interpreter and patchelf (Python
-        # packages get their console scripts generated from entry points instead).
+        # The only executables taken from Debian's bin/: the interpreter, octave-cli and patchelf
+        # (Python packages get their console scripts generated from entry points instead; R's
+        # programs are in R_HOME's bin/).
         binFiles =
           if kind == "interpreter" then
             [ "/usr/bin/python${pythonVersion}" ]
+          else if kind == "octave" then
+            [ "/usr/bin/octave-cli" ]
           else if key == "patchelf" then
             [ "/usr/bin/patchelf" ]
           else
@@ -287,6 +452,7 @@ let
         python = if kind == "python" then groups.python3 else "";
         pythonPropagated = if kind == "python" then map (k: groups.${k}) (filter (k: kindOf k == "python") (depsOf key)) else [ ];
         sitecustomize = if kind == "interpreter" then sitecustomize else "";
+        makeWrapperSh = if kind == "R" || kind == "octave" then ./builders/make-wrapper.sh else "";
         # Literal replacements in copied files ("file<TAB>from<TAB>to" lines); each must match.
         substitutions = lib.concatMapStrings (x: "${x.file}\t${x.from}\t${x.to}\n") (
           (specOf key).substitutions or [ ]
@@ -315,5 +481,6 @@ in
     depsOf
     kindOf
     closureOf
+    rNameOf
     ;
 }

@@ -23,6 +23,17 @@ let
     inherit lib dpkg debian names pythonVersion;
     inherit (self) buildEnv runCommand busybox;
   };
+  octave = import ./octave {
+    inherit lib dpkg debian;
+    names = import ./octave/names.nix;
+    inherit (self) python3 buildEnv runCommand busybox;
+    inherit (python311) debianPythonPackage;
+  };
+  r = import ./r {
+    inherit lib dpkg debian;
+    names = import ./r/names.nix;
+    inherit (self) symlinkJoin busybox;
+  };
 
   # Interpreters nixpkgs has and Debian 12 does not: fail at evaluation with the reason.
   noPython =
@@ -173,6 +184,12 @@ noPythonAttrs
         PATH = lib.makeBinPath (inputs ++ [ self.busybox ]);
       }
     );
+
+  # R 4.2.2 (r-base-core) and the installed r-cran-* packages (r/default.nix).
+  inherit (r) R rPackages rWrapper;
+  # GNU Octave 7.3 without the Qt GUI, Debian's octave-* packages, octave_kernel (octave/default.nix).
+  inherit (octave) octave octavePackages;
+  octave-kernel = octave.octaveKernel { inherit (self) octave; };
 
   python311 = python311.python;
   python311Packages = self.python311.pkgs;

@@ -8,7 +8,8 @@
 #   store paths, nearest first), glibc (store path of the loader; empty for the glibc group
 #   itself), patchelf (binary), sitePackages / pythonLibDir (e.g. lib/python3.11/site-packages),
 #   python (interpreter store path, for script shebangs), pythonPropagated, excludePaths,
-#   binFiles, sitecustomize, shell (the store busybox sh).
+#   binFiles, sitecustomize, shell (the store busybox sh), libDirs (library directories below
+#   lib/ that a launcher puts on LD_LIBRARY_PATH, searched for NEEDED libraries too).
 set -e
 set -o pipefail
 export LC_ALL=C
@@ -27,7 +28,7 @@ normalize() {
 }
 # Sets $dest to the path under $out for host path $1 (normalised), or "" to leave it out.
 # Layout follows nixpkgs: lib/ for shared libraries (the multiarch directory is flattened),
-# lib/python3.X/site-packages for Debian's dist-packages, share/ for data. Left out: docs, man
+# lib/python3.X/site-packages for Debian's dist-packages, lib/R and library/ for R, share/ for data. Left out: docs, man
 # pages, lintian/bug-reporting files, translations and other files whose compiled-in /usr paths
 # nothing in a store path would look up (glibc's gconv modules, /usr/lib/locale, /etc).
 mapPath() {
@@ -39,6 +40,14 @@ mapPath() {
         /usr/lib/x86_64-linux-gnu/gconv | /usr/lib/x86_64-linux-gnu/gconv/*) ;;
         /usr/lib/x86_64-linux-gnu/*) dest=lib/${1#/usr/lib/x86_64-linux-gnu/} ;;
         /usr/lib/python3/dist-packages/*) dest=$sitePackages/${1#/usr/lib/python3/dist-packages/} ;;
+        # R: R_HOME is lib/R as in nixpkgs' R; each R package's files go to library/<name>, where
+        # nixpkgs' R packages have them (rWrapper puts those directories on R_LIBS_SITE).
+        /usr/lib/R/site-library/*) dest=library/${1#/usr/lib/R/site-library/} ;;
+        /usr/lib/R/*) dest=lib/R/${1#/usr/lib/R/} ;;
+        # a few libraries sit in /usr/lib itself (GraphicsMagick's)
+        /usr/lib/lib*.so*)
+            case "${1#/usr/lib/}" in */*) ;; *) dest=lib/${1#/usr/lib/} ;; esac
+            ;;
         /usr/"$pythonLibDir"/*) dest=${1#/usr/} ;;
         /usr/share/doc/* | /usr/share/man/* | /usr/share/info/* | /usr/share/lintian/* | \
             /usr/share/bug/* | /usr/share/doc-base/* | /usr/share/locale/* | /usr/share/menu/* | \
@@ -233,6 +242,9 @@ done < "$tmp/executables"
 # nowhere fails the build instead of silently resolving from the host at run time.
 searchDirs=
 for d in "$out" $depPaths; do
+    for x in $libDirs; do
+        [ -d "$d/$x" ] && searchDirs="$searchDirs $d/$x"
+    done
     [ -d "$d/lib" ] || continue
     searchDirs="$searchDirs $d/lib"
     for s in "$d"/lib/*/; do
@@ -268,12 +280,26 @@ while IFS= read -r f; do
         rpathFlag=--force-rpath
     fi
     rpath=
+    ownDirs=
     for entry in $(echo "$oldRpath" | tr ':' ' '); do
-        case "$entry" in '$ORIGIN'*) rpath="$rpath:$entry" ;; esac
+        case "$entry" in
+            '$ORIGIN'*) rpath="$rpath:$entry" ;;
+            /*)
+                # A host RUNPATH entry (octave-cli: /usr/lib/x86_64-linux-gnu/octave/7.3.0): the
+                # same directory in this store path or a dependency's is searched first.
+                normalize "$entry"
+                mapPath "$n"
+                if [ -n "$dest" ]; then
+                    for d in "$out" $depPaths; do
+                        [ -d "$d/$dest" ] && ownDirs="$ownDirs $d/$dest"
+                    done
+                fi
+                ;;
+        esac
     done
     for lib in $("$patchelf" --print-needed "$f"); do
         hit=
-        for sd in $searchDirs; do
+        for sd in $ownDirs $searchDirs; do
             if [ -e "$sd/$lib" ]; then hit=$sd; break; fi
         done
         if [ -z "$hit" ]; then
@@ -329,5 +355,41 @@ SCRIPT
             mkdir -p "$out/nix-support"
             echo $pythonPropagated > "$out/nix-support/propagated-build-inputs"
         fi
+        ;;
+    R)
+        # nixpkgs' R has bin/R and bin/Rscript beside R_HOME (lib/R). bin/R is R's front-end
+        # script (its directories were substituted, see debian.nix); Rscript is an ELF with
+        # Debian's R_HOME compiled in, which it takes from RHOME instead when that is set.
+        wrapperShell=$shell
+        . "$makeWrapperSh"
+        mkdir -p "$out/bin"
+        ln -s ../lib/R/bin/R "$out/bin/R"
+        makeWrapper "$out/lib/R/bin/Rscript" "$out/bin/Rscript" --set RHOME "$out/lib/R"
+        # etc/: Debian links R's configuration to /etc/R (machine state). Renviron is Debian's
+        # template for it (substituted, see debian.nix); ldpaths as R's etc/ldpaths.in writes it,
+        # without the Java part (no JVM here).
+        mv "$out/lib/R/etc/Renviron.ucf" "$out/lib/R/etc/Renviron"
+        cat > "$out/lib/R/etc/ldpaths" <<'LDPATHS'
+: ${R_LD_LIBRARY_PATH=${R_HOME}/lib}
+if test -z "${LD_LIBRARY_PATH}"; then
+  LD_LIBRARY_PATH="${R_LD_LIBRARY_PATH}"
+else
+  LD_LIBRARY_PATH="${R_LD_LIBRARY_PATH}:${LD_LIBRARY_PATH}"
+fi
+export LD_LIBRARY_PATH
+LDPATHS
+        ;;
+    octave)
+        # Octave finds its m-files, .oct files and docstrings below OCTAVE_HOME (compiled in as
+        # /usr; Debian's libdir part is lib/x86_64-linux-gnu, flattened to lib/ here, so that name
+        # points back at lib/). bin/octave-cli sets OCTAVE_HOME and runs the real program, kept
+        # as bin/.octave-cli-wrapped (makeWrapper's naming); bin/octave is the same program:
+        # without the Qt GUI, nixpkgs' `octave` runs the command-line interpreter too.
+        ln -s . "$out/lib/x86_64-linux-gnu"
+        wrapperShell=$shell
+        . "$makeWrapperSh"
+        mv "$out/bin/octave-cli" "$out/bin/.octave-cli-wrapped"
+        makeWrapper "$out/bin/.octave-cli-wrapped" "$out/bin/octave-cli" --set OCTAVE_HOME "$out"
+        makeWrapper "$out/bin/.octave-cli-wrapped" "$out/bin/octave" --set OCTAVE_HOME "$out"
         ;;
 esac

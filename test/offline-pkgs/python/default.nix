@@ -225,4 +225,7 @@ let
 in
 {
   inherit python pythonPackages;
+  # The Python package made from an installed Debian python3-* package that nixpkgs' Python set
+  # does not name (octave/default.nix: octave_kernel, as nixpkgs' octave-kernel builds its own).
+  debianPythonPackage = debName: fromDebian debName debName;
 }

@@ -44,6 +44,7 @@
     lxml = "python3-lxml";
     markupsafe = "python3-markupsafe";
     matplotlib-inline = "python3-matplotlib-inline";
+    metakernel = "python3-metakernel";
     nbclient = "python3-nbclient";
     nbconvert = "python3-nbconvert";
     nbformat = "python3-nbformat";
@@ -104,7 +105,6 @@
     jupyter-console = "python3-jupyter-console";
     jupyterlab-server = "python3-jupyterlab-server";
     matplotlib = "python3-matplotlib";
-    metakernel = "python3-metakernel";
     mistune = "python3-mistune";
     nbclassic = "python3-nbclassic";
     networkx = "python3-networkx";

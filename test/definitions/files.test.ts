@@ -1,0 +1,29 @@
+// image.files: directories copied into the image, checked and normalised.
+import { validateConfig } from '../../src/definitions/validate.js';
+
+const kernel = { kind: 'python', name: 'py' };
+
+describe('image.files', () => {
+  it('resolves sources against the config and targets against the home', () => {
+    const r = validateConfig({ kernels: [kernel], image: { files: [{ source: 'examples/workshop/lessons', target: 'lessons' }, { source: 'examples', target: '/opt/x' }] } }, 'nixlab.yaml', { baseDir: process.cwd() });
+    expect(r.errors).toEqual([]);
+    expect(r.config!.image.files).toEqual([
+      { source: `${process.cwd()}/examples/workshop/lessons`, target: '/home/jovyan/lessons' },
+      { source: `${process.cwd()}/examples`, target: '/opt/x' },
+    ]);
+  });
+
+  it.each([
+    [{ source: 'no/such/dir', target: 'x' }, '$.image.files[0].source', 'is not a directory'],
+    [{ source: 'package.json', target: 'x' }, '$.image.files[0].source', 'is not a directory'],
+    [{ source: '/etc', target: 'x' }, '$.image.files[0].source', ''],
+    [{ source: 'examples', target: '../escape' }, '$.image.files[0].target', ''],
+    [{ source: 'examples' }, '$.image.files[0]', 'target'],
+  ])('rejects %j at %s', (file, where, message) => {
+    const r = validateConfig({ kernels: [kernel], image: { files: [file] } }, 'nixlab.yaml', { baseDir: process.cwd() });
+    const hit = r.errors.find((e) => e.where === `nixlab.yaml:${where}`);
+    expect(hit).toBeDefined();
+    expect(hit!.message).toContain(message);
+    expect(hit!.hint).toBeTruthy();
+  });
+});
