@@ -58,6 +58,7 @@ let
 in
 noPythonAttrs
 // noPythonPackagesAttrs
+// import ./unavailable.nix
 // {
   inherit lib system;
 

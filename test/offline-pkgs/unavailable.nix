@@ -1,0 +1,25 @@
+# Kernels nixpkgs packages that Debian 12 does not: each attribute fails at evaluation with the
+# reason, instead of being missing ("attribute 'deno' missing" says nothing) or faked. The kernel
+# presets using them are `offline: 'refused'` (kernelspecs/); apt-cache policy checked each name.
+# (bash_kernel is python3Packages.bash-kernel, refused in python/names.nix.)
+let
+  reasons = {
+    gophernotes = "Debian 12 has no gophernotes package: the Go kernel is not packaged";
+    evcxr = "Debian 12 has no evcxr package: the Rust REPL and Jupyter kernel is not packaged";
+    # nixpkgs' haskellPackages.ghcWithPackages (ps: [ ps.ihaskell … ]) for the Haskell kernel
+    haskellPackages = "Debian 12 has no IHaskell: it packages GHC 9.0.2 but not IHaskell, and the offline package set offers no Haskell packages";
+    ihaskell = "Debian 12 has no IHaskell package";
+    deno = "Debian 12 has no deno package, whose `deno jupyter` is the JavaScript and TypeScript kernel";
+    iruby = "Debian 12 has no iruby package (ruby-iruby)";
+    clojupyter = "Debian 12 has no clojupyter package";
+    # nixpkgs' xeus-cling kernel definitions (pkgs/applications/editors/jupyter-kernels/xeus-cling)
+    xeus-cling = "Debian 12 has no xeus-cling package: it packages libxeus and xeus-python, not cling";
+    cpp11-kernel = "Debian 12 has no xeus-cling package: it packages libxeus and xeus-python, not cling";
+    cpp14-kernel = "Debian 12 has no xeus-cling package: it packages libxeus and xeus-python, not cling";
+    cpp17-kernel = "Debian 12 has no xeus-cling package: it packages libxeus and xeus-python, not cling";
+    cpp2a-kernel = "Debian 12 has no xeus-cling package: it packages libxeus and xeus-python, not cling";
+  };
+in
+builtins.mapAttrs (
+  attr: reason: throw "${attr} is not available in the offline package set (${reason})"
+) reasons
