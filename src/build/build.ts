@@ -22,6 +22,10 @@ export interface BuildOptions {
   /** Write an image here (a path, `-` handled by the caller as a stream); omit to only build. */
   output?: string | Writable;
   format?: ImageFormat;
+  /** OCI directory output: remove blobs no image of the layout refers to (see PackImageOptions.prune). */
+  prune?: boolean;
+  /** Layer digest cache directory, or false for none (see PackImageOptions.cache). */
+  cache?: string | false;
   onLog?: (line: string) => void;
   onProgress?: (p: PackProgress) => void;
   signal?: AbortSignal;
@@ -120,6 +124,8 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
       ...imageOptions(gen.config, image),
       output: opts.output,
       format: opts.format,
+      prune: opts.prune,
+      cache: opts.cache,
       onProgress: opts.onProgress,
       signal: opts.signal,
     });

@@ -72,8 +72,13 @@ export function progressPrinter(): { update: (p: PackProgress) => void; done: ()
 export function describePack(result: PackResult): string {
   const what = result.format === 'docker' ? 'docker-archive' : 'OCI layout';
   const paths = `${result.closure.paths} store path${result.closure.paths === 1 ? '' : 's'}`;
+  const reused = result.layers.filter((l) => l.reused).length;
+  const hashed = result.layers.filter((l) => l.hashed).length;
+  const layers = `${result.layers.length} layers (${reused ? `${reused} already in the layout, ` : ''}${hashed} hashed, ${result.layers.length - hashed} digests from the cache)`;
+  const pruned = result.pruned ? `pruned ${result.pruned.blobs} unreferenced blob${result.pruned.blobs === 1 ? '' : 's'} (${(result.pruned.bytes / MiB).toFixed(1)} MiB)\n` : '';
   return (
-    `${result.output ?? 'stdout'}: ${what}, ${result.layers.length} layers, ${(result.bytes / MiB).toFixed(1)} MiB, ${paths}\n` +
-    `image id ${result.imageId}${result.reference ? `\ntag ${result.reference}` : ''}\n`
+    `${result.output ?? 'stdout'}: ${what}, ${layers}, ${(result.bytes / MiB).toFixed(1)} MiB, ${paths}\n` +
+    `image id ${result.imageId}${result.reference ? `\ntag ${result.reference}` : ''}\n` +
+    pruned
   );
 }

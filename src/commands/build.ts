@@ -1,9 +1,6 @@
 import { Args, Flags } from '@oclif/core';
-import { build } from '../build/build.js';
-import { parsePkgs } from '../build/nix-build.js';
 import { NixlabCommand } from '../cli/base.js';
 import { abortOnSignals, checkStdoutOutput, describePack, Interrupted, progressPrinter } from '../cli/pack-support.js';
-import { resolveConfigArg } from '../definitions/load.js';
 import { formatProblem } from '../errors.js';
 
 export default class Build extends NixlabCommand {
@@ -20,12 +17,17 @@ export default class Build extends NixlabCommand {
     pkgs: Flags.string({ description: 'package set: omit for the flake.lock pin, `offline`, or a nixpkgs checkout path' }),
     'out-link': Flags.string({ description: 'GC root symlink for the built environment', default: 'result' }),
     'generated-dir': Flags.string({ description: 'where the generated Nix project goes (default: .nixlab beside the config)' }),
+    prune: Flags.boolean({ description: 'OCI directory: afterwards remove blobs that no image in index.json refers to' }),
+    cache: Flags.boolean({ default: true, allowNo: true, description: 'reuse layer digests from the cache ($NIXLAB_CACHE_DIR, else $XDG_CACHE_HOME/nixlab); --no-cache hashes every layer' }),
     json: Flags.boolean({ description: 'print the result as JSON on stdout' }),
     quiet: Flags.boolean({ char: 'q', description: 'do not stream the nix-build log' }),
   };
 
   async go(): Promise<void> {
     const { args, flags } = await this.parse(Build);
+    // Imported here, not at the top: oclif may load every command module to find this one,
+    // and the others should not pay for what this one needs.
+    const [{ build }, { parsePkgs }, { resolveConfigArg }] = await Promise.all([import('../build/build.js'), import('../build/nix-build.js'), import('../definitions/load.js')]);
     const toStdout = checkStdoutOutput(flags.output, flags.json);
     const quiet = flags.quiet || flags.json;
     const progress = !flags.json && process.stderr.isTTY ? progressPrinter() : undefined;
@@ -39,6 +41,8 @@ export default class Build extends NixlabCommand {
           generatedDir: flags['generated-dir'],
           output: toStdout ? process.stdout : flags.output,
           format: flags.format as 'docker' | 'oci',
+          prune: flags.prune,
+          cache: flags.cache ? undefined : false,
           // The build log goes to stderr, so stdout stays clean for `-o -` and --json.
           onLog: quiet ? undefined : (line) => process.stderr.write(line + '\n'),
           onProgress: progress?.update,

@@ -1,8 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { NixlabCommand } from '../cli/base.js';
-import { resolveConfigArg } from '../definitions/load.js';
 import { formatProblem } from '../errors.js';
-import { generate } from '../generate.js';
 
 export default class Generate extends NixlabCommand {
   static override description = 'Write the Nix project for a config (default.nix, the nixlab Nix library, assets)';
@@ -15,6 +13,9 @@ export default class Generate extends NixlabCommand {
 
   async go(): Promise<void> {
     const { args, flags } = await this.parse(Generate);
+    // Imported here, not at the top: oclif may load every command module to find this one,
+    // and the others should not pay for what this one needs.
+    const [{ resolveConfigArg }, { generate }] = await Promise.all([import('../definitions/load.js'), import('../generate.js')]);
     const r = await generate(resolveConfigArg(args.config), flags.out);
     for (const w of r.warnings) process.stderr.write(`warning: ${formatProblem(w)}\n`);
     if (flags.json) this.printJson({ outDir: r.outDir, files: r.files, kernels: r.config.kernels.map((k) => k.name) });

@@ -1,6 +1,5 @@
 import { Args, Flags } from '@oclif/core';
 import { NixlabCommand } from '../cli/base.js';
-import { inspectImage } from '../image/inspect.js';
 
 const MiB = 1024 * 1024;
 
@@ -12,6 +11,9 @@ export default class Inspect extends NixlabCommand {
 
   async go(): Promise<void> {
     const { args, flags } = await this.parse(Inspect);
+    // Imported here, not at the top: oclif may load every command module to find this one,
+    // and the others should not pay for what this one needs.
+    const { inspectImage } = await import('../image/inspect.js');
     const r = await inspectImage(args.image);
     if (flags.json) return this.printJson(r);
     const c = (r.config.config ?? {}) as Record<string, unknown>;
@@ -30,7 +32,8 @@ export default class Inspect extends NixlabCommand {
     ];
     r.layers.forEach((l, i) => {
       const ok = l.verified ? '' : '  DIGEST MISMATCH';
-      lines.push(`  ${String(i).padStart(3)}  ${l.diffId}  ${(l.size / MiB).toFixed(2).padStart(9)} MiB  ${String(l.entries).padStart(6)} entries${ok}`);
+      const group = l.group ? `  ${l.group}` : '';
+      lines.push(`  ${String(i).padStart(3)}  ${l.diffId}  ${(l.size / MiB).toFixed(2).padStart(9)} MiB  ${String(l.entries).padStart(6)} entries${group}${ok}`);
       for (const p of l.storePaths) lines.push(`         ${p}`);
       if (!l.storePaths.length && l.createdBy) lines.push(`         (${l.createdBy})`);
     });

@@ -2,7 +2,7 @@ import { Args, Flags } from '@oclif/core';
 import { NixlabCommand } from '../cli/base.js';
 import { UserError } from '../errors.js';
 import { abortOnSignals, checkStdoutOutput, describePack, Interrupted, progressPrinter } from '../cli/pack-support.js';
-import { packImage, type PackResult } from '../image/pack.js';
+import type { PackResult } from '../image/pack.js';
 
 /** `--cmd '["a","b"]'` (a JSON array) or `--cmd a --cmd b` (one element per flag). */
 function argvFlag(values: string[] | undefined, name: string): string[] | undefined {
@@ -45,6 +45,9 @@ export default class Pack extends NixlabCommand {
     volume: Flags.string({ multiple: true, description: 'a volume path, created in the image and owned by the user (repeatable)' }),
     port: Flags.string({ multiple: true, description: 'an exposed port, e.g. 8888 or 8888/tcp (repeatable)' }),
     workdir: Flags.string({ description: 'WorkingDir (default: the user home)' }),
+    group: Flags.string({ multiple: true, description: 'NAME=STORE_PATH of a kernel environment (repeatable): plan layers per kernel instead of by popularity' }),
+    prune: Flags.boolean({ description: 'OCI directory: afterwards remove blobs that no image in index.json refers to' }),
+    cache: Flags.boolean({ default: true, allowNo: true, description: 'reuse layer digests from the cache ($NIXLAB_CACHE_DIR, else $XDG_CACHE_HOME/nixlab); --no-cache hashes every layer' }),
     json: Flags.boolean({ description: 'print the result as JSON on stdout' }),
   };
 
@@ -52,6 +55,10 @@ export default class Pack extends NixlabCommand {
     const { argv, flags } = await this.parse(Pack);
     const toStdout = checkStdoutOutput(flags.output, flags.json);
     const progress = !flags.json && process.stderr.isTTY ? progressPrinter() : undefined;
+    // Imported here, not at the top: oclif may load every command module to find this one,
+    // and the others should not pay for what this one needs.
+    const [{ packImage }, { parseKernelEnvs }] = await Promise.all([import('../image/pack.js'), import('../image/layers.js')]);
+    const kernels = flags.group?.length ? await parseKernelEnvs(flags.group) : undefined;
     let result: PackResult;
     try {
       result = await abortOnSignals((signal) =>
@@ -68,6 +75,9 @@ export default class Pack extends NixlabCommand {
           exposedPorts: flags.port,
           workingDir: flags.workdir,
           maxLayers: flags['max-layers'],
+          kernels,
+          prune: flags.prune,
+          cache: flags.cache ? undefined : false,
           onProgress: progress?.update,
           signal,
         }),

@@ -1,8 +1,5 @@
 import { Args, Flags } from '@oclif/core';
-import { parsePkgs } from '../build/nix-build.js';
-import { shell } from '../build/shell.js';
 import { NixlabCommand } from '../cli/base.js';
-import { resolveConfigArg } from '../definitions/load.js';
 
 export default class Shell extends NixlabCommand {
   static override description =
@@ -19,6 +16,9 @@ export default class Shell extends NixlabCommand {
 
   async go(): Promise<void> {
     const { args, flags, argv } = await this.parse(Shell);
+    // Imported here, not at the top: oclif may load every command module to find this one,
+    // and the others should not pay for what this one needs.
+    const [{ parsePkgs }, { shell }, { resolveConfigArg }] = await Promise.all([import('../build/nix-build.js'), import('../build/shell.js'), import('../definitions/load.js')]);
     // Everything after `--` is the command; oclif passes it through argv.
     const raw = this.argv;
     const dash = raw.indexOf('--');

@@ -1,6 +1,5 @@
 import { Args, Flags } from '@oclif/core';
 import { NixlabCommand } from '../cli/base.js';
-import { resolveConfigArg, loadConfig } from '../definitions/load.js';
 import { formatProblem } from '../errors.js';
 
 export default class Validate extends NixlabCommand {
@@ -11,6 +10,9 @@ export default class Validate extends NixlabCommand {
 
   async go(): Promise<void> {
     const { args, flags } = await this.parse(Validate);
+    // Imported here, not at the top: oclif may load every command module to find this one,
+    // and the others should not pay for what this one needs.
+    const { resolveConfigArg, loadConfig } = await import('../definitions/load.js');
     const { file, config, warnings } = await loadConfig(resolveConfigArg(args.config));
     for (const w of warnings) process.stderr.write(`warning: ${formatProblem(w)}\n`);
     if (flags.json) this.printJson(config);

@@ -2,7 +2,7 @@
 // config is made once their digests are known, and what comes back.
 import type { CachedLayer } from './cache.js';
 import type { ConfigBlob, ImageReference } from './config.js';
-import type { ByteWorker } from './sink.js';
+import type { ByteWorker, HashPool } from './sink.js';
 import type { ChunkPool, LayerContents } from './tar.js';
 
 /** One layer to write. Its entries are listed only when it is written (one list in memory). */
@@ -66,7 +66,10 @@ export interface WriteContext {
   signal: AbortSignal;
   /** Read blocks, released by the sinks as they copy them. */
   pool: ChunkPool;
+  /** Hashes (and writes) what goes to streams; its thread starts only if needed. */
   worker: ByteWorker;
+  /** Hashes what goes to files, read back once written; its threads start only if needed. */
+  hashPool: HashPool;
   /** Reports a failure noticed outside the awaited path (a write error in a sink). */
   onError(error: Error): void;
   /** Bytes written so far (for progress). */

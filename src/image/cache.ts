@@ -5,7 +5,6 @@
 // with a checksum: a truncated, garbled or foreign entry is never trusted, only ignored and
 // rewritten. Failing to read or write the cache never fails a pack; it only costs a hash.
 import { createHash, randomBytes } from 'node:crypto';
-import { homedir } from 'node:os';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { canonicalJson } from './config.js';
@@ -17,16 +16,7 @@ import { byteOrder, storeDir, type ClosureNode } from './closure.js';
  */
 export const LAYER_FORMAT_VERSION = 1;
 
-/** The environment variable that overrides the cache directory. */
-export const CACHE_DIR_ENV = 'NIXLAB_CACHE_DIR';
-
-/** Where the cache lives: $NIXLAB_CACHE_DIR, else $XDG_CACHE_HOME/nixlab, else ~/.cache/nixlab. */
-export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
-  if (env[CACHE_DIR_ENV]) return env[CACHE_DIR_ENV]!;
-  // The XDG spec: a relative XDG_CACHE_HOME is invalid and must be ignored.
-  const xdg = env.XDG_CACHE_HOME;
-  return join(xdg && xdg.startsWith('/') ? xdg : join(env.HOME || homedir(), '.cache'), 'nixlab');
-}
+export { CACHE_DIR_ENV, defaultCacheDir } from '../paths.js';
 
 /** A store layer as the cache knows it. */
 export interface CachedLayer {

@@ -31,6 +31,11 @@ export interface InspectedLayer {
   entries: number;
   /** The history entry's `created_by`, if any. */
   createdBy: string | null;
+  /**
+   * The layer's group as nixlab recorded it in the history `comment` (`nixlab group: …`):
+   * `shared`, `kernel:<name>`, `kernels:<a>,<b>`, `image` or `customisation`; null if none.
+   */
+  group: string | null;
 }
 
 export interface InspectResult {
@@ -227,7 +232,13 @@ function dirLayout(dir: string, signal?: AbortSignal): Layout {
   };
 }
 
-type HistoryItem = { created_by?: string; empty_layer?: boolean };
+type HistoryItem = { created_by?: string; comment?: string; empty_layer?: boolean };
+
+/** The group nixlab wrote into a history comment. */
+function groupOf(comment: string | undefined): string | null {
+  const m = /^nixlab group: (\S+)$/.exec(comment ?? '');
+  return m ? m[1]! : null;
+}
 
 function layerList(
   config: Record<string, unknown>,
@@ -251,6 +262,7 @@ function layerList(
       storePaths: stats.storePaths,
       entries: stats.entries,
       createdBy: history[i]?.created_by ?? null,
+      group: groupOf(history[i]?.comment),
     };
   });
 }

@@ -2,8 +2,8 @@
 // list of layers (most shared first); planLayers() fits that list into the layer budget.
 // popularityPlanner is nixpkgs' one-path-per-layer contest; kernelPlanner groups the closure by
 // the kernels that need each path, so a change to one kernel leaves every other layer as it was.
-import { InternalError, UserError } from '../errors.js';
-import { byteOrder, type ClosureNode } from './closure.js';
+import { InternalError, UserError, type Problem } from '../errors.js';
+import { byteOrder, resolveStorePaths, type ClosureNode } from './closure.js';
 
 /** Docker's overlay driver stacks at most ~125 layers; the customisation layer counts too. */
 export const MAX_LAYERS_LIMIT = 125;
@@ -183,6 +183,36 @@ export interface KernelEnv {
   name: string;
   /** Its environment's store path (must be in the image's closure). */
   path: string;
+}
+
+const KERNEL_NAME = /^[A-Za-z0-9._-]+$/;
+
+/**
+ * Parses `NAME=PATH` group specs (`nixlab pack --group`); PATH may be a symlink to a store path
+ * (`result/kernels/py-data`). All problems are reported at once.
+ */
+export async function parseKernelEnvs(specs: string[], where = '--group'): Promise<KernelEnv[]> {
+  const problems: Problem[] = [];
+  const parsed: { name: string; path: string }[] = [];
+  for (const spec of specs) {
+    const eq = spec.indexOf('=');
+    const name = spec.slice(0, Math.max(eq, 0));
+    if (eq <= 0 || !KERNEL_NAME.test(name) || name === '.' || name === '..') {
+      problems.push({ where: `${where} ${spec}`, message: 'must be NAME=STORE_PATH with a name of letters, digits, `.`, `_` and `-`', hint: 'write e.g. --group py-data=./result/kernels/py-data' });
+    } else parsed.push({ name, path: spec.slice(eq + 1) });
+  }
+  if (problems.length) throw new UserError(problems);
+  const out: KernelEnv[] = [];
+  for (const { name, path } of parsed) {
+    try {
+      out.push({ name, path: (await resolveStorePaths([path]))[0]! });
+    } catch (error) {
+      if (!(error instanceof UserError)) throw error;
+      problems.push(...error.problems.map((p) => ({ ...p, where: `${where} ${name}=${p.where}` })));
+    }
+  }
+  if (problems.length) throw new UserError(problems);
+  return out;
 }
 
 /** Group of the paths every kernel and the server need (the base of the image). */

@@ -204,13 +204,16 @@ export async function writeOciDir(input: ArchiveInput, dir: string, ctx: WriteCo
   );
   const layers: ArchiveLayer[] = [];
   let before = 0;
-  let tmp: string | null = null;
+  // A layer's blob is finished (hash awaited, file closed, renamed) in the background, so the
+  // next layer is written while the hash workers catch up with this one.
+  const finishing: Promise<void>[] = [];
+  const temporary = new Set<string>();
   try {
     for (const [i, layer] of input.layers.entries()) {
       input.onLayer?.(i, input.layers.length);
       if (reusable[i]) {
         const { digest, size } = layer.known!;
-        layers.push({ digest, size, storePaths: layer.storePaths, path: blobPath(digest), hashed: false, reused: true });
+        layers[i] = { digest, size, storePaths: layer.storePaths, path: blobPath(digest), hashed: false, reused: true };
         continue;
       }
       const entries = await layer.entries(ctx.signal);
@@ -218,12 +221,13 @@ export async function writeOciDir(input: ArchiveInput, dir: string, ctx: WriteCo
       if (next > 0) input.layers[next]!.prefetch?.(ctx.signal);
       const size = entries.tarSize;
       const known = trustedDigest(layer, entries);
-      tmp = join(blobs, `.layer-${i}-${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
-      const fh = await open(tmp, 'wx', 0o644);
+      const tmp = join(blobs, `.layer-${i}-${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
+      temporary.add(tmp);
+      const fh = await open(tmp, 'wx+', 0o644);
       let hex: Promise<string> | null = null;
       try {
         const base = before;
-        const sink = new ArchiveSink({ fd: fh.fd }, ctx.worker, { onError: ctx.onError, onBytes: (n) => ctx.onBytes?.(base + n), onConsumed: (c) => ctx.pool.release(c) });
+        const sink = new ArchiveSink({ fd: fh.fd }, ctx.worker, { onError: ctx.onError, onBytes: (n) => ctx.onBytes?.(base + n), onConsumed: (c) => ctx.pool.release(c) }, ctx.hashPool);
         if (!known) {
           hex = sink.hashRange(0, size);
           hex.catch(() => undefined);
@@ -231,21 +235,34 @@ export async function writeOciDir(input: ArchiveInput, dir: string, ctx: WriteCo
         const written = await writeLayerTar(entries, sink, { signal: ctx.signal, pool: ctx.pool });
         await sink.finish();
         if (written !== size) throw new InternalError(`layer ${i}: computed ${size} bytes but wrote ${written}`);
-      } finally {
+      } catch (error) {
         await fh.close();
+        throw error;
       }
-      const digest = known ?? `sha256:${await hex!}`;
-      if (!known) layer.remember?.({ digest, size });
       before += size;
-      const final = join(dir, blobPath(digest));
-      // Already there (the cache did not know it): keep the existing file untouched.
-      if (opts.existing && (await fileSize(final)) === size) await rm(tmp, { force: true });
-      else await rename(tmp, final);
-      tmp = null;
-      layers.push({ digest, size, storePaths: layer.storePaths, path: blobPath(digest), hashed: !known, reused: false });
+      const done = (async () => {
+        let digest: string;
+        try {
+          // The hash workers read the file back: it stays open until they are done.
+          digest = known ?? `sha256:${await hex!}`;
+        } finally {
+          await fh.close();
+        }
+        if (!known) layer.remember?.({ digest, size });
+        const final = join(dir, blobPath(digest));
+        // Already there (the cache did not know it): keep the existing file untouched.
+        if (opts.existing && (await fileSize(final)) === size) await rm(tmp, { force: true });
+        else await rename(tmp, final);
+        temporary.delete(tmp);
+        layers[i] = { digest, size, storePaths: layer.storePaths, path: blobPath(digest), hashed: !known, reused: false };
+      })();
+      done.catch(() => undefined);
+      finishing.push(done);
     }
+    await Promise.all(finishing);
   } catch (error) {
-    if (tmp) await rm(tmp, { force: true }).catch(() => undefined);
+    await Promise.allSettled(finishing);
+    for (const tmp of temporary) await rm(tmp, { force: true }).catch(() => undefined);
     throw error;
   }
   const config = input.config(layers.map((l) => l.digest));

@@ -26,7 +26,7 @@ import { DEFAULT_USER, checkUser, customisationEntries, homeOf, type Customisati
 import { writeDockerArchive } from './docker-archive.js';
 import { DEFAULT_MAX_LAYERS, findRoots, kernelPlanner, planLayers, validateMaxLayers, type KernelEnv, type LayerPlanner } from './layers.js';
 import { hashLayers, isOciLayout, lockLayout, patchTarNames, pruneLayout, writeOciDir, writeOciTar, type PruneResult } from './oci.js';
-import { ArchiveSink, ByteWorker, StreamWriter } from './sink.js';
+import { ArchiveSink, ByteWorker, HashPool, StreamWriter } from './sink.js';
 import { ChunkPool, abortReason, contentsOf, scanStorePathsInBackground, type LayerContents } from './tar.js';
 
 export type ImageFormat = 'docker' | 'oci';
@@ -398,8 +398,9 @@ async function writeArchive(
     if (!signal.aborted) controller.abort(error);
   };
   const worker = new ByteWorker();
+  const hashPool = new HashPool();
   const pool = new ChunkPool();
-  const ctx: WriteContext = { signal, pool, worker, onError: fail, onBytes };
+  const ctx: WriteContext = { signal, pool, worker, hashPool, onError: fail, onBytes };
   const sinkHooks = { onError: fail, onBytes, onConsumed: (c: Buffer) => pool.release(c) };
   const where = typeof output === 'string' ? output : 'stdout';
   let cleanup: () => Promise<void> = async () => undefined;
@@ -440,7 +441,7 @@ async function writeArchive(
     if (existsSync(final) && statSync(final).isDirectory()) {
       throw new UserError({ where: output, message: 'is a directory', hint: 'give a file name such as image.tar' });
     }
-    const fh = await open(tmp, 'wx', 0o644);
+    const fh = await open(tmp, 'wx+', 0o644);
     let closed = false;
     const close = async () => {
       if (!closed) {
@@ -452,7 +453,7 @@ async function writeArchive(
       await close().catch(() => undefined);
       await rm(tmp, { force: true });
     };
-    const sink = new ArchiveSink({ fd: fh.fd }, worker, sinkHooks);
+    const sink = new ArchiveSink({ fd: fh.fd }, worker, sinkHooks, hashPool);
     let archive: ArchiveResult;
     if (format === 'docker') archive = await writeDockerArchive(input, sink, ctx);
     else {
@@ -475,7 +476,7 @@ async function writeArchive(
     throw outputError(reason, where);
   } finally {
     external?.removeEventListener('abort', onExternalAbort);
-    await worker.close();
+    await Promise.all([worker.close(), hashPool.close()]);
   }
 }
 

@@ -1,11 +1,18 @@
 // The byte path from tar-stream to the output: chunks are copied into a small ring of 1 MiB
-// buffers; each full buffer is handed (transferred, not copied) to a worker thread that hashes
-// the parts overlapping a layer and, for file outputs, writes it with pwrite(); then it comes
-// back for reuse. SHA-256 runs at ~400 MB/s on one core, so hashing on the main thread would
-// halve throughput; this way tar framing and hashing/writing use both cores, and memory stays
-// bounded by the ring (4 MiB). (SharedArrayBuffers would avoid the transfers, but Node's async
-// fs.write() on shared memory is ~6x slower.)
+// buffers, and each full buffer goes out, then comes back for reuse; memory stays bounded by the
+// ring (4 MiB). SHA-256 runs at ~300-400 MB/s on one core without SHA extensions, slower than
+// tar framing, so hashing never runs on the main thread:
+// - File outputs: the main thread pwrite()s each buffer (on the thread pool) and HashPool
+//   workers hash each layer's range by reading it back from the file once it is written (from
+//   the page cache, a cheap copy). Consecutive layers are hashed by different workers at the
+//   same time, so hashing keeps up with framing on two cores, with no buffer held for it.
+// - Streams (stdout) and hash-only passes: each buffer is handed (transferred, not copied) to a
+//   ByteWorker that hashes the parts overlapping a layer; a stream is written after that.
+// (SharedArrayBuffers would avoid the transfers, but Node's async fs.write() on shared memory
+// is ~6x slower.)
 import { EventEmitter } from 'node:events';
+import { write as fsWrite } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import type { Writable } from 'node:stream';
 import { Worker } from 'node:worker_threads';
 import { InternalError } from '../errors.js';
@@ -55,23 +62,134 @@ parentPort.on('message', (m) => {
 
 type Reply = { t: 'digest' | 'ack'; id: number; hex?: string; buf?: ArrayBuffer; error?: { message: string; code?: string } | null };
 
-/** A worker thread that hashes byte ranges of output streams and writes file outputs. */
+// A hash worker: ranges of files, read back (pread) once the main thread says they are written.
+const HASH_WORKER_SOURCE = `
+const { parentPort } = require('node:worker_threads');
+const { createHash } = require('node:crypto');
+const { readSync } = require('node:fs');
+const buf = Buffer.allocUnsafe(${SLOT_SIZE});
+const ranges = new Map();
+const written = new Map();
+const pump = () => {
+  for (const [id, r] of ranges) {
+    const upTo = Math.min(written.get(r.stream) ?? 0, r.end);
+    try {
+      while (r.pos < upTo) {
+        const n = readSync(r.fd, buf, 0, Math.min(buf.length, upTo - r.pos), r.pos);
+        if (n <= 0) throw Object.assign(new Error('the output file is shorter than what was written to it'), { code: 'ESHORT' });
+        r.hash.update(buf.subarray(0, n));
+        r.pos += n;
+      }
+    } catch (err) {
+      ranges.delete(id);
+      parentPort.postMessage({ t: 'digest', id, error: { message: err.message, code: err.code } });
+      continue;
+    }
+    if (r.pos === r.end) {
+      ranges.delete(id);
+      parentPort.postMessage({ t: 'digest', id, hex: r.hash.digest('hex') });
+    }
+  }
+};
+parentPort.on('message', (m) => {
+  if (m.t === 'range') ranges.set(m.id, { stream: m.stream, fd: m.fd, pos: m.start, end: m.start + m.length, hash: createHash('sha256') });
+  else if (m.t === 'written') written.set(m.stream, Math.max(written.get(m.stream) ?? 0, m.upTo));
+  else if (m.t === 'closed') return void written.delete(m.stream);
+  pump();
+});
+`;
+
+/**
+ * Workers that hash ranges of output files by reading them back once written: a range is
+ * registered before its bytes are written, and written() tells every worker how far a file is
+ * complete. Each range goes to the worker with the fewest bytes still to hash, so consecutive
+ * layers are hashed in parallel.
+ */
+export class HashPool {
+  private readonly lanes: { worker: Worker; pending: number }[] = [];
+  private readonly waiting = new Map<number, { resolve: (hex: string) => void; reject: (e: Error) => void; lane: number; length: number }>();
+  private nextId = 1;
+  private failure: Error | null = null;
+
+  /** `size` workers (default: two, or one on a single core), started on first use. */
+  constructor(private readonly size = Math.max(1, Math.min(2, availableParallelism()))) {}
+
+  private start(): void {
+    for (let i = 0; i < this.size; i++) {
+      const worker = new Worker(HASH_WORKER_SOURCE, { eval: true, resourceLimits: { maxYoungGenerationSizeMb: 1, maxOldGenerationSizeMb: 16 } });
+      worker.on('message', (m: { id: number; hex?: string; error?: { message: string; code?: string } }) => {
+        const w = this.waiting.get(m.id);
+        if (!w) return;
+        this.waiting.delete(m.id);
+        this.lanes[w.lane]!.pending -= w.length;
+        if (m.error) w.reject(Object.assign(new Error(m.error.message), { code: m.error.code }));
+        else w.resolve(m.hex!);
+      });
+      worker.on('error', (error) => this.fail(error));
+      worker.on('exit', (code) => this.fail(new InternalError(`hash worker exited (code ${code})`)));
+      this.lanes.push({ worker, pending: 0 });
+    }
+  }
+
+  private fail(error: Error): void {
+    this.failure ??= error;
+    for (const w of this.waiting.values()) w.reject(this.failure);
+    this.waiting.clear();
+  }
+
+  /** SHA-256 (hex) of file bytes [start, start+length) of `fd`, once written() has passed them. */
+  range(stream: number, fd: number, start: number, length: number): Promise<string> {
+    if (this.failure) return Promise.reject(this.failure);
+    if (!this.lanes.length) this.start();
+    let lane = 0;
+    for (let i = 1; i < this.lanes.length; i++) if (this.lanes[i]!.pending < this.lanes[lane]!.pending) lane = i;
+    const id = this.nextId++;
+    this.lanes[lane]!.pending += length;
+    return new Promise<string>((resolve, reject) => {
+      this.waiting.set(id, { resolve, reject, lane, length });
+      this.lanes[lane]!.worker.postMessage({ t: 'range', id, stream, fd, start, length });
+    });
+  }
+
+  /** Every byte of `stream`'s file before offset `upTo` is written. */
+  written(stream: number, upTo: number): void {
+    for (const l of this.lanes) if (l.pending > 0) l.worker.postMessage({ t: 'written', stream, upTo });
+  }
+
+  /** Forgets a stream (its file is closed; the fd number may be reused). */
+  closed(stream: number): void {
+    for (const l of this.lanes) l.worker.postMessage({ t: 'closed', stream });
+  }
+
+  async close(): Promise<void> {
+    for (const l of this.lanes) l.worker.removeAllListeners('exit');
+    this.fail(new InternalError('hash pool closed'));
+    await Promise.all(this.lanes.map((l) => l.worker.terminate()));
+  }
+}
+
+/**
+ * A worker thread that hashes byte ranges of output streams (and can write file outputs).
+ * The thread starts on first use: a pack that writes only files never needs it.
+ */
 export class ByteWorker {
-  private readonly worker: Worker;
+  private thread: Worker | null = null;
   private readonly waiting = new Map<number, { resolve: (r: Reply) => void; reject: (e: Error) => void }>();
   private nextId = 1;
   private failure: Error | null = null;
 
-  constructor() {
+  private get worker(): Worker {
+    if (this.thread) return this.thread;
     // It allocates next to nothing: a small heap keeps the process's RSS down.
-    this.worker = new Worker(WORKER_SOURCE, { eval: true, resourceLimits: { maxYoungGenerationSizeMb: 1, maxOldGenerationSizeMb: 32 } });
-    this.worker.on('message', (m: Reply) => {
+    const worker = (this.thread = new Worker(WORKER_SOURCE, { eval: true, resourceLimits: { maxYoungGenerationSizeMb: 1, maxOldGenerationSizeMb: 32 } }));
+    worker.on('message', (m: Reply) => {
       const w = this.waiting.get(m.id);
       this.waiting.delete(m.id);
       w?.resolve(m);
     });
-    this.worker.on('error', (error) => this.fail(error));
-    this.worker.on('exit', (code) => this.fail(new InternalError(`byte worker exited (code ${code})`)));
+    worker.on('error', (error) => this.fail(error));
+    worker.on('exit', (code) => this.fail(new InternalError(`byte worker exited (code ${code})`)));
+    return worker;
   }
 
   private fail(error: Error): void {
@@ -105,9 +223,9 @@ export class ByteWorker {
   }
 
   async close(): Promise<void> {
-    this.worker.removeAllListeners('exit');
+    this.thread?.removeAllListeners('exit');
     this.fail(new InternalError('byte worker closed'));
-    await this.worker.terminate();
+    await this.thread?.terminate();
   }
 }
 
@@ -172,6 +290,9 @@ export class ArchiveSink extends EventEmitter {
   private failure: Error | null = null;
   /** Stream writes are chained so they happen in order. */
   private streamTail: Promise<void> = Promise.resolve();
+  /** File output hashed by read-back: writes in flight, in order, and the complete prefix. */
+  private readonly writes: { end: number; done: boolean }[] = [];
+  private complete = 0;
 
   constructor(
     private readonly output: SinkOutput,
@@ -182,9 +303,17 @@ export class ArchiveSink extends EventEmitter {
       /** Called once each written chunk has been copied (a ChunkPool's release). */
       onConsumed?: (chunk: Buffer) => void;
     },
+    /** For a file output: hash ranges by reading them back from the file (see HashPool). */
+    private readonly hashPool?: HashPool,
   ) {
     super();
     for (let i = 0; i < SLOTS; i++) this.free.push({ buf: Buffer.from(new ArrayBuffer(SLOT_SIZE)) });
+  }
+
+  /** The file output, when its bytes are written here and hashed by read-back. */
+  private get readBack(): { fd: number; base: number } | null {
+    const o = this.output;
+    return this.hashPool && o && 'fd' in o ? { fd: o.fd, base: o.base ?? 0 } : null;
   }
 
   /** SHA-256 of bytes [start, start+length); must be called before those bytes are written. */
@@ -192,7 +321,9 @@ export class ArchiveSink extends EventEmitter {
     if (start < this.position) throw new InternalError(`hash range at ${start} registered after byte ${this.position} was written`);
     const range = { start, end: start + length };
     this.ranges.push(range);
-    return this.worker.range(this.stream, start, length).finally(() => this.ranges.splice(this.ranges.indexOf(range), 1));
+    const file = this.readBack;
+    const hex = file ? this.hashPool!.range(this.stream, file.fd, file.base + start, length) : this.worker.range(this.stream, start, length);
+    return hex.finally(() => this.ranges.splice(this.ranges.indexOf(range), 1));
   }
 
   /** Queues `chunk`; false means wait for 'drain' before writing more. */
@@ -246,8 +377,18 @@ export class ArchiveSink extends EventEmitter {
     this.fill = 0;
     const output = this.output;
     const needsHash = this.ranges.some((r) => r.start < start + length && r.end > start);
+    const file = this.readBack;
     let job: Promise<void>;
-    if (output && 'fd' in output) {
+    if (file) {
+      // Written from here (on the thread pool); the hash workers read it back when complete.
+      const write = { end: start + length, done: false };
+      this.writes.push(write);
+      job = writeFully(file.fd, slot.buf, length, file.base + start).then(() => {
+        write.done = true;
+        while (this.writes[0]?.done) this.complete = this.writes.shift()!.end;
+        if (this.ranges.length) this.hashPool!.written(this.stream, file.base + this.complete);
+      });
+    } else if (output && 'fd' in output) {
       job = this.worker.data(this.stream, slot.buf.buffer as ArrayBuffer, start, length, output.fd, output.base ?? 0).then((ab) => {
         slot.buf = Buffer.from(ab);
       });
@@ -310,5 +451,20 @@ export class ArchiveSink extends EventEmitter {
     }
     while (this.inFlight.size) await Promise.all([...this.inFlight]);
     if (this.failure) throw this.failure;
+    // Every byte is written and every range's workers were told so: they need nothing more.
+    if (this.readBack) this.hashPool!.closed(this.stream);
   }
+}
+
+/** pwrite()s buf[0, length) at `position`, all of it (on the thread pool). */
+function writeFully(fd: number, buf: Buffer, length: number, position: number): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const step = (off: number) =>
+      fsWrite(fd, buf, off, length - off, position + off, (error, n) => {
+        if (error) return reject(error);
+        if (off + n < length) return step(off + n);
+        resolve();
+      });
+    step(0);
+  });
 }

@@ -369,6 +369,21 @@ SCRIPT
         # template for it (substituted, see debian.nix); ldpaths as R's etc/ldpaths.in writes it,
         # without the Java part (no JVM here).
         mv "$out/lib/R/etc/Renviron.ucf" "$out/lib/R/etc/Renviron"
+        # Sys.which runs `which`, compiled in as /usr/bin/which (in base's byte-compiled code,
+        # which no text substitution reaches); utils needs it at load (.osVersion: Sys.which
+        # ("uname")), so R fails to start where /usr/bin/which is missing, as FROM scratch. The
+        # system profile runs in base before base is locked: it points Sys.which at the store
+        # busybox's `which` (nixpkgs' R has the store path of its `which` package compiled in).
+        cat >> "$out/lib/R/library/base/R/Rprofile" <<RPROFILE
+
+## offline-pkgs (test/offline-pkgs/builders/debian.sh): Sys.which uses the store's which.
+local({
+    swap <- function(e) if (is.call(e)) as.call(lapply(e, swap)) else if (identical(e, "/usr/bin/which")) "${shell%/sh}/which" else e
+    f <- get("Sys.which", envir = baseenv())
+    body(f) <- swap(body(f))
+    assign("Sys.which", f, envir = baseenv())
+})
+RPROFILE
         cat > "$out/lib/R/etc/ldpaths" <<'LDPATHS'
 : ${R_LD_LIBRARY_PATH=${R_HOME}/lib}
 if test -z "${LD_LIBRARY_PATH}"; then

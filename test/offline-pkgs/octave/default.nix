@@ -143,6 +143,9 @@ let
           pkg prefix $out/share/octave/packages $out/lib/octave/packages;
           pkg rebuild -local;"
         touch "$out/.octave_packages"
+        # Octave's text format starts with "# Created by Octave 7.3.0, <date> <user@host>": keep
+        # the version only, so that the same inputs give the same output.
+        sed -i '1s/^\(# Created by Octave [0-9.]*\),.*$/\1/' "$out/.octave_packages"
         for d in share share/octave share/octave/site share/octave/site/m share/octave/site/m/startup; do
           if [ -L "$out/$d" ]; then
             t=$(readlink "$out/$d"); rm "$out/$d"; mkdir "$out/$d"

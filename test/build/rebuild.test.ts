@@ -1,0 +1,99 @@
+// Rebuilding after a one-kernel change, for real: the demo config built offline into an OCI
+// layout (v1), one package added to one kernel, built again into the same layout (v2). Every
+// layer outside that kernel's group (and the small `image` layer that ties the kernels
+// together) keeps its diff_id; v2 writes only the changed blobs; inspect shows each layer's
+// kernel from the archive alone; skopeo and umoci read both tags.
+import { execa } from 'execa';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { nixlab } from '../helpers/cli.js';
+
+const work = mkdtempSync(join(tmpdir(), 'nixlab-rebuild-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+const env = { NIXLAB_CACHE_DIR: join(work, 'cache') };
+
+interface Layer {
+  diffId: string;
+  group: string | null;
+  size: number;
+  storePaths: string[];
+  verified: boolean;
+}
+interface Packed {
+  layers: { digest: string; group: string | null; reused: boolean; hashed: boolean; size: number }[];
+  manifest: { digest: string };
+  bytes: number;
+}
+
+/** `nixlab build` of `config` into the OCI layout as `nixlab-demo:<tag>`; returns the packed image. */
+async function build(config: string, tag: string, layout: string): Promise<Packed> {
+  const yaml = readFileSync(config, 'utf8').replace(/tag: latest/, `tag: ${tag}`);
+  writeFileSync(config, yaml);
+  const r = await nixlab(['build', config, '--pkgs', 'offline', '-q', '--json', '--format', 'oci', '-o', layout, '--out-link', join(work, `result-${tag}`), '--generated-dir', join(work, `gen-${tag}`)], { env });
+  if (r.exitCode !== 0) throw new Error(`nixlab build failed (${r.exitCode}):\n${r.stderr}`);
+  writeFileSync(config, yaml.replace(`tag: ${tag}`, 'tag: latest'));
+  return JSON.parse(r.stdout).image as Packed;
+}
+
+describe('rebuilding the demo after adding a package to one kernel', () => {
+  const dir = join(work, 'demo');
+  const config = join(dir, 'nixlab.yaml');
+  const layout = join(work, 'layout');
+  let v1: Packed;
+  let v2: Packed;
+
+  beforeAll(async () => {
+    cpSync(resolve('examples/demo'), dir, { recursive: true, filter: (src) => !src.includes('.nixlab') });
+    v1 = await build(config, 'v1', layout);
+    const yaml = readFileSync(config, 'utf8');
+    expect(yaml).toContain('packages: [numpy]\n');
+    writeFileSync(config, yaml.replace('packages: [numpy]\n', 'packages: [numpy, pyyaml]\n'));
+    v2 = await build(config, 'v2', layout);
+  }, 900_000);
+
+  it('groups layers: shared first, numpy for both Python kernels, each kernel, then the image and customisation layers', () => {
+    const groups = [...new Set(v1.layers.map((l) => l.group))];
+    expect(groups).toEqual(['shared', 'kernels:py-data,py-numpy', 'kernel:py-data', 'kernel:py-numpy', 'kernel:sh', 'image', 'customisation']);
+    expect(v1.layers.length).toBeLessThanOrEqual(100);
+  });
+
+  it('keeps every layer outside kernel py-numpy (and the image layer) with the same diff_id', () => {
+    const outside = (p: Packed) => p.layers.filter((l) => l.group !== 'kernel:py-numpy' && l.group !== 'image').map((l) => [l.group, l.digest]);
+    expect(outside(v2)).toEqual(outside(v1));
+    const numpy = (p: Packed) => p.layers.filter((l) => l.group === 'kernel:py-numpy').map((l) => l.digest);
+    expect(numpy(v2)).not.toEqual(numpy(v1));
+    // The one layer that changes whatever kernel changes holds only symlinks and kernelspecs.
+    for (const p of [v1, v2]) for (const l of p.layers.filter((x) => x.group === 'image')) expect(l.size).toBeLessThan(64 << 10);
+  });
+
+  it('writes only the changed blobs into the layout, hashing only those', () => {
+    const changed = v2.layers.filter((l) => !v1.layers.some((o) => o.digest === l.digest));
+    expect(v2.layers.filter((l) => !l.reused).map((l) => l.group).sort()).toEqual([...changed.map((l) => l.group), 'customisation'].sort());
+    expect(v2.layers.filter((l) => l.hashed).length).toBe(changed.length + 1);
+    const total = v2.layers.reduce((n, l) => n + l.size, 0);
+    expect(v2.bytes).toBeLessThan(total / 10);
+  });
+
+  it('inspect reads each layer’s group back from the archive alone', async () => {
+    const r = await nixlab(['inspect', layout, '--json']);
+    expect(r.exitCode).toBe(0);
+    const inspected = JSON.parse(r.stdout) as { layers: Layer[]; references: string[] };
+    expect(inspected.references).toEqual(['nixlab-demo:v1', 'nixlab-demo:v2']);
+    expect(inspected.layers.map((l) => [l.diffId, l.group, l.verified])).toEqual(v1.layers.map((l) => [l.digest, l.group, true]));
+    const numpyPaths = inspected.layers.filter((l) => l.group === 'kernel:py-numpy').flatMap((l) => l.storePaths);
+    expect(numpyPaths.some((p) => p.endsWith('-python3-3.11.2-env'))).toBe(true);
+    const human = await nixlab(['inspect', layout]);
+    expect(human.stdout).toMatch(/ entries {2}kernel:py-data\n/);
+  });
+
+  it('leaves a layout skopeo and umoci read, both tags', async () => {
+    for (const [tag, packed] of [['v1', v1], ['v2', v2]] as const) {
+      const { stdout } = await execa('skopeo', ['inspect', `oci:${layout}:${tag}`]);
+      expect(JSON.parse(stdout).Digest).toBe(packed.manifest.digest);
+      await execa('umoci', ['unpack', '--image', `${layout}:${tag}`, join(work, `bundle-${tag}`)]);
+    }
+    const yaml = await execa('sh', ['-c', `ls ${join(work, 'bundle-v2', 'rootfs', 'nix', 'store')} | grep -c yaml`], { reject: false });
+    expect(Number(yaml.stdout)).toBeGreaterThan(0);
+  });
+});

@@ -1,0 +1,221 @@
+// End to end, offline, for the kernel catalogue: the examples built with `nixlab build … --pkgs
+// offline` (real nix-build, real pack), run the way `docker run` would (test/helpers/run-image.ts),
+// and driven over a real Jupyter server's HTTP API and kernel websockets -- Python, R and Octave
+// executing code; Debian's jupyter_kernel_test checking each kernel's protocol conformance from
+// inside the image (the image's own python3 and jupyter_client start the image's kernels); and the
+// full polyglot example, which the offline package set refuses, kernel by kernel, for exactly the
+// languages Debian 12 does not package. Needs root (chroot, namespaces), as the README says.
+import { execa } from 'execa';
+import { chownSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { nixlab } from '../helpers/cli.js';
+import { freePort, JupyterClient } from '../helpers/jupyter.js';
+import { runImage, startImage } from '../helpers/run-image.js';
+
+const work = mkdtempSync(join(tmpdir(), 'nixlab-catalogue-'));
+const TOKEN = 'e2e-' + Math.random().toString(36).slice(2);
+const timings: Record<string, number> = {};
+const OFFLINE_PKGS = resolve('test/offline-pkgs');
+
+afterAll(() => {
+  // Figures for the closing note and the README (build, boot, kernel and conformance times).
+  process.stdout.write(`catalogue e2e timings: ${JSON.stringify(timings)}\n`);
+});
+
+/** `nixlab build <config> --pkgs offline -o <name>.tar`; returns the image path. */
+async function buildImage(config: string, name: string): Promise<string> {
+  const image = join(work, `${name}.tar`);
+  const start = Date.now();
+  const r = await nixlab([
+    'build', resolve(config), '--pkgs', 'offline', '-q', '--json',
+    '-o', image, '--out-link', join(work, `${name}-result`), '--generated-dir', join(work, `${name}-gen`),
+  ]);
+  timings[`build ${name} ms`] = Date.now() - start;
+  if (r.exitCode !== 0) throw new Error(`nixlab build ${config} failed (${r.exitCode}):\n${r.stderr}`);
+  return image;
+}
+
+/** A fresh /data volume owned by the image user (1000:100). */
+function volume(name: string): string {
+  const dir = join(work, name);
+  mkdirSync(dir, { recursive: true });
+  chownSync(dir, 1000, 100);
+  return dir;
+}
+
+/** Starts an image with JUPYTER_TOKEN on a free loopback port; resolves once the server answers. */
+async function boot(image: string, name: string) {
+  const port = await freePort();
+  const start = Date.now();
+  const handle = await startImage({
+    image,
+    env: { JUPYTER_TOKEN: TOKEN, NIXLAB_IP: '127.0.0.1', NIXLAB_PORT: String(port) },
+    volumes: [`${volume(`data-${name}`)}:/data`],
+  });
+  let exited = false;
+  void handle.wait().then(() => (exited = true));
+  const client = new JupyterClient(`http://127.0.0.1:${port}`, TOKEN);
+  await client.waitUntilUp(60_000, () => !exited);
+  timings[`boot ${name} ms`] = Date.now() - start;
+  return { handle, client };
+}
+
+/** Runs `code` in a fresh kernel over its websocket, then shuts the kernel down. */
+async function runIn(client: JupyterClient, kernel: string, code: string, label: string) {
+  const start = Date.now();
+  const id = await client.startKernel(kernel);
+  const r = await client.execute(id, code, 90_000);
+  timings[`${label} start+execute ms`] = Date.now() - start;
+  expect(await client.deleteKernel(id)).toBe(204);
+  // octave_kernel runs Octave on a pseudo-terminal, whose lines end in \r\n
+  return { ...r, stdout: r.stdout.replace(/\r\n/g, '\n') };
+}
+
+describe('examples/polyglot-offline (Python, R, Octave with signal) built offline, run with JUPYTER_TOKEN', () => {
+  let image: string;
+  let run: Awaited<ReturnType<typeof boot>>;
+
+  beforeAll(async () => {
+    image = await buildImage('examples/polyglot-offline/nixlab.yaml', 'polyglot-offline');
+    run = await boot(image, 'polyglot-offline');
+  }, 900_000);
+
+  afterAll(async () => {
+    if (run) await run.handle.stop('SIGTERM', 10_000);
+  });
+
+  it('lists exactly the declared kernels, with their languages', async () => {
+    const specs = await run.client.json<{ kernelspecs: Record<string, { spec: { language: string; argv: string[] } }> }>('/api/kernelspecs');
+    expect(Object.fromEntries(Object.entries(specs.kernelspecs).map(([name, k]) => [name, k.spec.language]))).toEqual({ py: 'python', r: 'R', octave: 'octave' });
+    // each kernel runs from its own environment in the store
+    expect(specs.kernelspecs.r!.spec.argv[0]).toMatch(/^\/nix\/store\/[a-z0-9]{32}-R-4\.2\.2-wrapper\/bin\/R$/);
+    expect(specs.kernelspecs.octave!.spec.argv[0]).toMatch(/^\/nix\/store\/[a-z0-9]{32}-octave-kernel-launcher\/bin\/octave-kernel$/);
+  });
+
+  it.each([
+    ['py', 'print(6*7)', '42\n'],
+    ['r', 'print(6*7)', '[1] 42\n'],
+    ['octave', 'disp(6*7)', '42\n'],
+  ])('kernel %s executes %s over its websocket', async (kernel, code, expected) => {
+    const r = await runIn(run.client, kernel, code, kernel);
+    expect(r.errors).toEqual([]);
+    expect(r.status).toBe('ok');
+    expect(r.stdout).toBe(expected);
+  });
+
+  it.each([
+    ['py', 'import numpy, pandas\nprint(int(pandas.Series(numpy.arange(7)).sum()))', '21\n'],
+    ['r', 'cat(jsonlite::toJSON(list(answer = 6 * 7), auto_unbox = TRUE), "\\n")', '{"answer":42} \n'],
+    ['octave', 'pkg load signal\ndisp(upfirdn([1 2 3], 1, 2, 1))', '   1   0   2   0   3\n'],
+  ])('kernel %s has the packages its config declares', async (kernel, code, expected) => {
+    const r = await runIn(run.client, kernel, code, `${kernel} packages`);
+    expect(r.errors).toEqual([]);
+    expect(r.status).toBe('ok');
+    expect(r.stdout).toBe(expected);
+  });
+
+  it('R reports a failing cell as an error, not as output', async () => {
+    const r = await runIn(run.client, 'r', 'stop("boom")', 'r error');
+    expect(r.status).toBe('error');
+    expect(r.errors.join()).toContain('boom');
+  });
+
+  describe("Debian's jupyter_kernel_test, run inside the image against its kernels", () => {
+    let result: { exitCode: number; outcomes: Record<string, Record<string, string>>; stderr: string };
+
+    beforeAll(async () => {
+      // The conformance module (this directory's conformance/) and Debian's jupyter_kernel_test
+      // (python3-jupyter-kernel-test, pure Python) are mounted read-only; everything else -- the
+      // interpreter, jupyter_client, jsonschema, kernelspecs, kernels -- is the image's.
+      const { stdout: files } = await execa('dpkg-query', ['-L', 'python3-jupyter-kernel-test']);
+      const jkt = dirname(files.split('\n').find((f) => f.endsWith('/jupyter_kernel_test/__init__.py'))!);
+      const start = Date.now();
+      const r = await runImage({
+        image,
+        cmd: ['python3', '/conformance/tests/kernel_conformance.py', 'python=py', 'r=r', 'octave=octave'],
+        env: { PYTHONPATH: '/conformance/lib' },
+        volumes: [`${volume('data-conformance')}:/data`, `${resolve('test/e2e/conformance')}:/conformance/tests:ro`, `${jkt}:/conformance/lib/jupyter_kernel_test:ro`],
+        timeoutMs: 600_000,
+      });
+      timings['conformance ms'] = Date.now() - start;
+      const last = r.stdout.trim().split('\n').pop() ?? '';
+      result = { exitCode: r.exitCode, outcomes: last.startsWith('{') ? JSON.parse(last) : {}, stderr: r.stderr };
+      process.stdout.write(`kernel conformance: ${last}\n`);
+    }, 660_000);
+
+    it.each([
+      ['PythonSuite', ['test_clear_output', 'test_completion', 'test_display_data', 'test_error', 'test_execute_result', 'test_execute_stderr', 'test_execute_stdout', 'test_history', 'test_inspect', 'test_is_complete', 'test_kernel_info', 'test_pager']],
+      ['RSuite', ['test_clear_output', 'test_completion', 'test_display_data', 'test_error', 'test_execute_stderr', 'test_execute_stdout', 'test_inspect', 'test_is_complete', 'test_kernel_info', 'test_pager']],
+      ['OctaveSuite', ['test_completion', 'test_execute_stdout', 'test_inspect', 'test_kernel_info', 'test_pager']],
+    ])('%s: every check passes', (suite, tests) => {
+      expect([suite, result.outcomes[suite]]).toEqual([suite, Object.fromEntries(tests.map((t) => [t, 'ok']))]);
+    });
+
+    it('ran nothing else and exited 0', () => {
+      expect(Object.keys(result.outcomes).sort()).toEqual(['OctaveSuite', 'PythonSuite', 'RSuite']);
+      expect([result.exitCode, result.exitCode === 0 ? '' : result.stderr.slice(-3000)]).toEqual([0, '']);
+    });
+  });
+});
+
+describe('examples/python-r built offline, run with JUPYTER_TOKEN', () => {
+  let run: Awaited<ReturnType<typeof boot>>;
+
+  beforeAll(async () => {
+    run = await boot(await buildImage('examples/python-r/nixlab.yaml', 'python-r'), 'python-r');
+  }, 900_000);
+
+  afterAll(async () => {
+    if (run) await run.handle.stop('SIGTERM', 10_000);
+  });
+
+  it('lists exactly its two kernels, and R and Python execute code', async () => {
+    const specs = await run.client.json<{ kernelspecs: Record<string, unknown> }>('/api/kernelspecs');
+    expect(Object.keys(specs.kernelspecs).sort()).toEqual(['py', 'r']);
+    expect((await runIn(run.client, 'r', 'print(6*7)', 'python-r r')).stdout).toBe('[1] 42\n');
+    expect((await runIn(run.client, 'py', 'import pandas; print(6*7)', 'python-r python')).stdout).toBe('42\n');
+  });
+});
+
+describe('examples/polyglot: validates and generates; the offline set refuses exactly the kernels Debian 12 lacks', () => {
+  const gen = join(work, 'polyglot-gen');
+
+  beforeAll(async () => {
+    const v = await nixlab(['validate', 'examples/polyglot']);
+    expect([v.exitCode, v.stdout.trim()]).toEqual([0, 'examples/polyglot/nixlab.config.ts: ok, 9 kernel(s): py, r, octave, go, cpp, rust, javascript, typescript, bash']);
+    const g = await nixlab(['generate', 'examples/polyglot', '-o', gen]);
+    expect([g.exitCode, g.stderr]).toEqual([0, '']);
+  });
+
+  /** nix-instantiate one kernel's environment of the generated project against the offline set. */
+  const instantiate = (kernel: string) => execa('nix-instantiate', ['--argstr', 'nixpkgsPath', OFFLINE_PKGS, '-A', `kernelEnvs.${kernel}`, gen], { reject: false });
+
+  it.each([
+    ['py', /-python3-3\.11\.2-env\.drv$/],
+    ['r', /-R-4\.2\.2-wrapper\.drv$/],
+    ['octave', /-octave-kernel-launcher\.drv$/],
+  ])('%s: evaluates (the offline set builds it)', async (kernel, drv) => {
+    const r = await instantiate(kernel);
+    expect([r.exitCode, r.stdout.trim()]).toEqual([0, expect.stringMatching(drv)]);
+  });
+
+  it.each([
+    ['go', 'gophernotes', 'Debian 12 has no gophernotes package'],
+    ['cpp', 'cpp17-kernel', 'Debian 12 has no xeus-cling package'],
+    ['rust', 'evcxr', 'Debian 12 has no evcxr package'],
+    ['javascript', 'deno', 'Debian 12 has no deno package'],
+    ['typescript', 'deno', 'Debian 12 has no deno package'],
+    ['bash', 'python3.11Packages.bash-kernel', 'Debian 12 has no bash-kernel package'],
+  ])('%s: fails at evaluation, saying %s is not available offline', async (kernel, attr, why) => {
+    const r = await instantiate(kernel);
+    expect(r.exitCode).not.toBe(0);
+    expect(r.stderr).toContain(`error: ${attr} is not available in the offline package set (${why}`);
+  });
+
+  it('nixlab build --pkgs offline stops at evaluation with that message', async () => {
+    const r = await nixlab(['build', 'examples/polyglot', '--pkgs', 'offline', '--out-link', join(work, 'polyglot-result'), '--generated-dir', join(work, 'polyglot-build-gen')]);
+    expect(r.exitCode).not.toBe(0);
+    expect(r.stderr).toMatch(/is not available in the offline package set \(Debian 12 has no/);
+  });
+});
