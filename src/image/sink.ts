@@ -293,6 +293,9 @@ export class ArchiveSink extends EventEmitter {
   /** File output hashed by read-back: writes in flight, in order, and the complete prefix. */
   private readonly writes: { end: number; done: boolean }[] = [];
   private complete = 0;
+  /** Rejects with the first failure. */
+  private readonly failed: Promise<never>;
+  private rejectFailed!: (error: Error) => void;
 
   constructor(
     private readonly output: SinkOutput,
@@ -308,6 +311,8 @@ export class ArchiveSink extends EventEmitter {
   ) {
     super();
     for (let i = 0; i < SLOTS; i++) this.free.push({ buf: Buffer.from(new ArrayBuffer(SLOT_SIZE)) });
+    this.failed = new Promise<never>((_, reject) => (this.rejectFailed = reject));
+    this.failed.catch(() => undefined);
   }
 
   /** The file output, when its bytes are written here and hashed by read-back. */
@@ -322,7 +327,8 @@ export class ArchiveSink extends EventEmitter {
     const range = { start, end: start + length };
     this.ranges.push(range);
     const file = this.readBack;
-    const hex = file ? this.hashPool!.range(this.stream, file.fd, file.base + start, length) : this.worker.range(this.stream, start, length);
+    // Read back, a range completes only once its bytes are written: a write failure ends it.
+    const hex = file ? Promise.race([this.hashPool!.range(this.stream, file.fd, file.base + start, length), this.failed]) : this.worker.range(this.stream, start, length);
     return hex.finally(() => this.ranges.splice(this.ranges.indexOf(range), 1));
   }
 
@@ -434,6 +440,7 @@ export class ArchiveSink extends EventEmitter {
   private fail(error: Error): void {
     if (this.failure) return;
     this.failure = error;
+    this.rejectFailed(error);
     this.backlog = [];
     this.hooks.onError(error);
   }

@@ -2,9 +2,10 @@
 // offline` (real nix-build, real pack), run the way `docker run` would (test/helpers/run-image.ts),
 // and driven over a real Jupyter server's HTTP API and kernel websockets -- Python, R and Octave
 // executing code; Debian's jupyter_kernel_test checking each kernel's protocol conformance from
-// inside the image (the image's own python3 and jupyter_client start the image's kernels); and the
-// full polyglot example, which the offline package set refuses, kernel by kernel, for exactly the
-// languages Debian 12 does not package. Needs root (chroot, namespaces), as the README says.
+// inside the image (the image's own python3 and jupyter_client start the image's kernels: Python,
+// R, Octave, and the demo's custom sh kernel); and the full polyglot example, which the offline
+// package set refuses, kernel by kernel, for exactly the languages Debian 12 does not package.
+// Needs root (chroot, namespaces), as the README says.
 import { execa } from 'execa';
 import { chownSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -72,6 +73,32 @@ async function runIn(client: JupyterClient, kernel: string, code: string, label:
   return { ...r, stdout: r.stdout.replace(/\r\n/g, '\n') };
 }
 
+/**
+ * Runs test/e2e/conformance/kernel_conformance.py with the image's own python3: the module and
+ * Debian's jupyter_kernel_test (python3-jupyter-kernel-test, pure Python) are mounted read-only,
+ * everything else -- interpreter, jupyter_client, jsonschema, kernelspecs, kernels -- is the
+ * image's. Returns the outcome of every check by suite.
+ */
+async function conformance(image: string, suites: string[], label: string) {
+  const { stdout: files } = await execa('dpkg-query', ['-L', 'python3-jupyter-kernel-test']);
+  const jkt = dirname(files.split('\n').find((f) => f.endsWith('/jupyter_kernel_test/__init__.py'))!);
+  const start = Date.now();
+  const r = await runImage({
+    image,
+    cmd: ['python3', '/conformance/tests/kernel_conformance.py', ...suites],
+    env: { PYTHONPATH: '/conformance/lib' },
+    volumes: [`${volume(`data-conformance-${label}`)}:/data`, `${resolve('test/e2e/conformance')}:/conformance/tests:ro`, `${jkt}:/conformance/lib/jupyter_kernel_test:ro`],
+    timeoutMs: 600_000,
+  });
+  timings[`conformance ${label} ms`] = Date.now() - start;
+  const last = r.stdout.trim().split('\n').pop() ?? '';
+  process.stdout.write(`kernel conformance (${label}): ${last}\n`);
+  return { exitCode: r.exitCode, outcomes: (last.startsWith('{') ? JSON.parse(last) : {}) as Record<string, Record<string, string>>, stderr: r.stderr };
+}
+
+/** Every check of a suite, passed. */
+const allOk = (tests: string[]) => Object.fromEntries(tests.map((t) => [t, 'ok']));
+
 describe('examples/polyglot-offline (Python, R, Octave with signal) built offline, run with JUPYTER_TOKEN', () => {
   let image: string;
   let run: Awaited<ReturnType<typeof boot>>;
@@ -122,26 +149,10 @@ describe('examples/polyglot-offline (Python, R, Octave with signal) built offlin
   });
 
   describe("Debian's jupyter_kernel_test, run inside the image against its kernels", () => {
-    let result: { exitCode: number; outcomes: Record<string, Record<string, string>>; stderr: string };
+    let result: Awaited<ReturnType<typeof conformance>>;
 
     beforeAll(async () => {
-      // The conformance module (this directory's conformance/) and Debian's jupyter_kernel_test
-      // (python3-jupyter-kernel-test, pure Python) are mounted read-only; everything else -- the
-      // interpreter, jupyter_client, jsonschema, kernelspecs, kernels -- is the image's.
-      const { stdout: files } = await execa('dpkg-query', ['-L', 'python3-jupyter-kernel-test']);
-      const jkt = dirname(files.split('\n').find((f) => f.endsWith('/jupyter_kernel_test/__init__.py'))!);
-      const start = Date.now();
-      const r = await runImage({
-        image,
-        cmd: ['python3', '/conformance/tests/kernel_conformance.py', 'python=py', 'r=r', 'octave=octave'],
-        env: { PYTHONPATH: '/conformance/lib' },
-        volumes: [`${volume('data-conformance')}:/data`, `${resolve('test/e2e/conformance')}:/conformance/tests:ro`, `${jkt}:/conformance/lib/jupyter_kernel_test:ro`],
-        timeoutMs: 600_000,
-      });
-      timings['conformance ms'] = Date.now() - start;
-      const last = r.stdout.trim().split('\n').pop() ?? '';
-      result = { exitCode: r.exitCode, outcomes: last.startsWith('{') ? JSON.parse(last) : {}, stderr: r.stderr };
-      process.stdout.write(`kernel conformance: ${last}\n`);
+      result = await conformance(image, ['python=py', 'r=r', 'octave=octave'], 'polyglot-offline');
     }, 660_000);
 
     it.each([
@@ -149,7 +160,7 @@ describe('examples/polyglot-offline (Python, R, Octave with signal) built offlin
       ['RSuite', ['test_clear_output', 'test_completion', 'test_display_data', 'test_error', 'test_execute_stderr', 'test_execute_stdout', 'test_inspect', 'test_is_complete', 'test_kernel_info', 'test_pager']],
       ['OctaveSuite', ['test_completion', 'test_execute_stdout', 'test_inspect', 'test_kernel_info', 'test_pager']],
     ])('%s: every check passes', (suite, tests) => {
-      expect([suite, result.outcomes[suite]]).toEqual([suite, Object.fromEntries(tests.map((t) => [t, 'ok']))]);
+      expect([suite, result.outcomes[suite]]).toEqual([suite, allOk(tests)]);
     });
 
     it('ran nothing else and exited 0', () => {
@@ -157,6 +168,15 @@ describe('examples/polyglot-offline (Python, R, Octave with signal) built offlin
       expect([result.exitCode, result.exitCode === 0 ? '' : result.stderr.slice(-3000)]).toEqual([0, '']);
     });
   });
+});
+
+describe("the demo's custom sh kernel, checked by jupyter_kernel_test inside the demo image", () => {
+  it('passes every check a do_execute-only wrapper kernel can', async () => {
+    const image = await buildImage('examples/demo/nixlab.yaml', 'demo');
+    const r = await conformance(image, ['sh=sh'], 'demo');
+    expect(r.outcomes).toEqual({ ShSuite: allOk(['test_error', 'test_execute_stderr', 'test_execute_stdout', 'test_kernel_info']) });
+    expect([r.exitCode, r.exitCode === 0 ? '' : r.stderr.slice(-3000)]).toEqual([0, '']);
+  }, 300_000);
 });
 
 describe('examples/python-r built offline, run with JUPYTER_TOKEN', () => {

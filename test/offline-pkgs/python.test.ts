@@ -20,7 +20,7 @@ const MODULES =
   'anyio argon2 asttokens attr backcall bleach bs4 bytecode certifi chardet charset_normalizer coverage cryptography ' +
   'dateutil debugpy decorator defusedxml distro entrypoints executing fastjsonschema html5lib httplib2 idna ipykernel ' +
   'IPython ipython_genutils jedi jinja2 jsonschema jupyter_client jupyter_core jupyter_server jupyterlab_pygments ' +
-  'lxml.etree markupsafe nbclient nbconvert nbformat nest_asyncio notebook numpy oauthlib packaging pandas ' +
+  'lxml.etree markupsafe metakernel nbclient nbconvert nbformat nest_asyncio notebook numpy oauthlib packaging pandas ' +
   'pandocfilters parso pexpect pickleshare prometheus_client prompt_toolkit psutil ptyprocess pure_eval py pydevd ' +
   'pygments jwt OpenSSL pyparsing pyrsistent pytz yaml zmq requests send2trash setuptools six sniffio soupsieve ' +
   'stack_data terminado tinycss2 toml tornado traitlets urllib3 wcwidth webencodings websocket wheel xmltodict';

@@ -4,7 +4,7 @@ Run inside the image (test/e2e/catalogue.test.ts mounts this directory and jupyt
 read-only and starts the image's own python3 on it), so the kernels are found through the
 image's JUPYTER_PATH and started by the image's jupyter_client, exactly as the server starts them:
 
-    python3 kernel_conformance.py python=<kernel name> r=<kernel name> octave=<kernel name>
+    python3 kernel_conformance.py python=<kernel name> r=<kernel name> octave=<kernel name> sh=<kernel name>
 
 Prints one JSON object: {"<suite>": {"<test>": "ok" | "fail: …" | "error: …" | "skipped: …"}}
 and exits 0 when every test passed.
@@ -131,7 +131,32 @@ class OctaveSuite(jkt.KernelTests):
     test_clear_output = None
 
 
-SUITES = {"python": PythonSuite, "r": RSuite, "octave": OctaveSuite}
+class ShSuite(jkt.KernelTests):
+    """The demo's custom kernel (examples/demo/sh-kernel): ipykernel's Kernel base class running
+    each cell with the store busybox sh."""
+
+    kernel_name = "sh"
+    language_name = "sh"
+    file_extension = ".sh"
+    code_hello_world = 'echo "hello, world"'
+    code_stderr = "echo test >&2"
+    code_generate_error = "exit 3"
+
+    # A wrapper kernel that only implements do_execute: the base class answers complete_request
+    # with no matches, inspect_request with found = false and is_complete_request with "unknown";
+    # cells produce streams only (no execute_result or display_data), no pager payloads, no
+    # clear_output, and it keeps no history.
+    test_completion = None
+    test_inspect = None
+    test_is_complete = None
+    test_execute_result = None
+    test_display_data = None
+    test_pager = None
+    test_clear_output = None
+    test_history = None
+
+
+SUITES = {"python": PythonSuite, "r": RSuite, "octave": OctaveSuite, "sh": ShSuite}
 
 
 class Collect(unittest.TestResult):
