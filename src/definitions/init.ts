@@ -82,7 +82,8 @@ function closestKind(word: string): StarterKind | undefined {
 export function starterConfig(kinds: readonly StarterKind[]): Record<string, unknown> {
   const kernels = kinds.map((kind) => {
     const preset = presets.find((p) => p.kind === kind)!;
-    const kernel: Record<string, unknown> = { kind, name: kind };
+    // `python` is reserved by Jupyter (see validate.ts), so the Python kernel is called `py`.
+    const kernel: Record<string, unknown> = { kind, name: kind === 'python' ? 'py' : kind };
     for (const o of preset.options) if (o.default !== undefined) kernel[o.name] = o.default;
     return kernel;
   });
@@ -172,5 +173,5 @@ export async function initConfig(opts: InitOptions): Promise<InitResult> {
     warnings.push({ where: path.join(opts.dir, first), message: `nixlab reads ${first} before ${name} in this directory`, hint: `remove or rename ${first}, or name ${name} on the command line` });
   }
   await writeFileAtomic(file, renderStarterConfig(opts.kinds, opts.format));
-  return { file, kernels: [...opts.kinds], replaced: existing.includes(name), warnings };
+  return { file, kernels: opts.kinds.map((k) => (k === 'python' ? 'py' : k)), replaced: existing.includes(name), warnings };
 }

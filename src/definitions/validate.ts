@@ -685,6 +685,11 @@ function checkSemantics(data: unknown, ctx: Collector): void {
     kernels.forEach((kernel, i) => {
       if (!isObject(kernel)) return;
       const at: PathSegment[] = ['kernels', i];
+      if (typeof kernel.name === 'string' && /^python3?$/i.test(kernel.name)) {
+        // jupyter_client treats `python` as the native `python3` kernel, and `python3` is that
+        // kernel's directory: either name would run the server's own Python, not this kernel.
+        ctx.error([...at, 'name'], `${q(kernel.name)} is reserved by Jupyter for the server's own Python kernel`, 'choose another name, e.g. "py" or "py311"');
+      }
       if (typeof kernel.name === 'string') {
         const j = firstByName.get(kernel.name.toLowerCase());
         if (j === undefined) firstByName.set(kernel.name.toLowerCase(), i);

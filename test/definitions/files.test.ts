@@ -27,3 +27,11 @@ describe('image.files', () => {
     expect(hit!.hint).toBeTruthy();
   });
 });
+
+describe('reserved kernel names', () => {
+  it.each(['python', 'python3', 'Python3'])('refuses %s (Jupyter would run the server env python3 instead)', (name) => {
+    const r = validateConfig({ kernels: [{ kind: 'python', name }] }, 'nixlab.yaml');
+    expect(r.errors.map((e) => e.where)).toContain('nixlab.yaml:$.kernels[0].name');
+    expect(r.errors.find((e) => e.where === 'nixlab.yaml:$.kernels[0].name')!.message).toContain('reserved');
+  });
+});

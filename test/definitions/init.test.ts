@@ -67,7 +67,7 @@ describe('the starter config', () => {
     writeFileSync(file, renderStarterConfig(starterKinds, format));
     const { config, warnings } = await loadConfig(file);
     expect(warnings).toEqual([]);
-    expect(config.kernels.map((k) => [k.kind, k.name])).toEqual(starterKinds.map((k) => [k, k]));
+    expect(config.kernels.map((k) => [k.kind, k.name])).toEqual(starterKinds.map((k) => [k, k === 'python' ? 'py' : k]));
     expect(config.frontend).toBe('lab');
   });
 
@@ -91,7 +91,7 @@ describe('the starter config', () => {
     expect(yaml).toContain('packages: []');
     const ts = renderStarterConfig(['python'], 'ts');
     expect(ts).toContain("import type { Config } from 'nixlab/config';");
-    expect(ts).toContain("{ kind: 'python', name: 'python', version: '3.12', packages: [] },");
+    expect(ts).toContain("{ kind: 'python', name: 'py', version: '3.12', packages: [] },");
     expect(ts.trimEnd().endsWith('} satisfies Config;')).toBe(true);
   });
 });
@@ -100,9 +100,9 @@ describe('initConfig', () => {
   test('writes the file atomically and reports what it wrote', async () => {
     const dir = freshDir();
     const result = await initConfig({ dir, kinds: ['python', 'octave'], format: 'yaml' });
-    expect(result).toEqual({ file: join(dir, 'nixlab.yaml'), kernels: ['python', 'octave'], replaced: false, warnings: [] });
+    expect(result).toEqual({ file: join(dir, 'nixlab.yaml'), kernels: ['py', 'octave'], replaced: false, warnings: [] });
     expect(readdirSync(dir)).toEqual(['nixlab.yaml']);
-    expect((await loadConfig(result.file)).config.kernels.map((k) => k.name)).toEqual(['python', 'octave']);
+    expect((await loadConfig(result.file)).config.kernels.map((k) => k.name)).toEqual(['py', 'octave']);
   });
 
   test('refuses to overwrite a config, and replaces it with force', async () => {

@@ -150,14 +150,14 @@ describe('nixlab run', () => {
     const r = await nixlab(['run', image, '--', 'sh', '-c', 'id -u; id -g; test -n "$JUPYTER_TOKEN" && echo token-set; pwd']);
     expect(r.stdout.split('\n').slice(0, 4)).toEqual(['1000', '100', 'token-set', '/data']);
     expect(r.exitCode).toBe(0);
-  }, 60_000);
+  }, 240_000);
 
   it('passes the exit code through and refuses a malformed volume', async () => {
     expect((await nixlab(['run', image, '--', 'sh', '-c', 'exit 5'])).exitCode).toBe(5);
     const bad = await nixlab(['run', image, '-v', 'nocolon']);
     expect(bad.exitCode).toBe(2);
     expect(bad.stderr).toContain('--volume');
-  }, 60_000);
+  }, 240_000);
 });
 
 describe('the demo image started without JUPYTER_TOKEN', () => {

@@ -101,7 +101,8 @@ describe('escapeString', () => {
       }),
       { numRuns: RUNS },
     );
-  });
+    // One nix-instantiate per run: about a minute on an idle 2-core machine, more under load.
+  }, 900_000);
 
   it('round-trips integer JSON data as Nix values, refusing floats', async () => {
     await fc.assert(

@@ -142,8 +142,6 @@ let
         }
       ];
     };
-    # Debian's pytz reads /usr/share/zoneinfo (tzdata) instead of bundling the database, and
-    # fails at import when it is absent, as in a FROM-scratch image: use tzdata's store path.
     # R (r-base-core) as nixpkgs' R lays it out: R_HOME = lib/R, R packages (r-cran-*) in their
     # own store paths' library/ (see builders/debian.sh, kind "R"). zip, unzip, xdg-utils and
     # paperconf are programs R runs by name from PATH on request (zip(), browseURL(), ...);
@@ -277,6 +275,8 @@ let
       members = [ "python3-octave-kernel" ];
       ignoreDepends = [ "octave" ];
     };
+    # Debian's pytz reads /usr/share/zoneinfo (tzdata) instead of bundling the database, and
+    # fails at import when it is absent, as in a FROM-scratch image: use tzdata's store path.
     python3-tz = {
       members = [ "python3-tz" ];
       substitutions = [

@@ -26,7 +26,9 @@ import jupyter_kernel_test as jkt
 class PythonSuite(jkt.KernelTests):
     """ipykernel (Debian's python3-ipykernel 6.17) in a python3.withPackages environment."""
 
-    kernel_name = "python"
+    # (each suite's kernel_name is replaced by the one given on the command line; never "python",
+    # which jupyter_client's KernelManager turns into the native "python3")
+    kernel_name = "py"
     language_name = "python"
     file_extension = ".py"
     code_hello_world = 'print("hello, world")'

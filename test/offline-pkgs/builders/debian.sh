@@ -28,9 +28,10 @@ normalize() {
 }
 # Sets $dest to the path under $out for host path $1 (normalised), or "" to leave it out.
 # Layout follows nixpkgs: lib/ for shared libraries (the multiarch directory is flattened),
-# lib/python3.X/site-packages for Debian's dist-packages, lib/R and library/ for R, share/ for data. Left out: docs, man
-# pages, lintian/bug-reporting files, translations and other files whose compiled-in /usr paths
-# nothing in a store path would look up (glibc's gconv modules, /usr/lib/locale, /etc).
+# lib/python3.X/site-packages for Debian's dist-packages, lib/R and library/ for R, share/ for
+# data. Left out: docs, man pages, lintian/bug-reporting files, translations and other files whose
+# compiled-in /usr paths nothing in a store path would look up (glibc's gconv modules,
+# /usr/lib/locale, /etc).
 mapPath() {
     dest=
     for x in $excludePaths; do
