@@ -3,7 +3,6 @@
 import { statSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { parseDocument } from 'yaml';
 import { UserError, type Problem } from '../errors.js';
 import { defaultCacheDir } from '../paths.js';
 import type { NormalizedConfig } from './types.js';
@@ -49,7 +48,7 @@ export async function loadConfig(file: string): Promise<LoadedConfig> {
     : ext === '.json'
       ? parseJsonFile(file, await readText(file))
       : ext === '.yaml' || ext === '.yml'
-        ? parseYamlFile(file, await readText(file))
+        ? parseYamlFile(file, await readText(file), (await import('yaml')).parseDocument)
         : unknownType(file);
   const result = validateConfig(raw.value, file, { baseDir: path.dirname(path.resolve(file)) });
   const warnings = [...raw.warnings, ...result.warnings];
@@ -149,7 +148,8 @@ function firstLine(error: unknown): string {
 // ---------------------------------------------------------------------------------------------
 // YAML
 
-function parseYamlFile(file: string, text: string): Parsed {
+/** `parseDocument` is passed in: the yaml module is loaded only for YAML configs (start-up time). */
+function parseYamlFile(file: string, text: string, parseDocument: typeof import('yaml').parseDocument): Parsed {
   // strict + uniqueKeys: duplicate keys and other doubtful constructs are errors, not silent
   // last-one-wins. The YAML 1.2 core schema: no timestamps or yes/no booleans.
   const doc = parseDocument(text, { strict: true, uniqueKeys: true, schema: 'core', prettyErrors: true });

@@ -5,8 +5,10 @@
 // keys, `["key"]` (JSON-quoted) for any other key, `[i]` for list items.
 import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
+import { createRequire } from 'node:module';
+import type { Ajv2020 as Ajv2020Class, ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
 import type { Problem } from '../errors.js';
+import { cachedSchemaCheck } from './schema-cache.js';
 import {
   attrNamePattern,
   configSchema,
@@ -59,8 +61,10 @@ export function validateConfig(raw: unknown, file: string, opts: { baseDir?: str
   // 2. The schema. Errors at a path already reported in step 1 (a NUL in a name, a function
   //    where a string belongs) would only repeat the same problem less precisely, and a scalar
   //    that breaks several rules (empty and not matching the pattern) gets one error.
-  const validate = compiledSchema();
-  if (!validate(data)) {
+  //    A valid config (the usual case) is recognised by a cached check (schema-cache.ts); only
+  //    an invalid one pays for compiling the validator that explains every problem.
+  const validate = cachedSchemaCheck(configSchema)(data) ? null : compiledSchema();
+  if (validate && !validate(data)) {
     for (const e of validate.errors ?? []) {
       const finding = explainSchemaError(e, data);
       if (!finding) continue;
@@ -239,6 +243,8 @@ function compiledSchema(): ValidateFunction {
   // strict: the schema itself must be exactly right; logger off: library code never prints.
   // No code optimisation: it would take a third of the compile time (which every `nixlab
   // validate` pays) to speed up a validation that takes microseconds either way.
+  // ajv is loaded only now: a valid config never gets here (see cachedSchemaCheck).
+  const { Ajv2020 } = createRequire(import.meta.url)('ajv/dist/2020.js') as { Ajv2020: typeof Ajv2020Class };
   validator ??= new Ajv2020({ allErrors: true, strict: true, verbose: true, logger: false, code: { optimize: false } }).compile(configSchema);
   return validator;
 }

@@ -70,6 +70,8 @@ export interface WriteContext {
   worker: ByteWorker;
   /** Hashes what goes to files, read back once written; its threads start only if needed. */
   hashPool: HashPool;
+  /** Ring buffers the sinks pass on to each other (ArchiveSink's `spares`). */
+  slots: Buffer[];
   /** Reports a failure noticed outside the awaited path (a write error in a sink). */
   onError(error: Error): void;
   /** Bytes written so far (for progress). */

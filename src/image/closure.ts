@@ -2,7 +2,7 @@
 // from one `nix path-info --json --recursive` call.
 import { realpath } from 'node:fs/promises';
 import { posix } from 'node:path';
-import { execa } from 'execa';
+import { spawn } from 'node:child_process';
 import { InternalError, ToolError, UserError, type Problem } from '../errors.js';
 
 /** The Nix store directory (`/nix/store` unless NIX_STORE_DIR says otherwise). */
@@ -75,20 +75,44 @@ const HAS_SURROGATE = /[\uD800-\uDFFF]/;
 export async function queryClosure(storePaths: string[], opts: { signal?: AbortSignal } = {}): Promise<ClosureNode[]> {
   if (storePaths.length === 0) return [];
   const args = ['path-info', '--json', '--recursive', '--extra-experimental-features', 'nix-command', '--', ...storePaths];
-  const result = await execa('nix', args, { reject: false, stdin: 'ignore', cancelSignal: opts.signal, maxBuffer: 1 << 30 });
   const shown = `nix ${args.join(' ')}`;
-  if ((result as { code?: string }).code === 'ENOENT') {
+  const result = await run('nix', args, opts.signal);
+  if (result.code === 'ENOENT') {
     throw new UserError({ where: 'nix', message: 'nix was not found on PATH', hint: 'install Nix (on Debian: apt-get install nix-bin)' });
   }
-  const stderr = String(result.stderr ?? '');
-  if (result.failed) {
-    const tail = stderr.split('\n').filter(Boolean).slice(-20);
-    const invalid = /path '([^']+)' is not valid/.exec(stderr);
-    throw new ToolError(shown, result.exitCode, tail, 'querying the closure', {
+  if (result.exitCode !== 0) {
+    const tail = result.stderr.split('\n').filter(Boolean).slice(-20);
+    const invalid = /path '([^']+)' is not valid/.exec(result.stderr);
+    throw new ToolError(shown, result.exitCode ?? undefined, tail, 'querying the closure', {
       suggestions: invalid ? [`build ${invalid[1]} first (nix-build), or check the path`] : [],
     });
   }
-  return parsePathInfo(String(result.stdout), shown);
+  return parsePathInfo(result.stdout, shown);
+}
+
+/**
+ * Runs a command to completion, collecting its output. node:child_process rather than execa
+ * (which build/ uses for nix-build's streamed log): this one call needs none of execa, and
+ * loading execa would add ~0.1 s to every `nixlab pack`.
+ */
+function run(cmd: string, args: string[], signal?: AbortSignal): Promise<{ exitCode: number | null; code?: string; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    signal?.throwIfAborted();
+    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], signal });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on('data', (c: Buffer) => out.push(c));
+    child.stderr.on('data', (c: Buffer) => err.push(c));
+    child.on('error', (error: NodeJS.ErrnoException) => {
+      if (signal?.aborted) reject(signal.reason);
+      else if (error.code === 'ENOENT') resolve({ exitCode: null, code: 'ENOENT', stdout: '', stderr: '' });
+      else reject(error);
+    });
+    child.on('close', (exitCode) => {
+      if (signal?.aborted) return reject(signal.reason);
+      resolve({ exitCode, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') });
+    });
+  });
 }
 
 /** Parses `nix path-info --json` output (an array in Nix 2.8–2.18, an object keyed by path later). */

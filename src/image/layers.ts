@@ -201,7 +201,6 @@ export async function parseKernelEnvs(specs: string[], where = '--group'): Promi
       problems.push({ where: `${where} ${spec}`, message: 'must be NAME=STORE_PATH with a name of letters, digits, `.`, `_` and `-`', hint: 'write e.g. --group py-data=./result/kernels/py-data' });
     } else parsed.push({ name, path: spec.slice(eq + 1) });
   }
-  if (problems.length) throw new UserError(problems);
   const out: KernelEnv[] = [];
   for (const { name, path } of parsed) {
     try {

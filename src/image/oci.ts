@@ -160,7 +160,7 @@ export async function hashLayers(input: ArchiveInput, ctx: WriteContext): Promis
       digests.push(known);
       continue;
     }
-    const sink = new ArchiveSink(null, ctx.worker, { onError: ctx.onError, onConsumed: (c) => ctx.pool.release(c) });
+    const sink = new ArchiveSink(null, ctx.worker, { onError: ctx.onError, onConsumed: (c) => ctx.pool.release(c) }, undefined, ctx.slots);
     const digest = sink.hashRange(0, entries.tarSize);
     digest.catch(() => undefined);
     await writeLayerTar(entries, sink, { signal: ctx.signal, pool: ctx.pool });
@@ -227,7 +227,7 @@ export async function writeOciDir(input: ArchiveInput, dir: string, ctx: WriteCo
       let hex: Promise<string> | null = null;
       try {
         const base = before;
-        const sink = new ArchiveSink({ fd: fh.fd }, ctx.worker, { onError: ctx.onError, onBytes: (n) => ctx.onBytes?.(base + n), onConsumed: (c) => ctx.pool.release(c) }, ctx.hashPool);
+        const sink = new ArchiveSink({ fd: fh.fd }, ctx.worker, { onError: ctx.onError, onBytes: (n) => ctx.onBytes?.(base + n), onConsumed: (c) => ctx.pool.release(c) }, ctx.hashPool, ctx.slots);
         if (!known) {
           hex = sink.hashRange(0, size);
           hex.catch(() => undefined);

@@ -400,7 +400,7 @@ async function writeArchive(
   const worker = new ByteWorker();
   const hashPool = new HashPool();
   const pool = new ChunkPool();
-  const ctx: WriteContext = { signal, pool, worker, hashPool, onError: fail, onBytes };
+  const ctx: WriteContext = { signal, pool, worker, hashPool, slots: [], onError: fail, onBytes };
   const sinkHooks = { onError: fail, onBytes, onConsumed: (c: Buffer) => pool.release(c) };
   const where = typeof output === 'string' ? output : 'stdout';
   let cleanup: () => Promise<void> = async () => undefined;

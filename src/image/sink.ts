@@ -99,11 +99,16 @@ parentPort.on('message', (m) => {
 });
 `;
 
+/** Bytes a hash worker must have queued before another one is started. */
+const SPAWN_BACKLOG = 32 << 20;
+
 /**
  * Workers that hash ranges of output files by reading them back once written: a range is
  * registered before its bytes are written, and written() tells every worker how far a file is
  * complete. Each range goes to the worker with the fewest bytes still to hash, so consecutive
- * layers are hashed in parallel.
+ * layers are hashed in parallel. Workers start when needed: the first with the first range,
+ * another only when every running one has a backlog (a rebuild that hashes a few MB of
+ * changed layers does not pay for starting two threads).
  */
 export class HashPool {
   private readonly lanes: { worker: Worker; pending: number }[] = [];
@@ -111,24 +116,23 @@ export class HashPool {
   private nextId = 1;
   private failure: Error | null = null;
 
-  /** `size` workers (default: two, or one on a single core), started on first use. */
+  /** Up to `size` workers (default: two, or one on a single core). */
   constructor(private readonly size = Math.max(1, Math.min(2, availableParallelism()))) {}
 
+  /** Starts one more worker. */
   private start(): void {
-    for (let i = 0; i < this.size; i++) {
-      const worker = new Worker(HASH_WORKER_SOURCE, { eval: true, resourceLimits: { maxYoungGenerationSizeMb: 1, maxOldGenerationSizeMb: 16 } });
-      worker.on('message', (m: { id: number; hex?: string; error?: { message: string; code?: string } }) => {
-        const w = this.waiting.get(m.id);
-        if (!w) return;
-        this.waiting.delete(m.id);
-        this.lanes[w.lane]!.pending -= w.length;
-        if (m.error) w.reject(Object.assign(new Error(m.error.message), { code: m.error.code }));
-        else w.resolve(m.hex!);
-      });
-      worker.on('error', (error) => this.fail(error));
-      worker.on('exit', (code) => this.fail(new InternalError(`hash worker exited (code ${code})`)));
-      this.lanes.push({ worker, pending: 0 });
-    }
+    const worker = new Worker(HASH_WORKER_SOURCE, { eval: true, resourceLimits: { maxYoungGenerationSizeMb: 1, maxOldGenerationSizeMb: 16 } });
+    worker.on('message', (m: { id: number; hex?: string; error?: { message: string; code?: string } }) => {
+      const w = this.waiting.get(m.id);
+      if (!w) return;
+      this.waiting.delete(m.id);
+      this.lanes[w.lane]!.pending -= w.length;
+      if (m.error) w.reject(Object.assign(new Error(m.error.message), { code: m.error.code }));
+      else w.resolve(m.hex!);
+    });
+    worker.on('error', (error) => this.fail(error));
+    worker.on('exit', (code) => this.fail(new InternalError(`hash worker exited (code ${code})`)));
+    this.lanes.push({ worker, pending: 0 });
   }
 
   private fail(error: Error): void {
@@ -140,9 +144,12 @@ export class HashPool {
   /** SHA-256 (hex) of file bytes [start, start+length) of `fd`, once written() has passed them. */
   range(stream: number, fd: number, start: number, length: number): Promise<string> {
     if (this.failure) return Promise.reject(this.failure);
-    if (!this.lanes.length) this.start();
     let lane = 0;
     for (let i = 1; i < this.lanes.length; i++) if (this.lanes[i]!.pending < this.lanes[lane]!.pending) lane = i;
+    if (this.lanes.length < this.size && (!this.lanes.length || this.lanes[lane]!.pending >= SPAWN_BACKLOG)) {
+      this.start();
+      lane = this.lanes.length - 1;
+    }
     const id = this.nextId++;
     this.lanes[lane]!.pending += length;
     return new Promise<string>((resolve, reject) => {
@@ -308,9 +315,11 @@ export class ArchiveSink extends EventEmitter {
     },
     /** For a file output: hash ranges by reading them back from the file (see HashPool). */
     private readonly hashPool?: HashPool,
+    /** Spare ring buffers shared by the sinks of one pack: taken here, given back by finish(). */
+    private readonly spares: Buffer[] = [],
   ) {
     super();
-    for (let i = 0; i < SLOTS; i++) this.free.push({ buf: Buffer.from(new ArrayBuffer(SLOT_SIZE)) });
+    for (let i = 0; i < SLOTS; i++) this.free.push({ buf: spares.pop() ?? Buffer.from(new ArrayBuffer(SLOT_SIZE)) });
     this.failed = new Promise<never>((_, reject) => (this.rejectFailed = reject));
     this.failed.catch(() => undefined);
   }
@@ -460,6 +469,7 @@ export class ArchiveSink extends EventEmitter {
     if (this.failure) throw this.failure;
     // Every byte is written and every range's workers were told so: they need nothing more.
     if (this.readBack) this.hashPool!.closed(this.stream);
+    this.spares.push(...this.free.splice(0).map((slot) => slot.buf));
   }
 }
 

@@ -53,32 +53,65 @@ const KIND_DIR = 0;
 const KIND_FILE = 1;
 const KIND_LINK = 2;
 
+/** A growable typed array: doubles its backing store as entries are added. */
+function grown<T extends Uint8Array | Uint16Array | Uint32Array | Float64Array>(a: T, need: number, make: (n: number) => T): T {
+  if (need <= a.length) return a;
+  const b = make(Math.max(need, a.length * 2));
+  b.set(a);
+  return b;
+}
+
 /**
- * A scanned store layer, kept compact: one name component, depth, kind, mode and size per entry
- * (full paths are rebuilt while iterating). Tens of thousands of entries then cost a few MB,
- * and a scan does not make V8 grow its young generation to its maximum.
+ * A scanned store layer, kept compact and off the JavaScript heap: per entry, its name
+ * component and symlink target as UTF-8 in one byte buffer, and depth, kind, mode and size in
+ * typed arrays (full paths are rebuilt while iterating). Tens of thousands of entries cost a
+ * few MB, and since a listing lives until its layer is written, keeping it out of small heap
+ * objects keeps V8 from growing its young generation (which would cost tens of MB of RSS).
  */
 class ScannedLayer implements LayerContents {
-  readonly names: string[] = [];
-  readonly depths: number[] = [];
-  readonly kinds: number[] = [];
-  readonly modes: number[] = [];
-  readonly sizes: number[] = [];
-  readonly targets = new Map<number, string>();
+  private bytes = Buffer.allocUnsafeSlow(64 << 10);
+  private used = 0;
+  private nameEnd = new Uint32Array(1024);
+  private targetEnd = new Uint32Array(1024);
+  private depths = new Uint16Array(1024);
+  private kinds = new Uint8Array(1024);
+  private modes = new Uint16Array(1024);
+  private sizes = new Float64Array(1024);
+  private n = 0;
   tarSize = 1024;
 
   get count(): number {
-    return this.names.length;
+    return this.n;
+  }
+
+  private put(text: string): number {
+    const need = this.used + Buffer.byteLength(text);
+    if (need > this.bytes.length) {
+      const b = Buffer.allocUnsafeSlow(Math.max(need, this.bytes.length * 2));
+      this.bytes.copy(b, 0, 0, this.used);
+      this.bytes = b;
+    }
+    this.used += this.bytes.write(text, this.used);
+    return this.used;
   }
 
   add(depth: number, name: string, kind: number, mode: number, size: number, target: string | undefined, fullName: string): void {
-    const i = this.names.length;
-    this.names.push(name);
-    this.depths.push(depth);
-    this.kinds.push(kind);
-    this.modes.push(mode);
-    this.sizes.push(size);
-    if (target !== undefined) this.targets.set(i, target);
+    const i = this.n++;
+    if (i === this.depths.length) {
+      const n = i * 2;
+      this.nameEnd = grown(this.nameEnd, n, (k) => new Uint32Array(k));
+      this.targetEnd = grown(this.targetEnd, n, (k) => new Uint32Array(k));
+      this.depths = grown(this.depths, n, (k) => new Uint16Array(k));
+      this.kinds = grown(this.kinds, n, (k) => new Uint8Array(k));
+      this.modes = grown(this.modes, n, (k) => new Uint16Array(k));
+      this.sizes = grown(this.sizes, n, (k) => new Float64Array(k));
+    }
+    this.nameEnd[i] = this.put(name);
+    this.targetEnd[i] = target === undefined ? this.used : this.put(target);
+    this.depths[i] = depth;
+    this.kinds[i] = kind;
+    this.modes[i] = mode;
+    this.sizes[i] = size;
     this.tarSize += entryTarSize(this.entryAt(i, fullName));
   }
 
@@ -87,7 +120,7 @@ class ScannedLayer implements LayerContents {
       case KIND_DIR:
         return { type: 'directory', name, mode: this.modes[i]! };
       case KIND_LINK:
-        return { type: 'symlink', name, target: this.targets.get(i)! };
+        return { type: 'symlink', name, target: this.bytes.toString('utf8', this.nameEnd[i]!, this.targetEnd[i]!) };
       default:
         return { type: 'file', name, mode: this.modes[i]!, size: this.sizes[i]!, source: `/${name}` };
     }
@@ -95,9 +128,10 @@ class ScannedLayer implements LayerContents {
 
   *[Symbol.iterator](): Iterator<LayerEntry> {
     const prefix: string[] = [];
-    for (let i = 0; i < this.names.length; i++) {
+    for (let i = 0; i < this.n; i++) {
       const d = this.depths[i]!;
-      const name = d === 0 ? this.names[i]! : `${prefix[d - 1]}/${this.names[i]}`;
+      const base = this.bytes.toString('utf8', i === 0 ? 0 : this.targetEnd[i - 1]!, this.nameEnd[i]!);
+      const name = d === 0 ? base : `${prefix[d - 1]}/${base}`;
       prefix[d] = name;
       yield this.entryAt(i, name);
     }

@@ -6,9 +6,10 @@ import { execa } from 'execa';
 import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { UserError } from '../../src/errors.js';
 import { inspectImage } from '../../src/image/inspect.js';
+import { parseKernelEnvs } from '../../src/image/layers.js';
 import { mergeIndex } from '../../src/image/oci.js';
 import { packImage, type PackImageOptions } from '../../src/image/pack.js';
 import { buildFixture } from './fixtures.js';
@@ -168,5 +169,38 @@ describe('packing into an existing OCI layout', () => {
   it('refuses an index.json that is not an image index, naming it', () => {
     expect(() => mergeIndex(Buffer.from('{"schemaVersion":2}'), { digest: 'sha256:x', size: 1 }, '/l/index.json')).toThrow(UserError);
     expect(() => mergeIndex(Buffer.from('nonsense'), { digest: 'sha256:x', size: 1 }, '/l/index.json')).toThrow(/\/l\/index.json: is not an OCI image index/);
+  });
+});
+
+describe('nixlab pack --group, --prune (the command)', () => {
+  it('plans layers per group, records each layer\'s group, reuses the layout and prunes', async () => {
+    const runtime = await buildFixture('runtime');
+    const tree = await buildFixture('tree', { optimise: true });
+    const dir = fresh('cli-layout');
+    const env = { NIXLAB_CACHE_DIR: fresh('cli-cache') };
+    const bin = resolve('bin/run.js');
+    const pack = (tag: string, extra: string[]) =>
+      execa('node', [bin, 'pack', runtime, tree, '--group', `tree=${tree}`, '--format', 'oci', '-o', dir, '--tag', `lab:${tag}`, '--json', ...extra], { env, reject: false });
+    const first = await pack('a', []);
+    expect(first.exitCode).toBe(0);
+    const a = JSON.parse(String(first.stdout));
+    // tree's closure (tree and dep) is the group's; runtime's paths are shared.
+    expect(a.layers.map((l: { group: string }) => l.group)).toEqual(['shared', 'shared', 'shared', 'shared', 'kernel:tree', 'kernel:tree', 'customisation']);
+    const second = await pack('a', ['--cmd', 'id', '--prune']);
+    const b = JSON.parse(String(second.stdout));
+    expect(b.layers.filter((l: { reused: boolean }) => l.reused)).toHaveLength(6);
+    expect(b.pruned).toEqual({ blobs: 2, bytes: expect.any(Number) }); // the first image's config and manifest
+    const human = await execa('node', [bin, 'inspect', dir], { reject: false });
+    expect(human.stdout).toMatch(/entries {2}kernel:tree\n/);
+    expect(human.stdout).toMatch(/entries {2}customisation\n/);
+  });
+
+  it('reports bad --group values all at once, naming each', async () => {
+    const error = await parseKernelEnvs(['noequals', '=x', 'a b=/nix/store/x', 'ok=/definitely/missing']).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(UserError);
+    expect((error as UserError).problems.map((p) => p.where)).toEqual(['--group noequals', '--group =x', '--group a b=/nix/store/x', '--group ok=/definitely/missing']);
+    const r = await execa('node', [resolve('bin/run.js'), 'pack', '/nix/store/x', '-o', fresh('x.tar'), '--group', 'bad', '--group', 'k=/nope'], { reject: false });
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toContain('error: --group bad: must be NAME=STORE_PATH');
   });
 });
