@@ -11,6 +11,9 @@ export default {
   transform: {
     '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.json' }],
   },
+  // A temporary directory per run (TMPDIR), removed at the end: test/helpers/global-tmp.js.
+  globalSetup: '<rootDir>/test/helpers/global-setup.js',
+  globalTeardown: '<rootDir>/test/helpers/global-teardown.js',
   maxWorkers: 2,
   testTimeout: 120000,
   slowTestThreshold: 30,

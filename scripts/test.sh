@@ -3,7 +3,9 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh || exit 1
-out=$(mktemp -d)/jest.json
+dir=$(mktemp -d)
+trap 'rm -rf "$dir"' EXIT
+out=$dir/jest.json
 NODE_OPTIONS=--experimental-vm-modules npx jest --ci --json --outputFile="$out" "$@"
 status=$?
 node -e '

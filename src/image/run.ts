@@ -81,19 +81,27 @@ interface Prepared {
 /** Absolute, because `env -i` looks the next program up in the image's PATH. */
 const UNSHARE = ['/usr/bin/unshare', '/bin/unshare'].find((p) => existsSync(p)) ?? 'unshare';
 
-const cacheRoot = mkdtempSync(join(tmpdir(), 'nixlab-run-image-'));
+/** Unpacked images and run directories of this process; made on first use, removed at exit. */
+let cacheRoot: string | null = null;
+const workRoot = (): string => (cacheRoot ??= mkdtempSync(join(tmpdir(), 'nixlab-run-image-')));
 const prepared = new Map<string, Promise<Prepared>>();
 let counter = 0;
 /** Kill functions of the containers still running; all are killed if the test process exits. */
 const running = new Set<() => void>();
 process.on('exit', () => {
   for (const kill of running) kill();
-  rmSync(cacheRoot, { recursive: true, force: true });
+  if (cacheRoot) rmSync(cacheRoot, { recursive: true, force: true });
 });
+
+/** The directory holding this process's unpacked images and run directories, if made yet. */
+export function imagesDir(): string | null {
+  return cacheRoot;
+}
 
 /** Removes every unpacked image and run directory this process made. */
 export function cleanupImages(): void {
-  rmSync(cacheRoot, { recursive: true, force: true });
+  if (cacheRoot) rmSync(cacheRoot, { recursive: true, force: true });
+  cacheRoot = null;
   prepared.clear();
 }
 
@@ -112,7 +120,7 @@ export function prepareImage(image: string): Promise<Prepared> {
 }
 
 async function unpack(image: string, isDir: boolean): Promise<Prepared> {
-  const dir = join(cacheRoot, `image-${++counter}`);
+  const dir = join(workRoot(), `image-${++counter}`);
   await mkdir(dir);
   const layout = join(dir, 'oci');
   let source: string;
@@ -219,7 +227,7 @@ export async function startImage(opts: RunImageOptions): Promise<ImageHandle> {
   const workdir = opts.workdir ?? (config.WorkingDir || '/');
   if (!posix.isAbsolute(workdir)) throw new UserError({ where: '--workdir', message: `${workdir} is not an absolute path`, hint: 'write an absolute path such as /data' });
 
-  const run = await mkdtemp(join(cacheRoot, 'run-'));
+  const run = await mkdtemp(join(workRoot(), 'run-'));
   const [merged, upper, work] = ['merged', 'upper', 'work'].map((d) => join(run, d)) as [string, string, string];
   await Promise.all([merged, upper, work].map((d) => mkdir(d)));
 

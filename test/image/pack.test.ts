@@ -127,7 +127,10 @@ describe('packImage', () => {
   });
 
   it('loads with podman load (image id = config digest)', async () => {
-    const store = ['--root', join(tmp, 'podman-root'), '--runroot', join(tmp, 'podman-run'), '--storage-driver', 'vfs'];
+    // podman refuses a runroot longer than 50 characters ("the specified runroot is longer than
+    // 50 characters"), so it gets a short directory of its own.
+    const runroot = mkdtempSync(join(tmpdir().length <= 40 ? tmpdir() : '/tmp', 'pr-'));
+    const store = ['--root', join(tmp, 'podman-root'), '--runroot', runroot, '--storage-driver', 'vfs'];
     try {
       const load = await execa('podman', [...store, 'load', '-i', dockerTar]);
       expect(load.stdout).toContain('Loaded image: localhost/nixlab-test/pack:1');
@@ -135,6 +138,7 @@ describe('packImage', () => {
       expect(images.map((i: { Id: string }) => `sha256:${i.Id}`)).toEqual([docker.imageId]);
     } finally {
       await execa('podman', [...store, 'rmi', '-a', '-f'], { reject: false });
+      rmSync(runroot, { recursive: true, force: true });
     }
   });
 

@@ -1,11 +1,11 @@
 // The run harness, on an image packed from a real closure with tini and busybox.
-import { chmodSync, lstatSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { queryClosure } from '../../src/image/closure.js';
 import { packImage } from '../../src/image/pack.js';
 import { buildFixture } from './fixtures.js';
-import { cleanupImages, runImage, startImage } from '../../src/image/run.js';
+import { cleanupImages, imagesDir, runImage, startImage } from '../../src/image/run.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'nixlab-run-test-'));
 let image: string;
@@ -94,5 +94,18 @@ describe('startImage', () => {
     const r = await h.stop('SIGTERM', 5000);
     // tini forwards SIGTERM to sleep and exits with 128 + 15.
     expect(r.exitCode).toBe(143);
+  });
+});
+
+describe('cleanupImages', () => {
+  // Last in this file: it drops the unpacked image the tests above share.
+  it('removes the unpacked images and run directories of this process', async () => {
+    expect((await runImage({ image, cmd: ['true'] })).exitCode).toBe(0);
+    const dir = imagesDir();
+    expect(dir).not.toBeNull();
+    expect(readdirSync(dir!).some((d) => d.startsWith('image-'))).toBe(true);
+    cleanupImages();
+    expect(existsSync(dir!)).toBe(false);
+    expect(imagesDir()).toBeNull();
   });
 });
