@@ -88,11 +88,6 @@ const prepared = new Map<string, Promise<Prepared>>();
 let counter = 0;
 /** Kill functions of the containers still running; all are killed if the test process exits. */
 const running = new Set<() => void>();
-process.on('exit', () => {
-  for (const kill of running) kill();
-  if (cacheRoot) rmSync(cacheRoot, { recursive: true, force: true });
-});
-
 /** The directory holding this process's unpacked images and run directories, if made yet. */
 export function imagesDir(): string | null {
   return cacheRoot;
@@ -104,6 +99,11 @@ export function cleanupImages(): void {
   cacheRoot = null;
   prepared.clear();
 }
+
+process.on('exit', () => {
+  for (const kill of running) kill();
+  cleanupImages();
+});
 
 /** Unpacks an image once per (path, size, mtime): skopeo copy to an OCI layout, umoci unpack. */
 export function prepareImage(image: string): Promise<Prepared> {
