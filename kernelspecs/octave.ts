@@ -4,7 +4,7 @@
 // pkgs/applications/editors/jupyter-kernels/octave/kernel.nix (octave_kernel 0.34.2 there) and
 // pkgs/development/interpreters/octave/with-packages.nix.
 // Offline: real -- Debian's Octave 7.3 (no Qt GUI, as nixpkgs' `octave`), octave_kernel 0.32 and
-// Octave Forge packages in the store (test/offline-pkgs/octave); the e2e and conformance tests run it.
+// Octave Forge packages in the store (offline/octave); the e2e and conformance tests run it.
 import type { KernelPreset } from './types.js';
 
 export const octave: KernelPreset = {

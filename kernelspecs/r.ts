@@ -2,7 +2,7 @@
 // Checked against nixpkgs pkgs/development/r-modules/wrapper.nix (symlinkJoin of R with bin/*
 // wrapped to prefix R_LIBS_SITE), doc/languages-frameworks/r.section.md (the override idiom) and
 // IRkernel's inst/kernelspec/kernel.json (argv). rPackages names R's `data.table` `data_table`.
-// Offline: real -- Debian's R 4.2 and IRkernel 1.3 in the store (test/offline-pkgs/r); the e2e
+// Offline: real -- Debian's R 4.2 and IRkernel 1.3 in the store (offline/r); the e2e
 // and conformance tests run it in an image.
 import type { KernelPreset } from './types.js';
 

@@ -12,7 +12,7 @@ fi
 packages() {
   grep -v '^#' scripts/debian-packages.txt | grep -v '^$'
   # The offline package set's list: "- name" lines under the "Debian packages" heading.
-  awk '/^#+ *Debian packages/{on=1; next} /^#/{on=0} on && /^- /{print $2}' test/offline-pkgs/README.md 2>/dev/null || true
+  awk '/^#+ *Debian packages/{on=1; next} /^#/{on=0} on && /^- /{print $2}' offline/README.md 2>/dev/null || true
 }
 
 echo "==> apt-get install"

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 
 let root: string | undefined;
 
-/** The directory holding nixlab's package.json (and nix/, flake.lock, test/offline-pkgs). */
+/** The directory holding nixlab's package.json (and nix/, flake.lock, offline). */
 export function packageRoot(): string {
   if (root) return root;
   let dir = dirname(fileURLToPath(import.meta.url));

@@ -27,7 +27,7 @@ export function parsePkgs(flag: string | undefined, cwd = process.cwd()): PkgsCh
 
 /** The offline package set shipped for tests and offline demos. */
 export function offlinePkgsPath(): string {
-  return join(packageRoot(), 'test', 'offline-pkgs');
+  return join(packageRoot(), 'offline');
 }
 
 /** nix-build arguments that select the package set (passed as a string, never spliced). */

@@ -17,7 +17,7 @@ import { runImage, startImage } from '../helpers/run-image.js';
 const work = mkdtempSync(join(tmpdir(), 'nixlab-catalogue-'));
 const TOKEN = 'e2e-' + Math.random().toString(36).slice(2);
 const timings: Record<string, number> = {};
-const OFFLINE_PKGS = resolve('test/offline-pkgs');
+const OFFLINE_PKGS = resolve('offline');
 
 afterAll(() => {
   // Figures for the closing note and the README (build, boot, kernel and conformance times).

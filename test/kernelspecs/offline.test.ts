@@ -1,6 +1,6 @@
 // Each preset's `offline` field, checked against the offline package set itself: the kernel
 // environment nixlab emits for a `real` preset evaluates (nix-instantiate) against
-// test/offline-pkgs, and for a `refused` preset evaluation fails saying what is missing and
+// offline, and for a `refused` preset evaluation fails saying what is missing and
 // why ("… is not available in the offline package set (Debian 12 has no …)") -- never an
 // "attribute missing" and never a stand-in kernel.
 import { execa } from 'execa';
@@ -11,7 +11,7 @@ import { presets } from '../../kernelspecs/index.js';
 import { validateConfig } from '../../src/definitions/validate.js';
 import { emitProject } from '../../src/nix/emit.js';
 
-const OFFLINE_PKGS = resolve('test/offline-pkgs');
+const OFFLINE_PKGS = resolve('offline');
 
 /** One kernel of each kind, with the options the offline set can honour where a preset is real. */
 const KERNELS: Record<string, Record<string, unknown>> = {

@@ -377,7 +377,7 @@ SCRIPT
         # busybox's `which` (nixpkgs' R has the store path of its `which` package compiled in).
         cat >> "$out/lib/R/library/base/R/Rprofile" <<RPROFILE
 
-## offline-pkgs (test/offline-pkgs/builders/debian.sh): Sys.which uses the store's which.
+## offline-pkgs (offline/builders/debian.sh): Sys.which uses the store's which.
 local({
     swap <- function(e) if (is.call(e)) as.call(lapply(e, swap)) else if (identical(e, "/usr/bin/which")) "${shell%/sh}/which" else e
     f <- get("Sys.which", envir = baseenv())

@@ -96,7 +96,7 @@ let
         meta.description = "Octave package ${attr} from Debian 12 (${debName} ${dpkg.packages.${debName}.version})";
       }
     else
-      throw "octavePackages.${attr}: the Debian package ${debName} is not installed on this machine; add \"- ${debName}\" under \"Debian packages\" in test/offline-pkgs/README.md and apt-get install it";
+      throw "octavePackages.${attr}: the Debian package ${debName} is not installed on this machine; add \"- ${debName}\" under \"Debian packages\" in offline/README.md and apt-get install it";
 
   octavePackages =
     lib.mapAttrs fromDebian names.debian

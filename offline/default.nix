@@ -1,4 +1,4 @@
-# Offline package set: `import ./test/offline-pkgs { config ? {}, overlays ? [], system ? … }`
+# Offline package set: `import ./offline { config ? {}, overlays ? [], system ? … }`
 # offers the attribute paths and function signatures of nixpkgs that nixlab's emitted Nix uses,
 # built only from builtins, static busybox and the Debian packages installed on this machine
 # (see README.md). Arguments as nixpkgs' pkgs/top-level/impure.nix:

@@ -313,12 +313,12 @@ let
         if dpkg.isInstalled m then
           m
         else
-          throw "offline-pkgs: Debian package ${m} (part of ${key}) is not installed; see test/offline-pkgs/README.md"
+          throw "offline-pkgs: Debian package ${m} (part of ${key}) is not installed; see offline/README.md"
       ) groupSpecs.${key}.members
     else if dpkg.isInstalled key then
       [ key ]
     else
-      throw "offline-pkgs: Debian package ${key} is not installed; see test/offline-pkgs/README.md";
+      throw "offline-pkgs: Debian package ${key} is not installed; see offline/README.md";
 
   # Host paths left out of every store path. Debian's sitecustomize.py is a link to an apport
   # hook in /etc (replaced by ./python/sitecustomize.py); MathJax's "unpacked" and "test" trees are

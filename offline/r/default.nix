@@ -61,7 +61,7 @@ let
   rPackages =
     lib.mapAttrs (
       attr: debName:
-      throw "rPackages.${attr}: the Debian package ${debName} is not installed on this machine; add \"- ${debName}\" under \"Debian packages\" in test/offline-pkgs/README.md and apt-get install it"
+      throw "rPackages.${attr}: the Debian package ${debName} is not installed on this machine; add \"- ${debName}\" under \"Debian packages\" in offline/README.md and apt-get install it"
     ) names.notInstalled
     // listToAttrs (
       map (key: {

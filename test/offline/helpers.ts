@@ -1,12 +1,12 @@
 // Helpers for the offline package set tests: real nix-instantiate / nix-build runs against
-// test/offline-pkgs (no mocks). Every expression is evaluated with `pkgs` bound to the set.
+// offline (no mocks). Every expression is evaluated with `pkgs` bound to the set.
 import { execa } from 'execa';
 import { closeSync, existsSync, openSync, readFileSync, readSync, readdirSync, readlinkSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** Absolute path of test/offline-pkgs (this file's directory). */
-export const OFFLINE_PKGS = fileURLToPath(new URL('.', import.meta.url)).replace(/\/$/, '');
+/** Absolute path of the offline package set (offline/ at the top of the repository). */
+export const OFFLINE_PKGS = fileURLToPath(new URL('../../offline', import.meta.url));
 
 /** Wraps a Nix expression so that `pkgs` (and `lib`) are in scope. */
 export function withPkgs(expr: string, importArgs = '{}'): string {

@@ -103,7 +103,7 @@ let
     if dpkg.isInstalled debName then
       byKey.${debian.keyOf debName}
     else
-      throw "python${pythonVersion}Packages.${attr}: the Debian package ${debName} is not installed on this machine; add \"- ${debName}\" under \"Debian packages\" in test/offline-pkgs/README.md and apt-get install it";
+      throw "python${pythonVersion}Packages.${attr}: the Debian package ${debName} is not installed on this machine; add \"- ${debName}\" under \"Debian packages\" in offline/README.md and apt-get install it";
 
   pythonPackages =
     lib.mapAttrs fromDebian (names.available // names.notInstalled)
