@@ -2,7 +2,7 @@
 # argument per function, every parameter described. Generated code passes user data only as
 # escaped strings (JSON text) or lists of strings, never as attribute names.
 #
-# nixpkgs API used (checked against nixpkgs 24.11):
+# nixpkgs API used (checked against nixpkgs 26.05):
 #   runCommand, symlinkJoin  pkgs/build-support/trivial-builders/default.nix
 #   buildEnv                 pkgs/build-support/buildenv/default.nix (paths, pathsToLink, postBuild)
 #   busybox                  pkgs/os-specific/linux/busybox/default.nix
@@ -16,8 +16,8 @@ rec {
   # One kernelspec directory (see ./kernelspec.nix for the arguments).
   kernelspec = import ./kernelspec.nix { inherit runCommand; };
 
-  # The Jupyter config directory (see ./config-dir.nix).
-  configDir = import ./config-dir.nix { inherit runCommand; };
+  # The Jupyter config directory (see ./jupyter-config.nix).
+  jupyterConfig = import ./jupyter-config.nix { inherit runCommand; };
 
   # All kernelspecs in one tree: $out/share/jupyter/kernels/<name>/.
   kernels =
@@ -36,8 +36,8 @@ rec {
       server,
       # The joined kernelspecs (from `kernels`).
       kernels,
-      # The config directory (from `configDir`).
-      config,
+      # The Jupyter config directory (from `jupyterConfig`).
+      jupyterConfig,
     }:
     buildEnv {
       name = "nixlab-env";
@@ -51,33 +51,37 @@ rec {
       ];
       postBuild = ''
         mkdir -p "$out/etc"
-        ln -s ${config} "$out/etc/jupyter"
+        ln -s ${jupyterConfig} "$out/etc/jupyter"
       '';
     };
 
-  # The root the image packer starts from: one store path whose closure is the whole image,
-  # with stable names for what the image config points at (env, tini, a shell, certificates)
-  # and, under kernels/, each kernel's environment (the packer gives each kernel its own layers).
+  # The root the image packer starts from: one store path whose closure is the whole image.
+  # It links each thing the image's config points at under a stable name, each kernel's
+  # environment under kernels/<name> (the packer gives each kernel its own layers), and writes
+  # the same names and store paths to nixlab-root.json, which `nixlab build` reads back.
   imageRoot =
     {
-      # The notebook environment (from `env`).
-      env,
-      # Paths that go into the image besides env: { tini = pkgs.tini; shell = pkgs.busybox; … }.
-      extras,
+      # Name → store path (a derivation or a path) for each link: { env = …; tini = pkgs.tini; … }.
+      # nixlab declares the names (src/runtime/image-root.ts); they are plain file names.
+      links,
       # Each kernel's environment by kernel name ({ py-data = …; }), linked as kernels/<name>.
       # Kernel names are `[A-Za-z0-9._-]+` (the config schema), so they are safe as file names.
-      kernelEnvs ? { },
+      kernels ? { },
     }:
     runCommand "nixlab-image-root"
       {
-        linkNames = builtins.attrNames extras;
-        linkTargets = builtins.attrValues extras;
-        kernelNames = builtins.attrNames kernelEnvs;
-        kernelTargets = builtins.attrValues kernelEnvs;
+        # toJSON writes each derivation as its store path, and keeps them as references.
+        manifest = builtins.toJSON { inherit links kernels; };
+        passAsFile = [ "manifest" ];
+        # attrNames and attrValues both come sorted by name, so they pair up.
+        linkNames = builtins.attrNames links;
+        linkTargets = builtins.attrValues links;
+        kernelNames = builtins.attrNames kernels;
+        kernelTargets = builtins.attrValues kernels;
       }
       ''
         mkdir -p "$out/kernels"
-        ln -s ${env} "$out/env"
+        cp "$manifestPath" "$out/nixlab-root.json"
         set -- $linkTargets
         for link in $linkNames; do
           ln -s "$1" "$out/$link"

@@ -1,5 +1,8 @@
-// The three kinds of failure nixlab distinguishes. Library code throws these; only commands
-// print them and choose the exit code.
+// The kinds of failure nixlab distinguishes. Library code throws these; only commands print
+// them (one reporter, src/cli/base.ts) and choose the exit code.
+
+/** One step of a path into a config or spec: an object key or a list index. */
+export type PathSegment = string | number;
 
 /** One problem with user input: where it is, what is wrong, and how to fix it. */
 export interface Problem {
@@ -9,7 +12,7 @@ export interface Problem {
   hint?: string;
 }
 
-/** Renders a problem as one line: `where: message (hint)`. */
+/** Renders a problem as one line: `where: message. Fix: hint`. */
 export function formatProblem(p: Problem): string {
   return p.hint ? `${p.where}: ${p.message}. Fix: ${p.hint}` : `${p.where}: ${p.message}`;
 }
@@ -36,7 +39,7 @@ export class UserError extends NixlabError {
   }
 }
 
-/** An external tool (nix-build, nix-store, …) failed. Exit code 1. */
+/** An external tool (nix-build, skopeo, tar, …) failed. Exit code 1. */
 export class ToolError extends NixlabError {
   readonly exitCode = 1;
   constructor(
@@ -49,6 +52,46 @@ export class ToolError extends NixlabError {
     const tail = logTail.length ? `\n--- last ${logTail.length} log lines ---\n${logTail.join('\n')}` : '';
     const code = toolExitCode === undefined ? 'was killed' : `exited with code ${toolExitCode}`;
     super(`${what}: \`${command}\` ${code}${tail}`, options);
+  }
+}
+
+/** The Debian package that installs each external tool nixlab runs. */
+const TOOL_PACKAGES: Record<string, string> = {
+  'nix-build': 'nix-bin',
+  'nix-instantiate': 'nix-bin',
+  'nix-shell': 'nix-bin',
+  'nix-store': 'nix-bin',
+  nix: 'nix-bin',
+  skopeo: 'skopeo',
+  umoci: 'umoci',
+  podman: 'podman',
+  tar: 'tar',
+  unshare: 'util-linux',
+  docker: 'docker.io',
+  'docker-compose': 'docker-compose',
+};
+
+/** A program nixlab needs is not installed. Exit code 2: the user can fix it by installing it. */
+export class MissingToolError extends UserError {
+  constructor(
+    readonly tool: string,
+    what: string,
+  ) {
+    const pkg = TOOL_PACKAGES[tool];
+    super({
+      where: tool,
+      message: `${tool} was not found on PATH (needed for ${what})`,
+      hint: pkg ? `install it (on Debian: apt-get install ${pkg}); see the README's set-up` : 'install it; see the README',
+    });
+  }
+}
+
+/** A signal stopped the work; the exit code is what shells expect (128 + the signal number). */
+export class Interrupted extends NixlabError {
+  readonly exitCode: number;
+  constructor(readonly signal: NodeJS.Signals) {
+    super(`interrupted by ${signal}; nothing was written`);
+    this.exitCode = signal === 'SIGTERM' ? 143 : 130;
   }
 }
 

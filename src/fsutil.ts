@@ -1,6 +1,7 @@
 // Writing outputs so that a failure never leaves a half-written result: everything goes to a
 // temporary name in the same directory and is renamed into place at the end.
 import { randomBytes } from 'node:crypto';
+import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import { copyFile, mkdir, rename, rm, writeFile, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
@@ -17,6 +18,18 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array, m
     await rename(tmp, path);
   } catch (e) {
     await rm(tmp, { force: true });
+    throw e;
+  }
+}
+
+/** Writes a file atomically, synchronously (temp file + rename). */
+export function writeFileAtomicSync(path: string, data: string | Uint8Array, mode = 0o644): void {
+  const tmp = tempSibling(path);
+  try {
+    writeFileSync(tmp, data, { mode });
+    renameSync(tmp, path);
+  } catch (e) {
+    rmSync(tmp, { force: true });
     throw e;
   }
 }

@@ -1,10 +1,10 @@
-// nix-build and nix-store through runTool: building an attribute of a generated project with
+// nix-build through execTool: building an attribute of a generated project with
 // the package set the user chose, keeping the result as a GC root.
 import { existsSync, statSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { UserError } from '../errors.js';
 import { packageRoot } from '../paths.js';
-import { runTool } from './run.js';
+import { execTool } from './exec.js';
 
 /** Which package set to build against: the flake.lock pin, the offline set, or a checkout. */
 export type PkgsChoice = { kind: 'pinned' } | { kind: 'offline' } | { kind: 'path'; path: string };
@@ -58,13 +58,7 @@ export interface NixBuildOptions {
 export async function nixBuild(opts: NixBuildOptions): Promise<string> {
   const args = [opts.file, '-A', opts.attr, ...pkgsArgs(opts.pkgs)];
   args.push(...(opts.outLink ? ['--out-link', opts.outLink] : ['--no-out-link']));
-  const out = await runTool('nix-build', args, { what: `building ${opts.attr}`, onLog: opts.onLog, signal: opts.signal });
+  const out = await execTool('nix-build', args, { what: `building ${opts.attr}`, onLog: opts.onLog, signal: opts.signal });
   const paths = out.split('\n').filter((l) => l.startsWith('/nix/store/'));
   return paths[paths.length - 1] ?? out;
-}
-
-/** The closure of store paths (`nix-store -qR`), sorted. */
-export async function closure(paths: string[], signal?: AbortSignal): Promise<string[]> {
-  const out = await runTool('nix-store', ['-qR', ...paths], { what: 'querying the closure', signal });
-  return out.split('\n').filter(Boolean).sort();
 }

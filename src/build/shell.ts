@@ -3,9 +3,9 @@
 import { execa } from 'execa';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { FRONTEND_COMMAND } from '../nix/emit.js';
-import { generate } from '../generate.js';
-import { ToolError } from '../errors.js';
+import { MissingToolError } from '../errors.js';
+import { FRONT_ENDS } from '../runtime/targets.js';
+import { generate } from './generate.js';
 import { pkgsArgs, type PkgsChoice } from './nix-build.js';
 
 export interface ShellOptions {
@@ -43,7 +43,7 @@ export interface ShellResult {
 export async function shell(opts: ShellOptions): Promise<ShellResult> {
   const generatedDir = opts.generatedDir ?? join(dirname(resolve(opts.config)), '.nixlab');
   const gen = await generate(opts.config, generatedDir);
-  const command = opts.command?.length ? opts.command : [FRONTEND_COMMAND[gen.config.frontend]];
+  const command = opts.command?.length ? opts.command : [FRONT_ENDS[gen.config.frontend].command];
   const args = [join(gen.outDir, 'shell.nix'), ...pkgsArgs(opts.pkgs), '--run', command.map(shellQuote).join(' ')];
   const stdio = opts.stdio ?? 'inherit';
   const r = await execa('nix-shell', args, {
@@ -54,8 +54,6 @@ export async function shell(opts: ShellOptions): Promise<ShellResult> {
     // be an absolute path: nix-shell execs it after setting PATH to the shell's packages.
     env: { NIX_BUILD_SHELL: process.env.NIX_BUILD_SHELL ?? hostBash() },
   });
-  if ((r as { code?: string }).code === 'ENOENT') {
-    throw new ToolError('nix-shell', undefined, [], 'nix-shell was not found on PATH (apt-get install nix-bin)');
-  }
+  if ((r as { code?: string }).code === 'ENOENT') throw new MissingToolError('nix-shell', 'entering the notebook environment');
   return { exitCode: r.exitCode ?? 1, stdout: String(r.stdout ?? ''), stderr: String(r.stderr ?? '') };
 }

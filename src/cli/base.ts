@@ -2,6 +2,7 @@
 // NixlabCommand and implements `go()`; library code never prints or exits.
 import { Command } from '@oclif/core';
 import { NixlabError, UserError, formatProblem } from '../errors.js';
+import { canonicalJson } from '../json.js';
 
 export abstract class NixlabCommand extends Command {
   /** The command body. Throw NixlabError subclasses for anything the user should see. */
@@ -30,6 +31,6 @@ export abstract class NixlabCommand extends Command {
 
   /** Writes data for machines: JSON with sorted keys and a trailing newline on stdout. */
   protected printJson(value: unknown): void {
-    process.stdout.write(JSON.stringify(value, null, 2) + '\n');
+    process.stdout.write(canonicalJson(value, 2) + '\n');
   }
 }

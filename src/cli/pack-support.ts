@@ -1,21 +1,11 @@
 // What the commands that write images share: turning SIGINT/SIGTERM into an abort (the library
 // then removes partial output), a progress line on a terminal, and the one-paragraph summary.
 import type { PackProgress, PackResult } from '../image/pack.js';
-import { UserError } from '../errors.js';
+import { Interrupted, UserError } from '../errors.js';
 
 const MiB = 1024 * 1024;
 
-/** Thrown when a signal stopped the work; `exitCode` is what the shell expects (130/143). */
-export class Interrupted extends Error {
-  constructor(readonly signal: NodeJS.Signals) {
-    super(`interrupted by ${signal}`);
-  }
-  get exitCode(): number {
-    return this.signal === 'SIGTERM' ? 143 : 130;
-  }
-}
-
-/** Runs `fn` with an AbortSignal fired by SIGINT/SIGTERM; rejects with Interrupted then. */
+/** Runs `fn` with an AbortSignal fired by SIGINT/SIGTERM; rejects with Interrupted then (the library has removed partial output). */
 export async function abortOnSignals<T>(fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
   const controller = new AbortController();
   let got: NodeJS.Signals | undefined;

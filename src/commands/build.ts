@@ -1,6 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { NixlabCommand } from '../cli/base.js';
-import { abortOnSignals, checkStdoutOutput, describePack, Interrupted, progressPrinter } from '../cli/pack-support.js';
+import { abortOnSignals, checkStdoutOutput, describePack, progressPrinter } from '../cli/pack-support.js';
 import { formatProblem } from '../errors.js';
 
 export default class Build extends NixlabCommand {
@@ -31,39 +31,24 @@ export default class Build extends NixlabCommand {
     const toStdout = checkStdoutOutput(flags.output, flags.json);
     const quiet = flags.quiet || flags.json;
     const progress = !flags.json && process.stderr.isTTY ? progressPrinter() : undefined;
-    let r;
-    try {
-      r = await abortOnSignals((signal) =>
-        build({
-          config: resolveConfigArg(args.config),
-          pkgs: parsePkgs(flags.pkgs),
-          outLink: flags['out-link'],
-          generatedDir: flags['generated-dir'],
-          output: toStdout ? process.stdout : flags.output,
-          format: flags.format as 'docker' | 'oci',
-          prune: flags.prune,
-          cache: flags.cache ? undefined : false,
-          // The build log goes to stderr, so stdout stays clean for `-o -` and --json.
-          onLog: quiet ? undefined : (line) => process.stderr.write(line + '\n'),
-          onProgress: progress?.update,
-          signal,
-        }),
-      );
-    } catch (error) {
-      progress?.done();
-      if (error instanceof Interrupted) {
-        process.stderr.write(`nixlab build: ${error.message}, no image written\n`);
-        this.exit(error.exitCode);
-      }
-      throw error;
-    }
-    progress?.done();
+    const r = await abortOnSignals((signal) =>
+      build({
+        config: resolveConfigArg(args.config),
+        pkgs: parsePkgs(flags.pkgs),
+        outLink: flags['out-link'],
+        generatedDir: flags['generated-dir'],
+        destination: flags.output === undefined ? undefined : { output: toStdout ? process.stdout : flags.output, format: flags.format as 'docker' | 'oci', prune: flags.prune },
+        cache: flags.cache ? undefined : false,
+        // The build log goes to stderr, so stdout stays clean for `-o -` and --json.
+        onLog: quiet ? undefined : (line) => process.stderr.write(line + '\n'),
+        onProgress: progress?.update,
+        signal,
+      }),
+    ).finally(() => progress?.done());
     for (const w of r.warnings) process.stderr.write(`warning: ${formatProblem(w)}\n`);
-    if (flags.json) {
-      return this.printJson({ outLink: r.outLink, ...r.image, kernels: r.config.kernels.map((k) => k.name), image: r.packed ?? null });
-    }
+    if (flags.json) return this.printJson({ outLink: r.outLink, root: r.root, ...r.manifest, kernelNames: r.config.kernels.map((k) => k.name), image: r.packed ?? null });
     const out = toStdout ? process.stderr : process.stdout;
-    out.write(`built ${r.image.env} (GC root ${r.outLink})\n`);
+    out.write(`built ${r.manifest.links.env} (GC root ${r.outLink})\n`);
     if (r.packed) out.write(describePack(r.packed));
   }
 }

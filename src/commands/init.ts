@@ -1,8 +1,8 @@
 import { createInterface } from 'node:readline/promises';
 import { Args, Flags } from '@oclif/core';
-import { presets } from '../../kernelspecs/index.js';
 import { NixlabCommand } from '../cli/base.js';
 import { initConfig, initFormats, parseLanguages, starterKinds, type StarterKind } from '../definitions/init.js';
+import { kindOf } from '../kernels/index.js';
 import { UserError, formatProblem } from '../errors.js';
 
 export default class Init extends NixlabCommand {
@@ -37,8 +37,7 @@ async function askLanguages(): Promise<StarterKind[]> {
   try {
     process.stdout.write('Kernels for your notebook image:\n');
     starterKinds.forEach((kind, i) => {
-      const p = presets.find((x) => x.kind === kind)!;
-      process.stdout.write(`  ${String(i + 1).padStart(2)}. ${kind.padEnd(11)} ${p.description}\n`);
+      process.stdout.write(`  ${String(i + 1).padStart(2)}. ${kind.padEnd(11)} ${kindOf(kind)!.summary}\n`);
     });
     for (;;) {
       const answer = await Promise.race([rl.question('Languages (names or numbers, comma-separated) [python]: '), closed]);

@@ -1,8 +1,7 @@
 import { Args, Flags } from '@oclif/core';
 import { NixlabCommand } from '../cli/base.js';
 import { UserError } from '../errors.js';
-import { abortOnSignals, checkStdoutOutput, describePack, Interrupted, progressPrinter } from '../cli/pack-support.js';
-import type { PackResult } from '../image/pack.js';
+import { abortOnSignals, checkStdoutOutput, describePack, progressPrinter } from '../cli/pack-support.js';
 
 /** `--cmd '["a","b"]'` (a JSON array) or `--cmd a --cmd b` (one element per flag). */
 function argvFlag(values: string[] | undefined, name: string): string[] | undefined {
@@ -22,7 +21,6 @@ function argvFlag(values: string[] | undefined, name: string): string[] | undefi
   return values;
 }
 
-
 export default class Pack extends NixlabCommand {
   static override description = 'Pack store paths and their closure into a FROM-scratch image (docker-archive or OCI layout)';
   static override examples = [
@@ -41,7 +39,7 @@ export default class Pack extends NixlabCommand {
     cmd: Flags.string({ multiple: true, description: 'Cmd: a JSON array, or repeat once per element' }),
     env: Flags.string({ char: 'e', multiple: true, description: 'KEY=value for the image Env (repeatable); PATH, HOME, LANG, SSL_CERT_FILE get defaults' }),
     tag: Flags.string({ char: 't', description: 'name:tag (lowercase name)' }),
-    'max-layers': Flags.integer({ default: 100, description: 'layers at most, the customisation layer included (2-125)' }),
+    'max-layers': Flags.integer({ default: 100, description: 'layers at most, the system layer included (2-125)' }),
     volume: Flags.string({ multiple: true, description: 'a volume path, created in the image and owned by the user (repeatable)' }),
     port: Flags.string({ multiple: true, description: 'an exposed port, e.g. 8888 or 8888/tcp (repeatable)' }),
     workdir: Flags.string({ description: 'WorkingDir (default: the user home)' }),
@@ -57,16 +55,13 @@ export default class Pack extends NixlabCommand {
     const progress = !flags.json && process.stderr.isTTY ? progressPrinter() : undefined;
     // Imported here, not at the top: oclif may load every command module to find this one,
     // and the others should not pay for what this one needs.
-    const [{ packImage }, { parseKernelEnvs }] = await Promise.all([import('../image/pack.js'), import('../image/layers.js')]);
+    const [{ packImage }, { parseKernelEnvs }, { parseReference }] = await Promise.all([import('../image/pack.js'), import('../image/layers.js'), import('../image/config.js')]);
     const kernels = flags.group?.length ? await parseKernelEnvs(flags.group) : undefined;
-    let result: PackResult;
-    try {
-      result = await abortOnSignals((signal) =>
-        packImage({
-          storePaths: argv as string[],
-          output: toStdout ? process.stdout : flags.output,
-          format: flags.format as 'docker' | 'oci',
-          reference: flags.tag,
+    const result = await abortOnSignals((signal) =>
+      packImage({
+        storePaths: argv as string[],
+        image: {
+          reference: flags.tag === undefined ? undefined : parseReference(flags.tag, '--tag'),
           entrypoint: argvFlag(flags.entrypoint, 'entrypoint'),
           cmd: argvFlag(flags.cmd, 'cmd'),
           env: flags.env,
@@ -74,24 +69,14 @@ export default class Pack extends NixlabCommand {
           volumes: flags.volume,
           exposedPorts: flags.port,
           workingDir: flags.workdir,
-          maxLayers: flags['max-layers'],
-          kernels,
-          prune: flags.prune,
-          cache: flags.cache ? undefined : false,
-          onProgress: progress?.update,
-          signal,
-        }),
-      );
-    } catch (error) {
-      progress?.done();
-      if (error instanceof Interrupted) {
-        // Partial output is already removed; exit as the signal would have.
-        process.stderr.write(`nixlab pack: interrupted (${error.signal}), nothing written\n`);
-        this.exit(error.exitCode);
-      }
-      throw error;
-    }
-    progress?.done();
+        },
+        layering: { maxLayers: flags['max-layers'], kernels },
+        destination: { output: toStdout ? process.stdout : flags.output, format: flags.format as 'docker' | 'oci', prune: flags.prune },
+        cache: flags.cache ? undefined : false,
+        onProgress: progress?.update,
+        signal,
+      }),
+    ).finally(() => progress?.done());
     if (flags.json) return this.printJson(result);
     (toStdout ? process.stderr : process.stdout).write(describePack(result));
   }

@@ -37,7 +37,7 @@ export default class Run extends NixlabCommand {
     // A token chosen now, for this run only: never part of the image.
     const token = env.JUPYTER_TOKEN ?? randomBytes(24).toString('hex');
     env.JUPYTER_TOKEN = token;
-    const { startImage } = await import('../image/run.js');
+    const { startImage } = await import('../engine/chroot.js');
     const handle = await startImage({ image: args.image, cmd, env, user: flags.user, volumes: flags.volume, inheritOutput: true });
     if (!cmd) {
       process.stderr.write(`\nnixlab run: Jupyter at http://127.0.0.1:${flags.port}/?token=${token}\n` + `nixlab run: token ${token} (Ctrl-C stops the container)\n\n`);

@@ -3,36 +3,22 @@
 import { statSync } from 'node:fs';
 import path from 'node:path';
 import { stringify } from 'yaml';
-import { presets } from '../../kernelspecs/index.js';
+import { kernelKinds, kindOf, type KindName } from '../kernels/index.js';
 import { UserError, type Problem } from '../errors.js';
 import { writeFileAtomic } from '../fsutil.js';
 import { configFileNames } from './load.js';
-import { kernelKinds, schemaId } from './schema.js';
+import { schemaId } from './schema.js';
 
 /** A kernel kind `nixlab init` can start a config with (every kind but `custom`, which needs an argv). */
-export type StarterKind = Exclude<(typeof kernelKinds)[number], 'custom'>;
+export type StarterKind = Exclude<KindName, 'custom'>;
 
 /** The kinds `nixlab init` offers, in menu order (the order `nixlab kernels` lists them). */
-export const starterKinds: readonly StarterKind[] = presets.map((p) => p.kind).filter((k): k is StarterKind => k !== 'custom' && (kernelKinds as readonly string[]).includes(k));
+export const starterKinds: readonly StarterKind[] = kernelKinds.map((k) => k.kind).filter((k): k is StarterKind => k !== 'custom');
 
-/** Other names people type for a language. */
-const aliases: Record<string, StarterKind> = {
-  py: 'python',
-  python3: 'python',
-  golang: 'go',
-  'c++': 'cpp',
-  cxx: 'cpp',
-  rs: 'rust',
-  hs: 'haskell',
-  sh: 'bash',
-  shell: 'bash',
-  js: 'javascript',
-  deno: 'typescript',
-  ts: 'typescript',
-  matlab: 'octave',
-  rb: 'ruby',
-  clj: 'clojure',
-};
+/** Other names people type for a language, from each kind's aliases. */
+const aliases: Record<string, StarterKind> = Object.fromEntries(
+  starterKinds.flatMap((kind) => (kindOf(kind)!.aliases ?? []).map((alias) => [alias, kind] as const)),
+);
 
 /** The config file formats `nixlab init` writes. */
 export const initFormats = ['yaml', 'json', 'ts'] as const;
@@ -78,15 +64,9 @@ function closestKind(word: string): StarterKind | undefined {
   return starterKinds.find((k) => k.startsWith(word.slice(0, 3))) ?? starterKinds.find((k) => k.includes(word));
 }
 
-/** The starter config's data: one kernel per kind, named after it, with its options at their defaults. */
+/** The starter config's data: one kernel per kind, each its kind's example. */
 export function starterConfig(kinds: readonly StarterKind[]): Record<string, unknown> {
-  const kernels = kinds.map((kind) => {
-    const preset = presets.find((p) => p.kind === kind)!;
-    // `python` is reserved by Jupyter (see validate.ts), so the Python kernel is called `py`.
-    const kernel: Record<string, unknown> = { kind, name: kind === 'python' ? 'py' : kind };
-    for (const o of preset.options) if (o.default !== undefined) kernel[o.name] = o.default;
-    return kernel;
-  });
+  const kernels = kinds.map((kind) => ({ kind, ...kindOf(kind)!.example }));
   return { $schema: schemaId, frontend: 'lab', kernels, image: { name: 'nixlab', tag: 'latest' } };
 }
 
@@ -173,5 +153,5 @@ export async function initConfig(opts: InitOptions): Promise<InitResult> {
     warnings.push({ where: path.join(opts.dir, first), message: `nixlab reads ${first} before ${name} in this directory`, hint: `remove or rename ${first}, or name ${name} on the command line` });
   }
   await writeFileAtomic(file, renderStarterConfig(opts.kinds, opts.format));
-  return { file, kernels: opts.kinds.map((k) => (k === 'python' ? 'py' : k)), replaced: existing.includes(name), warnings };
+  return { file, kernels: opts.kinds.map((k) => kindOf(k)!.example.name), replaced: existing.includes(name), warnings };
 }

@@ -4,12 +4,13 @@
 // decides valid or not (the same verdict as the full validator: allErrors and verbose change
 // which errors are reported, never whether there are any); for an invalid config validate.ts
 // compiles the full validator to explain every problem.
-import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type { Ajv2020 as Ajv2020Class } from 'ajv/dist/2020.js';
 import type standaloneModule from 'ajv/dist/standalone/index.js';
+import { writeFileAtomicSync } from '../fsutil.js';
 import { defaultCacheDir } from '../paths.js';
 
 const require = createRequire(import.meta.url);
@@ -69,17 +70,11 @@ function load(file: string): SchemaCheck | null {
 }
 
 function store(file: string, code: string): void {
-  const tmp = `${file}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
   try {
     mkdirSync(join(file, '..'), { recursive: true });
-    writeFileSync(tmp, header(code) + code, { mode: 0o644 });
-    renameSync(tmp, file);
+    writeFileAtomicSync(file, header(code) + code);
   } catch {
-    try {
-      rmSync(tmp, { force: true });
-    } catch {
-      // The directory itself is unusable (not a directory, no permission): nothing was written.
-    }
+    // The directory itself is unusable (not a directory, no permission): nothing was written.
   }
 }
 

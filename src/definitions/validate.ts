@@ -1,36 +1,27 @@
-// Validation and normalisation of configs: the JSON Schema (ajv) plus the rules a schema cannot
-// express, every failure translated into a Problem that says where, what, and how to fix it.
+// Validation and normalisation of configs: the JSON Schema (ajv), the kinds' own checks, and the
+// image checks the packer runs, every failure a Problem that says where, what, and how to fix
+// it. What `nixlab build` would refuse, this reports first.
 //
 // Paths are written JSONPath-style, `$.kernels[1].env["BAD NAME"]`: `.key` for identifier-like
 // keys, `["key"]` (JSON-quoted) for any other key, `[i]` for list items.
-import { readdirSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import type { Ajv2020 as Ajv2020Class, ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
 import type { Problem } from '../errors.js';
+import { imageSettingsProblems } from '../image/check.js';
+import { checkDuplicates, formatJsonPath } from '../kernels/checks.js';
+import { kernelKinds, kindNames, kindOf, type KernelDef, type NormalizedKernel } from '../kernels/index.js';
+import type { JsonValue, NormalizedKernelBase, PathSegment, Reporter } from '../kernels/types.js';
+import { RESERVED_VARIABLES } from '../runtime/environment.js';
+import { DEFAULT_FRONT_END } from '../runtime/targets.js';
+import { DEFAULT_REFERENCE, DEFAULT_USER, LAYERS, describeValue, homeOf, isSecretEnvName, kernelNameLike, secretEnvVerdict, unrepresentable, type Rule, type SchemaObject, type Verdict } from './rules.js';
 import { cachedSchemaCheck } from './schema-cache.js';
-import {
-  attrNamePattern,
-  configSchema,
-  kernelBranches,
-  kernelKinds,
-  nixKeywords,
-  schemaDefs,
-  type SchemaObject,
-} from './schema.js';
-import type {
-  Config,
-  CustomKernel,
-  JsonValue,
-  KernelDef,
-  NormalizedConfig,
-  NormalizedKernel,
-  NormalizedKernelBase,
-  PythonKernel,
-} from './types.js';
+import { configSchema, kernelBranches, kernelsProperty, namedRules } from './schema.js';
+import type { Config, NormalizedConfig } from './types.js';
 
-/** One step of a path into the config: an object key or a list index. */
-export type PathSegment = string | number;
+export { formatJsonPath } from '../kernels/checks.js';
+export type { PathSegment } from '../kernels/types.js';
 
 /** What `validateConfig` returns: all errors and warnings, and the config when there are no errors. */
 export interface ValidationResult {
@@ -39,28 +30,17 @@ export interface ValidationResult {
   config?: NormalizedConfig;
 }
 
-/** Formats a path as `$.kernels[1].env["BAD NAME"]`. */
-export function formatJsonPath(segments: readonly PathSegment[]): string {
-  let out = '$';
-  for (const s of segments) {
-    if (typeof s === 'number') out += `[${s}]`;
-    else if (/^[A-Za-z_$][A-Za-z0-9_$]*$/.test(s)) out += `.${s}`;
-    else out += `[${JSON.stringify(s)}]`;
-  }
-  return out;
-}
-
 /** Checks a raw config (parsed JSON/YAML or a TS module's export) and normalises it with defaults. */
 export function validateConfig(raw: unknown, file: string, opts: { baseDir?: string } = {}): ValidationResult {
   const ctx = new Collector(file, opts.baseDir ?? path.dirname(path.resolve(file)));
 
   // 1. Copy the input as plain JSON data, reporting what Nix or JSON cannot carry.
   const data = copyJsonData(raw, [], new Set(), ctx);
-  const reported = new Set(ctx.errors.map((f) => `${f.onKey ? 'key' : 'value'} ${formatJsonPath(f.at)}`));
+  const reported = new Set(ctx.errors.map((f) => findingId(f)));
 
   // 2. The schema. Errors at a path already reported in step 1 (a NUL in a name, a function
-  //    where a string belongs) would only repeat the same problem less precisely, and a scalar
-  //    that breaks several rules (empty and not matching the pattern) gets one error.
+  //    where a string belongs) would only repeat the same problem less precisely, and a value
+  //    that breaks several keywords of one rule gets one error.
   //    A valid config (the usual case) is recognised by a cached check (schema-cache.ts); only
   //    an invalid one pays for compiling the validator that explains every problem.
   const validate = cachedSchemaCheck(configSchema)(data) ? null : compiledSchema();
@@ -68,18 +48,26 @@ export function validateConfig(raw: unknown, file: string, opts: { baseDir?: str
     for (const e of validate.errors ?? []) {
       const finding = explainSchemaError(e, data);
       if (!finding) continue;
-      const id = `${finding.onKey ? 'key' : 'value'} ${formatJsonPath(finding.at)}`;
+      const id = findingId(finding);
       if (reported.has(id)) continue;
-      if (scalarKeywords.has(e.keyword)) reported.add(id);
-      ctx.error(finding.at, finding.message, finding.hint);
+      if (finding.leaf) reported.add(id);
+      ctx.errors.push(finding);
     }
   }
 
   // 3. Rules beyond the schema; each checks only values of the right shape.
   checkSemantics(data, ctx);
 
+  // 4. What the image packer checks, on the normalised config (only a config without errors
+  //    can be normalised).
+  let config: NormalizedConfig | undefined;
+  if (ctx.errors.length === 0) {
+    config = normalise(data as Config, ctx.baseDir);
+    for (const f of imageSettingsProblems(config)) ctx.error(f.at, f);
+  }
+
   const result: ValidationResult = { errors: ctx.problems(ctx.errors, data), warnings: ctx.problems(ctx.warnings, data) };
-  if (result.errors.length === 0) result.config = normalise(data as Config, ctx.baseDir);
+  if (result.errors.length === 0) result.config = config;
   return result;
 }
 
@@ -92,9 +80,13 @@ interface Finding {
   hint?: string;
   /** The problem is the last key of `at` itself, not the value there. */
   onKey?: boolean;
+  /** The finding judges a single value (a leaf rule): one per value is enough. */
+  leaf?: boolean;
 }
 
-class Collector {
+const findingId = (f: Finding): string => `${f.onKey ? 'key' : 'value'} ${formatJsonPath(f.at)}`;
+
+class Collector implements Reporter {
   readonly errors: Finding[] = [];
   readonly warnings: Finding[] = [];
   constructor(
@@ -102,12 +94,12 @@ class Collector {
     readonly baseDir: string,
   ) {}
 
-  error(at: PathSegment[], message: string, hint?: string, onKey = false): void {
-    this.errors.push({ at, message, hint, onKey });
+  error(at: PathSegment[], verdict: Verdict, onKey = false): void {
+    this.errors.push({ at, message: verdict.message, hint: verdict.hint, onKey });
   }
 
-  warn(at: PathSegment[], message: string, hint?: string): void {
-    this.warnings.push({ at, message, hint });
+  warn(at: PathSegment[], verdict: Verdict): void {
+    this.warnings.push({ at, message: verdict.message, hint: verdict.hint });
   }
 
   /** Findings as Problems in document order, without exact repeats. */
@@ -152,17 +144,7 @@ function compareOrder(a: number[], b: number[]): number {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Step 1: plain JSON data, no NULs, no lone surrogates
-
-// Nix strings cannot contain NUL, and a lone UTF-16 surrogate has no UTF-8 encoding, so either
-// would be lost or mangled on the way into a .nix file: refuse them wherever they appear.
-function badCharacter(s: string): string | undefined {
-  const nul = s.indexOf('\0');
-  if (nul >= 0) return 'a NUL character (\\u0000)';
-  const lone = /\p{Surrogate}/u.exec(s);
-  if (lone) return `a lone UTF-16 surrogate (\\u${lone[0].charCodeAt(0).toString(16)})`;
-  return undefined;
-}
+// Step 1: plain JSON data that Nix can carry
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -181,27 +163,27 @@ function isPlainObject(v: object): boolean {
 function copyJsonData(value: unknown, at: PathSegment[], ancestors: Set<object>, ctx: Collector): unknown {
   switch (typeof value) {
     case 'string': {
-      const bad = badCharacter(value);
-      if (bad) ctx.error(at, `contains ${bad}, which Nix strings cannot hold`, 'remove that character from the string');
+      const bad = unrepresentable(value);
+      if (bad) ctx.error(at, { message: `contains ${bad.what}, which Nix strings cannot hold`, hint: 'remove that character from the string' });
       return value;
     }
     case 'number':
-      if (!Number.isFinite(value)) ctx.error(at, `is ${value}, which is not a JSON number`, 'use a finite number');
+      if (!Number.isFinite(value)) ctx.error(at, { message: `is ${value}, which is not a JSON number`, hint: 'use a finite number' });
       return value;
     case 'boolean':
       return value;
     case 'undefined':
-      ctx.error(at, 'is undefined', 'give it a value or remove it');
+      ctx.error(at, { message: 'is undefined', hint: 'give it a value or remove it' });
       return value;
     case 'object':
       break;
     default:
-      ctx.error(at, `is a ${typeof value}, not JSON data`, 'use a string, number, boolean, list or object');
+      ctx.error(at, { message: `is a ${typeof value}, not JSON data`, hint: 'use a string, number, boolean, list or object' });
       return value;
   }
   if (value === null) return null;
   if (ancestors.has(value)) {
-    ctx.error(at, 'refers back to an object that contains it (a cycle)', 'use plain data without cycles');
+    ctx.error(at, { message: 'refers back to an object that contains it (a cycle)', hint: 'use plain data without cycles' });
     return null;
   }
   ancestors.add(value);
@@ -213,13 +195,13 @@ function copyJsonData(value: unknown, at: PathSegment[], ancestors: Set<object>,
     }
     if (!isPlainObject(value)) {
       const kind = (value as { constructor?: { name?: unknown } }).constructor?.name;
-      ctx.error(at, `is ${typeof kind === 'string' && kind ? `a ${kind} object` : 'not a plain object'}, not JSON data`, 'use plain strings, numbers, booleans, lists and objects');
+      ctx.error(at, { message: `is ${typeof kind === 'string' && kind ? `a ${kind} object` : 'not a plain object'}, not JSON data`, hint: 'use plain strings, numbers, booleans, lists and objects' });
       return value;
     }
     const out: Record<string, unknown> = {};
     for (const key of Object.keys(value)) {
-      const bad = badCharacter(key);
-      if (bad) ctx.error([...at, key], `the key ${JSON.stringify(key)} contains ${bad}, which Nix strings cannot hold`, 'rename the key without that character', true);
+      const bad = unrepresentable(key);
+      if (bad) ctx.error([...at, key], { message: `the key ${JSON.stringify(key)} contains ${bad.what}, which Nix strings cannot hold`, hint: 'rename the key without that character' }, true);
       const item = (value as Record<string, unknown>)[key];
       if (item === undefined) continue;
       // defineProperty, not assignment: a key named `__proto__` must stay an ordinary key.
@@ -234,9 +216,6 @@ function copyJsonData(value: unknown, at: PathSegment[], ancestors: Set<object>,
 // ---------------------------------------------------------------------------------------------
 // Step 2: the schema, and its errors in plain words
 
-// Keywords that judge a single string or number (rather than an object's keys).
-const scalarKeywords = new Set(['pattern', 'minLength', 'maxLength', 'not', 'minimum', 'maximum', 'enum', 'const', 'type']);
-
 let validator: ValidateFunction | undefined;
 
 function compiledSchema(): ValidateFunction {
@@ -247,6 +226,13 @@ function compiledSchema(): ValidateFunction {
   const { Ajv2020 } = createRequire(import.meta.url)('ajv/dist/2020.js') as { Ajv2020: typeof Ajv2020Class };
   validator ??= new Ajv2020({ allErrors: true, strict: true, verbose: true, logger: false, code: { optimize: false } }).compile(configSchema);
   return validator;
+}
+
+/** The rule each leaf schema belongs to (ajv reports the failing schema object as `parentSchema`). */
+const ruleOfSchema = new Map<SchemaObject, Rule>(Object.values(namedRules).map((r) => [r.schema, r]));
+// A rule's `allOf`/`not` parts fail as their own objects; they belong to the rule that holds them.
+for (const rule of Object.values(namedRules)) {
+  for (const part of (rule.schema.allOf as SchemaObject[] | undefined) ?? []) ruleOfSchema.set(part, rule);
 }
 
 /** Splits an ajv instancePath (JSON pointer) into segments, numbers for list indices. */
@@ -269,16 +255,6 @@ function pointerSegments(pointer: string, data: unknown): PathSegment[] {
 
 const q = (v: unknown): string => JSON.stringify(v);
 
-function describe(v: unknown): string {
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return 'a list';
-  if (typeof v === 'string') return `the string ${q(v.length > 40 ? `${v.slice(0, 37)}...` : v)}`;
-  if (typeof v === 'number') return `the number ${v}`;
-  if (typeof v === 'boolean') return String(v);
-  if (typeof v === 'object') return 'an object';
-  return `a ${typeof v}`;
-}
-
 const typeNames: Record<string, string> = {
   string: 'a string',
   array: 'a list',
@@ -296,25 +272,25 @@ function explainSchemaError(e: ErrorObject, data: unknown): Finding | undefined 
   const schema = (e.parentSchema ?? {}) as SchemaObject;
   switch (e.keyword) {
     case 'if': // the branch's own errors are reported
-    case 'propertyNames': // the name's own pattern error is reported
+    case 'propertyNames': // the name's own error is reported
       return undefined;
     case 'additionalProperties':
       return unknownKey(at, String((e.params as { additionalProperty: string }).additionalProperty), schema);
     case 'required':
       return missingKey(at, String((e.params as { missingProperty: string }).missingProperty), schema);
-    case 'type':
-      return wrongType(at, e.data, String((e.params as { type: string }).type));
   }
   const onKey = e.propertyName !== undefined;
   if (e.propertyName !== undefined) at.push(e.propertyName);
   const value = onKey ? e.propertyName : e.data;
-  const explained = leafRules.get(schema)?.(value, e.keyword, schema);
-  return { at, ...(explained ?? genericExplanation(at, value, e, schema)), onKey };
+  const rule = ruleOfSchema.get(schema);
+  const explained = rule?.explain(value);
+  if (explained) return { at, ...explained, onKey, leaf: true };
+  if (e.keyword === 'type') return { ...wrongType(at, value, String((e.params as { type: string }).type)), leaf: true };
+  if (schema === kernelsProperty && e.keyword === 'minItems') return { at, message: 'no kernels declared', hint: `declare at least one, e.g. "kernels": [${q({ kind: 'python', ...kernelKinds[0].example })}]`, leaf: true };
+  return { at, ...genericExplanation(at, value, e, schema), onKey, leaf: true };
 }
 
-type Explanation = { message: string; hint?: string };
-
-function genericExplanation(at: PathSegment[], value: unknown, e: ErrorObject, schema: SchemaObject): Explanation {
+function genericExplanation(at: PathSegment[], value: unknown, e: ErrorObject, schema: SchemaObject): Verdict {
   const last = at[at.length - 1];
   switch (e.keyword) {
     case 'enum': {
@@ -322,7 +298,7 @@ function genericExplanation(at: PathSegment[], value: unknown, e: ErrorObject, s
       const near = typeof value === 'string' ? closest(value, allowed.map(String)) : undefined;
       const isKind = last === 'kind' && at[0] === 'kernels';
       return {
-        message: isKind ? `unknown kernel kind ${q(value)}` : `${describe(value)} is not one of ${quotedList(allowed)}`,
+        message: isKind ? `unknown kernel kind ${q(value)}` : `${describeValue(value)} is not one of ${quotedList(allowed)}`,
         hint: near ? `did you mean ${q(near)}?` : isKind ? `use ${quotedList(allowed)} (a custom kernel runs any command line)` : `use one of ${quotedList(allowed)}`,
       };
     }
@@ -356,7 +332,7 @@ function distance(a: string, b: string): number {
 }
 
 /** The candidate closest to `input` (ignoring case, `_` and `-`), if it is close enough. */
-function closest(input: string, candidates: readonly string[]): string | undefined {
+export function closest(input: string, candidates: readonly string[]): string | undefined {
   const norm = (s: string) => s.toLowerCase().replace(/[-_\s]/g, '');
   const n = norm(input);
   let best: string | undefined;
@@ -369,7 +345,12 @@ function closest(input: string, candidates: readonly string[]): string | undefin
 }
 
 function branchKind(schema: SchemaObject): string | undefined {
-  return kernelKinds.find((k) => kernelBranches[k] === schema);
+  return kindNames.find((k) => kernelBranches[k] === schema);
+}
+
+/** `a`, `a and b`, `a, b and c`. */
+function andList(items: readonly string[]): string {
+  return items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
 }
 
 function unknownKey(at: PathSegment[], key: string, schema: SchemaObject): Finding {
@@ -379,7 +360,7 @@ function unknownKey(at: PathSegment[], key: string, schema: SchemaObject): Findi
   const article = /^[aeiou]/.test(kind ?? '') || kind === 'r' ? 'an' : 'a';
   const where = kind ? ` for ${article} ${kind} kernel` : at.length === 0 ? ' at the top level' : '';
   const near = closest(key, allowed);
-  const owners = kind ? kernelKinds.filter((k) => k !== kind && Object.hasOwn(kernelBranches[k].properties as object, key)) : [];
+  const owners = kind ? kindNames.filter((k) => k !== kind && Object.hasOwn(kernelBranches[k]!.properties as object, key)) : [];
   const hint =
     owners.length === 1
       ? `${q(key)} belongs to ${owners[0]} kernels: set "kind": ${q(owners[0])}, or remove it`
@@ -389,19 +370,20 @@ function unknownKey(at: PathSegment[], key: string, schema: SchemaObject): Findi
   return { at: [...at, key], message: `unknown key ${q(key)}${where}`, hint, onKey: true };
 }
 
+/** Example values for required keys, for the hint (each kind adds its own). */
 const requiredExamples: Record<string, string> = {
-  kernels: '[{ "kind": "python", "name": "python" }]',
-  kind: kernelKinds.map(q).join(' or '),
-  name: '"my-kernel"',
-  language: '"bash"',
-  argv: '["python3", "-m", "bash_kernel", "-f", "{connection_file}"]',
+  kernels: `[${q({ kind: 'python', ...kernelKinds[0].example })}]`,
+  kind: kindNames.map(q).join(' or '),
+  name: q(kernelNameLike('my kernel')),
   rev: 'the 40-character commit id of NixOS/nixpkgs',
   narHash: '"sha256-…=" (from `nix flake prefetch --json github:NixOS/nixpkgs/<rev>`)',
+  source: '"lessons" (a directory next to the config)',
+  target: '"lessons" (a path in the home) or an absolute path',
 };
 
 function missingKey(at: PathSegment[], key: string, schema: SchemaObject): Finding {
   const kind = branchKind(schema);
-  const example = requiredExamples[key];
+  const example = (kind ? kindOf(kind)?.requiredExamples?.[key] : undefined) ?? requiredExamples[key];
   return {
     at,
     message: `missing required key ${q(key)}${kind ? ` (${kind} kernels need it)` : ''}`,
@@ -410,11 +392,10 @@ function missingKey(at: PathSegment[], key: string, schema: SchemaObject): Findi
 }
 
 function wrongType(at: PathSegment[], value: unknown, expected: string): Finding {
-  const message = `must be ${typeNames[expected] ?? expected}, got ${describe(value)}`;
-  let hint: string | undefined;
+  const message = `must be ${typeNames[expected] ?? expected}, got ${describeValue(value)}`;
+  let hint: string;
   if (expected === 'string' && (typeof value === 'number' || typeof value === 'boolean')) {
     hint = `put it in quotes: "${value}"`;
-    if (at[at.length - 1] === 'version') hint += ' (unquoted in YAML, 3.10 reads as the number 3.1)';
   } else if (expected === 'array' && typeof value === 'string') {
     hint = `make it a list: [${q(value)}]`;
   } else if (expected === 'integer' && typeof value === 'string' && /^[0-9]+$/.test(value)) {
@@ -422,261 +403,32 @@ function wrongType(at: PathSegment[], value: unknown, expected: string): Finding
   } else if (expected === 'integer' && typeof value === 'number') {
     hint = 'use a whole number';
   } else if (at.length === 0) {
-    hint = 'the config must be an object with a "kernels" list, e.g. { "kernels": [{ "kind": "python", "name": "python" }] }';
+    hint = `the config must be an object with a "kernels" list, e.g. { "kernels": ${requiredExamples.kernels} }`;
   } else {
     hint = `replace it with ${typeNames[expected] ?? expected}`;
   }
   return { at, message, hint };
 }
 
-// Suggestions that turn a bad value into a valid one of the same spirit.
-function suggestKernelName(v: string): string {
-  const s = v.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 255);
-  return s === '' || s === '.' || s === '..' ? 'kernel' : s;
-}
-function suggestEnvName(v: string): string {
-  const s = v.replace(/[^A-Za-z0-9_]+/g, '_');
-  return s === '' ? 'NAME' : /^[0-9]/.test(s) ? `_${s}` : s;
-}
-function suggestUserName(v: string): string {
-  return v.toLowerCase().replace(/[^a-z0-9_-]+/g, '-').replace(/^[^a-z_]+/, '').slice(0, 32) || 'jovyan';
-}
-
-/** `a`, `a and b`, `a, b and c`. */
-function andList(items: readonly string[]): string {
-  return items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
-}
-
-const keywordSet: ReadonlySet<string> = new Set(nixKeywords);
-const plainAttrName = new RegExp(attrNamePattern, 'u');
-
-/**
- * Why `v` is not an attribute name (`dotted`: not an attribute path). `examples` are valid names
- * from the package set in question, for the hint.
- */
-function explainAttrName(v: string, dotted: boolean, examples = '"numpy" or "scikit-learn"'): Explanation {
-  const parts = dotted ? v.split('.') : [v];
-  const keyword = parts.find((p) => keywordSet.has(p));
-  if (keyword) return { message: `${q(v)} uses the Nix keyword ${q(keyword)}, which cannot be a package name`, hint: 'check the attribute name on search.nixos.org' };
-  const tokens = v.split(/[\s,;]+/).filter(Boolean);
-  if (tokens.length > 1 && tokens.every((t) => plainAttrName.test(t))) {
-    return { message: `${q(v)} is several names in one item`, hint: `put each package in its own list item: ${quotedList(tokens)}` };
-  }
-  return dotted
-    ? { message: `${q(v)} is not a nixpkgs attribute path`, hint: 'use attribute names joined by dots, e.g. "busybox" or "python3Packages.bash-kernel"' }
-    : { message: `${q(v)} is not a nixpkgs attribute name`, hint: `use the name as nixpkgs spells it, one per item, e.g. ${examples}` };
-}
-
-type LeafRule = (value: unknown, keyword: string, schema: SchemaObject) => Explanation | undefined;
-
-// Plain-words explanations per named schema, keyed by object identity (ajv hands back the
-// schema object that failed as `parentSchema`). Returning undefined falls back to the generic text.
-const properties = (schema: SchemaObject): Record<string, SchemaObject> => schema.properties as Record<string, SchemaObject>;
-
-const leafRules = new Map<SchemaObject, LeafRule>([
-  [
-    properties(configSchema).kernels!,
-    () => ({ message: 'no kernels declared', hint: `declare at least one, e.g. "kernels": ${requiredExamples.kernels}` }),
-  ],
-  [
-    properties(kernelBranches.custom).argv!,
-    () => ({ message: 'argv is empty', hint: `give the kernel's command line, e.g. ${requiredExamples.argv}` }),
-  ],
-  [
-    schemaDefs.kernelName,
-    (v, keyword) => {
-      const s = String(v);
-      if (keyword === 'not') return { message: `${q(s)} cannot be a kernel name: it is a special directory name`, hint: 'choose a name such as "python"' };
-      if (keyword === 'minLength') return { message: 'kernel name is empty', hint: 'choose a name such as "python"' };
-      if (keyword === 'pattern') return { message: `${q(s)} is not a valid kernel name: only letters, digits, ".", "_" and "-" are allowed`, hint: `rename it, e.g. to ${q(suggestKernelName(s))}` };
-      return undefined;
-    },
-  ],
-  [
-    schemaDefs.envName,
-    (v) => ({
-      message: `${q(v)} is not a valid environment variable name: use letters, digits and "_", not starting with a digit`,
-      hint: `rename it, e.g. to ${q(suggestEnvName(String(v)))}`,
-    }),
-  ],
-  [
-    schemaDefs.logoPath,
-    (v, keyword) =>
-      keyword === 'pattern'
-        ? { message: `${q(v)} is an absolute path; logo paths are relative to the config file`, hint: 'put the file near the config and write e.g. "logos/logo-64x64.png"' }
-        : undefined,
-  ],
-  [
-    schemaDefs.pythonVersion,
-    (v) => ({ message: `${q(v)} is not a supported Python version`, hint: 'write the version as a string "3.MINOR", 3.10 or newer, e.g. "3.12" (the default)' }),
-  ],
-  [schemaDefs.pythonPackage, (v) => {
-    const s = String(v);
-    if (s.includes('.') && new RegExp(schemaDefs.attrPath.pattern, 'u').test(s)) {
-      return { message: `${q(s)} is a dotted attribute path; Python kernel packages are plain names from the Python package set`, hint: `write ${q(s.split('.').pop())}, or use a custom kernel for packages from elsewhere in nixpkgs` };
-    }
-    return explainAttrName(s, false);
-  }],
-  [schemaDefs.attrPath, (v) => explainAttrName(String(v), true)],
-  [
-    schemaDefs.rPackage,
-    (v) => {
-      // nixpkgs' rPackages names a CRAN package `data.table` as `data_table`.
-      const s = String(v);
-      if (s.startsWith('rPackages.') && plainAttrName.test(s.slice('rPackages.'.length))) {
-        return { message: `${q(s)} is an attribute path; R kernel packages are names in rPackages`, hint: `write ${q(s.slice('rPackages.'.length))}` };
-      }
-      const underscored = s.replace(/\./g, '_');
-      if (s.includes('.') && plainAttrName.test(underscored)) {
-        return { message: `${q(s)} is the R name; nixpkgs' rPackages writes the dots in R package names as underscores`, hint: `write ${q(underscored)}` };
-      }
-      return explainAttrName(s, false, '"ggplot2" or "data_table"');
-    },
-  ],
-  [schemaDefs.haskellPackage, (v) => explainAttrName(String(v), false, '"lens" or "aeson"')],
-  [schemaDefs.octavePackage, (v) => explainAttrName(String(v), false, '"signal" or "statistics"')],
-  [
-    schemaDefs.cppStd,
-    (v, keyword) =>
-      keyword === 'enum' ? { message: `C++ standard ${q(v)} is not offered by the cpp kernel`, hint: 'use 17 (the default) or 20; for other standards declare a custom kernel' } : undefined,
-  ],
-  [
-    schemaDefs.fileExtension,
-    (v) => {
-      const fixed = `.${String(v).replace(/^\.+/, '')}`;
-      return { message: `${q(v)} is not a file extension`, hint: new RegExp(schemaDefs.fileExtension.pattern, 'u').test(fixed) ? `write ${q(fixed)}` : 'write a dot and letters, e.g. ".sh"' };
-    },
-  ],
-  [
-    schemaDefs.nixpkgsRev,
-    (v) => {
-      const s = String(v);
-      return /^[0-9A-Fa-f]{40}$/.test(s)
-        ? { message: `${q(s)} has uppercase letters`, hint: `write it in lowercase: ${q(s.toLowerCase())}` }
-        : { message: `${q(s)} is not a full commit id`, hint: 'use the 40-character lowercase hex commit id of NixOS/nixpkgs (branch names and short ids are not allowed)' };
-    },
-  ],
-  [
-    schemaDefs.narHash,
-    (v) => ({
-      message: `${q(v)} is not an SRI sha256 hash ("sha256-" and 44 base64 characters)`,
-      hint: 'run `nix flake prefetch --json github:NixOS/nixpkgs/<rev>` and copy its "hash"',
-    }),
-  ],
-  [
-    schemaDefs.imageName,
-    (v, keyword) => {
-      const s = String(v);
-      if (keyword !== 'pattern') return undefined;
-      const lower = s.toLowerCase();
-      if (lower !== s && new RegExp(schemaDefs.imageName.pattern, 'u').test(lower)) {
-        return { message: `image name ${q(s)} has uppercase letters; image names must be lowercase`, hint: `use ${q(lower)}` };
-      }
-      return {
-        message: `${q(s)} is not a valid image repository name`,
-        hint: 'use lowercase letters and digits joined by ".", "_", "__" or "-", with "/" between parts, e.g. "nixlab-demo" or "ghcr.io/org/lab"',
-      };
-    },
-  ],
-  [
-    schemaDefs.imageTag,
-    (v) => ({ message: `${q(v)} is not a valid image tag`, hint: 'use up to 128 letters, digits, "_", "." and "-", not starting with "." or "-", e.g. "latest" or "2024.06"' }),
-  ],
-  [
-    schemaDefs.userName,
-    (v, keyword) => {
-      if (keyword !== 'pattern') return undefined;
-      return { message: `${q(v)} is not a valid user name`, hint: `use lowercase letters, digits, "_" and "-", e.g. ${q(suggestUserName(String(v)))}` };
-    },
-  ],
-  [
-    schemaDefs.absolutePath,
-    (v) => {
-      const s = String(v);
-      if (!s.startsWith('/')) return { message: `${q(s)} is not an absolute path`, hint: `start it with "/", e.g. ${q(path.posix.join('/', s))}` };
-      return { message: `${q(s)} contains a ".." segment`, hint: `write the path without "..", e.g. ${q(path.posix.normalize(s))}` };
-    },
-  ],
-  [
-    schemaDefs.port,
-    (v) => ({ message: `port must be between 1 and 65535, got ${v}`, hint: 'use a port such as 8888 (the default)' }),
-  ],
-  [
-    schemaDefs.maxLayers,
-    (v) => ({ message: `must be between 1 and 125, got ${v}`, hint: 'Docker allows at most 125 layers; 100 (the default) leaves room for layers built on top' }),
-  ],
-]);
-
 // ---------------------------------------------------------------------------------------------
 // Step 3: rules the schema cannot express
-
-/** Items of `list` that are strings, with their indices. */
-function stringItems(list: unknown): [number, string][] {
-  return Array.isArray(list) ? list.flatMap((v, i): [number, string][] => (typeof v === 'string' ? [[i, v]] : [])) : [];
-}
-
-/** Reports the second and later occurrences of equal items (after `key`) as errors or warnings. */
-function checkDuplicates(list: unknown, at: PathSegment[], ctx: Collector, level: 'error' | 'warn', what: string, key: (s: string) => string = (s) => s): void {
-  const first = new Map<string, number>();
-  for (const [i, v] of stringItems(list)) {
-    const k = key(v);
-    const j = first.get(k);
-    if (j === undefined) first.set(k, i);
-    else ctx[level]([...at, i], `${what} ${q(v)} is listed twice (first at ${formatJsonPath([...at, j])})`, 'remove the duplicate');
-  }
-}
-
-/** Largest directory of a kernel's Nix file that nixlab copies into the generated project. */
-const NIX_DIR_MAX_BYTES = 16 * 1024 * 1024;
-
-function checkNixFile(rel: unknown, at: PathSegment[], ctx: Collector): void {
-  if (typeof rel !== 'string' || rel === '' || rel.startsWith('/') || badCharacter(rel) || !rel.endsWith('.nix')) return;
-  const abs = path.resolve(ctx.baseDir, rel);
-  let isFile: boolean;
-  try {
-    isFile = statSync(abs).isFile();
-  } catch {
-    ctx.error(at, `Nix file ${q(rel)} does not exist`, `the path is relative to the directory of ${ctx.file}; check the spelling or add the file`);
-    return;
-  }
-  if (!isFile) return ctx.error(at, `${q(rel)} is not a regular file`, 'point it at a .nix file');
-  const size = dirSize(path.dirname(abs), NIX_DIR_MAX_BYTES);
-  if (size > NIX_DIR_MAX_BYTES) {
-    ctx.error(at, `the directory of ${q(rel)} holds more than ${NIX_DIR_MAX_BYTES >> 20} MiB; nixlab copies that whole directory into the generated project`, 'move the Nix file and what it needs into a small directory of their own');
-  }
-}
-
-/** Bytes under `dir` (regular files, not following links), stopping early past `limit`. */
-function dirSize(dir: string, limit: number): number {
-  let total = 0;
-  const stack = [dir];
-  while (stack.length && total <= limit) {
-    const d = stack.pop()!;
-    for (const e of readdirSync(d, { withFileTypes: true })) {
-      const p = path.join(d, e.name);
-      if (e.isDirectory()) stack.push(p);
-      else if (e.isFile()) total += statSync(p).size;
-    }
-  }
-  return total;
-}
 
 const logoExtensions: Record<string, string> = { '32x32': '.png', '64x64': '.png', svg: '.svg' };
 
 function checkLogos(logos: unknown, at: PathSegment[], ctx: Collector): void {
   if (!isObject(logos)) return;
   for (const [key, rel] of Object.entries(logos)) {
-    if (!(key in logoExtensions) || typeof rel !== 'string' || rel === '' || rel.startsWith('/') || badCharacter(rel)) continue;
+    if (!(key in logoExtensions) || typeof rel !== 'string' || rel === '' || rel.startsWith('/') || unrepresentable(rel)) continue;
     let isFile: boolean;
     try {
       isFile = statSync(path.resolve(ctx.baseDir, rel)).isFile();
     } catch {
-      ctx.error([...at, key], `logo file ${q(rel)} does not exist`, `the path is relative to the directory of ${ctx.file}; check the spelling or add the file`);
+      ctx.error([...at, key], { message: `logo file ${q(rel)} does not exist`, hint: `the path is relative to the directory of ${ctx.file}; check the spelling or add the file` });
       continue;
     }
-    if (!isFile) ctx.error([...at, key], `logo ${q(rel)} is not a regular file`, 'point it at an image file');
+    if (!isFile) ctx.error([...at, key], { message: `logo ${q(rel)} is not a regular file`, hint: 'point it at an image file' });
     else if (path.extname(rel).toLowerCase() !== logoExtensions[key]) {
-      ctx.warn([...at, key], `logo ${q(rel)} does not end in ${logoExtensions[key]}`, `Jupyter serves it as logo-${key}${logoExtensions[key]}; use a ${logoExtensions[key]!.slice(1).toUpperCase()} file`);
+      ctx.warn([...at, key], { message: `logo ${q(rel)} does not end in ${logoExtensions[key]}`, hint: `Jupyter serves it as logo-${key}${logoExtensions[key]}; use a ${logoExtensions[key]!.slice(1).toUpperCase()} file` });
     }
   }
 }
@@ -691,217 +443,91 @@ function checkSemantics(data: unknown, ctx: Collector): void {
     kernels.forEach((kernel, i) => {
       if (!isObject(kernel)) return;
       const at: PathSegment[] = ['kernels', i];
-      if (typeof kernel.name === 'string' && /^python3?$/i.test(kernel.name)) {
-        // jupyter_client treats `python` as the native `python3` kernel, and `python3` is that
-        // kernel's directory: either name would run the server's own Python, not this kernel.
-        ctx.error([...at, 'name'], `${q(kernel.name)} is reserved by Jupyter for the server's own Python kernel`, 'choose another name, e.g. "py" or "py311"');
-      }
       if (typeof kernel.name === 'string') {
         const j = firstByName.get(kernel.name.toLowerCase());
         if (j === undefined) firstByName.set(kernel.name.toLowerCase(), i);
         else {
           const other = (kernels[j] as { name: string }).name;
           const caseOnly = other !== kernel.name ? ` (${q(other)}: Jupyter ignores case in kernel names)` : '';
-          ctx.error([...at, 'name'], `kernel name ${q(kernel.name)} is already used by ${formatJsonPath(['kernels', j])}${caseOnly}`, `rename one of them, e.g. to ${q(`${suggestKernelName(kernel.name)}-2`)}`);
+          ctx.error([...at, 'name'], {
+            message: `kernel name ${q(kernel.name)} is already used by ${formatJsonPath(['kernels', j])}${caseOnly}`,
+            hint: `rename one of them, e.g. to ${q(`${kernelNameLike(kernel.name)}-2`)}`,
+          });
         }
       }
       checkLogos(kernel.logos, [...at, 'logos'], ctx);
-      const kind = kernel.kind;
-      if (typeof kind === 'string' && Object.hasOwn(kindHandlers, kind)) kindHandlers[kind as KernelDef['kind']].check(kernel, at, ctx);
+      kindOf(kernel.kind)?.check?.(kernel, at, ctx);
     });
   }
   const image = data.image;
   if (isObject(image)) {
-    // `/data` and `/data/` are the same volume.
-    checkDuplicates(image.volumes, ['image', 'volumes'], ctx, 'error', 'volume', (v) => path.posix.normalize(v).replace(/(.)\/+$/, '$1'));
-    // A token or password in the image would be readable by anyone who pulls it.
+    // Paths are written plainly (the absolutePath rule), so equal volumes are equal strings.
+    checkDuplicates(image.volumes, ['image', 'volumes'], ctx, 'error', 'volume');
     if (isObject(image.env)) {
       for (const key of Object.keys(image.env)) {
-        if (/^JUPYTER_(TOKEN|PASSWORD)$|^NIXLAB_(IP|PORT|NOTEBOOK_DIR)$|^JUPYTER_(CONFIG_DIR|PATH|DATA_DIR|RUNTIME_DIR)$/.test(key)) {
-          const secret = /TOKEN|PASSWORD/.test(key);
-          ctx.error(
-            ['image', 'env', key],
-            secret ? `${key} would bake a secret into the image, readable by anyone who has it` : `${key} is set by nixlab to match the image's layout`,
-            secret ? `remove it and pass it when the container starts (docker run -e ${key}=…)` : 'remove it; set the port with image.port and volumes with image.volumes',
-          );
-        }
+        const reserved = RESERVED_VARIABLES.get(key);
+        if (isSecretEnvName(key)) ctx.error(['image', 'env', key], secretEnvVerdict(key));
+        else if (reserved) ctx.error(['image', 'env', key], { message: `${key} is set by nixlab: ${reserved}`, hint: 'remove it from image.env' });
       }
     }
     if (Array.isArray(image.files)) {
       image.files.forEach((f, i) => {
-        if (!isObject(f) || typeof f.source !== 'string' || f.source === '' || f.source.startsWith('/') || badCharacter(f.source)) return;
+        if (!isObject(f) || typeof f.source !== 'string' || f.source === '' || f.source.startsWith('/') || unrepresentable(f.source)) return;
         let isDir = false;
         try {
           isDir = statSync(path.resolve(ctx.baseDir, f.source)).isDirectory();
         } catch {
           // reported below
         }
-        if (!isDir) ctx.error(['image', 'files', i, 'source'], `${q(f.source)} is not a directory`, `the path is relative to the directory of ${ctx.file}; point it at the directory to copy`);
+        if (!isDir) ctx.error(['image', 'files', i, 'source'], { message: `${q(f.source)} is not a directory`, hint: `the path is relative to the directory of ${ctx.file}; point it at the directory to copy` });
       });
     }
-    if (isObject(image.user) && image.user.uid === 0) {
-      ctx.warn(['image', 'user', 'uid'], 'uid 0 runs Jupyter as root inside the container', 'use an unprivileged uid such as 1000 (the default)');
+    const user = image.user;
+    if (isObject(user) && user.uid === 0) {
+      ctx.warn(['image', 'user', 'uid'], { message: 'uid 0 runs Jupyter as root inside the container', hint: `use an unprivileged uid such as ${DEFAULT_USER.uid} (the default)` });
     }
   }
 }
 
 // ---------------------------------------------------------------------------------------------
-// Kernel kinds: semantic checks and normalisation. Adding a kind = a schema branch + a handler.
-
-interface KindHandler<K extends KernelDef> {
-  /** Checks beyond the schema. `kernel` is unvalidated: check shapes before use. */
-  check(kernel: Record<string, unknown>, at: PathSegment[], ctx: Collector): void;
-  /** The kernel with its kind's defaults; `base` holds the defaults common to all kinds. */
-  normalise(kernel: K, base: Omit<NormalizedKernelBase, 'name' | 'displayName'>, baseDir: string): NormalizedKernel;
-}
-
-/** Keeps the first of equal items. */
-const unique = (items: string[]): string[] => [...new Set(items)];
-
-/** Repeats in a preset's `packages` are warnings, and so is the package the preset always adds. */
-function checkPackages(kernel: Record<string, unknown>, at: PathSegment[], ctx: Collector, always?: { name: string; kernels: string }): void {
-  checkDuplicates(kernel.packages, [...at, 'packages'], ctx, 'warn', 'package');
-  if (!always) return;
-  for (const [i, p] of stringItems(kernel.packages)) {
-    if (p === always.name) ctx.warn([...at, 'packages', i], `${q(p)} is always included in ${always.kernels}`, 'remove it from packages');
-  }
-}
-
-/** A preset's packages, normalised: no repeats, without the package the preset always adds. */
-const presetPackages = (packages: string[] | undefined, always?: string): string[] => unique(packages ?? []).filter((p) => p !== always);
-
-/** The fields every preset kernel normalises the same way; `label` starts the default display name. */
-function presetBase(k: KernelDef, label: string, base: Omit<NormalizedKernelBase, 'name' | 'displayName'>): NormalizedKernelBase {
-  return { name: k.name, displayName: k.displayName ?? `${label} (${k.name})`, ...base };
-}
-
-const noChecks = (): void => {};
-
-const kindHandlers: { [K in KernelDef['kind']]: KindHandler<Extract<KernelDef, { kind: K }>> } = {
-  python: {
-    check(kernel, at, ctx) {
-      checkDuplicates(kernel.packages, [...at, 'packages'], ctx, 'warn', 'package');
-      for (const [i, p] of stringItems(kernel.packages)) {
-        if (p === 'ipykernel') ctx.warn([...at, 'packages', i], '"ipykernel" is always included in Python kernels', 'remove it from packages');
-      }
-    },
-    normalise(k: PythonKernel, base) {
-      const version = k.version ?? '3.12';
-      return {
-        kind: 'python',
-        name: k.name,
-        displayName: k.displayName ?? `Python ${version} (${k.name})`,
-        ...base,
-        language: 'python',
-        version,
-        packages: unique(k.packages ?? []).filter((p) => p !== 'ipykernel'),
-      };
-    },
-  },
-  custom: {
-    check(kernel, at, ctx) {
-      const argv = kernel.argv;
-      if (Array.isArray(argv) && argv.length > 0 && !stringItems(argv).some(([, a]) => a.includes('{connection_file}'))) {
-        ctx.error([...at, 'argv'], 'argv has no "{connection_file}" argument, so the kernel cannot find its connection file', 'add the argument Jupyter replaces with the connection file path, e.g. "-f", "{connection_file}"');
-      }
-      checkDuplicates(kernel.packages, [...at, 'packages'], ctx, 'warn', 'package');
-      checkNixFile(kernel.nix, [...at, 'nix'], ctx);
-    },
-    normalise(k: CustomKernel, base, baseDir) {
-      return {
-        kind: 'custom',
-        name: k.name,
-        displayName: k.displayName ?? k.name,
-        ...base,
-        language: k.language,
-        argv: [...k.argv],
-        packages: unique(k.packages ?? []),
-        ...(k.fileExtension === undefined ? {} : { fileExtension: k.fileExtension }),
-        ...(k.nix === undefined ? {} : { nixFile: path.resolve(baseDir, k.nix) }),
-      };
-    },
-  },
-  r: {
-    check: (kernel, at, ctx) => checkPackages(kernel, at, ctx, { name: 'IRkernel', kernels: 'R kernels' }),
-    normalise: (k, base) => ({ kind: 'r', ...presetBase(k, 'R', base), language: 'R', packages: presetPackages(k.packages, 'IRkernel') }),
-  },
-  go: { check: noChecks, normalise: (k, base) => ({ kind: 'go', ...presetBase(k, 'Go', base), language: 'go' }) },
-  cpp: {
-    check(kernel, at, ctx) {
-      // xeus-cpp (C++20/23 via clang-repl) is not in nixpkgs 24.11; its xeus-cling stops at c++2a.
-      if (kernel.std === 23) {
-        ctx.error(
-          [...at, 'std'],
-          'C++23 needs xeus-cpp, which the pinned nixpkgs (24.11) does not package; its xeus-cling kernel goes up to C++20 (c++2a)',
-          'use std 17 or 20, or declare a custom kernel whose "nix" file builds xeus-cpp (see examples/custom-kernels.md)',
-        );
-      }
-    },
-    normalise(k, base) {
-      const std = k.std === 20 ? 20 : 17;
-      return { kind: 'cpp', ...presetBase(k, `C++${std}`, base), language: 'cpp', std };
-    },
-  },
-  rust: {
-    check: noChecks,
-    // evcxr_jupyter's own kernelspec asks for message interrupts.
-    normalise: (k, base) => ({ kind: 'rust', ...presetBase(k, 'Rust', base), interruptMode: k.interruptMode ?? 'message', language: 'rust' }),
-  },
-  haskell: {
-    check: (kernel, at, ctx) => checkPackages(kernel, at, ctx, { name: 'ihaskell', kernels: 'Haskell kernels' }),
-    normalise: (k, base) => ({ kind: 'haskell', ...presetBase(k, 'Haskell', base), language: 'haskell', packages: presetPackages(k.packages, 'ihaskell') }),
-  },
-  bash: { check: noChecks, normalise: (k, base) => ({ kind: 'bash', ...presetBase(k, 'Bash', base), language: 'bash' }) },
-  javascript: { check: noChecks, normalise: (k, base) => ({ kind: 'javascript', ...presetBase(k, 'JavaScript', base), language: 'javascript' }) },
-  typescript: { check: noChecks, normalise: (k, base) => ({ kind: 'typescript', ...presetBase(k, 'TypeScript', base), language: 'typescript' }) },
-  octave: {
-    check: (kernel, at, ctx) => checkPackages(kernel, at, ctx),
-    normalise: (k, base) => ({ kind: 'octave', ...presetBase(k, 'Octave', base), language: 'octave', packages: presetPackages(k.packages) }),
-  },
-  ruby: { check: noChecks, normalise: (k, base) => ({ kind: 'ruby', ...presetBase(k, 'Ruby', base), language: 'ruby' }) },
-  clojure: { check: noChecks, normalise: (k, base) => ({ kind: 'clojure', ...presetBase(k, 'Clojure', base), language: 'clojure' }) },
-};
-
-// Compile-time check: the schema's kinds (schema.ts) and the typed kinds (types.ts) are one set.
-type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
-const kindsAgree: Same<(typeof kernelKinds)[number], KernelDef['kind']> = true;
-void kindsAgree;
+// Normalisation
 
 function normaliseKernel(k: KernelDef, baseDir: string): NormalizedKernel {
   const logos: NormalizedKernelBase['logos'] = {};
   for (const [key, rel] of Object.entries(k.logos ?? {})) logos[key as keyof typeof logos] = path.resolve(baseDir, rel);
   const base = {
+    name: k.name,
     env: { ...(k.env ?? {}) },
     interruptMode: k.interruptMode ?? 'signal',
     metadata: (k.metadata ?? {}) as Record<string, JsonValue>,
     logos,
   };
-  // The union of handlers is not callable with the union of kernels; each kind gets its own.
-  return (kindHandlers[k.kind].normalise as (kernel: KernelDef, b: typeof base, dir: string) => NormalizedKernel)(k, base, baseDir);
+  // Each kind's normalise takes only its own kernels; the kind field says which one this is.
+  return (kindOf(k.kind)!.normalise as (kernel: KernelDef, b: typeof base, dir: string) => NormalizedKernel)(k, base, baseDir);
 }
 
 /** A valid config with every default filled in. `cfg` is a fresh copy, so parts can be reused. */
 function normalise(cfg: Config, baseDir: string): NormalizedConfig {
   const image = cfg.image ?? {};
-  const user = { name: image.user?.name ?? 'jovyan', uid: image.user?.uid ?? 1000, gid: image.user?.gid ?? 100 };
+  const user = { name: image.user?.name ?? DEFAULT_USER.name, uid: image.user?.uid ?? DEFAULT_USER.uid, gid: image.user?.gid ?? DEFAULT_USER.gid };
   const volumes = [...(image.volumes ?? [])];
   return {
-    frontend: cfg.frontend ?? 'notebook',
+    frontend: cfg.frontend ?? DEFAULT_FRONT_END,
     ...(cfg.nixpkgs ? { nixpkgs: { rev: cfg.nixpkgs.rev, narHash: cfg.nixpkgs.narHash } } : {}),
     kernels: cfg.kernels.map((k) => normaliseKernel(k, baseDir)),
     image: {
-      name: image.name ?? 'nixlab',
-      tag: image.tag ?? 'latest',
+      name: image.name ?? DEFAULT_REFERENCE.repository,
+      tag: image.tag ?? DEFAULT_REFERENCE.tag,
       user,
       port: image.port ?? 8888,
       volumes,
       env: { ...(image.env ?? {}) },
-      workdir: image.workdir ?? volumes[0] ?? `/home/${user.name}`,
+      workdir: image.workdir ?? volumes[0] ?? homeOf(user),
       files: (image.files ?? []).map((f) => ({
         source: path.resolve(baseDir, f.source),
-        target: f.target.startsWith('/') ? path.posix.normalize(f.target) : path.posix.join(`/home/${user.name}`, f.target),
+        target: f.target.startsWith('/') ? path.posix.normalize(f.target) : path.posix.join(homeOf(user), f.target),
       })),
-      maxLayers: image.maxLayers ?? 100,
+      maxLayers: image.maxLayers ?? LAYERS.default,
     },
   };
 }

@@ -39,11 +39,24 @@ export interface ArchiveInput {
   onLayer?(index: number, count: number): void;
 }
 
-/** A written layer. Layers are uncompressed, so the blob digest equals the diff_id. */
-export interface ArchiveLayer {
-  /** `sha256:<hex>` of the layer tar: the diff_id and (uncompressed) the blob digest. */
-  digest: string;
-  size: number;
+/**
+ * A layer as an image refers to it: the diff_id (of the uncompressed tar, in the config) and the
+ * blob (as stored or sent, in the manifest). For an uncompressed blob the two digests are the
+ * same; a compressed one (registry push) has its own digest, size and media type.
+ */
+export interface LayerDescriptor {
+  /** `sha256:<hex>` of the uncompressed layer tar. */
+  diffId: string;
+  blob: { digest: string; size: number; mediaType: string };
+}
+
+/** The descriptor of an uncompressed layer tar. */
+export function uncompressedLayer(diffId: string, size: number): LayerDescriptor {
+  return { diffId, blob: { digest: diffId, size, mediaType: MEDIA.layer } };
+}
+
+/** A written layer (nixlab writes layers uncompressed into archives). */
+export interface ArchiveLayer extends LayerDescriptor {
   storePaths: string[];
   /** Its path inside the archive (`layers/000.tar`, `blobs/sha256/<hex>`). */
   path: string;

@@ -4,10 +4,11 @@
 // <cache>/layers/v<format>/<2 hex>/<key>.json, written atomically (temp file + rename), each
 // with a checksum: a truncated, garbled or foreign entry is never trusted, only ignored and
 // rewritten. Failing to read or write the cache never fails a pack; it only costs a hash.
-import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdir, readFile } from 'node:fs/promises';
+import { writeFileAtomic } from '../fsutil.js';
 import { dirname, join } from 'node:path';
-import { canonicalJson } from './config.js';
+import { canonicalJson } from '../json.js';
 import { byteOrder, storeDir, type ClosureNode } from './closure.js';
 
 /**
@@ -103,14 +104,11 @@ export class LayerCache {
     const body: EntryBody = { format: LAYER_FORMAT_VERSION, key, paths, digest: layer.digest, size: layer.size };
     const text = canonicalJson({ ...body, check: checksum(body) }) + '\n';
     const file = this.file(key);
-    const tmp = `${file}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
     try {
       await mkdir(dirname(file), { recursive: true });
-      await writeFile(tmp, text, { mode: 0o644 });
-      await rename(tmp, file);
+      await writeFileAtomic(file, text);
     } catch {
       this.stats.writeErrors++;
-      await rm(tmp, { force: true }).catch(() => undefined);
     }
   }
 }

@@ -2,8 +2,11 @@
 // catch, before anything is written, what `docker load` would reject or what must not be in an
 // image at all (secrets).
 import { createHash } from 'node:crypto';
-import { UserError, type Problem } from '../errors.js';
-import { checkAbsolutePath } from './custom-layer.js';
+import { DEFAULT_REFERENCE, absolutePath, envName, isSecretEnvName, repository, secretArgVerdict, secretEnvVerdict, tag, unrepresentable } from '../definitions/rules.js';
+import { UserError } from '../errors.js';
+import { canonicalJson } from '../json.js';
+import type { PathSegment } from '../errors.js';
+import type { SpecProblem } from './system-layer.js';
 
 /** A parsed `[registry/]repository[:tag]`. */
 export interface ImageReference {
@@ -34,6 +37,19 @@ export interface ImageConfigOptions {
   created: string;
   /** GOARCH name (`amd64`, `arm64`). */
   architecture: string;
+  /** Docker's `Healthcheck` (OCI configs have no such field; Docker and Podman read it). */
+  healthcheck?: Healthcheck;
+}
+
+/** A health check, as Docker's HEALTHCHECK instruction declares it. */
+export interface Healthcheck {
+  /** `["CMD", program, args…]`: run in the container; exit 0 means healthy. */
+  test: string[];
+  /** Seconds between checks, per check, before the first counts, and failures until unhealthy. */
+  intervalSeconds: number;
+  timeoutSeconds: number;
+  startPeriodSeconds: number;
+  retries: number;
 }
 
 /** One history entry per layer. */
@@ -50,35 +66,24 @@ export interface ConfigBlob {
   json: Record<string, unknown>;
 }
 
-// The distribution/reference grammar, component by component.
-const PATH_COMPONENT = '[a-z0-9]+(?:(?:[._]|__|[-]+)[a-z0-9]+)*';
-const DOMAIN_COMPONENT = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])';
-const DOMAIN = `${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})*(?::[0-9]+)?`;
-const REPOSITORY = new RegExp(`^(?:${DOMAIN}/)?${PATH_COMPONENT}(?:/${PATH_COMPONENT})*$`);
-const TAG = /^[\w][\w.-]{0,127}$/;
-
 /** Parses `name[:tag]` (tag defaults to `latest`), reporting what docker would reject. */
 export function parseReference(ref: string, where = 'tag'): ImageReference {
   const slash = ref.lastIndexOf('/');
   const colon = ref.lastIndexOf(':');
   const hasTag = colon > slash;
-  const repository = hasTag ? ref.slice(0, colon) : ref;
-  const tag = hasTag ? ref.slice(colon + 1) : 'latest';
-  const problems = checkReference(repository, tag, where);
-  if (problems.length) throw new UserError(problems);
-  return { repository, tag };
+  const reference = { repository: hasTag ? ref.slice(0, colon) : ref, tag: hasTag ? ref.slice(colon + 1) : DEFAULT_REFERENCE.tag };
+  const problems = checkReference(reference);
+  if (problems.length) throw new UserError(problems.map((p) => ({ where, message: p.message, hint: p.hint })));
+  return reference;
 }
 
-/** Problems with a repository name and tag. */
-export function checkReference(repository: string, tag: string, where = 'tag'): Problem[] {
-  const problems: Problem[] = [];
-  if (repository.includes('@')) problems.push({ where, message: `digests cannot be used to name a loaded image: ${JSON.stringify(repository)}`, hint: 'use name:tag' });
-  else if (!REPOSITORY.test(repository) || repository.length > 255) {
-    const lower = repository.toLowerCase();
-    const hint = lower !== repository && REPOSITORY.test(lower) ? `use ${lower}` : 'use lowercase letters, digits and . _ - separators, e.g. nixlab-demo or ghcr.io/org/lab';
-    problems.push({ where, message: `${JSON.stringify(repository)} is not a valid repository name (lowercase, separators . _ __ -, optional registry/)`, hint });
-  }
-  if (!TAG.test(tag)) problems.push({ where, message: `${JSON.stringify(tag)} is not a valid tag ([A-Za-z0-9_][A-Za-z0-9_.-]{0,127})`, hint: 'use e.g. latest or 2024-05-01' });
+/** Problems with a repository name and tag (the rule set's repository and tag rules). */
+export function checkReference(reference: ImageReference): SpecProblem[] {
+  const problems: SpecProblem[] = [];
+  const repo = repository.explain(reference.repository);
+  if (repo) problems.push({ at: ['reference', 'repository'], ...repo });
+  const bad = tag.explain(reference.tag);
+  if (bad) problems.push({ at: ['reference', 'tag'], ...bad });
   return problems;
 }
 
@@ -96,49 +101,53 @@ export function goArch(arch: string = process.arch): string {
   return ({ x64: 'amd64', arm64: 'arm64', arm: 'arm', ia32: '386', ppc64: 'ppc64le', s390x: 's390x', riscv64: 'riscv64' } as Record<string, string>)[arch] ?? arch;
 }
 
-// Names whose values are secrets: they must be given at run time, never baked into layers.
-const SECRET_ENV = /^(JUPYTER_TOKEN|JUPYTERHUB_API_TOKEN|JPY_API_TOKEN|.*_(TOKEN|PASSWORD|PASSWD|SECRET|API_KEY))$/i;
-const SECRET_ARG = /^--(?:[\w]+\.)*(token|password)=(.+)$/i;
-
-function checkStringArray(value: unknown, where: string, isArgv: boolean): Problem[] {
-  if (!Array.isArray(value)) return [{ where, message: `must be an array of strings, got ${JSON.stringify(value)}` }];
-  const problems: Problem[] = [];
+function checkStringArray(value: unknown, at: PathSegment[], isArgv: boolean): SpecProblem[] {
+  if (!Array.isArray(value)) return [{ at, message: `must be a list of strings, got ${JSON.stringify(value)}`, hint: 'give a list of strings' }];
+  const problems: SpecProblem[] = [];
   value.forEach((v, i) => {
-    if (typeof v !== 'string') problems.push({ where: `${where}[${i}]`, message: `must be a string, got ${JSON.stringify(v)}`, hint: 'quote numbers: "8888"' });
-    else if (v.includes('\0')) problems.push({ where: `${where}[${i}]`, message: 'must not contain NUL bytes' });
-    else if (isArgv && SECRET_ARG.test(v)) {
-      problems.push({ where: `${where}[${i}]`, message: `sets a ${SECRET_ARG.exec(v)![1]!.toLowerCase()} on the command line, which would be stored in the image`, hint: 'pass it at run time (docker run -e JUPYTER_TOKEN=…) instead' });
+    if (typeof v !== 'string') problems.push({ at: [...at, i], message: `must be a string, got ${JSON.stringify(v)}`, hint: 'quote numbers: "8888"' });
+    else if (unrepresentable(v)) problems.push({ at: [...at, i], message: 'must not contain NUL bytes or lone surrogates', hint: 'remove that character' });
+    else if (isArgv) {
+      const secret = secretArgVerdict(v);
+      if (secret) problems.push({ at: [...at, i], ...secret });
     }
   });
   return problems;
 }
 
-/** Every problem with the config options, each naming its field. */
-export function checkImageConfig(opts: ImageConfigOptions): Problem[] {
-  const problems: Problem[] = [];
-  if (opts.entrypoint !== undefined) problems.push(...checkStringArray(opts.entrypoint, 'entrypoint', true));
-  if (opts.cmd !== undefined) problems.push(...checkStringArray(opts.cmd, 'cmd', true));
+/** Every problem with the config options, each at its path (`env` entries by variable name). */
+export function checkImageConfig(opts: Omit<ImageConfigOptions, 'created' | 'architecture'>): SpecProblem[] {
+  const problems: SpecProblem[] = [];
+  if (opts.entrypoint !== undefined) problems.push(...checkStringArray(opts.entrypoint, ['entrypoint'], true));
+  if (opts.cmd !== undefined) problems.push(...checkStringArray(opts.cmd, ['cmd'], true));
   if (opts.env !== undefined) {
-    problems.push(...checkStringArray(opts.env, 'env', false));
-    const seen = new Map<string, number>();
+    problems.push(...checkStringArray(opts.env, ['env'], false));
+    const seen = new Set<string>();
     (Array.isArray(opts.env) ? opts.env : []).forEach((kv, i) => {
       if (typeof kv !== 'string') return;
       const eq = kv.indexOf('=');
       const key = eq === -1 ? kv : kv.slice(0, eq);
-      const where = `env[${i}]`;
-      if (eq <= 0) problems.push({ where, message: `must be KEY=value, got ${JSON.stringify(kv)}`, hint: `write ${key || 'NAME'}=value` });
-      else if (seen.has(key)) problems.push({ where, message: `${key} is set twice (also env[${seen.get(key)}])`, hint: 'keep one of them' });
-      else if (SECRET_ENV.test(key) && kv.length > eq + 1) problems.push({ where, message: `${key} looks like a secret and would be stored in the image`, hint: `pass it at run time: docker run -e ${key}=…` });
-      if (eq > 0 && !seen.has(key)) seen.set(key, i);
+      if (eq <= 0) return void problems.push({ at: ['env', i], message: `must be KEY=value, got ${JSON.stringify(kv)}`, hint: `write ${key || 'NAME'}=value` });
+      const bad = envName.explain(key);
+      if (bad) problems.push({ at: ['env', key], ...bad });
+      else if (seen.has(key)) problems.push({ at: ['env', key], message: `${key} is set twice`, hint: 'keep one of them' });
+      else if (isSecretEnvName(key) && kv.length > eq + 1) problems.push({ at: ['env', key], ...secretEnvVerdict(key) });
+      seen.add(key);
     });
   }
-  if (opts.workingDir !== undefined) problems.push(...checkAbsolutePath(opts.workingDir, 'workingDir'));
-  (opts.volumes ?? []).forEach((v, i) => problems.push(...checkAbsolutePath(v, `volumes[${i}]`)));
+  if (opts.workingDir !== undefined) {
+    const bad = absolutePath.explain(opts.workingDir);
+    if (bad) problems.push({ at: ['workingDir'], ...bad });
+  }
+  (opts.volumes ?? []).forEach((v, i) => {
+    const bad = absolutePath.explain(v);
+    if (bad) problems.push({ at: ['volumes', i], ...bad });
+  });
   (opts.exposedPorts ?? []).forEach((p, i) => {
-    if (normalisePort(p) === null) problems.push({ where: `exposedPorts[${i}]`, message: `must be a port 1-65535 with optional /tcp or /udp, got ${JSON.stringify(p)}` });
+    if (normalisePort(p) === null) problems.push({ at: ['exposedPorts', i], message: `must be a port 1-65535 with optional /tcp or /udp, got ${JSON.stringify(p)}`, hint: 'write e.g. 8888 or 8888/tcp' });
   });
   for (const [k, v] of Object.entries(opts.labels ?? {})) {
-    if (!k || typeof v !== 'string') problems.push({ where: `labels.${k}`, message: 'labels map non-empty names to strings' });
+    if (!k || typeof v !== 'string') problems.push({ at: ['labels', k], message: 'labels map non-empty names to strings', hint: 'give each label a name and a string value' });
   }
   return problems;
 }
@@ -147,15 +156,6 @@ function normalisePort(p: number | string): string | null {
   const m = /^(\d{1,5})(?:\/(tcp|udp|sctp))?$/.exec(String(p));
   if (!m || Number(m[1]) < 1 || Number(m[1]) > 65535) return null;
   return `${Number(m[1])}/${m[2] ?? 'tcp'}`;
-}
-
-/** JSON with object keys sorted at every level (arrays keep their order), no whitespace. */
-export function canonicalJson(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) =>
-    v && typeof v === 'object' && !Array.isArray(v)
-      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
-      : v,
-  );
 }
 
 /** A JSON blob: canonical bytes and their digest. */
@@ -174,6 +174,12 @@ export function buildImageConfig(opts: ImageConfigOptions, layers: { diffId: str
   if (opts.exposedPorts?.length) config.ExposedPorts = Object.fromEntries(opts.exposedPorts.map((p) => [normalisePort(p)!, {}]));
   if (opts.volumes?.length) config.Volumes = Object.fromEntries(opts.volumes.map((v) => [v, {}]));
   if (opts.labels && Object.keys(opts.labels).length) config.Labels = opts.labels;
+  if (opts.healthcheck) {
+    // Durations in the config are nanoseconds.
+    const ns = (s: number) => Math.round(s * 1e9);
+    const h = opts.healthcheck;
+    config.Healthcheck = { Test: h.test, Interval: ns(h.intervalSeconds), Timeout: ns(h.timeoutSeconds), StartPeriod: ns(h.startPeriodSeconds), Retries: h.retries };
+  }
   const json = {
     architecture: opts.architecture,
     os: 'linux',

@@ -2,9 +2,9 @@
 // digest, then manifest.json and repositories at the end, all in one tar written in one pass.
 // Layers are stored as `layers/NNN.tar`: loaders find them through manifest.json's `Layers`,
 // and a name that does not depend on the digest lets the header go out before the data.
-import { canonicalJson } from './config.js';
+import { canonicalJson } from '../json.js';
 import { OuterTar } from './archive-tar.js';
-import { trustedDigest, type ArchiveInput, type ArchiveLayer, type ArchiveResult, type WriteContext } from './archive.js';
+import { trustedDigest, uncompressedLayer, type ArchiveInput, type ArchiveLayer, type ArchiveResult, type WriteContext } from './archive.js';
 import type { ArchiveSink } from './sink.js';
 
 /** Path of layer `index` inside a docker archive. */
@@ -43,6 +43,6 @@ export async function writeDockerArchive(input: ArchiveInput, sink: ArchiveSink,
   }
   await out.finish();
   await sink.finish();
-  const layers: ArchiveLayer[] = written.map((w, i) => ({ digest: digests[i]!, size: w.size, storePaths: w.storePaths, path: w.path, hashed: w.hashed, reused: false }));
+  const layers: ArchiveLayer[] = written.map((w, i) => ({ ...uncompressedLayer(digests[i]!, w.size), storePaths: w.storePaths, path: w.path, hashed: w.hashed, reused: false }));
   return { config, layers };
 }

@@ -12,8 +12,9 @@ import { join } from 'node:path';
 import { InternalError, UserError } from '../errors.js';
 import { writeFileAtomic } from '../fsutil.js';
 import { OuterTar } from './archive-tar.js';
-import { MEDIA, trustedDigest, type ArchiveInput, type ArchiveLayer, type ArchiveResult, type WriteContext } from './archive.js';
-import { jsonBlob, canonicalJson, type ConfigBlob, type ImageReference } from './config.js';
+import { MEDIA, trustedDigest, uncompressedLayer, type ArchiveInput, type ArchiveLayer, type ArchiveResult, type LayerDescriptor, type WriteContext } from './archive.js';
+import { canonicalJson } from '../json.js';
+import { jsonBlob, type ConfigBlob, type ImageReference } from './config.js';
 import { ArchiveSink } from './sink.js';
 import { waitFor, writeLayerTar } from './tar.js';
 
@@ -38,12 +39,12 @@ export interface Descriptor {
 /** The annotation OCI tools select an image of a layout by (`umoci --image dir:<ref>`). */
 const REF_NAME = 'org.opencontainers.image.ref.name';
 
-function manifestAndIndex(config: ConfigBlob, layers: { digest: string; size: number }[], ref: ImageReference | undefined) {
+function manifestAndIndex(config: ConfigBlob, layers: LayerDescriptor[], ref: ImageReference | undefined) {
   const manifest = jsonBlob({
     schemaVersion: 2,
     mediaType: MEDIA.manifest,
     config: { mediaType: MEDIA.config, digest: config.digest, size: config.bytes.length },
-    layers: layers.map((l) => ({ mediaType: MEDIA.layer, digest: l.digest, size: l.size })),
+    layers: layers.map((l) => ({ mediaType: l.blob.mediaType, digest: l.blob.digest, size: l.blob.size })),
   });
   const annotations = ref ? { [REF_NAME]: ref.tag, 'io.containerd.image.name': `${ref.repository}:${ref.tag}` } : undefined;
   const entry: Descriptor = { mediaType: MEDIA.manifest, digest: manifest.digest, size: manifest.bytes.length, ...(annotations ? { annotations } : {}) };
@@ -108,7 +109,7 @@ export async function writeOciTar(
   const digests = await Promise.all(written.map((w) => w.digest));
   const config = input.config(digests);
   await out.file(blobPath(config.digest), config.bytes);
-  const layers: ArchiveLayer[] = written.map((w, i) => ({ digest: digests[i]!, size: w.size, storePaths: w.storePaths, path: blobPath(digests[i]!), hashed: w.hashed, reused: false }));
+  const layers: ArchiveLayer[] = written.map((w, i) => ({ ...uncompressedLayer(digests[i]!, w.size), storePaths: w.storePaths, path: blobPath(digests[i]!), hashed: w.hashed, reused: false }));
   const { manifest, index } = manifestAndIndex(config, layers, input.reference);
   await out.file(blobPath(manifest.digest), manifest.bytes);
   await out.file('index.json', index);
@@ -213,7 +214,7 @@ export async function writeOciDir(input: ArchiveInput, dir: string, ctx: WriteCo
       input.onLayer?.(i, input.layers.length);
       if (reusable[i]) {
         const { digest, size } = layer.known!;
-        layers[i] = { digest, size, storePaths: layer.storePaths, path: blobPath(digest), hashed: false, reused: true };
+        layers[i] = { ...uncompressedLayer(digest, size), storePaths: layer.storePaths, path: blobPath(digest), hashed: false, reused: true };
         continue;
       }
       const entries = await layer.entries(ctx.signal);
@@ -254,7 +255,7 @@ export async function writeOciDir(input: ArchiveInput, dir: string, ctx: WriteCo
         if (opts.existing && (await fileSize(final)) === size) await rm(tmp, { force: true });
         else await rename(tmp, final);
         temporary.delete(tmp);
-        layers[i] = { digest, size, storePaths: layer.storePaths, path: blobPath(digest), hashed: !known, reused: false };
+        layers[i] = { ...uncompressedLayer(digest, size), storePaths: layer.storePaths, path: blobPath(digest), hashed: !known, reused: false };
       })();
       done.catch(() => undefined);
       finishing.push(done);
@@ -265,7 +266,7 @@ export async function writeOciDir(input: ArchiveInput, dir: string, ctx: WriteCo
     for (const tmp of temporary) await rm(tmp, { force: true }).catch(() => undefined);
     throw error;
   }
-  const config = input.config(layers.map((l) => l.digest));
+  const config = input.config(layers.map((l) => l.diffId));
   await writeBlob(dir, config.digest, config.bytes);
   const { manifest, entry } = manifestAndIndex(config, layers, input.reference);
   await writeBlob(dir, manifest.digest, manifest.bytes);

@@ -16,88 +16,16 @@ import { availableParallelism } from 'node:os';
 import type { Writable } from 'node:stream';
 import { Worker } from 'node:worker_threads';
 import { InternalError } from '../errors.js';
+import type { ByteWorkerReply, ByteWorkerRequest } from './workers/byte-worker.js';
+import type { HashWorkerReply, HashWorkerRequest } from './workers/hash-worker.js';
+import { workerUrl } from './workers/index.js';
 
 const SLOT_SIZE = 1 << 20;
 const SLOTS = 4;
 
-// Plain CommonJS run with `eval: true`, so it works the same from dist/ and under ts-jest.
-const WORKER_SOURCE = `
-const { parentPort } = require('node:worker_threads');
-const { createHash } = require('node:crypto');
-const { write } = require('node:fs');
-const ranges = new Map();
-parentPort.on('message', (m) => {
-  if (m.t === 'range') {
-    const r = { stream: m.stream, start: m.start, end: m.start + m.length, hash: createHash('sha256') };
-    if (m.length === 0) parentPort.postMessage({ t: 'digest', id: m.id, hex: r.hash.digest('hex') });
-    else ranges.set(m.id, r);
-    return;
-  }
-  const view = Buffer.from(m.buf, 0, m.length);
-  const s = m.start, e = m.start + m.length;
-  const ack = (err) => parentPort.postMessage({ t: 'ack', id: m.id, buf: m.buf, error: err ? { message: err.message, code: err.code } : null }, [m.buf]);
-  try {
-    for (const [id, r] of ranges) {
-      if (r.stream !== m.stream) continue;
-      const a = Math.max(s, r.start), b = Math.min(e, r.end);
-      if (a < b) r.hash.update(view.subarray(a - s, b - s));
-      if (r.end <= e && a < b) {
-        ranges.delete(id);
-        parentPort.postMessage({ t: 'digest', id, hex: r.hash.digest('hex') });
-      }
-    }
-  } catch (err) {
-    return ack(err);
-  }
-  if (m.fd === null) return ack(null);
-  // pwrite on the thread pool, so the next buffer is hashed meanwhile.
-  const step = (off) => write(m.fd, view, off, m.length - off, m.base + s + off, (err, n) => {
-    if (err) return ack(err);
-    if (off + n < m.length) return step(off + n);
-    ack(null);
-  });
-  step(0);
-});
-`;
-
-type Reply = { t: 'digest' | 'ack'; id: number; hex?: string; buf?: ArrayBuffer; error?: { message: string; code?: string } | null };
-
-// A hash worker: ranges of files, read back (pread) once the main thread says they are written.
-const HASH_WORKER_SOURCE = `
-const { parentPort } = require('node:worker_threads');
-const { createHash } = require('node:crypto');
-const { readSync } = require('node:fs');
-const buf = Buffer.allocUnsafe(${SLOT_SIZE});
-const ranges = new Map();
-const written = new Map();
-const pump = () => {
-  for (const [id, r] of ranges) {
-    const upTo = Math.min(written.get(r.stream) ?? 0, r.end);
-    try {
-      while (r.pos < upTo) {
-        const n = readSync(r.fd, buf, 0, Math.min(buf.length, upTo - r.pos), r.pos);
-        if (n <= 0) throw Object.assign(new Error('the output file is shorter than what was written to it'), { code: 'ESHORT' });
-        r.hash.update(buf.subarray(0, n));
-        r.pos += n;
-      }
-    } catch (err) {
-      ranges.delete(id);
-      parentPort.postMessage({ t: 'digest', id, error: { message: err.message, code: err.code } });
-      continue;
-    }
-    if (r.pos === r.end) {
-      ranges.delete(id);
-      parentPort.postMessage({ t: 'digest', id, hex: r.hash.digest('hex') });
-    }
-  }
-};
-parentPort.on('message', (m) => {
-  if (m.t === 'range') ranges.set(m.id, { stream: m.stream, fd: m.fd, pos: m.start, end: m.start + m.length, hash: createHash('sha256') });
-  else if (m.t === 'written') written.set(m.stream, Math.max(written.get(m.stream) ?? 0, m.upTo));
-  else if (m.t === 'closed') return void written.delete(m.stream);
-  pump();
-});
-`;
+type Reply = ByteWorkerReply;
+/** Omit over each member of a union. */
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
 /** Bytes a hash worker must have queued before another one is started. */
 const SPAWN_BACKLOG = 32 << 20;
@@ -121,8 +49,8 @@ export class HashPool {
 
   /** Starts one more worker. */
   private start(): void {
-    const worker = new Worker(HASH_WORKER_SOURCE, { eval: true, resourceLimits: { maxYoungGenerationSizeMb: 1, maxOldGenerationSizeMb: 16 } });
-    worker.on('message', (m: { id: number; hex?: string; error?: { message: string; code?: string } }) => {
+    const worker = new Worker(workerUrl('hash-worker'), { workerData: { bufferSize: SLOT_SIZE }, resourceLimits: { maxYoungGenerationSizeMb: 1, maxOldGenerationSizeMb: 16 } });
+    worker.on('message', (m: HashWorkerReply) => {
       const w = this.waiting.get(m.id);
       if (!w) return;
       this.waiting.delete(m.id);
@@ -154,18 +82,18 @@ export class HashPool {
     this.lanes[lane]!.pending += length;
     return new Promise<string>((resolve, reject) => {
       this.waiting.set(id, { resolve, reject, lane, length });
-      this.lanes[lane]!.worker.postMessage({ t: 'range', id, stream, fd, start, length });
+      this.lanes[lane]!.worker.postMessage({ t: 'range', id, stream, fd, start, length } satisfies HashWorkerRequest);
     });
   }
 
   /** Every byte of `stream`'s file before offset `upTo` is written. */
   written(stream: number, upTo: number): void {
-    for (const l of this.lanes) if (l.pending > 0) l.worker.postMessage({ t: 'written', stream, upTo });
+    for (const l of this.lanes) if (l.pending > 0) l.worker.postMessage({ t: 'written', stream, upTo } satisfies HashWorkerRequest);
   }
 
   /** Forgets a stream (its file is closed; the fd number may be reused). */
   closed(stream: number): void {
-    for (const l of this.lanes) l.worker.postMessage({ t: 'closed', stream });
+    for (const l of this.lanes) l.worker.postMessage({ t: 'closed', stream } satisfies HashWorkerRequest);
   }
 
   async close(): Promise<void> {
@@ -188,7 +116,7 @@ export class ByteWorker {
   private get worker(): Worker {
     if (this.thread) return this.thread;
     // It allocates next to nothing: a small heap keeps the process's RSS down.
-    const worker = (this.thread = new Worker(WORKER_SOURCE, { eval: true, resourceLimits: { maxYoungGenerationSizeMb: 1, maxOldGenerationSizeMb: 32 } }));
+    const worker = (this.thread = new Worker(workerUrl('byte-worker'), { resourceLimits: { maxYoungGenerationSizeMb: 1, maxOldGenerationSizeMb: 32 } }));
     worker.on('message', (m: Reply) => {
       const w = this.waiting.get(m.id);
       this.waiting.delete(m.id);
@@ -205,7 +133,7 @@ export class ByteWorker {
     this.waiting.clear();
   }
 
-  private request(msg: Record<string, unknown>, transfer: ArrayBuffer[] = []): Promise<Reply> {
+  private request(msg: DistributiveOmit<ByteWorkerRequest, 'id'>, transfer: ArrayBuffer[] = []): Promise<Reply> {
     if (this.failure) return Promise.reject(this.failure);
     const id = this.nextId++;
     return new Promise<Reply>((resolve, reject) => {
@@ -216,7 +144,9 @@ export class ByteWorker {
 
   /** Registers a range before any of its bytes are sent; resolves to its hex SHA-256. */
   async range(stream: number, start: number, length: number): Promise<string> {
-    return (await this.request({ t: 'range', stream, start, length })).hex!;
+    const reply = await this.request({ t: 'range', stream, start, length });
+    if (reply.t !== 'digest') throw new InternalError('byte worker: a range was answered with an ack');
+    return reply.hex;
   }
 
   /**
@@ -225,8 +155,9 @@ export class ByteWorker {
    */
   async data(stream: number, buf: ArrayBuffer, start: number, length: number, fd: number | null, base: number): Promise<ArrayBuffer> {
     const reply = await this.request({ t: 'data', stream, buf, start, length, fd, base }, [buf]);
+    if (reply.t !== 'ack') throw new InternalError('byte worker: data was answered with a digest');
     if (reply.error) throw Object.assign(new Error(reply.error.message), { code: reply.error.code });
-    return reply.buf!;
+    return reply.buf;
   }
 
   async close(): Promise<void> {

@@ -22,8 +22,6 @@ const MAX_QUEUED = 64;
 export const ENTRY_MTIME = new Date(1000);
 /** Largest size the 11-digit octal ustar field holds; bigger files also get a pax `size` record. */
 const MAX_OCTAL_SIZE = 0o77777777777;
-/** ustar's uid/gid fields hold 6 octal digits (tar-stream writes 7s, silently, beyond that). */
-export const MAX_TAR_ID = 0o777777;
 
 /** Throws the UserError for a name that a layer would turn into a whiteout. */
 export function assertNotWhiteout(name: string): void {

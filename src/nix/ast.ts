@@ -3,6 +3,10 @@
 // string), and code only through the other constructors or the `nix` template tag, which refuses
 // plain-string interpolations.
 
+import { InternalError } from '../errors.js';
+import { canonicalJson } from '../json.js';
+import { NIX_KEYWORDS as KEYWORDS, unrepresentable } from '../definitions/rules.js';
+
 const brand: unique symbol = Symbol('NixExpr');
 
 /** A Nix expression node. Build with the constructors below; render with `render()`. */
@@ -27,26 +31,25 @@ export type Node =
   | { kind: 'null' }
   | { kind: 'path'; value: string }
   | { kind: 'list'; items: NixExpr[] }
-  | { kind: 'attrs'; entries: Array<[string, NixExpr]>; rec: boolean }
+  | { kind: 'attrs'; entries: Array<[string, NixExpr]> }
   | { kind: 'var'; name: string }
   | { kind: 'select'; target: NixExpr; path: string[] }
   | { kind: 'apply'; fn: NixExpr; args: NixExpr[] }
   | { kind: 'lambda'; param: string | { formals: Formal[]; ellipsis: boolean }; body: NixExpr }
   | { kind: 'let'; bindings: Array<[string, NixExpr]>; body: NixExpr }
-  | { kind: 'binop'; op: BinOp; left: NixExpr; right: NixExpr }
   | { kind: 'comment'; text: string; expr: NixExpr }
   | { kind: 'code'; chunks: string[]; exprs: NixExpr[] };
 
-export type BinOp = '++' | '//' | '+' | '==' | '!=' | '&&' | '||';
-
-/** Thrown for data that no Nix string can hold (NUL, lone surrogates) or a malformed name. */
-export class NixEmitError extends Error {
+/**
+ * Thrown for data that no Nix string can hold (NUL, lone surrogates) or a malformed name. The
+ * validator refuses such data first, so reaching this is a bug in nixlab: an InternalError.
+ */
+export class NixEmitError extends InternalError {
   constructor(
     message: string,
     readonly offset?: number,
   ) {
-    super(message);
-    this.name = 'NixEmitError';
+    super(`emitting Nix: ${message}`);
   }
 }
 
@@ -59,10 +62,8 @@ export function isNixExpr(x: unknown): x is NixExpr {
   return typeof x === 'object' && x !== null && (x as { [brand]?: unknown })[brand] === true;
 }
 
-/** Nix's reserved words: never bare attribute names or identifiers. */
-export const NIX_KEYWORDS: ReadonlySet<string> = new Set([
-  'if', 'then', 'else', 'assert', 'with', 'let', 'in', 'rec', 'inherit', 'or',
-]);
+/** Nix's reserved words: never bare attribute names or identifiers (the rule set's list). */
+export const NIX_KEYWORDS: ReadonlySet<string> = new Set(KEYWORDS);
 
 const IDENT = /^[A-Za-z_][A-Za-z0-9_'-]*$/;
 
@@ -71,34 +72,10 @@ export function isBareName(name: string): boolean {
   return IDENT.test(name) && !NIX_KEYWORDS.has(name);
 }
 
-/**
- * Finds the first character no Nix string can hold: NUL (Nix strings are C strings) or a lone
- * UTF-16 surrogate (has no UTF-8 encoding). Returns its index, or -1.
- */
-export function findUnrepresentable(s: string): number {
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c === 0) return i;
-    if (c >= 0xd800 && c <= 0xdbff) {
-      const next = s.charCodeAt(i + 1);
-      if (next >= 0xdc00 && next <= 0xdfff) {
-        i++;
-        continue;
-      }
-      return i;
-    }
-    if (c >= 0xdc00 && c <= 0xdfff) return i;
-  }
-  return -1;
-}
-
-/** Checks that `s` can be a Nix string; throws NixEmitError naming the offset otherwise. */
+/** Checks that `s` can be a Nix string (no NUL, no lone surrogate); throws NixEmitError naming the offset otherwise. */
 export function assertRepresentable(s: string): void {
-  const at = findUnrepresentable(s);
-  if (at >= 0) {
-    const what = s.charCodeAt(at) === 0 ? 'a NUL character' : 'a lone UTF-16 surrogate';
-    throw new NixEmitError(`string contains ${what} at offset ${at}, which Nix strings cannot hold`, at);
-  }
+  const bad = unrepresentable(s);
+  if (bad) throw new NixEmitError(`string contains ${bad.what} at offset ${bad.offset}, which Nix strings cannot hold`, bad.offset);
 }
 
 /** A string literal holding exactly `value`; escaping happens at render time. */
@@ -159,7 +136,7 @@ function checkKeys(entries: Array<[string, NixExpr]>): Array<[string, NixExpr]> 
 /** An attribute set; keys are rendered sorted, quoted when not bare names. */
 export function attrs(entries: Record<string, NixExpr> | Array<[string, NixExpr]>): NixExpr {
   const list = Array.isArray(entries) ? entries : Object.entries(entries);
-  return mk({ kind: 'attrs', entries: checkKeys([...list]), rec: false });
+  return mk({ kind: 'attrs', entries: checkKeys([...list]) });
 }
 
 /** A variable reference; the name must be a bare identifier. */
@@ -196,10 +173,6 @@ export function lambdaSet(formals: Formal[], body: NixExpr, ellipsis = false): N
 export function letIn(bindings: Array<[string, NixExpr]>, body: NixExpr): NixExpr {
   for (const [n] of bindings) if (!isBareName(n)) throw new NixEmitError(`not a Nix identifier: ${JSON.stringify(n)}`);
   return mk({ kind: 'let', bindings: checkKeys([...bindings]), body });
-}
-
-export function binop(op: BinOp, left: NixExpr, right: NixExpr): NixExpr {
-  return mk({ kind: 'binop', op, left, right });
 }
 
 /** Puts a `# comment` line (developer-written text, no user data) above an expression. */
@@ -247,20 +220,4 @@ export function data(value: NixData): NixExpr {
  */
 export function json(value: unknown): NixExpr {
   return str(canonicalJson(value));
-}
-
-/** JSON text with object keys sorted (by UTF-16 code units), no whitespace. */
-export function canonicalJson(value: unknown): string {
-  return JSON.stringify(sortKeys(value));
-}
-
-function sortKeys(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(sortKeys);
-  if (value !== null && typeof value === 'object') {
-    // A prototype-less object, so a `__proto__` key is kept as data rather than swallowed.
-    const out: Record<string, unknown> = Object.create(null);
-    for (const k of Object.keys(value).sort()) out[k] = sortKeys((value as Record<string, unknown>)[k]);
-    return out;
-  }
-  return value;
 }

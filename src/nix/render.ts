@@ -126,10 +126,10 @@ function r(n: Node, ind: number): string {
       return `[\n${lines.join('\n')}\n${pad(ind)}]`;
     }
     case 'attrs': {
-      if (n.entries.length === 0) return n.rec ? 'rec { }' : '{ }';
+      if (n.entries.length === 0) return '{ }';
       const sorted = [...n.entries].sort(([a], [b]) => compareKeys(a, b));
-      const lines = sorted.map(([k, x]) => (n.rec ? binding(k, x.node, ind + 1) : attrBinding(k, x.node, ind + 1)));
-      return `${n.rec ? 'rec ' : ''}{\n${lines.join('\n')}\n${pad(ind)}}`;
+      const lines = sorted.map(([k, x]) => attrBinding(k, x.node, ind + 1));
+      return `{\n${lines.join('\n')}\n${pad(ind)}}`;
     }
     case 'select':
       return atom(n.target.node, ind) + n.path.map((p) => '.' + attrName(p)).join('');
@@ -151,10 +151,6 @@ function r(n: Node, ind: number): string {
     case 'let': {
       const lines = n.bindings.map(([k, x]) => binding(k, x.node, ind + 1));
       return `let\n${lines.join('\n')}\n${pad(ind)}in\n${pad(ind)}${r(n.body.node, ind)}`;
-    }
-    case 'binop': {
-      const side = (x: Node): string => (isAtom(x) || x.kind === 'apply' ? r(x, ind) : `(${r(x, ind)})`);
-      return `${side(n.left.node)} ${n.op} ${side(n.right.node)}`;
     }
     case 'comment':
       return `# ${n.text}\n${pad(ind)}${r(n.expr.node, ind)}`;
@@ -186,7 +182,7 @@ function binding(key: string, value: Node, ind: number): string {
   return `${pad(ind)}${attrName(key)} = ${r(value, ind)};`;
 }
 
-/** In a plain (non-rec) attribute set `x = x;` and `inherit x;` mean the same; print the latter. */
+/** In an attribute set (never `rec` here) `x = x;` and `inherit x;` mean the same; print the latter. */
 function attrBinding(key: string, value: Node, ind: number): string {
   if (value.kind === 'var' && value.name === key) return `${pad(ind)}inherit ${key};`;
   return binding(key, value, ind);

@@ -4,7 +4,7 @@ import { execa } from 'execa';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { presets } from '../../kernelspecs/index.js';
+import { describeKinds } from '../../src/kernels/describe.js';
 import { loadConfig } from '../../src/definitions/load.js';
 import { nixlab } from '../helpers/cli.js';
 
@@ -35,11 +35,12 @@ describe('nixlab kernels', () => {
   it('lists every preset with its options, as text and as JSON', async () => {
     const text = await nixlab(['kernels']);
     expect(text.exitCode).toBe(0);
-    for (const p of presets) expect(text.stdout).toMatch(new RegExp(`^${p.kind} +${p.language.replace(/[()]/g, '\\$&')} `, 'm'));
+    for (const p of describeKinds()) expect(text.stdout).toMatch(new RegExp(`^${p.kind} +${p.language.replace(/[()]/g, '\\$&')} `, 'm'));
     expect(text.stdout).toContain('std: C++ standard');
-    expect(text.stdout).toContain('one of 17, 20, 23; default 17');
+    expect(text.stdout).toContain('env:  pkgs.python312.withPackages (ps: [ ps.ipykernel ps.numpy ])');
+    expect(text.stdout).toContain('argv: [ "${kernelEnv}/bin/R" "--slave" "-e" "IRkernel::main()" "--args" "{connection_file}" ]');
     const json = await nixlab(['kernels', '--json']);
-    expect(JSON.parse(json.stdout)).toEqual(JSON.parse(JSON.stringify(presets)));
+    expect(JSON.parse(json.stdout)).toEqual(JSON.parse(JSON.stringify(describeKinds())));
   });
 });
 

@@ -43,6 +43,42 @@ describe('nixlab validate', () => {
   });
 });
 
+// Each of these configs passed `nixlab validate` and failed only later, in `nixlab build`, with
+// an error naming a packer option: validate now reports them at their config path, exit 2.
+describe('regressions: configs validate accepted and build refused', () => {
+  const validate = async (config: object) => {
+    const dir = mkdtempSync(join(tmpdir(), 'nixlab-regression-'));
+    writeFileSync(join(dir, 'nixlab.json'), JSON.stringify(config));
+    return nixlab(['validate'], { cwd: dir });
+  };
+  const py = { kind: 'python', name: 'py' };
+
+  it.each([
+    ['image.maxLayers 1 (the packer wants 2 to 125)', { kernels: [py], image: { maxLayers: 1 } }, 'nixlab.json:$.image.maxLayers: must be between 2 and 125, got 1'],
+    ['image.user.uid 300000 (the tar writer holds ids up to 262143)', { kernels: [py], image: { user: { uid: 300000 } } }, 'nixlab.json:$.image.user.uid: must be between 0 and 262143, got 300000'],
+    ['image.env GITHUB_TOKEN (the packer refuses every *_TOKEN)', { kernels: [py], image: { env: { GITHUB_TOKEN: 'x' } } }, 'nixlab.json:$.image.env.GITHUB_TOKEN: GITHUB_TOKEN looks like a secret'],
+    ['python version "3.19" (the emitter wrote pkgs.python319)', { kernels: [{ ...py, version: '3.19' }] }, 'nixlab.json:$.kernels[0].version: "3.19" is not a Python version nixlab offers'],
+  ])('%s', async (_name, config, error) => {
+    const r = await validate(config);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toContain(`error: ${error}`);
+  });
+
+  it('the fix offered for "kernels": [] is itself a valid config (it named the reserved kernel "python")', async () => {
+    const r = await validate({ kernels: [] });
+    expect(r.exitCode).toBe(2);
+    const fix = /"kernels": (\[.*\])/.exec(r.stderr)![1]!;
+    const again = await validate({ kernels: JSON.parse(fix) });
+    expect([again.exitCode, again.stderr]).toEqual([0, '']);
+  });
+
+  it('a volume that would hide the Nix store, caught by the packer\'s checks', async () => {
+    const r = await validate({ kernels: [py], image: { volumes: ['/nix/var'] } });
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toContain('nixlab.json:$.image.volumes[0]: /nix/var cannot be a volume: it would hide the Nix store');
+  });
+});
+
 describe('nixlab generate', () => {
   it('writes a self-contained project (default.nix, shell.nix, library, kernel Nix files)', async () => {
     const out = join(mkdtempSync(join(tmpdir(), 'nixlab-gen-')), 'out');
@@ -52,7 +88,7 @@ describe('nixlab generate', () => {
       'assets/sh/nix/default.nix',
       'assets/sh/nix/sh_kernel.py',
       'default.nix',
-      'nixlab/config-dir.nix',
+      'nixlab/jupyter-config.nix',
       'nixlab/jupyter_config.py',
       'nixlab/jupyter_server_config.py',
       'nixlab/kernelspec.nix',

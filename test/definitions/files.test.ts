@@ -16,13 +16,15 @@ describe('image.files', () => {
   it.each([
     [{ source: 'no/such/dir', target: 'x' }, '$.image.files[0].source', 'is not a directory'],
     [{ source: 'package.json', target: 'x' }, '$.image.files[0].source', 'is not a directory'],
-    [{ source: '/etc', target: 'x' }, '$.image.files[0].source', ''],
-    [{ source: 'examples', target: '../escape' }, '$.image.files[0].target', ''],
+    [{ source: '/etc', target: 'x' }, '$.image.files[0].source', '"/etc" is an absolute path; paths here are relative to the config file'],
+    [{ source: 'examples', target: '../escape' }, '$.image.files[0].target', '"../escape" contains a ".." segment'],
+    [{ source: 'examples', target: 'a/../../escape' }, '$.image.files[0].target', 'contains a ".." segment'],
     [{ source: 'examples' }, '$.image.files[0]', 'target'],
   ])('rejects %j at %s', (file, where, message) => {
     const r = validateConfig({ kernels: [kernel], image: { files: [file] } }, 'nixlab.yaml', { baseDir: process.cwd() });
     const hit = r.errors.find((e) => e.where === `nixlab.yaml:${where}`);
     expect(hit).toBeDefined();
+    expect(message.length).toBeGreaterThan(5);
     expect(hit!.message).toContain(message);
     expect(hit!.hint).toBeTruthy();
   });

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { initConfig, initFileNames, initFormats, parseLanguages, renderStarterConfig, starterKinds } from '../../src/definitions/init.js';
 import { loadConfig } from '../../src/definitions/load.js';
-import { kernelKinds } from '../../src/definitions/schema.js';
+import { kindNames, kindOf } from '../../src/kernels/index.js';
 import { UserError } from '../../src/errors.js';
 
 const freshDir = () => mkdtempSync(join(tmpdir(), 'nixlab-init-'));
@@ -34,7 +34,7 @@ describe('parseLanguages', () => {
   });
 
   test('offers every kernel kind but custom', () => {
-    expect([...starterKinds].sort()).toEqual(kernelKinds.filter((k) => k !== 'custom').sort());
+    expect([...starterKinds].sort()).toEqual(kindNames.filter((k) => k !== 'custom').sort());
   });
 
   test.each([
@@ -67,7 +67,7 @@ describe('the starter config', () => {
     writeFileSync(file, renderStarterConfig(starterKinds, format));
     const { config, warnings } = await loadConfig(file);
     expect(warnings).toEqual([]);
-    expect(config.kernels.map((k) => [k.kind, k.name])).toEqual(starterKinds.map((k) => [k, k === 'python' ? 'py' : k]));
+    expect(config.kernels.map((k) => [k.kind, k.name])).toEqual(starterKinds.map((k) => [k, kindOf(k)!.example.name]));
     expect(config.frontend).toBe('lab');
   });
 
@@ -83,15 +83,15 @@ describe('the starter config', () => {
     expect(loaded[2]).toEqual(loaded[0]);
   });
 
-  test('shows each kind\'s options at their defaults, and YAML keeps the Python version a string', () => {
+  test('shows each kind\'s example, and YAML keeps the Python version a string', () => {
     const yaml = renderStarterConfig(['python', 'cpp', 'haskell'], 'yaml');
     expect(yaml).toMatch(/^# nixlab config/);
     expect(yaml).toContain('version: "3.12"');
     expect(yaml).toContain('std: 17');
-    expect(yaml).toContain('packages: []');
+    expect(yaml).toContain('packages:\n      - lens');
     const ts = renderStarterConfig(['python'], 'ts');
     expect(ts).toContain("import type { Config } from 'nixlab/config';");
-    expect(ts).toContain("{ kind: 'python', name: 'py', version: '3.12', packages: [] },");
+    expect(ts).toContain("{ kind: 'python', name: 'py', version: '3.12', packages: ['numpy'] },");
     expect(ts.trimEnd().endsWith('} satisfies Config;')).toBe(true);
   });
 });
@@ -154,7 +154,8 @@ describe('the TypeScript starter config', () => {
       module: ts.ModuleKind.ESNext,
       moduleResolution: ts.ModuleResolutionKind.Bundler,
       baseUrl: process.cwd(),
-      paths: { 'nixlab/config': ['src/definitions/helpers.ts'] },
+      // What users get: the package's declarations (`npm test` builds them first).
+      paths: { 'nixlab/config': ['dist/src/config.d.ts'] },
       types: [],
       skipLibCheck: true,
     });

@@ -7,7 +7,7 @@ import { configFileNames, findConfig, loadConfig, parseJson, resolveConfigArg } 
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const full = path.join(here, 'fixtures', 'full');
-const helpersUrl = path.join(here, '..', '..', 'src', 'definitions', 'helpers.js');
+const helpersUrl = path.join(here, '..', '..', 'src', 'config.js');
 
 let tmp: string;
 beforeEach(async () => {

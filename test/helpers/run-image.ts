@@ -1,2 +1,2 @@
-// Tests run images through the library's harness (src/image/run.ts), as `nixlab run` does.
-export * from '../../src/image/run.js';
+// Tests run images through the library's chroot runner (src/engine/chroot.ts), as `nixlab run` does.
+export * from '../../src/engine/chroot.js';

@@ -7,11 +7,10 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { LAYER_FORMAT_VERSION, LayerCache, defaultCacheDir } from '../../src/image/cache.js';
-import { canonicalJson } from '../../src/image/config.js';
+import { canonicalJson } from '../../src/json.js';
 import { queryClosure } from '../../src/image/closure.js';
 import { inspectImage } from '../../src/image/inspect.js';
-import { packImage, type PackImageOptions } from '../../src/image/pack.js';
-import { buildFixture } from './fixtures.js';
+import { buildFixture, pack, type FlatPackOptions } from './fixtures.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'nixlab-cache-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -53,7 +52,7 @@ describe('LayerCache.key', () => {
 });
 
 describe('packImage with a digest cache', () => {
-  let opts: Omit<PackImageOptions, 'output' | 'cache'>;
+  let opts: Omit<FlatPackOptions, 'output' | 'cache'> & { storePaths: string[] };
   let storeLayers: number;
   let reference: Buffer;
 
@@ -63,18 +62,18 @@ describe('packImage with a digest cache', () => {
     opts = { storePaths: [runtime, tree], reference: 'cache-test:1', cmd: ['sh'] };
     storeLayers = (await queryClosure([runtime, tree])).length;
     const out = fresh('reference.tar');
-    await packImage({ ...opts, output: out, cache: false });
+    await pack({ ...opts, output: out, cache: false });
     reference = readFileSync(out);
   });
 
   it('misses, then hits: the second pack hashes only the customisation layer; same bytes both times', async () => {
     const cache = fresh('cache');
     const [a, b] = [fresh('a.tar'), fresh('b.tar')];
-    const first = await packImage({ ...opts, output: a, cache });
+    const first = await pack({ ...opts, output: a, cache });
     expect(first.cache).toEqual({ dir: cache, hits: 0, misses: storeLayers, invalid: 0, writeErrors: 0 });
     expect(first.layers.map((l) => l.hashed)).toEqual(first.layers.map(() => true));
     expect(entries(cache)).toHaveLength(storeLayers);
-    const second = await packImage({ ...opts, output: b, cache });
+    const second = await pack({ ...opts, output: b, cache });
     expect(second.cache).toMatchObject({ hits: storeLayers, misses: 0, invalid: 0 });
     expect(second.layers.map((l) => l.hashed)).toEqual([...Array(storeLayers).fill(false), true]);
     expect(sha256(readFileSync(a))).toBe(sha256(reference));
@@ -85,7 +84,7 @@ describe('packImage with a digest cache', () => {
 
   it('never trusts a truncated, garbled, misplaced or contradicted entry: ignores it, hashes, rewrites it', async () => {
     const cache = fresh('cache');
-    await packImage({ ...opts, output: fresh('x.tar'), cache });
+    await pack({ ...opts, output: fresh('x.tar'), cache });
     const files = entries(cache);
     expect(files.length).toBeGreaterThanOrEqual(4);
     const [truncated, garbled, misplaced, contradicted] = files;
@@ -102,31 +101,31 @@ describe('packImage with a digest cache', () => {
     delete body.check;
     writeFileSync(contradicted!, canonicalJson({ ...body, check: sha256(Buffer.from(canonicalJson(body))) }));
     const out = fresh('y.tar');
-    const r = await packImage({ ...opts, output: out, cache });
+    const r = await pack({ ...opts, output: out, cache });
     expect(r.cache).toMatchObject({ hits: storeLayers - 4, misses: 0, invalid: 4 });
     expect(r.layers.filter((l) => l.hashed)).toHaveLength(5);
     expect(sha256(readFileSync(out))).toBe(sha256(reference));
     // Rewritten: the next pack trusts all of them again.
-    const again = await packImage({ ...opts, output: fresh('z.tar'), cache });
+    const again = await pack({ ...opts, output: fresh('z.tar'), cache });
     expect(again.cache).toMatchObject({ hits: storeLayers, invalid: 0 });
   });
 
   it('entries carry the format version, the paths, digest and size, and a checksum', async () => {
     const cache = fresh('cache');
-    const r = await packImage({ ...opts, output: fresh('x.tar'), cache });
+    const r = await pack({ ...opts, output: fresh('x.tar'), cache });
     const file = entries(cache)[0]!;
     expect(file).toMatch(new RegExp(`/layers/v${LAYER_FORMAT_VERSION}/[0-9a-f]{2}/[0-9a-f]{64}\\.json$`));
     const entry = JSON.parse(readFileSync(file, 'utf8'));
     expect(Object.keys(entry).sort()).toEqual(['check', 'digest', 'format', 'key', 'paths', 'size']);
-    const layer = r.layers.find((l) => l.digest === entry.digest)!;
-    expect([entry.paths, entry.size]).toEqual([layer.storePaths, layer.size]);
+    const layer = r.layers.find((l) => l.diffId === entry.digest)!;
+    expect([entry.paths, entry.size]).toEqual([layer.storePaths, layer.blob.size]);
   });
 
   it('a cache that cannot be written does not fail the pack', async () => {
     const file = fresh('not-a-dir');
     writeFileSync(file, 'x');
     const out = fresh('w.tar');
-    const r = await packImage({ ...opts, output: out, cache: join(file, 'cache') });
+    const r = await pack({ ...opts, output: out, cache: join(file, 'cache') });
     expect(r.cache).toMatchObject({ hits: 0, writeErrors: storeLayers });
     expect(sha256(readFileSync(out))).toBe(sha256(reference));
   });
@@ -134,11 +133,11 @@ describe('packImage with a digest cache', () => {
   it('concurrent packs in one process share a cache safely', async () => {
     const cache = fresh('cache');
     const outs = [0, 1, 2, 3].map(() => fresh('c.tar'));
-    const results = await Promise.all(outs.map((output) => packImage({ ...opts, output, cache })));
+    const results = await Promise.all(outs.map((output) => pack({ ...opts, output, cache })));
     for (const out of outs) expect(sha256(readFileSync(out))).toBe(sha256(reference));
     expect(new Set(results.map((r) => r.imageId)).size).toBe(1);
     expect(entries(cache).filter((f) => !f.endsWith('.json'))).toEqual([]); // no temp files left
-    const after = await packImage({ ...opts, output: fresh('d.tar'), cache });
+    const after = await pack({ ...opts, output: fresh('d.tar'), cache });
     expect(after.cache).toMatchObject({ hits: storeLayers, invalid: 0 });
   });
 
@@ -156,12 +155,12 @@ describe('packImage with a digest cache', () => {
       expect(f).toMatch(/\.json$/);
       expect(statSync(f).size).toBeGreaterThan(100);
     }
-    const after = await packImage({ ...opts, output: fresh('q.tar'), cache });
+    const after = await pack({ ...opts, output: fresh('q.tar'), cache });
     expect(after.cache).toMatchObject({ hits: storeLayers, invalid: 0 });
   });
 
   it('cache: false neither reads nor writes a cache', async () => {
-    const r = await packImage({ ...opts, output: fresh('n.tar'), cache: false });
+    const r = await pack({ ...opts, output: fresh('n.tar'), cache: false });
     expect(r.cache).toEqual({ dir: null, hits: 0, misses: 0, invalid: 0, writeErrors: 0 });
     expect(r.layers.every((l) => l.hashed)).toBe(true);
   });
@@ -169,8 +168,8 @@ describe('packImage with a digest cache', () => {
   it.each(['oci.tar', 'oci-dir'])('OCI output (%s) uses cached digests too, and gives the same image', async (name) => {
     const cache = fresh('cache');
     const [a, b] = [fresh(name), fresh(name)];
-    const first = await packImage({ ...opts, format: 'oci', output: a, cache });
-    const second = await packImage({ ...opts, format: 'oci', output: b, cache });
+    const first = await pack({ ...opts, format: 'oci', output: a, cache });
+    const second = await pack({ ...opts, format: 'oci', output: b, cache });
     expect(second.layers.filter((l) => l.hashed)).toHaveLength(1);
     expect(second.manifest).toEqual(first.manifest);
     if (name.endsWith('.tar')) expect(sha256(readFileSync(b))).toBe(sha256(readFileSync(a)));

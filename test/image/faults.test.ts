@@ -7,8 +7,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } fro
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { UserError } from '../../src/errors.js';
-import { packImage } from '../../src/image/pack.js';
-import { buildFixture } from './fixtures.js';
+import { buildFixture, pack } from './fixtures.js';
 
 const repo = resolve(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '../..');
 const tmp = mkdtempSync(join(tmpdir(), 'nixlab-faults-'));
@@ -37,7 +36,7 @@ describe('packImage failures', () => {
     // A plain pipe, as process.stdout is when piped (execa would swallow the EPIPE itself).
     const head = spawn('head', ['-c', '100'], { stdio: ['pipe', 'ignore', 'inherit'] });
     const closed = once(head, 'close');
-    const p = packImage({ storePaths: [tree], output: head.stdin });
+    const p = pack({ storePaths: [tree], output: head.stdin });
     await expect(p).rejects.toThrow(UserError);
     // A child's stdin reports the broken pipe as a destroyed stream; process.stdout as EPIPE
     // (the command test below).
@@ -50,7 +49,7 @@ describe('packImage failures', () => {
     mkdirSync(dir);
     const controller = new AbortController();
     const reason = new Error('stop');
-    const p = packImage({
+    const p = pack({
       storePaths: [tree],
       output: join(dir, 'x.tar'),
       signal: controller.signal,
@@ -62,7 +61,7 @@ describe('packImage failures', () => {
 
   it('a full disk (ENOSPC) → UserError naming the output, nothing left', async () => {
     const full = await tmpfs('full', 'size=1m');
-    const p = packImage({ storePaths: [tree], output: join(full, 'x.tar') });
+    const p = pack({ storePaths: [tree], output: join(full, 'x.tar') });
     await expect(p).rejects.toThrow(UserError);
     await expect(p).rejects.toThrow(/x\.tar: writing the image failed: ENOSPC/);
     expect(readdirSync(full)).toEqual([]);
@@ -71,7 +70,7 @@ describe('packImage failures', () => {
   it('a read-only directory → UserError, nothing left (docker, OCI tar and OCI directory)', async () => {
     const ro = await tmpfs('ro', 'ro,size=1m');
     for (const [format, name] of [['docker', 'x.tar'], ['oci', 'y.tar'], ['oci', 'z']] as const) {
-      await expect(packImage({ storePaths: [tree], format, output: join(ro, name) })).rejects.toThrow(/EROFS/);
+      await expect(pack({ storePaths: [tree], format, output: join(ro, name) })).rejects.toThrow(/EROFS/);
     }
     expect(readdirSync(ro)).toEqual([]);
   });
@@ -80,7 +79,7 @@ describe('packImage failures', () => {
     const dir = join(tmp, 'taken');
     mkdirSync(dir);
     mkdirSync(join(dir, 'something'));
-    await expect(packImage({ storePaths: [tree], format: 'oci', output: dir })).rejects.toThrow(/already exists/);
+    await expect(pack({ storePaths: [tree], format: 'oci', output: dir })).rejects.toThrow(/already exists/);
   });
 });
 

@@ -1,6 +1,12 @@
-// Builds the fixture store paths of test/image/fixtures/closure.nix with the real nix-build.
+// Builds the fixture store paths of test/image/fixtures/closure.nix with the real nix-build,
+// and packs images with flat options.
 import { execa } from 'execa';
+import type { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
+import type { ClosureNode } from '../../src/image/closure.js';
+import { parseReference } from '../../src/image/config.js';
+import type { KernelEnv, LayerPlanner } from '../../src/image/layers.js';
+import { packImage, type ImageFormat, type ImageSpec, type PackProgress, type PackResult } from '../../src/image/pack.js';
 
 export const FIXTURE_NIX = fileURLToPath(new URL('./fixtures/closure.nix', import.meta.url));
 
@@ -20,4 +26,43 @@ export function buildFixture(attr: string, opts: { optimise?: boolean } = {}): P
     built.set(key, p);
   }
   return p;
+}
+
+/** packImage's options written flat, as these tests spell them (each goes to its group). */
+export interface FlatPackOptions {
+  storePaths?: string[];
+  closure?: ClosureNode[];
+  output: string | Writable;
+  format?: ImageFormat;
+  prune?: boolean;
+  reference?: string;
+  maxLayers?: number;
+  kernels?: KernelEnv[];
+  planner?: LayerPlanner;
+  roots?: string[];
+  tini?: string | false;
+  shell?: string | false;
+  envBinary?: string | false;
+  caBundle?: string | false;
+  jupyterConfigDir?: string;
+  cache?: string | false;
+  signal?: AbortSignal;
+  onProgress?: (p: PackProgress) => void;
+  [imageKey: string]: unknown;
+}
+
+/** packImage() with flat options: the image spec, the layering and the destination sorted out. */
+export function pack(flat: FlatPackOptions): Promise<PackResult> {
+  const { storePaths, closure, output, format, prune, reference, maxLayers, kernels, planner, roots, tini, shell, envBinary, caBundle, jupyterConfigDir, cache, signal, onProgress, ...image } = flat;
+  const links = Object.fromEntries(Object.entries({ tini, shell, envBinary, caBundle, jupyterConfigDir }).filter(([, v]) => v !== undefined));
+  return packImage({
+    storePaths,
+    closure,
+    image: { ...(image as ImageSpec), ...(reference === undefined ? {} : { reference: parseReference(reference) }), links },
+    layering: { maxLayers, kernels, planner, roots },
+    destination: { output, format, prune },
+    cache,
+    signal,
+    onProgress,
+  });
 }

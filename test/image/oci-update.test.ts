@@ -11,8 +11,7 @@ import { UserError } from '../../src/errors.js';
 import { inspectImage } from '../../src/image/inspect.js';
 import { parseKernelEnvs } from '../../src/image/layers.js';
 import { mergeIndex } from '../../src/image/oci.js';
-import { packImage, type PackImageOptions } from '../../src/image/pack.js';
-import { buildFixture } from './fixtures.js';
+import { buildFixture, pack, type FlatPackOptions } from './fixtures.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'nixlab-oci-update-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -32,8 +31,8 @@ const bytesRead = () => Number(/rchar: (\d+)/.exec(readFileSync('/proc/self/io',
 const index = (dir: string) => JSON.parse(readFileSync(join(dir, 'index.json'), 'utf8')) as { manifests: { digest: string; annotations?: Record<string, string> }[] };
 
 describe('packing into an existing OCI layout', () => {
-  let v1: Omit<PackImageOptions, 'output'>;
-  let v2: Omit<PackImageOptions, 'output'>;
+  let v1: Omit<FlatPackOptions, 'output'>;
+  let v2: Omit<FlatPackOptions, 'output'>;
   let tree: string;
 
   beforeAll(async () => {
@@ -48,14 +47,14 @@ describe('packing into an existing OCI layout', () => {
 
   it('writes only the new blobs; the others keep their inode and mtime and are not read again', async () => {
     const dir = fresh('layout');
-    const first = await packImage({ ...v1, format: 'oci', output: dir, reference: 'lab:v1' });
+    const first = await pack({ ...v1, format: 'oci', output: dir, reference: 'lab:v1' });
     const before = blobStats(dir);
     const read0 = bytesRead();
-    const second = await packImage({ ...v2, format: 'oci', output: dir, reference: 'lab:v2' });
+    const second = await pack({ ...v2, format: 'oci', output: dir, reference: 'lab:v2' });
     const read = bytesRead() - read0;
     const after = blobStats(dir);
     // Every store layer of v1 is reused; only tiny's layer and the customisation layer are written.
-    expect(second.layers.filter((l) => l.reused).map((l) => l.digest).sort()).toEqual(first.layers.slice(0, -1).map((l) => l.digest).sort());
+    expect(second.layers.filter((l) => l.reused).map((l) => l.diffId).sort()).toEqual(first.layers.slice(0, -1).map((l) => l.diffId).sort());
     expect(second.layers.filter((l) => !l.reused)).toHaveLength(2);
     for (const [name, stat] of before) expect([name, after.get(name)]).toEqual([name, stat]);
     // New: tiny's layer, and config and manifest (the customisation layer is the same blob as v1's).
@@ -76,14 +75,14 @@ describe('packing into an existing OCI layout', () => {
 
   it('rebuilding a tag replaces its index entry in place; --prune then removes only unreferenced blobs', async () => {
     const dir = fresh('layout');
-    const v1tag = await packImage({ ...v1, format: 'oci', output: dir, reference: 'lab:latest' });
-    const other = await packImage({ ...v1, format: 'oci', output: dir, reference: 'lab:other', cmd: ['sh', '-l'] });
+    const v1tag = await pack({ ...v1, format: 'oci', output: dir, reference: 'lab:latest' });
+    const other = await pack({ ...v1, format: 'oci', output: dir, reference: 'lab:other', cmd: ['sh', '-l'] });
     const blobs = join(dir, 'blobs/sha256');
     const garbage = 'f'.repeat(64);
     writeFileSync(join(blobs, garbage), 'unreferenced');
     writeFileSync(join(blobs, 'README'), 'not a blob: kept');
     writeFileSync(join(blobs, '.layer-3-999999-abcd.tmp'), 'left by an interrupted pack');
-    const v2tag = await packImage({ ...v2, format: 'oci', output: dir, reference: 'lab:latest', prune: true });
+    const v2tag = await pack({ ...v2, format: 'oci', output: dir, reference: 'lab:latest', prune: true });
     expect(index(dir).manifests.map((m) => [m.annotations?.['org.opencontainers.image.ref.name'], m.digest])).toEqual([
       ['latest', v2tag.manifest!.digest],
       ['other', other.manifest!.digest],
@@ -95,7 +94,7 @@ describe('packing into an existing OCI layout', () => {
     expect(left).not.toContain(garbage);
     expect(left).not.toContain('.layer-3-999999-abcd.tmp');
     expect(left).toContain('README');
-    const referenced = new Set([v2tag, other].flatMap((r) => [r.manifest!.digest, r.imageId, ...r.layers.map((l) => l.digest)]).map((d) => d.slice(7)));
+    const referenced = new Set([v2tag, other].flatMap((r) => [r.manifest!.digest, r.imageId, ...r.layers.map((l) => l.diffId)]).map((d) => d.slice(7)));
     expect(left.filter((f) => f !== 'README').sort()).toEqual([...referenced].sort());
     expect(v2tag.pruned).toEqual({ blobs: 3, bytes: expect.any(Number) });
     for (const tag of ['latest', 'other']) await execa('umoci', ['unpack', '--image', `${dir}:${tag}`, join(tmp, `bundle-p-${tag}-${n}`)]);
@@ -104,9 +103,9 @@ describe('packing into an existing OCI layout', () => {
 
   it('an untagged image replaces the untagged entry, leaving tagged ones', async () => {
     const dir = fresh('layout');
-    await packImage({ ...v1, format: 'oci', output: dir, reference: 'lab:t' });
-    await packImage({ ...v1, format: 'oci', output: dir });
-    const r = await packImage({ ...v2, format: 'oci', output: dir });
+    await pack({ ...v1, format: 'oci', output: dir, reference: 'lab:t' });
+    await pack({ ...v1, format: 'oci', output: dir });
+    const r = await pack({ ...v2, format: 'oci', output: dir });
     expect(index(dir).manifests.map((m) => [m.annotations?.['org.opencontainers.image.ref.name'] ?? null, m.digest.slice(0, 7)])).toEqual([
       ['t', expect.any(String)],
       [null, r.manifest!.digest.slice(0, 7)],
@@ -115,9 +114,9 @@ describe('packing into an existing OCI layout', () => {
 
   it('without the cache, unchanged blobs are hashed but still not rewritten', async () => {
     const dir = fresh('layout');
-    await packImage({ ...v1, format: 'oci', output: dir, reference: 'lab:1', cache: false });
+    await pack({ ...v1, format: 'oci', output: dir, reference: 'lab:1', cache: false });
     const before = blobStats(dir);
-    const r = await packImage({ ...v1, format: 'oci', output: dir, reference: 'lab:1', cache: false });
+    const r = await pack({ ...v1, format: 'oci', output: dir, reference: 'lab:1', cache: false });
     expect(r.layers.every((l) => l.hashed && !l.reused)).toBe(true);
     expect(blobStats(dir)).toEqual(before);
     expect(readdirSync(join(dir, 'blobs/sha256')).filter((f) => f.endsWith('.tmp'))).toEqual([]);
@@ -125,10 +124,10 @@ describe('packing into an existing OCI layout', () => {
 
   it('concurrent packs into one layout take turns on its lock: both tags end up in the index', async () => {
     const dir = fresh('layout');
-    await packImage({ ...v1, format: 'oci', output: dir, reference: 'lab:base' });
+    await pack({ ...v1, format: 'oci', output: dir, reference: 'lab:base' });
     const [a, b] = await Promise.all([
-      packImage({ ...v2, format: 'oci', output: dir, reference: 'lab:a', cache: false }),
-      packImage({ ...v1, format: 'oci', output: dir, reference: 'lab:b', cmd: ['id'], cache: false }),
+      pack({ ...v2, format: 'oci', output: dir, reference: 'lab:a', cache: false }),
+      pack({ ...v1, format: 'oci', output: dir, reference: 'lab:b', cmd: ['id'], cache: false }),
     ]);
     const digests = Object.fromEntries(index(dir).manifests.map((m) => [m.annotations!['org.opencontainers.image.ref.name'], m.digest]));
     expect(digests).toEqual({ base: expect.any(String), a: a.manifest!.digest, b: b.manifest!.digest });
@@ -138,20 +137,20 @@ describe('packing into an existing OCI layout', () => {
 
   it('takes over the lock of a pack that died', async () => {
     const dir = fresh('layout');
-    await packImage({ ...v1, format: 'oci', output: dir, reference: 'lab:1' });
+    await pack({ ...v1, format: 'oci', output: dir, reference: 'lab:1' });
     const dead = await execa('sh', ['-c', 'echo $$']);
     writeFileSync(join(dir, '.nixlab.lock'), `${dead.stdout.trim()}\n`);
-    await packImage({ ...v2, format: 'oci', output: dir, reference: 'lab:2' });
+    await pack({ ...v2, format: 'oci', output: dir, reference: 'lab:2' });
     expect(existsSync(join(dir, '.nixlab.lock'))).toBe(false);
   });
 
   it('a failed pack into a layout leaves it as it was (index and blobs), apart from whole new blobs', async () => {
     const dir = fresh('layout');
-    await packImage({ ...v1, format: 'oci', output: dir, reference: 'lab:1' });
+    await pack({ ...v1, format: 'oci', output: dir, reference: 'lab:1' });
     const saved = fresh('saved');
     cpSync(dir, saved, { recursive: true });
     const controller = new AbortController();
-    const p = packImage({ ...v2, format: 'oci', output: dir, reference: 'lab:1', cache: false, signal: controller.signal, onProgress: () => controller.abort(new Error('stop')) });
+    const p = pack({ ...v2, format: 'oci', output: dir, reference: 'lab:1', cache: false, signal: controller.signal, onProgress: () => controller.abort(new Error('stop')) });
     await expect(p).rejects.toThrow('stop');
     expect(readFileSync(join(dir, 'index.json'))).toEqual(readFileSync(join(saved, 'index.json')));
     for (const f of readdirSync(join(dir, 'blobs/sha256'))) expect(sha256(readFileSync(join(dir, 'blobs/sha256', f)))).toBe(f);
@@ -159,11 +158,11 @@ describe('packing into an existing OCI layout', () => {
   });
 
   it('refuses --prune for other outputs, and a directory that is neither empty nor a layout', async () => {
-    await expect(packImage({ ...v1, output: fresh('x.tar'), prune: true })).rejects.toThrow(/prune: only applies to an OCI layout directory/);
+    await expect(pack({ ...v1, output: fresh('x.tar'), prune: true })).rejects.toThrow(/prune: only applies to an OCI layout directory/);
     const dir = fresh('not-layout');
     mkdirSync(dir);
     writeFileSync(join(dir, 'index.json'), '{}');
-    await expect(packImage({ ...v1, format: 'oci', output: dir })).rejects.toThrow(/is not an OCI image layout/);
+    await expect(pack({ ...v1, format: 'oci', output: dir })).rejects.toThrow(/is not an OCI image layout/);
   });
 
   it('refuses an index.json that is not an image index, naming it', () => {

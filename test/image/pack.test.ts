@@ -10,8 +10,8 @@ import tar from 'tar-stream';
 import { UserError } from '../../src/errors.js';
 import { queryClosure } from '../../src/image/closure.js';
 import { inspectImage } from '../../src/image/inspect.js';
-import { packImage, type PackImageOptions, type PackResult } from '../../src/image/pack.js';
-import { buildFixture } from './fixtures.js';
+import type { PackResult } from '../../src/image/pack.js';
+import { buildFixture, pack, type FlatPackOptions } from './fixtures.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'nixlab-pack-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -55,7 +55,7 @@ describe('packImage', () => {
   let runtime: string;
   let tree: string;
   let closure: string[];
-  let opts: PackImageOptions;
+  let opts: FlatPackOptions;
   let docker: PackResult;
   const dockerTar = join(tmp, 'image.tar');
 
@@ -73,7 +73,7 @@ describe('packImage', () => {
       volumes: ['/home/jovyan/work'],
       exposedPorts: [8888],
     };
-    docker = await packImage(opts);
+    docker = await pack(opts);
   });
 
   it('reports layers most-shared first, the customisation layer last', () => {
@@ -96,7 +96,7 @@ describe('packImage', () => {
     expect(`sha256:${sha256(config)}`).toBe(docker.imageId);
     const diffIds = JSON.parse(config.toString()).rootfs.diff_ids;
     expect(manifest[0].Layers.map((p: string) => `sha256:${sha256(files.get(p)!)}`)).toEqual(diffIds);
-    expect(diffIds).toEqual(docker.layers.map((l) => l.digest));
+    expect(diffIds).toEqual(docker.layers.map((l) => l.diffId));
     expect(manifest[0].RepoTags).toEqual(['nixlab-test/pack:1']);
     expect(lstatSync(dockerTar).size).toBe(docker.bytes);
   });
@@ -123,7 +123,7 @@ describe('packImage', () => {
     expect(config.created).toBe('1970-01-01T00:00:01Z');
     expect(config.history.map((h: { created_by: string }) => h.created_by)).toEqual([...docker.layers.map((l) => `nix store paths: ${l.storePaths.join(' ')}`).slice(0, -1), 'nixlab customisation']);
     const { stdout: summary } = await execa('skopeo', ['inspect', `docker-archive:${dockerTar}`]);
-    expect(JSON.parse(summary).Layers).toEqual(docker.layers.map((l) => l.digest));
+    expect(JSON.parse(summary).Layers).toEqual(docker.layers.map((l) => l.diffId));
   });
 
   it('loads with podman load (image id = config digest)', async () => {
@@ -169,7 +169,7 @@ describe('packImage', () => {
   });
 
   it('is deterministic: packing again gives the same bytes', async () => {
-    const again = await packImage({ ...opts, output: join(tmp, 'again.tar') });
+    const again = await pack({ ...opts, output: join(tmp, 'again.tar') });
     expect(again.imageId).toBe(docker.imageId);
     expect(readFileSync(join(tmp, 'again.tar')).equals(readFileSync(dockerTar))).toBe(true);
   });
@@ -178,11 +178,11 @@ describe('packImage', () => {
     const dir = join(tmp, 'oci-dir');
     const file = join(tmp, 'oci.tar');
     const streamed = join(tmp, 'oci-stream.tar');
-    const a = await packImage({ ...opts, format: 'oci', output: dir });
-    const b = await packImage({ ...opts, format: 'oci', output: file });
+    const a = await pack({ ...opts, format: 'oci', output: dir });
+    const b = await pack({ ...opts, format: 'oci', output: file });
     const { createWriteStream } = await import('node:fs');
     const out = createWriteStream(streamed);
-    const c = await packImage({ ...opts, format: 'oci', output: out });
+    const c = await pack({ ...opts, format: 'oci', output: out });
     await new Promise((resolve) => out.end(resolve));
     expect(b.manifest).toEqual(a.manifest);
     expect(c.manifest).toEqual(a.manifest);
@@ -205,7 +205,7 @@ describe('packImage', () => {
     for (const image of [dockerTar, join(tmp, 'oci-dir'), join(tmp, 'oci.tar')]) {
       const r = await inspectImage(image);
       expect(r.configDigest).toBe(docker.imageId);
-      expect(r.layers.map((l) => [l.diffId, l.verified, l.storePaths])).toEqual(docker.layers.map((l) => [l.digest, true, l.storePaths]));
+      expect(r.layers.map((l) => [l.diffId, l.verified, l.storePaths])).toEqual(docker.layers.map((l) => [l.diffId, true, l.storePaths]));
     }
   });
 });
@@ -213,9 +213,9 @@ describe('packImage', () => {
 describe('golden digest', () => {
   it('packs the tiny fixture to a known image id', async () => {
     const tiny = await buildFixture('tiny');
-    const r = await packImage({ storePaths: [tiny], output: join(tmp, 'tiny.tar'), reference: 'tiny:1', architecture: 'amd64', cmd: ['/bin/sh'], shell: false, envBinary: false, caBundle: false, created: '1970-01-01T00:00:01Z' });
+    const r = await pack({ storePaths: [tiny], output: join(tmp, 'tiny.tar'), reference: 'tiny:1', architecture: 'amd64', cmd: ['/bin/sh'], shell: false, envBinary: false, caBundle: false, created: '1970-01-01T00:00:01Z' });
     // Regenerate only on purpose: a change here changes every image nixlab has ever built.
-    expect({ tiny, layers: r.layers.map((l) => l.digest), imageId: r.imageId }).toEqual({
+    expect({ tiny, layers: r.layers.map((l) => l.diffId), imageId: r.imageId }).toEqual({
       tiny: '/nix/store/a8dlz3f11pp25jchmzpbqjwnn79z2h99-nixlab-fixture-tiny',
       layers: GOLDEN.layers,
       imageId: GOLDEN.imageId,
@@ -228,7 +228,7 @@ describe('golden digest', () => {
     const saved = process.env.SOURCE_DATE_EPOCH;
     process.env.SOURCE_DATE_EPOCH = '1700000000';
     try {
-      const r = await packImage({ storePaths: [tiny], output: join(tmp, 'sde.tar') });
+      const r = await pack({ storePaths: [tiny], output: join(tmp, 'sde.tar') });
       const config = JSON.parse((await tarFiles(join(tmp, 'sde.tar'))).get(`${r.imageId.slice(7)}.json`)!.toString());
       expect(config.created).toBe('2023-11-14T22:13:20Z');
       expect(config.history[0].created).toBe('2023-11-14T22:13:20Z');
@@ -246,7 +246,7 @@ const GOLDEN = {
 };
 
 describe('validation before writing', () => {
-  it.each<[string, Partial<PackImageOptions>, RegExp]>([
+  it.each<[string, Partial<FlatPackOptions>, RegExp]>([
     ['an uppercase repository', { reference: 'Nixlab:1' }, /use nixlab/],
     ['duplicate env keys', { env: ['A=1', 'A=2'] }, /A is set twice/],
     ['a token in the env', { env: { JUPYTER_TOKEN: 'secret' } }, /looks like a secret/],
@@ -257,7 +257,7 @@ describe('validation before writing', () => {
     const tiny = await buildFixture('tiny');
     const output = join(tmp, 'invalid', 'x.tar');
     await execa('mkdir', ['-p', join(tmp, 'invalid')]);
-    const p = packImage({ storePaths: [tiny], output, ...extra });
+    const p = pack({ storePaths: [tiny], output, ...extra });
     await expect(p).rejects.toThrow(UserError);
     await expect(p).rejects.toThrow(message);
     expect(readdirSync(join(tmp, 'invalid'))).toEqual([]);

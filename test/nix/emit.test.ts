@@ -15,7 +15,8 @@ const CASES = {
 
 function golden(name: string, text: string): string {
   const file = join('test/nix/golden', name);
-  if (process.env.NIXLAB_UPDATE_GOLDEN || !existsSync(file)) writeFileSync(file, text);
+  if (process.env.NIXLAB_UPDATE_GOLDEN === '1') writeFileSync(file, text);
+  else if (!existsSync(file)) throw new Error(`golden file ${file} is missing; create it with NIXLAB_UPDATE_GOLDEN=1 and review it`);
   return readFileSync(file, 'utf8');
 }
 

@@ -1,7 +1,7 @@
 // Escaping is the one place injection can happen: every string and attribute name must come
 // back from the real Nix evaluator exactly as it went in.
 import fc from 'fast-check';
-import { attrs, data, int, json, NixEmitError, str, strParts, v, select, type NixExpr, list } from '../../src/nix/ast.js';
+import { attrs, data, int, json, nix, NixEmitError, str, strParts, v, select, type NixExpr, list } from '../../src/nix/ast.js';
 import { escapeString, render, renderInline } from '../../src/nix/render.js';
 import { evalJson, parseNix } from '../helpers/nix.js';
 
@@ -68,17 +68,27 @@ describe('escapeString', () => {
 
   it('refuses NUL and lone surrogates instead of emitting them', () => {
     expect(() => str('a\0b')).toThrow(NixEmitError);
-    expect(() => str('a\ud800b')).toThrow(/lone UTF-16 surrogate at offset 1/);
+    expect(() => str('a\ud800b')).toThrow(/lone UTF-16 surrogate \(\\ud800\) at offset 1/);
     expect(() => str('\udc00')).toThrow(NixEmitError);
     expect(() => attrs([['a\0', int(1)]])).toThrow(NixEmitError);
     expect(str('🎉').node).toBeDefined();
   });
 
-  it('never accepts a plain string as code', () => {
+  it('refuses names that are not identifiers as variables', () => {
     expect(() => v('a b')).toThrow(NixEmitError);
     expect(() => v('in')).toThrow(NixEmitError);
-    expect(() => strParts('x', 'y' as unknown as NixExpr)).not.toThrow();
+  });
+
+  it('takes a plain string in a string only as escaped text, and refuses a forged expression', async () => {
+    const e = strParts('x', '${y}');
+    expect(renderInline(e)).toBe('"x\\${y}"');
+    expect(await evalJson(renderInline(e))).toBe('x${y}');
     expect(() => strParts('x', { node: { kind: 'var', name: 'evil' } } as unknown as NixExpr)).toThrow(NixEmitError);
+  });
+
+  it('never splices a plain string into code', () => {
+    const evil = 'builtins.exec' as unknown as NixExpr;
+    expect(() => nix`f ${evil}`).toThrow(NixEmitError);
   });
 
   it('keeps interpolation parts apart from literal dollars', async () => {

@@ -14,10 +14,10 @@ import { evalJson, parseNix } from '../helpers/nix.js';
 
 function golden(name: string, text: string): string {
   const file = join('test/nix/golden/kernels', name);
-  if (process.env.NIXLAB_UPDATE_GOLDEN || !existsSync(file)) {
+  if (process.env.NIXLAB_UPDATE_GOLDEN === '1') {
     mkdirSync(dirname(file), { recursive: true });
     writeFileSync(file, text);
-  }
+  } else if (!existsSync(file)) throw new Error(`golden file ${file} is missing; create it with NIXLAB_UPDATE_GOLDEN=1 and review it`);
   return readFileSync(file, 'utf8');
 }
 

@@ -8,6 +8,17 @@ import { fileURLToPath } from 'node:url';
 /** Absolute path of the offline package set (offline/ at the top of the repository). */
 export const OFFLINE_PKGS = fileURLToPath(new URL('../../offline', import.meta.url));
 
+/**
+ * The kernel kinds the offline set builds for real, each with options it can honour (a fact
+ * about the test package set: users see every kind). The other kinds are refused at evaluation.
+ */
+export const BUILDS_OFFLINE: Record<string, Record<string, unknown>> = {
+  python: { version: '3.11', packages: ['numpy'] },
+  r: { packages: ['jsonlite'] },
+  octave: { packages: ['signal'] },
+  custom: { language: 'sh', argv: ['sh', '{connection_file}'], packages: ['busybox'] },
+};
+
 /** Wraps a Nix expression so that `pkgs` (and `lib`) are in scope. */
 export function withPkgs(expr: string, importArgs = '{}'): string {
   return `let pkgs = import ${OFFLINE_PKGS} ${importArgs}; inherit (pkgs) lib; in ${expr}`;

@@ -1,0 +1,338 @@
+// The one rule set: every limit, pattern and default a config value must meet, written once.
+// The JSON Schema is assembled from these rules, the validator explains a broken rule with the
+// rule's own words, and the image packer checks its options with the same rules, so a config
+// that `nixlab validate` accepts is never refused later by `nixlab build`.
+//
+// A rule is its JSON Schema (what ajv checks) and `explain` (why a value breaks it, and how to
+// fix it). test/definitions/rules.test.ts checks that the two agree on many values.
+
+/** A JSON Schema object (kept loose: the schema is data, checked by ajv's meta-schema). */
+export type SchemaObject = { [keyword: string]: unknown };
+
+/** What is wrong with a value and how to fix it. */
+export interface Verdict {
+  message: string;
+  hint: string;
+}
+
+/** A named rule: its schema, and the explanation of a value that breaks it. */
+export interface Rule {
+  readonly schema: SchemaObject;
+  /** Why `value` breaks the rule; undefined when it follows it. */
+  explain(value: unknown): Verdict | undefined;
+}
+
+const q = (v: unknown): string => JSON.stringify(v);
+
+/** Builds a rule; `explain` only sees values of the schema's type. */
+function rule(schema: SchemaObject, explain: (value: never) => Verdict | undefined): Rule {
+  const type = schema.type as string | undefined;
+  return {
+    schema,
+    explain: (value) => {
+      if (type === 'string' && typeof value !== 'string') return { message: `must be a string, got ${describeValue(value)}`, hint: 'put it in quotes' };
+      if (type === 'integer' && (typeof value !== 'number' || !Number.isInteger(value))) return { message: `must be a whole number, got ${describeValue(value)}`, hint: 'use a whole number' };
+      return explain(value as never);
+    },
+  };
+}
+
+/** A short description of any value, for messages. */
+export function describeValue(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'a list';
+  if (typeof v === 'string') return `the string ${q(v.length > 40 ? `${v.slice(0, 37)}...` : v)}`;
+  if (typeof v === 'number') return `the number ${v}`;
+  if (typeof v === 'boolean') return String(v);
+  if (typeof v === 'object') return 'an object';
+  return `a ${typeof v}`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Text that Nix can carry
+
+/**
+ * Why `s` cannot be written into a Nix file, if it cannot: Nix strings are C strings (no NUL),
+ * and a lone UTF-16 surrogate has no UTF-8 encoding. Returns the offending character's offset.
+ */
+export function unrepresentable(s: string): { offset: number; what: string } | undefined {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 0) return { offset: i, what: 'a NUL character (\\u0000)' };
+    if (c >= 0xd800 && c <= 0xdbff) {
+      const next = s.charCodeAt(i + 1);
+      if (next >= 0xdc00 && next <= 0xdfff) {
+        i++;
+        continue;
+      }
+    }
+    if (c >= 0xd800 && c <= 0xdfff) return { offset: i, what: `a lone UTF-16 surrogate (\\u${c.toString(16)})` };
+  }
+  return undefined;
+}
+
+/** Nix's reserved words: never bare identifiers, attribute names or package names. */
+export const NIX_KEYWORDS = ['assert', 'else', 'if', 'in', 'inherit', 'let', 'or', 'rec', 'then', 'with'] as const;
+
+// One attribute name: Nix's bare-identifier syntax, minus the keywords. The lookahead rejects a
+// keyword only when it is the whole name (`inherit` is refused, `inherits` and `in-x` are fine).
+const IDENT_CHARS = "A-Za-z0-9_'-";
+const ATTR_NAME = `(?!(?:${NIX_KEYWORDS.join('|')})(?![${IDENT_CHARS}]))[A-Za-z_][${IDENT_CHARS}]*`;
+/** A plain nixpkgs attribute name (`numpy`, `scikit-learn`). */
+export const ATTR_NAME_PATTERN = `^${ATTR_NAME}$`;
+/** A dotted nixpkgs attribute path (`python3Packages.bash-kernel`). */
+export const ATTR_PATH_PATTERN = `^${ATTR_NAME}(?:\\.${ATTR_NAME})*$`;
+const plainAttrName = new RegExp(ATTR_NAME_PATTERN, 'u');
+const keywordSet: ReadonlySet<string> = new Set(NIX_KEYWORDS);
+
+/**
+ * A rule for attribute names of one nixpkgs package set (`dotted`: attribute paths). `examples`
+ * are valid names of that set, for the hint.
+ */
+export function attrNameRule(description: string, examples: string, opts: { dotted?: boolean; explain?: (v: string) => Verdict | undefined } = {}): Rule {
+  const pattern = opts.dotted ? ATTR_PATH_PATTERN : ATTR_NAME_PATTERN;
+  const re = new RegExp(pattern, 'u');
+  return rule({ type: 'string', description, pattern }, (v: string) => {
+    if (re.test(v)) return undefined;
+    const special = opts.explain?.(v);
+    if (special) return special;
+    const parts = opts.dotted ? v.split('.') : [v];
+    const keyword = parts.find((p) => keywordSet.has(p));
+    if (keyword) return { message: `${q(v)} uses the Nix keyword ${q(keyword)}, which cannot be a package name`, hint: 'check the attribute name on search.nixos.org' };
+    const tokens = v.split(/[\s,;]+/).filter(Boolean);
+    if (tokens.length > 1 && tokens.every((t) => plainAttrName.test(t))) {
+      return { message: `${q(v)} is several names in one item`, hint: `put each package in its own list item: ${tokens.map(q).join(', ')}` };
+    }
+    return opts.dotted
+      ? { message: `${q(v)} is not a nixpkgs attribute path`, hint: `use attribute names joined by dots, e.g. ${examples}` }
+      : { message: `${q(v)} is not a nixpkgs attribute name`, hint: `use the name as nixpkgs spells it, one per item, e.g. ${examples}` };
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Kernels
+
+/** Kernel names Jupyter keeps for the server's own Python kernel (compared ignoring case). */
+export const RESERVED_KERNEL_NAMES = ['python', 'python3'] as const;
+const KERNEL_NAME = /^[A-Za-z0-9._-]+$/;
+const KERNEL_NAME_MAX = 255;
+
+function suggestKernelName(v: string): string {
+  const s = v.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, KERNEL_NAME_MAX);
+  if (s === '' || s === '.' || s === '..') return 'kernel';
+  return (RESERVED_KERNEL_NAMES as readonly string[]).includes(s.toLowerCase()) ? 'py' : s;
+}
+
+/** A valid kernel name built from `v` (for hints: `"my kernel"` → `"my-kernel"`). */
+export const kernelNameLike = suggestKernelName;
+
+export const kernelName = rule(
+  {
+    type: 'string',
+    description: 'Kernelspec directory name: letters, digits, `.`, `_` and `-`; not `.` or `..`, and not `python` or `python3` (Jupyter keeps those for its own kernel).',
+    minLength: 1,
+    maxLength: KERNEL_NAME_MAX,
+    pattern: KERNEL_NAME.source,
+    not: { enum: ['.', '..'] },
+    // jupyter_client treats `python` as the native `python3` kernel, and `python3` is that
+    // kernel's directory: either name would run the server's own Python, not this kernel.
+    allOf: [{ not: { pattern: '^[Pp][Yy][Tt][Hh][Oo][Nn]3?$' } }],
+  },
+  (v: string) => {
+    if (v === '') return { message: 'kernel name is empty', hint: 'choose a name such as "py"' };
+    if (v === '.' || v === '..') return { message: `${q(v)} cannot be a kernel name: it is a special directory name`, hint: 'choose a name such as "py"' };
+    if (v.length > KERNEL_NAME_MAX) return { message: `kernel name is too long (${v.length} characters, at most ${KERNEL_NAME_MAX})`, hint: 'shorten it' };
+    if (!KERNEL_NAME.test(v)) return { message: `${q(v)} is not a valid kernel name: only letters, digits, ".", "_" and "-" are allowed`, hint: `rename it, e.g. to ${q(suggestKernelName(v))}` };
+    if ((RESERVED_KERNEL_NAMES as readonly string[]).includes(v.toLowerCase())) {
+      return { message: `${q(v)} is reserved by Jupyter for the server's own Python kernel`, hint: 'choose another name, e.g. "py" or "py313"' };
+    }
+    return undefined;
+  },
+);
+
+export const displayName = rule({ type: 'string', description: 'Name shown in the launcher and the kernel menu.', minLength: 1 }, (v: string) =>
+  v === '' ? { message: 'must not be empty', hint: 'give it a value, or leave the key out to use the default' } : undefined,
+);
+
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+export const envName = rule({ type: 'string', description: 'POSIX environment variable name: letters, digits and `_`, not starting with a digit.', pattern: ENV_NAME.source }, (v: string) => {
+  if (ENV_NAME.test(v)) return undefined;
+  const s = v.replace(/[^A-Za-z0-9_]+/g, '_');
+  const fixed = s === '' ? 'NAME' : /^[0-9]/.test(s) ? `_${s}` : s;
+  return { message: `${q(v)} is not a valid environment variable name: use letters, digits and "_", not starting with a digit`, hint: `rename it, e.g. to ${q(fixed)}` };
+});
+
+// Names whose values are secrets: they must be given at run time, never baked into an image
+// (anyone who has the image can read its Env, labels and files).
+const SECRET_ENV = /^(?:TOKEN|PASSWORD|PASSWD|SECRET|API_KEY|JPY_API_TOKEN|.*_(?:TOKEN|PASSWORD|PASSWD|SECRET|API_KEY|PRIVATE_KEY))$/i;
+
+/** True for an environment variable name that holds a secret (`JUPYTER_TOKEN`, `GITHUB_TOKEN`, `DB_PASSWORD`). */
+export function isSecretEnvName(name: string): boolean {
+  return SECRET_ENV.test(name);
+}
+
+/** Why an environment variable would bake a secret into an image. */
+export function secretEnvVerdict(name: string): Verdict {
+  return {
+    message: `${name} looks like a secret: in the image it would be readable by anyone who has the image`,
+    hint: `remove it and pass it when the container starts (docker run -e ${name}=…)`,
+  };
+}
+
+// A command-line option that sets a token or password (`--ServerApp.token=abc`).
+const SECRET_ARG = /^--(?:[\w]+\.)*(token|password)=(.+)$/i;
+
+/** Why a command-line argument would bake a secret into an image, if it would. */
+export function secretArgVerdict(arg: string): Verdict | undefined {
+  const m = SECRET_ARG.exec(arg);
+  if (!m) return undefined;
+  return { message: `sets a ${m[1]!.toLowerCase()} on the command line, which would be stored in the image`, hint: 'pass it at run time (docker run -e JUPYTER_TOKEN=…) instead' };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Image
+
+/**
+ * Largest uid/gid an image can hold: the ustar header's uid and gid fields have 6 octal digits
+ * (tar-stream writes 7s beyond that, silently), so this limit comes from the tar writer.
+ */
+export const MAX_TAR_ID = 0o777777;
+
+/** The image user by default: Jupyter docker-stacks' jovyan, uid 1000, group users (100). */
+export const DEFAULT_USER = { name: 'jovyan', uid: 1000, gid: 100 } as const;
+
+/** The home directory of a user: `/root` for uid 0, else `/home/<name>`. */
+export function homeOf(user: { name: string; uid: number }): string {
+  return user.uid === 0 ? '/root' : `/home/${user.name}`;
+}
+
+export const numericId = rule(
+  { type: 'integer', description: `A numeric user or group id, 0 to ${MAX_TAR_ID} (the most an image's tar headers hold).`, minimum: 0, maximum: MAX_TAR_ID },
+  (v: number) =>
+    v < 0 || v > MAX_TAR_ID
+      ? { message: `must be between 0 and ${MAX_TAR_ID}, got ${v}`, hint: `image tar headers hold ids up to ${MAX_TAR_ID}; use e.g. ${DEFAULT_USER.uid}` }
+      : undefined,
+);
+
+const USER_NAME = /^[a-z_][a-z0-9_-]*$/;
+const USER_NAME_MAX = 32;
+export const userName = rule(
+  { type: 'string', description: 'Login name: lowercase letters, digits, `_` and `-`, not starting with a digit or `-`, at most 32 characters.', maxLength: USER_NAME_MAX, pattern: USER_NAME.source },
+  (v: string) => {
+    if (USER_NAME.test(v) && v.length <= USER_NAME_MAX) return undefined;
+    const fixed = v.toLowerCase().replace(/[^a-z0-9_-]+/g, '-').replace(/^[^a-z_]+/, '').slice(0, USER_NAME_MAX) || DEFAULT_USER.name;
+    return v.length > USER_NAME_MAX && USER_NAME.test(v)
+      ? { message: `user name is too long (${v.length} characters, at most ${USER_NAME_MAX})`, hint: `shorten it, e.g. to ${q(fixed)}` }
+      : { message: `${q(v)} is not a valid user name`, hint: `use lowercase letters, digits, "_" and "-", e.g. ${q(fixed)}` };
+  },
+);
+
+/** The layer budget: the image's own layer plus at least one store layer, at most Docker's 125. */
+export const LAYERS = { min: 2, max: 125, default: 100 } as const;
+export const maxLayers = rule(
+  { type: 'integer', description: `Most layers the image may have, ${LAYERS.min} to ${LAYERS.max} (one of them holds /etc, /tmp and the home; store paths beyond the budget share layers).`, minimum: LAYERS.min, maximum: LAYERS.max },
+  (v: number) =>
+    v < LAYERS.min || v > LAYERS.max
+      ? { message: `must be between ${LAYERS.min} and ${LAYERS.max}, got ${v}`, hint: `Docker allows at most ${LAYERS.max} layers and one is the image's own; ${LAYERS.default} (the default) leaves room for layers built on top` }
+      : undefined,
+);
+
+export const port = rule({ type: 'integer', description: 'TCP port, 1 to 65535.', minimum: 1, maximum: 65535 }, (v: number) =>
+  v < 1 || v > 65535 ? { message: `port must be between 1 and 65535, got ${v}`, hint: 'use a port such as 8888 (the default)' } : undefined,
+);
+
+// An absolute path written the one way: `/`, then segments that are not empty, `.` or `..`.
+const ABSOLUTE_PATH = /^\/$|^(?:\/(?!\.\.?(?:\/|$))[^/]+)+$/;
+function normalisePath(s: string): string {
+  const parts: string[] = [];
+  for (const seg of s.split('/')) {
+    if (seg === '' || seg === '.') continue;
+    if (seg === '..') parts.pop();
+    else parts.push(seg);
+  }
+  return '/' + parts.join('/');
+}
+export const absolutePath = rule(
+  { type: 'string', description: 'Absolute path inside the image, written plainly: starts with `/`, no `.` or `..` segments, no `//`, no trailing `/`.', pattern: ABSOLUTE_PATH.source },
+  (v: string) => {
+    if (ABSOLUTE_PATH.test(v)) return undefined;
+    if (!v.startsWith('/')) return { message: `${q(v)} is not an absolute path`, hint: `start it with "/", e.g. ${q(normalisePath(v))}` };
+    const fixed = normalisePath(v);
+    if (v.split('/').includes('..')) return { message: `${q(v)} contains a ".." segment`, hint: `write the path without "..", e.g. ${q(fixed)}` };
+    return { message: `${q(v)} is not written plainly (no "//", "." segments or trailing "/")`, hint: `write ${q(fixed)}` };
+  },
+);
+
+/** Where image.files puts a directory: an absolute path, or one relative to the user's home; no `..`. */
+export const fileTarget = rule(
+  { type: 'string', description: "Where a directory goes in the image: an absolute path, or a path relative to the user's home; no `..` segments.", minLength: 1, pattern: '^(?!(?:.*/)?\\.\\.(?:/|$))' },
+  (v: string) => {
+    if (v === '') return { message: 'must not be empty', hint: 'name where the directory goes, e.g. "lessons" (in the home) or "/opt/lessons"' };
+    if (v.split('/').includes('..')) return { message: `${q(v)} contains a ".." segment, which could leave the home`, hint: 'write the path without "..", relative to the home or absolute' };
+    return undefined;
+  },
+);
+
+/** True for paths that would hide the Nix store (`/`, `/nix`, `/nix/…`). */
+export function hidesStore(p: string): boolean {
+  return p === '/' || p === '/nix' || p.startsWith('/nix/');
+}
+
+// Docker repository names (distribution/reference): lowercase path components joined by `/`,
+// each of alphanumerics joined by `.`, `_`, `__` or dashes; optionally a registry `host[:port]/`
+// first, whose host part may have uppercase letters.
+const PATH_COMPONENT = '[a-z0-9]+(?:(?:[._]|__|[-]+)[a-z0-9]+)*';
+const DOMAIN_COMPONENT = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])';
+const DOMAIN = `${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})*(?::[0-9]+)?`;
+const REPOSITORY = new RegExp(`^(?:${DOMAIN}/)?${PATH_COMPONENT}(?:/${PATH_COMPONENT})*$`);
+const REPOSITORY_MAX = 255;
+export const repository = rule(
+  {
+    type: 'string',
+    description: 'Image repository name, lowercase, optionally with a registry host (`nixlab-demo`, `ghcr.io/org/lab`, `localhost:5000/lab`).',
+    maxLength: REPOSITORY_MAX,
+    pattern: REPOSITORY.source,
+  },
+  (v: string) => {
+    if (REPOSITORY.test(v) && v.length <= REPOSITORY_MAX) return undefined;
+    if (v.includes('@')) return { message: `${q(v)} names a digest; an image is named by repository and tag`, hint: 'remove the "@sha256:…" part' };
+    if (v.length > REPOSITORY_MAX) return { message: `repository name is too long (${v.length} characters, at most ${REPOSITORY_MAX})`, hint: 'shorten it' };
+    const lower = v.toLowerCase();
+    if (lower !== v && REPOSITORY.test(lower)) return { message: `image name ${q(v)} has uppercase letters; image names must be lowercase`, hint: `use ${q(lower)}` };
+    return { message: `${q(v)} is not a valid image repository name`, hint: 'use lowercase letters and digits joined by ".", "_", "__" or "-", with "/" between parts, e.g. "nixlab-demo" or "ghcr.io/org/lab"' };
+  },
+);
+
+const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+export const tag = rule({ type: 'string', description: 'Image tag: up to 128 letters, digits, `_`, `.` and `-`, not starting with `.` or `-`.', pattern: TAG.source }, (v: string) =>
+  TAG.test(v) ? undefined : { message: `${q(v)} is not a valid image tag`, hint: 'use up to 128 letters, digits, "_", "." and "-", not starting with "." or "-", e.g. "latest" or "2024.06"' },
+);
+
+/** The image reference when the config names none. */
+export const DEFAULT_REFERENCE = { repository: 'nixlab', tag: 'latest' } as const;
+
+// ---------------------------------------------------------------------------------------------
+// nixpkgs
+
+export const nixpkgsRev = rule({ type: 'string', description: 'Full 40-character lowercase hex commit id of github:NixOS/nixpkgs.', pattern: '^[0-9a-f]{40}$' }, (v: string) => {
+  if (/^[0-9a-f]{40}$/.test(v)) return undefined;
+  return /^[0-9A-Fa-f]{40}$/.test(v)
+    ? { message: `${q(v)} has uppercase letters`, hint: `write it in lowercase: ${q(v.toLowerCase())}` }
+    : { message: `${q(v)} is not a full commit id`, hint: 'use the 40-character lowercase hex commit id of NixOS/nixpkgs (branch names and short ids are not allowed)' };
+});
+
+export const narHash = rule({ type: 'string', description: 'SRI sha256 hash of the unpacked source tree (`sha256-…=`), as in flake.lock `narHash`.', pattern: '^sha256-[A-Za-z0-9+/]{43}=$' }, (v: string) =>
+  /^sha256-[A-Za-z0-9+/]{43}=$/.test(v)
+    ? undefined
+    : { message: `${q(v)} is not an SRI sha256 hash ("sha256-" and 44 base64 characters)`, hint: 'run `nix flake prefetch --json github:NixOS/nixpkgs/<rev>` and copy its "hash"' },
+);
+
+// ---------------------------------------------------------------------------------------------
+// Files the config names
+
+/** A path relative to the config file (`logos/logo-64x64.png`). */
+export const relativeFile = rule({ type: 'string', description: 'Path of a file, relative to the config file.', minLength: 1, pattern: '^[^/]' }, (v: string) => {
+  if (v === '') return { message: 'must not be empty', hint: 'give the path of the file, relative to the config file' };
+  if (v.startsWith('/')) return { message: `${q(v)} is an absolute path; paths here are relative to the config file`, hint: 'put the file near the config and write e.g. "logos/logo-64x64.png"' };
+  return undefined;
+});

@@ -1,0 +1,74 @@
+// The byte worker's thread (see ../sink.ts, ByteWorker): hashes the parts of each buffer it is
+// handed that overlap a registered range, and writes the buffer to a file when told to (pwrite
+// on the thread pool, so the next buffer is hashed meanwhile). Buffers are transferred, not
+// copied, and handed back in the reply.
+import { createHash, type Hash } from 'node:crypto';
+import { write } from 'node:fs';
+import { parentPort } from 'node:worker_threads';
+
+/** A range of a stream whose SHA-256 is wanted. */
+export interface RangeMessage {
+  t: 'range';
+  id: number;
+  stream: number;
+  start: number;
+  length: number;
+}
+
+/** Bytes `[start, start + length)` of `stream`, in `buf`; written at `base + start` of `fd` unless fd is null. */
+export interface DataMessage {
+  t: 'data';
+  id: number;
+  stream: number;
+  buf: ArrayBuffer;
+  start: number;
+  length: number;
+  fd: number | null;
+  base: number;
+}
+
+export type ByteWorkerRequest = RangeMessage | DataMessage;
+
+export type ByteWorkerReply =
+  | { t: 'digest'; id: number; hex: string }
+  | { t: 'ack'; id: number; buf: ArrayBuffer; error: { message: string; code?: string } | null };
+
+const port = parentPort!;
+const ranges = new Map<number, { stream: number; start: number; end: number; hash: Hash }>();
+
+port.on('message', (m: ByteWorkerRequest) => {
+  if (m.t === 'range') {
+    const r = { stream: m.stream, start: m.start, end: m.start + m.length, hash: createHash('sha256') };
+    if (m.length === 0) port.postMessage({ t: 'digest', id: m.id, hex: r.hash.digest('hex') } satisfies ByteWorkerReply);
+    else ranges.set(m.id, r);
+    return;
+  }
+  const view = Buffer.from(m.buf, 0, m.length);
+  const s = m.start;
+  const e = m.start + m.length;
+  const ack = (err: NodeJS.ErrnoException | null) =>
+    port.postMessage({ t: 'ack', id: m.id, buf: m.buf, error: err ? { message: err.message, code: err.code } : null } satisfies ByteWorkerReply, [m.buf]);
+  try {
+    for (const [id, r] of ranges) {
+      if (r.stream !== m.stream) continue;
+      const a = Math.max(s, r.start);
+      const b = Math.min(e, r.end);
+      if (a < b) r.hash.update(view.subarray(a - s, b - s));
+      if (r.end <= e && a < b) {
+        ranges.delete(id);
+        port.postMessage({ t: 'digest', id, hex: r.hash.digest('hex') } satisfies ByteWorkerReply);
+      }
+    }
+  } catch (err) {
+    return ack(err as NodeJS.ErrnoException);
+  }
+  if (m.fd === null) return ack(null);
+  const fd = m.fd;
+  const step = (off: number) =>
+    write(fd, view, off, m.length - off, m.base + s + off, (err, n) => {
+      if (err) return ack(err);
+      if (off + n < m.length) return step(off + n);
+      ack(null);
+    });
+  step(0);
+});

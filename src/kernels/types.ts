@@ -1,0 +1,126 @@
+// What a kernel kind is: everything nixlab knows about one language's kernel, in one module.
+// The registry (./index.ts) builds the schema's kernel branches, the validator's checks and
+// normalisation, the emitter dispatch, `nixlab kernels` and the typed helpers from these.
+import type { PathSegment } from '../errors.js';
+import type { DirEntry } from '../fsutil.js';
+import type { NixExpr } from '../nix/ast.js';
+import type { Rule, SchemaObject, Verdict } from '../definitions/rules.js';
+
+/** JSON data as users write it (kernel metadata). */
+export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
+
+/** How Jupyter interrupts a kernel (kernel.json `interrupt_mode`). */
+export type InterruptMode = 'signal' | 'message';
+
+/** Logo sizes a kernelspec may carry. */
+export type LogoSize = '32x32' | '64x64' | 'svg';
+
+/** Fields every kernel has in a config, whatever its kind. */
+export interface KernelBase {
+  /** Kernelspec directory name: `[A-Za-z0-9._-]+`, not `.`/`..`/`python`/`python3`, unique in the config. */
+  name: string;
+  /** Shown in the launcher. Defaults to a name derived from the kind and version. */
+  displayName?: string;
+  /** Extra environment variables for the kernel process (POSIX names). */
+  env?: Record<string, string>;
+  interruptMode?: InterruptMode;
+  /** Free-form kernel.json `metadata`. */
+  metadata?: Record<string, JsonValue>;
+  /** Logo files, relative to the config file: keys `32x32`, `64x64`, `svg`. */
+  logos?: Partial<Record<LogoSize, string>>;
+}
+
+/** Fields every kernel has after validation, with defaults filled in. */
+export interface NormalizedKernelBase {
+  name: string;
+  displayName: string;
+  /** kernel.json `language`. */
+  language: string;
+  env: Record<string, string>;
+  interruptMode: InterruptMode;
+  metadata: Record<string, JsonValue>;
+  /** Absolute paths of logo files (resolved against the config's directory). */
+  logos: Partial<Record<LogoSize, string>>;
+}
+
+export type { PathSegment };
+
+/** Where the validator collects what it finds. Paths are relative to the config's root. */
+export interface Reporter {
+  error(at: PathSegment[], verdict: Verdict, onKey?: boolean): void;
+  warn(at: PathSegment[], verdict: Verdict): void;
+  /** The config file as the user named it (for hints). */
+  readonly file: string;
+  /** The directory relative paths in the config are resolved against. */
+  readonly baseDir: string;
+}
+
+/** One kernel's part of default.nix. */
+export interface KernelParts {
+  /** The kernel's environment (a derivation), bound to `envVar` in default.nix. */
+  env: NixExpr;
+  /** kernel.json `argv`: an expression that evaluates to a list of strings; `envVar` may appear in it. */
+  argv: NixExpr;
+}
+
+/** A code snippet that proves a kernel works: run it, expect this text in its output. */
+export interface Snippet {
+  code: string;
+  /** Text the kernel's stdout (or execute_result) must contain. */
+  expect: string;
+}
+
+/** What a kind module declares. `Def` is the config's shape, `Norm` the normalised one. */
+export interface KindSpec<Def extends KernelBase & { kind: string }, Norm extends NormalizedKernelBase & { kind: Def['kind'] }> {
+  kind: Def['kind'];
+  /** One line: what the kernel is (schema description, `nixlab kernels`). */
+  summary: string;
+  /** kernel.json `language` (`(any)` for kinds where the config says). */
+  language: string;
+  /** Notebook file extension (language_info), with the dot. */
+  fileExtension: string;
+  /** Other names people type for this language (`nixlab init --lang`). */
+  aliases?: string[];
+  /** Rules of the kind's own options, named for the schema's `$defs` (names unique across kinds). */
+  rules?: Record<string, Rule>;
+  /** JSON Schema of the kind's own keys, besides the common ones (may `$ref` its rules). */
+  options?: Record<string, SchemaObject>;
+  /** Keys the config must give besides `kind` and `name`. */
+  required?: string[];
+  /** Hints for required keys that are missing: key → example value. */
+  requiredExamples?: Record<string, string>;
+  /** Checks beyond the schema. `kernel` is unvalidated data: check shapes before use. */
+  check?(kernel: Record<string, unknown>, at: PathSegment[], report: Reporter): void;
+  /** The kernel with the kind's defaults filled in; `base` holds what every kind normalises alike. */
+  normalise(def: Def, base: Omit<NormalizedKernelBase, 'displayName' | 'language'>, baseDir: string): Norm;
+  /** The Nix for the kernel's environment and kernel.json argv. */
+  emit(k: Norm, envVar: NixExpr): KernelParts;
+  /** Files the kernel adds to the generated project (a custom kernel's Nix file and its directory). */
+  files?(k: Norm): DirEntry[];
+  /** An example config of the kind (for `nixlab kernels`, `nixlab init` and hints); must validate. */
+  example: Omit<Def, 'kind'>;
+  /** The nixpkgs files (NixOS/nixpkgs paths, or `owner/repo path` upstream) the emitter was checked against. */
+  checkedAgainst: string[];
+  /** What the pinned nixpkgs lacks or does differently for this kind. */
+  notes?: string[];
+  /** Code that proves the kernel works (`nixlab test`); none for kinds whose language the config names. */
+  snippet?: Snippet;
+}
+
+/** A kernel kind: its spec, callable as the config helper (`python({ name: 'py' })`). */
+export type KernelKind<Def extends KernelBase & { kind: string } = KernelBase & { kind: string }, Norm extends NormalizedKernelBase & { kind: Def['kind'] } = NormalizedKernelBase & { kind: Def['kind'] }> =
+  Readonly<KindSpec<Def, Norm>> & ((opts: Omit<Def, 'kind'>) => Def);
+
+/** Makes a kind from its spec: the spec's fields, callable as the helper that declares a kernel of it. */
+export function defineKind<Def extends KernelBase & { kind: string }, Norm extends NormalizedKernelBase & { kind: Def['kind'] }>(spec: KindSpec<Def, Norm>): KernelKind<Def, Norm> {
+  const helper = (opts: Omit<Def, 'kind'>): Def => ({ kind: spec.kind, ...opts }) as Def;
+  // A function's own `name` and `length` are read-only: the spec's fields go on as properties.
+  return Object.freeze(Object.assign(helper, spec)) as KernelKind<Def, Norm>;
+}
+
+/** The config shape of a kind. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type DefOf<K> = K extends KernelKind<infer D, any> ? D : never;
+/** The normalised shape of a kind. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type NormOf<K> = K extends KernelKind<any, infer N> ? N : never;

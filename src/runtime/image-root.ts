@@ -1,0 +1,42 @@
+// The image root: one store path whose closure is the whole image, with a link to each thing
+// the image's config points at. The links are declared here once; the emitter passes them to
+// nix/lib.nix's imageRoot, which makes the links and writes them into a manifest
+// (`nixlab-root.json`) that `nixlab build` reads back.
+
+/** The fixed links of the image root: name → the nixpkgs attribute it links (null: the emitter's own binding). */
+export const ROOT_LINKS = {
+  /** The notebook environment: the server's bin/, the kernelspecs, etc/jupyter. */
+  env: { attr: null },
+  /** The Jupyter config directory (linked as /etc/jupyter in the image). */
+  jupyterConfig: { attr: null },
+  /** tini, the image's init (pkgs/by-name/ti/tini/package.nix: bin/tini). */
+  tini: { attr: 'tini', provides: { tini: 'bin/tini' } },
+  /** A POSIX shell and env for /bin/sh and /usr/bin/env (pkgs/os-specific/linux/busybox/default.nix). */
+  shell: { attr: 'busybox', provides: { sh: 'bin/sh', env: 'bin/env' } },
+  /** CA certificates (pkgs/by-name/ca/cacert/package.nix: etc/ssl/certs/ca-bundle.crt). */
+  cacert: { attr: 'cacert', provides: { caBundle: 'etc/ssl/certs/ca-bundle.crt' } },
+} as const;
+
+export type RootLinkName = keyof typeof ROOT_LINKS;
+
+/** The manifest's file name in the image root. */
+export const ROOT_MANIFEST = 'nixlab-root.json';
+
+/** The link name of image.files' `i`th directory. */
+export const filesLink = (i: number): string => `files-${i}`;
+
+/** The manifest the image root carries: every link and each kernel's environment, by name. */
+export interface RootManifest {
+  links: Record<string, string>;
+  kernels: Record<string, string>;
+}
+
+/** Reads a manifest's JSON text, checking it has the links nixlab needs. */
+export function parseRootManifest(text: string, where: string): RootManifest {
+  const data = JSON.parse(text) as Partial<RootManifest>;
+  const links = data.links ?? {};
+  for (const name of Object.keys(ROOT_LINKS)) {
+    if (typeof links[name] !== 'string') throw new Error(`${where}: the image root manifest has no "${name}" link`);
+  }
+  return { links, kernels: data.kernels ?? {} };
+}

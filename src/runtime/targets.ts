@@ -1,0 +1,29 @@
+// Runtime targets: how Jupyter runs in the environment. A front end is the server package and
+// the program that starts it; the image's Cmd, `nixlab shell` and the server environment's
+// packages all come from here.
+
+/** One way of running Jupyter. */
+export interface FrontEnd {
+  name: 'lab' | 'notebook' | 'server';
+  /** What users get (the schema's description of the value). */
+  summary: string;
+  /** nixpkgs Python package attribute names of the server environment (pkgs/top-level/python-packages.nix). */
+  serverPackages: string[];
+  /** The program that starts it, from the notebook environment's bin/. */
+  command: string;
+}
+
+/** The front ends, by config value. */
+export const FRONT_ENDS = {
+  lab: { name: 'lab', summary: 'JupyterLab', serverPackages: ['jupyterlab'], command: 'jupyter-lab' },
+  notebook: { name: 'notebook', summary: 'Jupyter Notebook 7', serverPackages: ['notebook'], command: 'jupyter-notebook' },
+  server: { name: 'server', summary: 'Jupyter Server without a front end (REST API and kernels only)', serverPackages: ['jupyter-server'], command: 'jupyter-server' },
+} as const satisfies Record<string, FrontEnd>;
+
+export type FrontEndName = keyof typeof FRONT_ENDS;
+
+/** The front end when the config names none. */
+export const DEFAULT_FRONT_END: FrontEndName = 'notebook';
+
+/** The config values of `frontend`, in the order the docs list them. */
+export const frontEndNames = Object.keys(FRONT_ENDS) as FrontEndName[];

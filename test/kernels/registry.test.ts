@@ -1,0 +1,65 @@
+// The kernel kinds and their registry: each kind is one module holding its schema fragment,
+// checks, normalisation, emitter, citations and test snippet; the schema, the validator, the
+// helpers and `nixlab kernels` are built from them, so they cannot disagree.
+import { kernelBranches, namedRules, renderSchema } from '../../src/definitions/schema.js';
+import { validateConfig } from '../../src/definitions/validate.js';
+import { describeKinds } from '../../src/kernels/describe.js';
+import { kernelKinds, kindNames, kindOf } from '../../src/kernels/index.js';
+import * as config from '../../src/config.js';
+
+describe('the registry', () => {
+  test('has each kind once, and the schema has exactly one branch per kind', () => {
+    expect(new Set(kindNames).size).toBe(kindNames.length);
+    expect(Object.keys(kernelBranches).sort()).toEqual([...kindNames].sort());
+  });
+
+  test('each kind is also its config helper, exported by nixlab/config under its own name', () => {
+    for (const kind of kernelKinds) {
+      const helper = (config as Record<string, unknown>)[kind.kind];
+      expect([kind.kind, helper]).toEqual([kind.kind, kind]);
+      expect(kind({ name: 'x' } as never)).toEqual({ kind: kind.kind, name: 'x' });
+    }
+  });
+
+  test('rule names of different kinds never collide, and every rule is in the schema', () => {
+    const schema = JSON.parse(renderSchema());
+    for (const name of Object.keys(namedRules)) expect([name, name in schema.$defs]).toEqual([name, true]);
+  });
+});
+
+describe.each(kernelKinds.map((k) => [k.kind, k] as const))('the %s kind', (name, kind) => {
+  test('its example validates, and normalises to its own kind and language', () => {
+    const result = validateConfig({ kernels: [{ kind: name, ...kind.example }] }, 'c.json', { baseDir: '/' });
+    expect(result.errors).toEqual([]);
+    const k = result.config!.kernels[0]!;
+    expect(k.kind).toBe(name);
+    if (name !== 'custom') expect(k.language).toBe(kind.language);
+  });
+
+  test('cites the nixpkgs files it was checked against (paths in NixOS/nixpkgs, or owner/repo path upstream)', () => {
+    expect(kind.checkedAgainst.length).toBeGreaterThan(0);
+    expect(kind.checkedAgainst.some((f) => /^pkgs\/[\w./-]+\.nix$/.test(f))).toBe(true);
+    for (const f of kind.checkedAgainst) expect(f).toMatch(/^(pkgs|doc)\/[\w./-]+$|^[\w.-]+\/[\w.-]+ [\w./-]+$/);
+  });
+
+  test(name === 'custom' ? 'has no snippet (its language is the config\'s)' : 'has a snippet that prints 42, for `nixlab test`', () => {
+    if (name === 'custom') expect(kind.snippet).toBeUndefined();
+    else expect(kind.snippet).toEqual({ code: expect.stringMatching(/6.*7|7.*6/), expect: '42' });
+  });
+
+  test('is found by name', () => {
+    expect(kindOf(name)).toBe(kind);
+  });
+});
+
+describe('nixlab kernels', () => {
+  test('shows what the emitter writes for each example: the env expression and argv, rendered', () => {
+    const described = new Map(describeKinds().map((d) => [d.kind, d]));
+    expect([...described.keys()]).toEqual([...kindNames]);
+    expect(described.get('python')!.env).toBe('pkgs.python312.withPackages (ps: [ ps.ipykernel ps.numpy ])');
+    expect(described.get('python')!.argv).toBe('[ "${kernelEnv}/bin/python3" "-m" "ipykernel_launcher" "-f" "{connection_file}" ]');
+    expect(described.get('r')!.env).toBe('pkgs.rWrapper.override { packages = [ pkgs.rPackages.IRkernel pkgs.rPackages.jsonlite ]; }');
+    expect(described.get('custom')!.argv).toContain('"${kernelEnv}/bin/almond"');
+    for (const d of described.values()) expect(d.options.every((o) => o.description.length > 0)).toBe(true);
+  });
+});
