@@ -2,7 +2,7 @@
   description = "nixlab: reproducible, immutable Jupyter environments from typed kernel definitions";
 
   # The same nixpkgs that generated default.nix files pin (flake.lock is the one source of the pin).
-  inputs.nixpkgs.url = "github:NixOS/nixpkgs/nixos-24.11";
+  inputs.nixpkgs.url = "github:NixOS/nixpkgs/nixos-26.05";
 
   outputs =
     { self, nixpkgs }:

@@ -2,8 +2,8 @@
 {
   nixpkgsPath ? null,
   pkgs ? import (if nixpkgsPath == null then (builtins.fetchTarball {
-    sha256 = "1s2gr5rcyqvpr58vxdcb095mdhblij9bfzaximrva2243aal3dgx";
-    url = "https://github.com/NixOS/nixpkgs/archive/50ab793786d9de88ee30ec4e4c24fb4236fc2674.tar.gz";
+    sha256 = "16fa6vir35h0pajdrs1ws7d3ly28ifks2g9y67y3j7zw1hqyqm3h";
+    url = "https://github.com/NixOS/nixpkgs/archive/cf9d2fb3e50fa1cd5114c47505ea9177f7ff5f49.tar.gz";
   }) else /. + nixpkgsPath) {
     config = { };
     overlays = [ ];
