@@ -7,7 +7,7 @@ import type { ChunkPool, LayerContents } from './tar.js';
 
 /** One layer to write. Its entries are listed only when it is written (one list in memory). */
 export interface LayerSource {
-  /** Store paths in the layer (none for the customisation layer). */
+  /** Store paths in the layer (none for the system layer). */
   storePaths: string[];
   /** The image history's `created_by` for it. */
   createdBy: string;

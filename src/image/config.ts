@@ -66,12 +66,17 @@ export interface ConfigBlob {
   json: Record<string, unknown>;
 }
 
-/** Parses `name[:tag]` (tag defaults to `latest`), reporting what docker would reject. */
-export function parseReference(ref: string, where = 'tag'): ImageReference {
+/** Splits `name[:tag]` (tag defaults to `latest`) without checking either part. */
+export function splitReference(ref: string): ImageReference {
   const slash = ref.lastIndexOf('/');
   const colon = ref.lastIndexOf(':');
   const hasTag = colon > slash;
-  const reference = { repository: hasTag ? ref.slice(0, colon) : ref, tag: hasTag ? ref.slice(colon + 1) : DEFAULT_REFERENCE.tag };
+  return { repository: hasTag ? ref.slice(0, colon) : ref, tag: hasTag ? ref.slice(colon + 1) : DEFAULT_REFERENCE.tag };
+}
+
+/** Parses `name[:tag]` (tag defaults to `latest`), reporting what docker would reject. */
+export function parseReference(ref: string, where = 'tag'): ImageReference {
+  const reference = splitReference(ref);
   const problems = checkReference(reference);
   if (problems.length) throw new UserError(problems.map((p) => ({ where, message: p.message, hint: p.hint })));
   return reference;

@@ -33,7 +33,7 @@ export interface InspectedLayer {
   createdBy: string | null;
   /**
    * The layer's group as nixlab recorded it in the history `comment` (`nixlab group: …`):
-   * `shared`, `kernel:<name>`, `kernels:<a>,<b>`, `image` or `customisation`; null if none.
+   * `shared`, `kernel:<name>`, `kernels:<a>,<b>`, `image` or `system`; null if none.
    */
   group: string | null;
 }

@@ -2,20 +2,17 @@
 // list of layers (most shared first); planLayers() fits that list into the layer budget.
 // popularityPlanner is nixpkgs' one-path-per-layer contest; kernelPlanner groups the closure by
 // the kernels that need each path, so a change to one kernel leaves every other layer as it was.
+import { LAYERS, maxLayers as maxLayersRule } from '../definitions/rules.js';
 import { InternalError, UserError, type Problem } from '../errors.js';
 import { byteOrder, resolveStorePaths, type ClosureNode } from './closure.js';
 
-/** Docker's overlay driver stacks at most ~125 layers; the customisation layer counts too. */
-export const MAX_LAYERS_LIMIT = 125;
-/** nixpkgs' buildLayeredImage default. */
-export const DEFAULT_MAX_LAYERS = 100;
 
 /** What a planner sees. */
 export interface PlannerInput {
   graph: ClosureNode[];
   /** The paths the image is for (its entry points); everything else is there because of them. */
   roots: string[];
-  /** Store layers at most (the layer budget minus the customisation layer). */
+  /** Store layers at most (the layer budget minus the system layer). */
   maxStoreLayers: number;
 }
 
@@ -34,7 +31,7 @@ export interface PlannedLayer {
  */
 export type LayerPlanner = (input: PlannerInput) => (string[] | PlannedLayer)[];
 
-/** The store layers of an image, in order (the customisation layer comes after them). */
+/** The store layers of an image, in order (the system layer comes after them). */
 export interface LayerPlan {
   /** Each layer's store paths, sorted by byte order. */
   storeLayers: string[][];
@@ -98,17 +95,6 @@ export const popularityPlanner: LayerPlanner = ({ graph, roots }) => {
     .map((p) => [p]);
 };
 
-/** Checks the layer budget: the customisation layer plus at least one store layer. */
-export function validateMaxLayers(maxLayers: number, where = 'maxLayers'): void {
-  if (!Number.isInteger(maxLayers) || maxLayers < 2 || maxLayers > MAX_LAYERS_LIMIT) {
-    throw new UserError({
-      where,
-      message: `must be an integer from 2 to ${MAX_LAYERS_LIMIT}, got ${JSON.stringify(maxLayers)}`,
-      hint: `use ${DEFAULT_MAX_LAYERS} (one layer is the customisation layer, the rest hold store paths)`,
-    });
-  }
-}
-
 /**
  * Plans the store layers: the planner's layers in order, fitted into `maxLayers - 1` store
  * layers. Checks the planner covered every path exactly once.
@@ -116,10 +102,11 @@ export function validateMaxLayers(maxLayers: number, where = 'maxLayers'): void 
 export function planLayers(
   graph: ClosureNode[],
   roots: string[],
-  maxLayers: number = DEFAULT_MAX_LAYERS,
+  maxLayers: number = LAYERS.default,
   planner: LayerPlanner = popularityPlanner,
 ): LayerPlan {
-  validateMaxLayers(maxLayers);
+  const bad = maxLayersRule.explain(maxLayers);
+  if (bad) throw new UserError({ where: 'maxLayers', ...bad });
   const budget = maxLayers - 1;
   const proposed = planner({ graph, roots, maxStoreLayers: budget })
     .map((l) => (Array.isArray(l) ? { paths: l, group: null } : l))

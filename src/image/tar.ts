@@ -42,7 +42,7 @@ export interface LayerContents extends Iterable<LayerEntry> {
   readonly count: number;
 }
 
-/** Wraps an in-memory entry list (the customisation layer). */
+/** Wraps an in-memory entry list (the system layer). */
 export function contentsOf(entries: LayerEntry[]): LayerContents {
   return { tarSize: layerTarSize(entries), count: entries.length, [Symbol.iterator]: () => entries[Symbol.iterator]() };
 }

@@ -36,7 +36,7 @@ export const JUPYTER_VARIABLES: readonly Variable[] = [
 /** Where writable Jupyter state goes in an image: under /tmp, so that any uid (e.g. 4242) can write it. */
 export const IMAGE_STATE_DIR = '/tmp/jupyter';
 
-/** Where the image links the Jupyter config directory (the customisation layer makes the link). */
+/** Where the image links the Jupyter config directory (the system layer makes the link). */
 export const IMAGE_JUPYTER_CONFIG = '/etc/jupyter';
 
 /** The CA bundle path programs in the image use. */

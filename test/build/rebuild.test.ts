@@ -52,9 +52,9 @@ describe('rebuilding the demo after adding a package to one kernel', () => {
     v2 = await build(config, 'v2', layout);
   }, 900_000);
 
-  it('groups layers: shared first, numpy for both Python kernels, each kernel, then the image and customisation layers', () => {
+  it('groups layers: shared first, numpy for both Python kernels, each kernel, then the image and system layers', () => {
     const groups = [...new Set(v1.layers.map((l) => l.group))];
-    expect(groups).toEqual(['shared', 'kernels:py-data,py-numpy', 'kernel:py-data', 'kernel:py-numpy', 'kernel:sh', 'image', 'customisation']);
+    expect(groups).toEqual(['shared', 'kernels:py-data,py-numpy', 'kernel:py-data', 'kernel:py-numpy', 'kernel:sh', 'image', 'system']);
     expect(v1.layers.length).toBeLessThanOrEqual(100);
   });
 
@@ -69,7 +69,7 @@ describe('rebuilding the demo after adding a package to one kernel', () => {
 
   it('writes only the changed blobs into the layout, hashing only those', () => {
     const changed = v2.layers.filter((l) => !v1.layers.some((o) => o.digest === l.digest));
-    expect(v2.layers.filter((l) => !l.reused).map((l) => l.group).sort()).toEqual([...changed.map((l) => l.group), 'customisation'].sort());
+    expect(v2.layers.filter((l) => !l.reused).map((l) => l.group).sort()).toEqual([...changed.map((l) => l.group), 'system'].sort());
     expect(v2.layers.filter((l) => l.hashed).length).toBe(changed.length + 1);
     const total = v2.layers.reduce((n, l) => n + l.size, 0);
     expect(v2.bytes).toBeLessThan(total / 10);

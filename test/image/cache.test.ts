@@ -66,7 +66,7 @@ describe('packImage with a digest cache', () => {
     reference = readFileSync(out);
   });
 
-  it('misses, then hits: the second pack hashes only the customisation layer; same bytes both times', async () => {
+  it('misses, then hits: the second pack hashes only the system layer; same bytes both times', async () => {
     const cache = fresh('cache');
     const [a, b] = [fresh('a.tar'), fresh('b.tar')];
     const first = await pack({ ...opts, output: a, cache });

@@ -107,14 +107,14 @@ describe('nixlab pack (the command)', () => {
     mkdirSync(dir);
     const child: ResultPromise = execa('node', [bin, 'pack', big, '-o', join(dir, 'big.tar')], { reject: false });
     // Wait until it is writing (the temp file exists and grows).
-    for (let i = 0; i < 600 && !readdirSync(dir).some((n) => n.endsWith('.tmp') && statSync(join(dir, n)).size > 1 << 20); i++) {
+    for (let i = 0; i < 600 && !readdirSync(dir).some((n) => n.includes('.tmp-') && statSync(join(dir, n)).size > 1 << 20); i++) {
       await new Promise((r) => setTimeout(r, 50));
     }
     expect(readdirSync(dir)).toHaveLength(1);
     child.kill('SIGTERM');
     const r = await child;
     expect(r.exitCode).toBe(143);
-    expect(r.stderr).toContain('interrupted (SIGTERM)');
+    expect(r.stderr).toContain('interrupted by SIGTERM; nothing was written');
     expect(readdirSync(dir)).toEqual([]);
   }, 120_000);
 

@@ -4,7 +4,7 @@ import { execa } from 'execa';
 import type { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import type { ClosureNode } from '../../src/image/closure.js';
-import { parseReference } from '../../src/image/config.js';
+import { splitReference } from '../../src/image/config.js';
 import type { KernelEnv, LayerPlanner } from '../../src/image/layers.js';
 import { packImage, type ImageFormat, type ImageSpec, type PackProgress, type PackResult } from '../../src/image/pack.js';
 
@@ -58,7 +58,7 @@ export function pack(flat: FlatPackOptions): Promise<PackResult> {
   return packImage({
     storePaths,
     closure,
-    image: { ...(image as ImageSpec), ...(reference === undefined ? {} : { reference: parseReference(reference) }), links },
+    image: { ...(image as ImageSpec), ...(reference === undefined ? {} : { reference: splitReference(reference) }), links },
     layering: { maxLayers, kernels, planner, roots },
     destination: { output, format, prune },
     cache,

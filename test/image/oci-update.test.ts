@@ -53,11 +53,11 @@ describe('packing into an existing OCI layout', () => {
     const second = await pack({ ...v2, format: 'oci', output: dir, reference: 'lab:v2' });
     const read = bytesRead() - read0;
     const after = blobStats(dir);
-    // Every store layer of v1 is reused; only tiny's layer and the customisation layer are written.
+    // Every store layer of v1 is reused; only tiny's layer and the system layer are written.
     expect(second.layers.filter((l) => l.reused).map((l) => l.diffId).sort()).toEqual(first.layers.slice(0, -1).map((l) => l.diffId).sort());
     expect(second.layers.filter((l) => !l.reused)).toHaveLength(2);
     for (const [name, stat] of before) expect([name, after.get(name)]).toEqual([name, stat]);
-    // New: tiny's layer, and config and manifest (the customisation layer is the same blob as v1's).
+    // New: tiny's layer, and config and manifest (the system layer is the same blob as v1's).
     expect([...after.keys()].filter((k) => !before.has(k))).toHaveLength(3);
     // The tree fixture alone holds a 3 MB random file: reading any reused layer would show.
     expect(read).toBeLessThan(1 << 20);
@@ -184,14 +184,14 @@ describe('nixlab pack --group, --prune (the command)', () => {
     expect(first.exitCode).toBe(0);
     const a = JSON.parse(String(first.stdout));
     // tree's closure (tree and dep) is the group's; runtime's paths are shared.
-    expect(a.layers.map((l: { group: string }) => l.group)).toEqual(['shared', 'shared', 'shared', 'shared', 'kernel:tree', 'kernel:tree', 'customisation']);
+    expect(a.layers.map((l: { group: string }) => l.group)).toEqual(['shared', 'shared', 'shared', 'shared', 'kernel:tree', 'kernel:tree', 'system']);
     const second = await pack('a', ['--cmd', 'id', '--prune']);
     const b = JSON.parse(String(second.stdout));
     expect(b.layers.filter((l: { reused: boolean }) => l.reused)).toHaveLength(6);
     expect(b.pruned).toEqual({ blobs: 2, bytes: expect.any(Number) }); // the first image's config and manifest
     const human = await execa('node', [bin, 'inspect', dir], { reject: false });
     expect(human.stdout).toMatch(/entries {2}kernel:tree\n/);
-    expect(human.stdout).toMatch(/entries {2}customisation\n/);
+    expect(human.stdout).toMatch(/entries {2}system\n/);
   });
 
   it('reports bad --group values all at once, naming each', async () => {

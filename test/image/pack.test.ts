@@ -76,7 +76,7 @@ describe('packImage', () => {
     docker = await pack(opts);
   });
 
-  it('reports layers most-shared first, the customisation layer last', () => {
+  it('reports layers most-shared first, the system layer last', () => {
     expect(docker.layers).toHaveLength(closure.length + 1);
     expect(docker.layers.flatMap((l) => l.storePaths).sort()).toEqual([...closure].sort());
     expect(docker.layers[docker.layers.length - 1]!.storePaths).toEqual([]);
@@ -121,7 +121,7 @@ describe('packImage', () => {
       'SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt',
     ]);
     expect(config.created).toBe('1970-01-01T00:00:01Z');
-    expect(config.history.map((h: { created_by: string }) => h.created_by)).toEqual([...docker.layers.map((l) => `nix store paths: ${l.storePaths.join(' ')}`).slice(0, -1), 'nixlab customisation']);
+    expect(config.history.map((h: { created_by: string }) => h.created_by)).toEqual([...docker.layers.map((l) => `nix store paths: ${l.storePaths.join(' ')}`).slice(0, -1), 'nixlab system layer']);
     const { stdout: summary } = await execa('skopeo', ['inspect', `docker-archive:${dockerTar}`]);
     expect(JSON.parse(summary).Layers).toEqual(docker.layers.map((l) => l.diffId));
   });
@@ -142,7 +142,7 @@ describe('packImage', () => {
     }
   });
 
-  it('unpacks (skopeo copy to OCI, umoci unpack) to exactly the closure plus the customisation', async () => {
+  it('unpacks (skopeo copy to OCI, umoci unpack) to exactly the closure plus the system layer', async () => {
     const oci = join(tmp, 'copied-oci');
     const bundle = join(tmp, 'bundle');
     await execa('skopeo', ['copy', `docker-archive:${dockerTar}`, `oci:${oci}:t`]);
@@ -241,17 +241,17 @@ describe('golden digest', () => {
 
 const GOLDEN = {
   layers: ['sha256:1ad29ce2de193eb27f75770e3be70c11f3bad6effbf5488062405cd66aa1dbf3', 'sha256:29bad48c8cfb95f52a143e5f8b393e91288d63747990334abc9ee9fb9f9ee074'],
-  imageId: 'sha256:9dab045fb9c612ddef3cc1799d81404e3654d578412ab393884b0a5fd23397ab',
-  archive: 'd93f86d34a602033687c523e69c98d50d2a921e91e0debe6709e23456640f0ba',
+  imageId: 'sha256:1686d9aaaa58bcfe9653c2b473cd84d63b7c639a3d1ce2437c412a7b71b377af',
+  archive: 'df6a1d893d253eb6834083379543138bf4df32aa9f85763e2550354bcb4bd8b6',
 };
 
 describe('validation before writing', () => {
   it.each<[string, Partial<FlatPackOptions>, RegExp]>([
-    ['an uppercase repository', { reference: 'Nixlab:1' }, /use nixlab/],
+    ['an uppercase repository', { reference: 'Nixlab:1' }, /use "nixlab"/],
     ['duplicate env keys', { env: ['A=1', 'A=2'] }, /A is set twice/],
     ['a token in the env', { env: { JUPYTER_TOKEN: 'secret' } }, /looks like a secret/],
     ['an entrypoint outside the closure', { entrypoint: ['/nix/store/00000000000000000000000000000000-x/bin/x'] }, /is not in the image's closure/],
-    ['a bad maxLayers', { maxLayers: 1 }, /from 2 to 125/],
+    ['a bad maxLayers', { maxLayers: 1 }, /must be between 2 and 125/],
     ['a path that is not a store path', { storePaths: ['/etc'] }, /not a top-level store path/],
   ])('rejects %s and writes nothing', async (_name, extra, message) => {
     const tiny = await buildFixture('tiny');

@@ -55,10 +55,12 @@ const CASES: Record<string, Case> = {
     kernels: [
       { kind: 'cpp', name: 'cpp' },
       { kind: 'cpp', name: 'cpp20', std: 20, displayName: 'C++20' },
+      { kind: 'cpp', name: 'cpp23', std: 23 },
     ],
     kernelJson: [
-      { argv: [`${H}xeus-cling-0.15.3/bin/xcpp`, '-std=c++17', '-f', '{connection_file}'], display_name: 'C++17 (cpp)', interrupt_mode: 'signal', language: 'cpp' },
-      { argv: [`${H}xeus-cling-0.15.3/bin/xcpp`, '-std=c++2a', '-f', '{connection_file}'], display_name: 'C++20', interrupt_mode: 'signal', language: 'cpp' },
+      { argv: [`${H}xeus-cpp-0.10.0/bin/xcpp`, '-std=c++17', '-f', '{connection_file}'], display_name: 'C++17 (cpp)', interrupt_mode: 'signal', language: 'cpp' },
+      { argv: [`${H}xeus-cpp-0.10.0/bin/xcpp`, '-std=c++20', '-f', '{connection_file}'], display_name: 'C++20', interrupt_mode: 'signal', language: 'cpp' },
+      { argv: [`${H}xeus-cpp-0.10.0/bin/xcpp`, '-std=c++23', '-f', '{connection_file}'], display_name: 'C++23 (cpp23)', interrupt_mode: 'signal', language: 'cpp' },
     ],
   },
   rust: {

@@ -47,13 +47,13 @@ let
       spec = "{\"display_name\":\"\\\"; evil = builtins.readFile /etc/passwd; x = \\\"\",\"interrupt_mode\":\"signal\",\"language\":\"sh\"}";
     })
   ];
-  configDir = nixlab.configDir {
+  jupyterConfig = nixlab.jupyterConfig {
     settings = "{\"frontend\":\"server\",\"kernels\":[\"py.evil-1\",\"sh_2\"]}";
   };
   # the server front end
   server = pkgs.python3.withPackages (ps: [ ps.jupyter-server ]);
   env = nixlab.env {
-    config = configDir;
+    inherit jupyterConfig;
     inherit kernels;
     inherit server;
   };
@@ -62,19 +62,20 @@ let
     sh_2 = kernelEnv1;
   };
   imageRoot = nixlab.imageRoot {
-    inherit env;
-    extras = {
+    kernels = kernelEnvs;
+    links = {
       cacert = pkgs.cacert;
+      inherit env;
+      inherit jupyterConfig;
       shell = pkgs.busybox;
       tini = pkgs.tini;
     };
-    inherit kernelEnvs;
   };
 in
 {
-  inherit configDir;
   inherit env;
   inherit imageRoot;
+  inherit jupyterConfig;
   inherit kernelEnvs;
   inherit kernels;
   inherit server;

@@ -60,13 +60,13 @@ let
       spec = "{\"display_name\":\"POSIX shell\",\"interrupt_mode\":\"signal\",\"language\":\"sh\"}";
     })
   ];
-  configDir = nixlab.configDir {
+  jupyterConfig = nixlab.jupyterConfig {
     settings = "{\"frontend\":\"notebook\",\"kernels\":[\"py-numpy\",\"py-data\",\"sh\"]}";
   };
   # the notebook front end
   server = pkgs.python3.withPackages (ps: [ ps.notebook ]);
   env = nixlab.env {
-    config = configDir;
+    inherit jupyterConfig;
     inherit kernels;
     inherit server;
   };
@@ -76,19 +76,20 @@ let
     sh = kernelEnv2;
   };
   imageRoot = nixlab.imageRoot {
-    inherit env;
-    extras = {
+    kernels = kernelEnvs;
+    links = {
       cacert = pkgs.cacert;
+      inherit env;
+      inherit jupyterConfig;
       shell = pkgs.busybox;
       tini = pkgs.tini;
     };
-    inherit kernelEnvs;
   };
 in
 {
-  inherit configDir;
   inherit env;
   inherit imageRoot;
+  inherit jupyterConfig;
   inherit kernelEnvs;
   inherit kernels;
   inherit server;

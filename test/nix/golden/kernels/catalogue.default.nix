@@ -25,29 +25,31 @@ let
   # kernel "go" (go)
   kernelEnv1 = pkgs.gophernotes;
   # kernel "cpp" (cpp)
-  kernelEnv2 = pkgs.cpp17-kernel;
+  kernelEnv2 = pkgs.xeus-cpp;
   # kernel "cpp20" (cpp)
-  kernelEnv3 = pkgs.cpp2a-kernel;
+  kernelEnv3 = pkgs.xeus-cpp;
+  # kernel "cpp23" (cpp)
+  kernelEnv4 = pkgs.xeus-cpp;
   # kernel "rust" (rust)
-  kernelEnv4 = pkgs.evcxr;
+  kernelEnv5 = pkgs.evcxr;
   # kernel "haskell" (haskell)
-  kernelEnv5 = pkgs.haskellPackages.ghcWithPackages (ps: [ ps.ihaskell ps.lens ]);
+  kernelEnv6 = pkgs.haskellPackages.ghcWithPackages (ps: [ ps.ihaskell ps.lens ]);
   # kernel "bash" (bash)
-  kernelEnv6 = pkgs.python3.withPackages (ps: [ ps.bash-kernel ]);
+  kernelEnv7 = pkgs.python3.withPackages (ps: [ ps.bash-kernel ]);
   # kernel "js" (javascript)
-  kernelEnv7 = pkgs.deno;
-  # kernel "ts" (typescript)
   kernelEnv8 = pkgs.deno;
+  # kernel "ts" (typescript)
+  kernelEnv9 = pkgs.deno;
   # kernel "octave" (octave)
-  kernelEnv9 = pkgs.octave-kernel.launcher;
+  kernelEnv10 = pkgs.octave-kernel.launcher;
   # kernel "octave-signal" (octave)
-  kernelEnv10 = (pkgs.octave-kernel.override {
+  kernelEnv11 = (pkgs.octave-kernel.override {
     octave = pkgs.octave.withPackages (ps: [ ps.signal ps.statistics ]);
   }).launcher;
   # kernel "ruby" (ruby)
-  kernelEnv11 = pkgs.iruby;
+  kernelEnv12 = pkgs.iruby;
   # kernel "clojure" (clojure)
-  kernelEnv12 = pkgs.clojupyter.launcher;
+  kernelEnv13 = pkgs.clojupyter.launcher;
   kernels = nixlab.kernels [
     (nixlab.kernelspec {
       argv = [
@@ -69,20 +71,26 @@ let
       spec = "{\"display_name\":\"Go (go)\",\"interrupt_mode\":\"signal\",\"language\":\"go\"}";
     })
     (nixlab.kernelspec {
-      argv = kernelEnv2.argv;
+      argv = assert builtins.head pkgs.cpp17-kernel.argv == "${kernelEnv2}/bin/xcpp"; pkgs.cpp17-kernel.argv;
       logos = { };
       name = "cpp";
       spec = "{\"display_name\":\"C++17 (cpp)\",\"interrupt_mode\":\"signal\",\"language\":\"cpp\"}";
     })
     (nixlab.kernelspec {
-      argv = kernelEnv3.argv;
+      argv = assert builtins.head pkgs.cpp20-kernel.argv == "${kernelEnv3}/bin/xcpp"; pkgs.cpp20-kernel.argv;
       logos = { };
       name = "cpp20";
       spec = "{\"display_name\":\"C++20\",\"interrupt_mode\":\"signal\",\"language\":\"cpp\"}";
     })
     (nixlab.kernelspec {
+      argv = assert builtins.head pkgs.cpp23-kernel.argv == "${kernelEnv4}/bin/xcpp"; pkgs.cpp23-kernel.argv;
+      logos = { };
+      name = "cpp23";
+      spec = "{\"display_name\":\"C++23 (cpp23)\",\"interrupt_mode\":\"signal\",\"language\":\"cpp\"}";
+    })
+    (nixlab.kernelspec {
       argv = [
-        "${kernelEnv4}/bin/evcxr_jupyter"
+        "${kernelEnv5}/bin/evcxr_jupyter"
         "--control_file"
         "{connection_file}"
       ];
@@ -92,11 +100,11 @@ let
     })
     (nixlab.kernelspec {
       argv = [
-        "${kernelEnv5}/bin/ihaskell"
+        "${kernelEnv6}/bin/ihaskell"
         "kernel"
         "{connection_file}"
         "--ghclib"
-        "${kernelEnv5}/lib/${pkgs.haskellPackages.ghc.targetPrefix}${pkgs.haskellPackages.ghc.haskellCompilerName}${if pkgs.haskellPackages.ghc ? hadrian then "/lib" else ""}"
+        "${kernelEnv6}/lib/${pkgs.haskellPackages.ghc.targetPrefix}${pkgs.haskellPackages.ghc.haskellCompilerName}${if pkgs.haskellPackages.ghc ? hadrian then "/lib" else ""}"
       ];
       logos = { };
       name = "haskell";
@@ -104,7 +112,7 @@ let
     })
     (nixlab.kernelspec {
       argv = [
-        "${kernelEnv6}/bin/python3"
+        "${kernelEnv7}/bin/python3"
         "-m"
         "bash_kernel"
         "-f"
@@ -116,7 +124,7 @@ let
     })
     (nixlab.kernelspec {
       argv = [
-        "${kernelEnv7}/bin/deno"
+        "${kernelEnv8}/bin/deno"
         "jupyter"
         "--kernel"
         "--conn"
@@ -128,7 +136,7 @@ let
     })
     (nixlab.kernelspec {
       argv = [
-        "${kernelEnv8}/bin/deno"
+        "${kernelEnv9}/bin/deno"
         "jupyter"
         "--kernel"
         "--conn"
@@ -139,69 +147,71 @@ let
       spec = "{\"display_name\":\"TypeScript (ts)\",\"env\":{\"NO_COLOR\":\"1\"},\"interrupt_mode\":\"signal\",\"language\":\"typescript\"}";
     })
     (nixlab.kernelspec {
-      argv = [ "${kernelEnv9}/bin/octave-kernel" "-f" "{connection_file}" ];
+      argv = [ "${kernelEnv10}/bin/octave-kernel" "-f" "{connection_file}" ];
       logos = { };
       name = "octave";
       spec = "{\"display_name\":\"Octave (octave)\",\"interrupt_mode\":\"signal\",\"language\":\"octave\"}";
     })
     (nixlab.kernelspec {
-      argv = [ "${kernelEnv10}/bin/octave-kernel" "-f" "{connection_file}" ];
+      argv = [ "${kernelEnv11}/bin/octave-kernel" "-f" "{connection_file}" ];
       logos = { };
       name = "octave-signal";
       spec = "{\"display_name\":\"Octave (octave-signal)\",\"interrupt_mode\":\"signal\",\"language\":\"octave\"}";
     })
     (nixlab.kernelspec {
-      argv = [ "${kernelEnv11}/bin/iruby" "kernel" "{connection_file}" ];
+      argv = [ "${kernelEnv12}/bin/iruby" "kernel" "{connection_file}" ];
       logos = { };
       name = "ruby";
       spec = "{\"display_name\":\"Ruby (ruby)\",\"interrupt_mode\":\"signal\",\"language\":\"ruby\"}";
     })
     (nixlab.kernelspec {
-      argv = [ "${kernelEnv12}/bin/clojupyter" "{connection_file}" ];
+      argv = [ "${kernelEnv13}/bin/clojupyter" "{connection_file}" ];
       logos = { };
       name = "clojure";
       spec = "{\"display_name\":\"Clojure (clojure)\",\"interrupt_mode\":\"signal\",\"language\":\"clojure\"}";
     })
   ];
-  configDir = nixlab.configDir {
-    settings = "{\"frontend\":\"notebook\",\"kernels\":[\"r\",\"go\",\"cpp\",\"cpp20\",\"rust\",\"haskell\",\"bash\",\"js\",\"ts\",\"octave\",\"octave-signal\",\"ruby\",\"clojure\"]}";
+  jupyterConfig = nixlab.jupyterConfig {
+    settings = "{\"frontend\":\"notebook\",\"kernels\":[\"r\",\"go\",\"cpp\",\"cpp20\",\"cpp23\",\"rust\",\"haskell\",\"bash\",\"js\",\"ts\",\"octave\",\"octave-signal\",\"ruby\",\"clojure\"]}";
   };
   # the notebook front end
   server = pkgs.python3.withPackages (ps: [ ps.notebook ]);
   env = nixlab.env {
-    config = configDir;
+    inherit jupyterConfig;
     inherit kernels;
     inherit server;
   };
   kernelEnvs = {
-    bash = kernelEnv6;
-    clojure = kernelEnv12;
+    bash = kernelEnv7;
+    clojure = kernelEnv13;
     cpp = kernelEnv2;
     cpp20 = kernelEnv3;
+    cpp23 = kernelEnv4;
     go = kernelEnv1;
-    haskell = kernelEnv5;
-    js = kernelEnv7;
-    octave = kernelEnv9;
-    octave-signal = kernelEnv10;
+    haskell = kernelEnv6;
+    js = kernelEnv8;
+    octave = kernelEnv10;
+    octave-signal = kernelEnv11;
     r = kernelEnv0;
-    ruby = kernelEnv11;
-    rust = kernelEnv4;
-    ts = kernelEnv8;
+    ruby = kernelEnv12;
+    rust = kernelEnv5;
+    ts = kernelEnv9;
   };
   imageRoot = nixlab.imageRoot {
-    inherit env;
-    extras = {
+    kernels = kernelEnvs;
+    links = {
       cacert = pkgs.cacert;
+      inherit env;
+      inherit jupyterConfig;
       shell = pkgs.busybox;
       tini = pkgs.tini;
     };
-    inherit kernelEnvs;
   };
 in
 {
-  inherit configDir;
   inherit env;
   inherit imageRoot;
+  inherit jupyterConfig;
   inherit kernelEnvs;
   inherit kernels;
   inherit server;

@@ -15,51 +15,61 @@ let
     inherit pkgs;
   };
   # kernel "cpp" (cpp)
-  kernelEnv0 = pkgs.cpp17-kernel;
+  kernelEnv0 = pkgs.xeus-cpp;
   # kernel "cpp20" (cpp)
-  kernelEnv1 = pkgs.cpp2a-kernel;
+  kernelEnv1 = pkgs.xeus-cpp;
+  # kernel "cpp23" (cpp)
+  kernelEnv2 = pkgs.xeus-cpp;
   kernels = nixlab.kernels [
     (nixlab.kernelspec {
-      argv = kernelEnv0.argv;
+      argv = assert builtins.head pkgs.cpp17-kernel.argv == "${kernelEnv0}/bin/xcpp"; pkgs.cpp17-kernel.argv;
       logos = { };
       name = "cpp";
       spec = "{\"display_name\":\"C++17 (cpp)\",\"interrupt_mode\":\"signal\",\"language\":\"cpp\"}";
     })
     (nixlab.kernelspec {
-      argv = kernelEnv1.argv;
+      argv = assert builtins.head pkgs.cpp20-kernel.argv == "${kernelEnv1}/bin/xcpp"; pkgs.cpp20-kernel.argv;
       logos = { };
       name = "cpp20";
       spec = "{\"display_name\":\"C++20\",\"interrupt_mode\":\"signal\",\"language\":\"cpp\"}";
     })
+    (nixlab.kernelspec {
+      argv = assert builtins.head pkgs.cpp23-kernel.argv == "${kernelEnv2}/bin/xcpp"; pkgs.cpp23-kernel.argv;
+      logos = { };
+      name = "cpp23";
+      spec = "{\"display_name\":\"C++23 (cpp23)\",\"interrupt_mode\":\"signal\",\"language\":\"cpp\"}";
+    })
   ];
-  configDir = nixlab.configDir {
-    settings = "{\"frontend\":\"notebook\",\"kernels\":[\"cpp\",\"cpp20\"]}";
+  jupyterConfig = nixlab.jupyterConfig {
+    settings = "{\"frontend\":\"notebook\",\"kernels\":[\"cpp\",\"cpp20\",\"cpp23\"]}";
   };
   # the notebook front end
   server = pkgs.python3.withPackages (ps: [ ps.notebook ]);
   env = nixlab.env {
-    config = configDir;
+    inherit jupyterConfig;
     inherit kernels;
     inherit server;
   };
   kernelEnvs = {
     cpp = kernelEnv0;
     cpp20 = kernelEnv1;
+    cpp23 = kernelEnv2;
   };
   imageRoot = nixlab.imageRoot {
-    inherit env;
-    extras = {
+    kernels = kernelEnvs;
+    links = {
       cacert = pkgs.cacert;
+      inherit env;
+      inherit jupyterConfig;
       shell = pkgs.busybox;
       tini = pkgs.tini;
     };
-    inherit kernelEnvs;
   };
 in
 {
-  inherit configDir;
   inherit env;
   inherit imageRoot;
+  inherit jupyterConfig;
   inherit kernelEnvs;
   inherit kernels;
   inherit server;

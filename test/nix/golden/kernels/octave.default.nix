@@ -34,13 +34,13 @@ let
       spec = "{\"display_name\":\"Octave (octave-signal)\",\"interrupt_mode\":\"signal\",\"language\":\"octave\"}";
     })
   ];
-  configDir = nixlab.configDir {
+  jupyterConfig = nixlab.jupyterConfig {
     settings = "{\"frontend\":\"notebook\",\"kernels\":[\"octave\",\"octave-signal\"]}";
   };
   # the notebook front end
   server = pkgs.python3.withPackages (ps: [ ps.notebook ]);
   env = nixlab.env {
-    config = configDir;
+    inherit jupyterConfig;
     inherit kernels;
     inherit server;
   };
@@ -49,19 +49,20 @@ let
     octave-signal = kernelEnv1;
   };
   imageRoot = nixlab.imageRoot {
-    inherit env;
-    extras = {
+    kernels = kernelEnvs;
+    links = {
       cacert = pkgs.cacert;
+      inherit env;
+      inherit jupyterConfig;
       shell = pkgs.busybox;
       tini = pkgs.tini;
     };
-    inherit kernelEnvs;
   };
 in
 {
-  inherit configDir;
   inherit env;
   inherit imageRoot;
+  inherit jupyterConfig;
   inherit kernelEnvs;
   inherit kernels;
   inherit server;

@@ -37,13 +37,13 @@ let
       spec = "{\"display_name\":\"R (r)\",\"interrupt_mode\":\"signal\",\"language\":\"R\"}";
     })
   ];
-  configDir = nixlab.configDir {
+  jupyterConfig = nixlab.jupyterConfig {
     settings = "{\"frontend\":\"notebook\",\"kernels\":[\"r\"]}";
   };
   # the notebook front end
   server = pkgs.python3.withPackages (ps: [ ps.notebook ]);
   env = nixlab.env {
-    config = configDir;
+    inherit jupyterConfig;
     inherit kernels;
     inherit server;
   };
@@ -51,19 +51,20 @@ let
     r = kernelEnv0;
   };
   imageRoot = nixlab.imageRoot {
-    inherit env;
-    extras = {
+    kernels = kernelEnvs;
+    links = {
       cacert = pkgs.cacert;
+      inherit env;
+      inherit jupyterConfig;
       shell = pkgs.busybox;
       tini = pkgs.tini;
     };
-    inherit kernelEnvs;
   };
 in
 {
-  inherit configDir;
   inherit env;
   inherit imageRoot;
+  inherit jupyterConfig;
   inherit kernelEnvs;
   inherit kernels;
   inherit server;

@@ -28,13 +28,13 @@ let
       spec = "{\"display_name\":\"Rust (rust)\",\"interrupt_mode\":\"message\",\"language\":\"rust\"}";
     })
   ];
-  configDir = nixlab.configDir {
+  jupyterConfig = nixlab.jupyterConfig {
     settings = "{\"frontend\":\"notebook\",\"kernels\":[\"rust\"]}";
   };
   # the notebook front end
   server = pkgs.python3.withPackages (ps: [ ps.notebook ]);
   env = nixlab.env {
-    config = configDir;
+    inherit jupyterConfig;
     inherit kernels;
     inherit server;
   };
@@ -42,19 +42,20 @@ let
     rust = kernelEnv0;
   };
   imageRoot = nixlab.imageRoot {
-    inherit env;
-    extras = {
+    kernels = kernelEnvs;
+    links = {
       cacert = pkgs.cacert;
+      inherit env;
+      inherit jupyterConfig;
       shell = pkgs.busybox;
       tini = pkgs.tini;
     };
-    inherit kernelEnvs;
   };
 in
 {
-  inherit configDir;
   inherit env;
   inherit imageRoot;
+  inherit jupyterConfig;
   inherit kernelEnvs;
   inherit kernels;
   inherit server;

@@ -30,13 +30,13 @@ let
       spec = "{\"display_name\":\"TypeScript (ts)\",\"env\":{\"NO_COLOR\":\"1\"},\"interrupt_mode\":\"signal\",\"language\":\"typescript\"}";
     })
   ];
-  configDir = nixlab.configDir {
+  jupyterConfig = nixlab.jupyterConfig {
     settings = "{\"frontend\":\"notebook\",\"kernels\":[\"ts\"]}";
   };
   # the notebook front end
   server = pkgs.python3.withPackages (ps: [ ps.notebook ]);
   env = nixlab.env {
-    config = configDir;
+    inherit jupyterConfig;
     inherit kernels;
     inherit server;
   };
@@ -44,19 +44,20 @@ let
     ts = kernelEnv0;
   };
   imageRoot = nixlab.imageRoot {
-    inherit env;
-    extras = {
+    kernels = kernelEnvs;
+    links = {
       cacert = pkgs.cacert;
+      inherit env;
+      inherit jupyterConfig;
       shell = pkgs.busybox;
       tini = pkgs.tini;
     };
-    inherit kernelEnvs;
   };
 in
 {
-  inherit configDir;
   inherit env;
   inherit imageRoot;
+  inherit jupyterConfig;
   inherit kernelEnvs;
   inherit kernels;
   inherit server;
