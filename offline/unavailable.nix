@@ -1,6 +1,7 @@
 # Kernels nixpkgs packages that Debian 12 does not: each attribute fails at evaluation with the
 # reason, instead of being missing ("attribute 'deno' missing" says nothing) or faked. The kernel
-# presets using them are `offline: 'refused'` (kernelspecs/); apt-cache policy checked each name.
+# kinds using them are refused offline (test/offline/helpers.ts BUILDS_OFFLINE); apt-cache policy
+# checked each name.
 # (bash_kernel is python3Packages.bash-kernel, refused in python/names.nix.)
 let
   reasons = {
@@ -12,12 +13,13 @@ let
     deno = "Debian 12 has no deno package, whose `deno jupyter` is the JavaScript and TypeScript kernel";
     iruby = "Debian 12 has no iruby package (ruby-iruby)";
     clojupyter = "Debian 12 has no clojupyter package";
-    # nixpkgs' xeus-cling kernel definitions (pkgs/applications/editors/jupyter-kernels/xeus-cling)
-    xeus-cling = "Debian 12 has no xeus-cling package: it packages libxeus and xeus-python, not cling";
-    cpp11-kernel = "Debian 12 has no xeus-cling package: it packages libxeus and xeus-python, not cling";
-    cpp14-kernel = "Debian 12 has no xeus-cling package: it packages libxeus and xeus-python, not cling";
-    cpp17-kernel = "Debian 12 has no xeus-cling package: it packages libxeus and xeus-python, not cling";
-    cpp2a-kernel = "Debian 12 has no xeus-cling package: it packages libxeus and xeus-python, not cling";
+    # nixpkgs' xeus-cpp and its kernel definitions (pkgs/applications/editors/jupyter-kernels/xeus-cpp)
+    xeus-cpp = "Debian 12 has no xeus-cpp package: it packages libxeus and xeus-python, not the C++ kernel";
+    cpp11-kernel = "Debian 12 has no xeus-cpp package: it packages libxeus and xeus-python, not the C++ kernel";
+    cpp14-kernel = "Debian 12 has no xeus-cpp package: it packages libxeus and xeus-python, not the C++ kernel";
+    cpp17-kernel = "Debian 12 has no xeus-cpp package: it packages libxeus and xeus-python, not the C++ kernel";
+    cpp20-kernel = "Debian 12 has no xeus-cpp package: it packages libxeus and xeus-python, not the C++ kernel";
+    cpp23-kernel = "Debian 12 has no xeus-cpp package: it packages libxeus and xeus-python, not the C++ kernel";
   };
 in
 builtins.mapAttrs (

@@ -21,7 +21,7 @@ interface Layer {
   verified: boolean;
 }
 interface Packed {
-  layers: { digest: string; group: string | null; reused: boolean; hashed: boolean; size: number }[];
+  layers: { diffId: string; blob: { size: number }; group: string | null; reused: boolean; hashed: boolean }[];
   manifest: { digest: string };
   bytes: number;
 }
@@ -59,19 +59,19 @@ describe('rebuilding the demo after adding a package to one kernel', () => {
   });
 
   it('keeps every layer outside kernel py-numpy (and the image layer) with the same diff_id', () => {
-    const outside = (p: Packed) => p.layers.filter((l) => l.group !== 'kernel:py-numpy' && l.group !== 'image').map((l) => [l.group, l.digest]);
+    const outside = (p: Packed) => p.layers.filter((l) => l.group !== 'kernel:py-numpy' && l.group !== 'image').map((l) => [l.group, l.diffId]);
     expect(outside(v2)).toEqual(outside(v1));
-    const numpy = (p: Packed) => p.layers.filter((l) => l.group === 'kernel:py-numpy').map((l) => l.digest);
+    const numpy = (p: Packed) => p.layers.filter((l) => l.group === 'kernel:py-numpy').map((l) => l.diffId);
     expect(numpy(v2)).not.toEqual(numpy(v1));
     // The one layer that changes whatever kernel changes holds only symlinks and kernelspecs.
-    for (const p of [v1, v2]) for (const l of p.layers.filter((x) => x.group === 'image')) expect(l.size).toBeLessThan(64 << 10);
+    for (const p of [v1, v2]) for (const l of p.layers.filter((x) => x.group === 'image')) expect(l.blob.size).toBeLessThan(64 << 10);
   });
 
   it('writes only the changed blobs into the layout, hashing only those', () => {
-    const changed = v2.layers.filter((l) => !v1.layers.some((o) => o.digest === l.digest));
+    const changed = v2.layers.filter((l) => !v1.layers.some((o) => o.diffId === l.diffId));
     expect(v2.layers.filter((l) => !l.reused).map((l) => l.group).sort()).toEqual([...changed.map((l) => l.group), 'system'].sort());
     expect(v2.layers.filter((l) => l.hashed).length).toBe(changed.length + 1);
-    const total = v2.layers.reduce((n, l) => n + l.size, 0);
+    const total = v2.layers.reduce((n, l) => n + l.blob.size, 0);
     expect(v2.bytes).toBeLessThan(total / 10);
   });
 
@@ -80,7 +80,7 @@ describe('rebuilding the demo after adding a package to one kernel', () => {
     expect(r.exitCode).toBe(0);
     const inspected = JSON.parse(r.stdout) as { layers: Layer[]; references: string[] };
     expect(inspected.references).toEqual(['nixlab-demo:v1', 'nixlab-demo:v2']);
-    expect(inspected.layers.map((l) => [l.diffId, l.group, l.verified])).toEqual(v1.layers.map((l) => [l.digest, l.group, true]));
+    expect(inspected.layers.map((l) => [l.diffId, l.group, l.verified])).toEqual(v1.layers.map((l) => [l.diffId, l.group, true]));
     const numpyPaths = inspected.layers.filter((l) => l.group === 'kernel:py-numpy').flatMap((l) => l.storePaths);
     expect(numpyPaths.some((p) => p.endsWith('-python3-3.11.2-env'))).toBe(true);
     const human = await nixlab(['inspect', layout]);

@@ -222,7 +222,7 @@ describe('examples/polyglot: validates and generates; the offline set refuses ex
 
   it.each([
     ['go', 'gophernotes', 'Debian 12 has no gophernotes package'],
-    ['cpp', 'cpp17-kernel', 'Debian 12 has no xeus-cling package'],
+    ['cpp', 'xeus-cpp', 'Debian 12 has no xeus-cpp package'],
     ['rust', 'evcxr', 'Debian 12 has no evcxr package'],
     ['javascript', 'deno', 'Debian 12 has no deno package'],
     ['typescript', 'deno', 'Debian 12 has no deno package'],

@@ -138,8 +138,8 @@ describe('kernels nixpkgs has and Debian 12 lacks fail at evaluation, saying so'
     ['pkgs.deno', 'deno is not available in the offline package set (Debian 12 has no deno package'],
     ['pkgs.iruby', 'iruby is not available in the offline package set (Debian 12 has no iruby package'],
     ['pkgs.clojupyter.launcher', 'clojupyter is not available in the offline package set (Debian 12 has no clojupyter package'],
-    ['pkgs.cpp17-kernel.argv', 'cpp17-kernel is not available in the offline package set (Debian 12 has no xeus-cling package'],
-    ['pkgs.cpp2a-kernel.argv', 'cpp2a-kernel is not available in the offline package set (Debian 12 has no xeus-cling package'],
+    ['pkgs.xeus-cpp', 'xeus-cpp is not available in the offline package set (Debian 12 has no xeus-cpp package'],
+    ['pkgs.cpp20-kernel.argv', 'cpp20-kernel is not available in the offline package set (Debian 12 has no xeus-cpp package'],
     ['pkgs.python3.withPackages (ps: [ ps.bash-kernel ])', 'python3.11Packages.bash-kernel is not available in the offline package set (Debian 12 has no bash-kernel package'],
   ])('%s', async (expr, message) => {
     expect(await evalFails(expr)).toContain(`error: ${message}`);
