@@ -26,7 +26,7 @@ let
     inherit (self) cacert;
   };
   python311 = import ./python {
-    inherit lib dpkg debian names pythonVersion;
+    inherit lib dpkg debian names pythonVersion refusalArgs;
     inherit (self) buildEnv runCommand busybox;
   };
   octave = import ./octave {
