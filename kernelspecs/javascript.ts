@@ -14,5 +14,5 @@ export const javascript: KernelPreset = {
   options: [],
   checkedAgainst,
   notes,
-  offline: 'refused',
+  offline: 'real',
 };

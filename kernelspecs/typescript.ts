@@ -14,5 +14,5 @@ export const typescript: KernelPreset = {
   options: [],
   checkedAgainst,
   notes,
-  offline: 'refused',
+  offline: 'real',
 };

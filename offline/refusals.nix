@@ -26,18 +26,18 @@ let
     }@args:
     mkCheckedDerivation (
       {
-        inherit pname version;
-        name = "${pname}-${version}";
-        shell = "${busybox}/bin/sh";
-        inherit why;
+        inherit pname version why;
+        # the program: a message and exit status 1
+        script = ''
+          #!${busybox}/bin/sh
+          echo ${lib.escapeShellArg "${pname}: the offline package set has no real ${pname} (${why})"} >&2
+          exit 1
+        '';
+        passAsFile = [ "script" ];
         buildCommand = ''
           mkdir -p $out/bin $out/share/doc/${pname}
           printf '%s\n' "$why" > $out/share/doc/${pname}/OFFLINE-STAND-IN
-          {
-            echo "#!$shell"
-            echo "echo '${pname}: the offline package set has no real ${pname} ($why)' >&2"
-            echo "exit 1"
-          } > $out/bin/${meta.mainProgram}
+          cp "$scriptPath" $out/bin/${meta.mainProgram}
           chmod 555 $out/bin/${meta.mainProgram}
         '';
         inherit meta;
