@@ -5,6 +5,7 @@
 #   src       the npm tarball (a fixed-output store path, offline/node/fetch.nix)
 #   install   "member dest" lines: a path inside the tarball (below its top directory) and where it
 #             goes under $out; directories are copied whole
+#   keepOnly  "dir entry" lines (optional): below $out/dir, remove everything but entry
 #   libDeps   store paths whose lib/ holds the shared libraries the ELF files need, nearest first
 #   glibc     the store glibc, whose loader every ELF gets as interpreter
 #   patchelf  the store patchelf binary
@@ -24,6 +25,14 @@ echo "$install" | while read -r member dest; do
     [ -e "$tmp/$member" ] || die "$member is not in $src"
     mkdir -p "$out/$(dirname "$dest")"
     cp -R "$tmp/$member" "$out/$dest"
+done
+
+echo "${keepOnly:-}" | while read -r dir keep; do
+    [ -n "$dir" ] || continue
+    [ -e "$out/$dir/$keep" ] || die "keepOnly: $dir/$keep is not in the package"
+    for e in "$out/$dir"/*; do
+        [ "${e##*/}" = "$keep" ] || rm -rf "$e"
+    done
 done
 
 # Every ELF: the store loader as interpreter, and as RPATH exactly the store directories that

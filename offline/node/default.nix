@@ -52,6 +52,9 @@ let
         include/node include/node
         LICENSE share/doc/node/LICENSE
       '';
+      # Node's headers carry OpenSSL's configuration for 21 platforms (60 MB); the linux-x86_64
+      # one is what include/node/openssl selects here.
+      keepOnly = "include/node/openssl/archs linux-x86_64";
       libDeps = [
         glibc
         libstdcxx
