@@ -71,6 +71,7 @@ describe('pkgs.deno', () => {
     expect((await execa(patchelf, ['--print-rpath', join(deno, 'bin/deno')])).stdout).toBe(interp.replace(/\/ld-linux-x86-64\.so\.2$/, ''));
     const names = (await closure(deno)).map((p) => p.replace(/^\/nix\/store\/[a-z0-9]{32}-/, '')).sort();
     expect(names).toEqual(['deno-2.8.3', 'glibc-2.36']);
+    expect(await build('pkgs.deno', ['--check'])).toBe(deno); // rebuilt: the same bytes
   });
 
   test('the tarball enters the store by npm’s sha512: a cached file with other content fails the build', async () => {

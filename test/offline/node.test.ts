@@ -67,6 +67,8 @@ describe('pkgs.configurable-http-proxy', () => {
     // nothing else: every installed package directory is in the lock
     const top = readdirSync(join(dir, 'node_modules')).flatMap((n) => (n.startsWith('@') ? readdirSync(join(dir, 'node_modules', n)).map((m) => `${n}/${m}`) : [n]));
     expect(top.map((n) => `node_modules/${n}`).sort()).toEqual(keys.filter((k) => !k.slice('node_modules/'.length).includes('node_modules/')).sort());
+    // rebuilt, it is the same store path (nothing in it depends on when or where it was built)
+    expect(await build('pkgs.configurable-http-proxy', ['--check'])).toBe(chp);
     // its closure: the proxy, node and what node links
     expect((await closure(chp)).map(storeName).sort()).toEqual(['configurable-http-proxy-4.5.6', 'glibc-2.36', 'libstdc++6-12.2.0', 'nodejs-24.22.3', 'nodejs-slim-24.22.3']);
   });
