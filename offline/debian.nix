@@ -65,7 +65,7 @@ let
   ];
 
   # Debian packages merged into one store path.
-  groupSpecs = {
+  groupSpecs = extraGroupSpecs // {
     # libc6 and libgcc-s1 depend on each other (a store path cannot); nixpkgs' glibc also ships
     # libgcc_s.so.1 in its lib/ (glibc dlopens it to unwind in pthread_cancel/pthread_exit).
     glibc = {
@@ -299,6 +299,30 @@ let
     };
   };
 
+  # --- pkgs-misc addition (bash; see offline/bash.nix) ---
+  # GNU Bash (Debian's `bash`) as nixpkgs' bashInteractive: bin/bash only. base-files (the
+  # host's /etc skeleton) is a Depends for the maintainer scripts, not for running bash.
+  extraGroupSpecs = {
+    bash = {
+      members = [ "bash" ];
+      name = "bash-interactive-${bashVersion}";
+      ignoreDepends = [ "base-files" ];
+      binFiles = [ "/usr/bin/bash" ];
+    };
+    # libolm (offline/refusals.nix: nixpkgs' `olm`, marked insecure), named as nixpkgs names it.
+    libolm3 = {
+      members = [ "libolm3" ];
+      name = "olm-${dpkg.packages.libolm3.upstream or "missing"}";
+    };
+  };
+  # Debian's 5.2.15 is bash 5.2 with upstream patch level 15: nixpkgs writes that "5.2p15".
+  bashVersion =
+    let
+      m = builtins.match "([0-9]+[.][0-9]+)[.]([0-9]+)" dpkg.packages.bash.upstream;
+    in
+    if m == null then dpkg.packages.bash.upstream else "${builtins.elemAt m 0}p${builtins.elemAt m 1}";
+  # --- end of pkgs-misc addition ---
+
   groupKeyOfMember = listToAttrs (
     concatLists (
       lib.mapAttrsToList (key: spec: map (m: { name = m; value = key; }) spec.members) groupSpecs
@@ -448,7 +472,7 @@ let
           else if key == "patchelf" then
             [ "/usr/bin/patchelf" ]
           else
-            [ ];
+            (specOf key).binFiles or [ ];
         python = if kind == "python" then groups.python3 else "";
         pythonPropagated = if kind == "python" then map (k: groups.${k}) (filter (k: kindOf k == "python") (depsOf key)) else [ ];
         sitecustomize = if kind == "interpreter" then sitecustomize else "";

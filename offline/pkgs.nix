@@ -1,6 +1,12 @@
 # The package set proper (see default.nix for the entry point and overlays). `self` is the final,
 # overlaid set, as nixpkgs' `final`.
-{ lib, system, self }:
+{
+  lib,
+  system,
+  self,
+  # nixpkgs' config, checked by default.nix (check-meta.nix reads it)
+  config ? { },
+}:
 let
   dpkg = import ./dpkg.nix { inherit lib; };
   inherit (import ./stdenv.nix { inherit lib system; inherit (self) busybox; }) mkDerivation;
@@ -20,7 +26,7 @@ let
     inherit (self) cacert;
   };
   python311 = import ./python {
-    inherit lib dpkg debian names pythonVersion;
+    inherit lib dpkg debian names pythonVersion refusalArgs;
     inherit (self) buildEnv runCommand busybox;
   };
   octave = import ./octave {
@@ -34,6 +40,30 @@ let
     names = import ./r/names.nix;
     inherit (self) symlinkJoin busybox;
   };
+
+  # --- pkgs-misc: refusals, Deno, Node.js, bash ---
+  # check-meta.nix: refuses unfree/broken/insecure/unsupported packages unless config allows them.
+  checked = import ./check-meta.nix { inherit lib system config; };
+  inherit (checked) checkMeta licenses;
+  mkCheckedDerivation = checked.mkCheckedDerivation mkDerivation;
+  # What the Python set needs to merge ./refusals-python.nix (see that file).
+  refusalArgs = { inherit mkCheckedDerivation licenses; };
+  npm = import ./node/fetch.nix { inherit system; inherit (self) busybox; };
+  node = import ./node {
+    inherit lib system checkMeta licenses;
+    inherit (npm) fetchNpmTarball;
+    inherit (self) busybox glibc patchelf;
+    libstdcxx = debian.groups."libstdc++6";
+  };
+  bash = import ./bash.nix {
+    inherit lib system debian dpkg checkMeta licenses;
+    inherit (self) busybox;
+  };
+  refusals = import ./refusals.nix {
+    inherit lib debian checkMeta mkCheckedDerivation licenses;
+    inherit (self) busybox;
+  };
+  # --- end pkgs-misc ---
 
   # Interpreters nixpkgs has and Debian 12 does not: fail at evaluation with the reason.
   noPython =
@@ -191,6 +221,21 @@ noPythonAttrs
   # GNU Octave 7.3 without the Qt GUI, Debian's octave-* packages, octave_kernel (octave/default.nix).
   inherit (octave) octave octavePackages;
   octave-kernel = octave.octaveKernel { inherit (self) octave; };
+
+  # --- pkgs-misc ---
+  # Deno 2.8.3 (Deno's release build from npm, deno.nix); nixpkgs' JavaScript/TypeScript kernel.
+  deno = import ./deno.nix {
+    inherit lib system checkMeta licenses;
+    inherit (npm) fetchNpmTarball;
+    inherit (self) busybox glibc patchelf;
+  };
+  # Node.js (official release build from npm) and configurable-http-proxy (node/default.nix).
+  inherit (node) nodejs nodejs-slim configurable-http-proxy;
+  # GNU Bash from Debian 12 (bash.nix).
+  inherit (bash) bash bashInteractive;
+  # Packages nixpkgs refuses unless config allows them (refusals.nix): unfree, broken, insecure.
+  inherit (refusals) olm unrar tebreak;
+  # --- end pkgs-misc ---
 
   python311 = python311.python;
   python311Packages = self.python311.pkgs;

@@ -10,7 +10,6 @@ let
     # nixpkgs' haskellPackages.ghcWithPackages (ps: [ ps.ihaskell … ]) for the Haskell kernel
     haskellPackages = "Debian 12 has no IHaskell: it packages GHC 9.0.2 but not IHaskell, and the offline package set offers no Haskell packages";
     ihaskell = "Debian 12 has no IHaskell package";
-    deno = "Debian 12 has no deno package, whose `deno jupyter` is the JavaScript and TypeScript kernel";
     iruby = "Debian 12 has no iruby package (ruby-iruby)";
     clojupyter = "Debian 12 has no clojupyter package";
     # nixpkgs' xeus-cpp and its kernel definitions (pkgs/applications/editors/jupyter-kernels/xeus-cpp)

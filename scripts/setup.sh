@@ -36,3 +36,7 @@ ensure experimental-features 'nix-command flakes'
 echo "==> npm ci && npm run build"
 npm ci --no-audit --no-fund --loglevel=error
 npm run build --silent
+
+echo "==> npm tarballs of the offline package set (deno, node, configurable-http-proxy; sha512-checked)"
+# Into ${NIXLAB_NPM_CACHE:-/var/cache/nixlab/npm-tarballs}, read by offline/node/fetch.nix.
+node scripts/fetch-npm-tarballs.mjs

@@ -13,21 +13,8 @@
   overlays ? [ ],
   system ? builtins.currentSystem,
 }:
-assert builtins.isAttrs config;
-assert builtins.isList overlays;
 let
   lib = import ../lib.nix;
-
-  # Attributes 24.11 had (so offline/unavailable.nix throws for them) that nixpkgs 26.05 does not:
-  # all-packages.nix takes cpp11/14/17/20/23-kernel and xeus-cpp from jupyter-kernels/xeus-cpp;
-  # xeus-cling and its C++2a kernel are gone. Here they are missing, as in 26.05.
-  absent = [
-    "xeus-cling"
-    "cpp2a-kernel"
-  ];
-
-  base = self: removeAttrs (import ../pkgs.nix { inherit lib system self; }) absent;
-
   standIns =
     final: prev:
     let
@@ -45,7 +32,8 @@ let
       haskellPackages = import ./haskell.nix { inherit lib standIn; };
     };
 in
-if system != "x86_64-linux" then
-  throw "the offline package set is built from Debian's amd64 packages and only supports x86_64-linux (got ${system})"
-else
-  lib.fix (builtins.foldl' (f: overlay: lib.extends overlay f) base ([ standIns ] ++ overlays))
+# The offline set itself (its config checks and refusals included), the stand-ins overlaid first.
+import ../default.nix {
+  inherit config system;
+  overlays = [ standIns ] ++ overlays;
+}

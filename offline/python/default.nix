@@ -14,6 +14,8 @@
   runCommand,
   busybox,
   pythonVersion,
+  # pkgs-misc: check-meta's mkCheckedDerivation and licenses, for ../refusals-python.nix
+  refusalArgs,
 }:
 let
   inherit (builtins)
@@ -110,6 +112,8 @@ let
     // lib.mapAttrs (
       attr: reason: throw "python${pythonVersion}Packages.${attr} is not offered by the offline package set: ${reason}"
     ) names.notOffered
+    # pkgs-misc: Python packages nixpkgs refuses unless config allows them (gurobipy: unfree)
+    // import ../refusals-python.nix { inherit lib python sitePackages; inherit (refusalArgs) mkCheckedDerivation licenses; }
     // lib.genAttrs names.missing (
       attr:
       throw "python${pythonVersion}Packages.${attr} is not available in the offline package set (Debian 12 has no ${attr} package)"

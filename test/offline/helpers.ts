@@ -16,6 +16,8 @@ export const BUILDS_OFFLINE: Record<string, Record<string, unknown>> = {
   python: { version: '3.11', packages: ['numpy'] },
   r: { packages: ['jsonlite'] },
   octave: { packages: ['signal'] },
+  javascript: {},
+  typescript: {},
   custom: { language: 'sh', argv: ['sh', '{connection_file}'], packages: ['busybox'] },
 };
 

@@ -135,7 +135,6 @@ describe('kernels nixpkgs has and Debian 12 lacks fail at evaluation, saying so'
     ['pkgs.gophernotes', 'gophernotes is not available in the offline package set (Debian 12 has no gophernotes package'],
     ['pkgs.evcxr', 'evcxr is not available in the offline package set (Debian 12 has no evcxr package'],
     ['pkgs.haskellPackages.ghcWithPackages (ps: [ ps.ihaskell ])', 'haskellPackages is not available in the offline package set (Debian 12 has no IHaskell'],
-    ['pkgs.deno', 'deno is not available in the offline package set (Debian 12 has no deno package'],
     ['pkgs.iruby', 'iruby is not available in the offline package set (Debian 12 has no iruby package'],
     ['pkgs.clojupyter.launcher', 'clojupyter is not available in the offline package set (Debian 12 has no clojupyter package'],
     ['pkgs.xeus-cpp', 'xeus-cpp is not available in the offline package set (Debian 12 has no xeus-cpp package'],
