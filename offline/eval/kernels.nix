@@ -120,17 +120,5 @@ in
     source = "pkgs/by-name/ev/evcxr/package.nix";
     meta.mainProgram = "evcxr";
   };
-
-  # pkgs/by-name/de/deno/package.nix: buildRustPackage; postInstall deletes every bin/ entry
-  # but deno and adds bin/dx (a wrapper for `deno x`); meta.mainProgram "deno".
-  deno = standIn {
-    pname = "deno";
-    version = "2.8.3";
-    binNames = [
-      "deno"
-      "dx"
-    ];
-    source = "pkgs/by-name/de/deno/package.nix";
-    meta.mainProgram = "deno";
-  };
+  # (deno: the offline set has the real one, ../deno.nix.)
 }
