@@ -62,6 +62,8 @@ const TOOL_PACKAGES: Record<string, string> = {
   'nix-shell': 'nix-bin',
   'nix-store': 'nix-bin',
   nix: 'nix-bin',
+  'nix-prefetch-url': 'nix-bin',
+  git: 'git',
   skopeo: 'skopeo',
   umoci: 'umoci',
   podman: 'podman',

@@ -3,7 +3,7 @@
 import { realpath } from 'node:fs/promises';
 import { posix } from 'node:path';
 import { spawn } from 'node:child_process';
-import { InternalError, ToolError, UserError, type Problem } from '../errors.js';
+import { InternalError, MissingToolError, ToolError, UserError, type Problem } from '../errors.js';
 
 /** The Nix store directory (`/nix/store` unless NIX_STORE_DIR says otherwise). */
 export function storeDir(): string {
@@ -74,12 +74,10 @@ const HAS_SURROGATE = /[\uD800-\uDFFF]/;
  */
 export async function queryClosure(storePaths: string[], opts: { signal?: AbortSignal } = {}): Promise<ClosureNode[]> {
   if (storePaths.length === 0) return [];
-  const args = ['path-info', '--json', '--recursive', '--extra-experimental-features', 'nix-command', '--', ...storePaths];
+  const args = ['path-info', ...pathInfoJsonArgs(await installedNixVersion(opts.signal)), '--recursive', '--extra-experimental-features', 'nix-command', '--', ...storePaths];
   const shown = `nix ${args.join(' ')}`;
   const result = await run('nix', args, opts.signal);
-  if (result.code === 'ENOENT') {
-    throw new UserError({ where: 'nix', message: 'nix was not found on PATH', hint: 'install Nix (on Debian: apt-get install nix-bin)' });
-  }
+  if (result.code === 'ENOENT') throw new MissingToolError('nix', 'reading the closure of the image');
   if (result.exitCode !== 0) {
     const tail = result.stderr.split('\n').filter(Boolean).slice(-20);
     const invalid = /path '([^']+)' is not valid/.exec(result.stderr);
@@ -115,7 +113,19 @@ function run(cmd: string, args: string[], signal?: AbortSignal): Promise<{ exitC
   });
 }
 
-/** Parses `nix path-info --json` output (an array in Nix 2.8–2.18, an object keyed by path later). */
+/** Entries as `nix path-info --json` gives them: path → the object, or null for an invalid path. */
+type RawEntries = [string, unknown][];
+
+/**
+ * Parses `nix path-info --json` output in every shape Nix has printed (fixtures and their
+ * sources: test/build/fixtures/path-info/README.md):
+ * - Nix 2.8–2.18: an array of objects with `path`; an invalid path is `{ path, valid: false }`;
+ * - 2.19–2.32, and 2.33+ `--json-format 1` (or bare `--json`): an object keyed by full store
+ *   path, `null` for an invalid path; fields absent or null when unknown;
+ * - 2.33+ `--json-format 2` and 2.35+ format 3: `{ version, storeDir, info }`, `info` keyed by
+ *   store path *base names*, `references` base names too; `ca` and `signatures` structured.
+ * Unknown fields are ignored: nixlab reads only references, narSize and narHash.
+ */
 export function parsePathInfo(stdout: string, command = 'nix path-info'): ClosureNode[] {
   let data: unknown;
   try {
@@ -123,24 +133,58 @@ export function parsePathInfo(stdout: string, command = 'nix path-info'): Closur
   } catch (error) {
     throw new InternalError(`${command} printed something that is not JSON: ${stdout.slice(0, 200)}`, { cause: error });
   }
-  const raw: unknown[] = Array.isArray(data)
-    ? data
-    : data && typeof data === 'object'
-      ? Object.entries(data as Record<string, unknown>).map(([path, v]) => ({ ...(v as object), path }))
-      : [];
+  let entries: RawEntries;
+  let prefix = '';
+  if (Array.isArray(data)) {
+    entries = data.map((item) => {
+      const it = item as { path?: unknown; valid?: unknown };
+      return [String(it?.path), it?.valid === false ? null : item];
+    });
+  } else if (data && typeof data === 'object') {
+    const d = data as { version?: unknown; storeDir?: unknown; info?: unknown };
+    if (typeof d.version === 'number' && d.info && typeof d.info === 'object' && !Array.isArray(d.info)) {
+      // The wrapped formats name paths by base name; the store directory comes with them.
+      prefix = `${typeof d.storeDir === 'string' ? d.storeDir : storeDir()}/`;
+      entries = Object.entries(d.info as Record<string, unknown>);
+    } else entries = Object.entries(data as Record<string, unknown>);
+  } else {
+    throw new InternalError(`${command}: expected a JSON array or object, got ${stdout.slice(0, 200)}`);
+  }
+  const full = (p: string) => (prefix && !p.startsWith('/') ? prefix + p : p);
   const nodes: ClosureNode[] = [];
-  for (const item of raw) {
-    const it = item as { path?: unknown; references?: unknown; narSize?: unknown; narHash?: unknown; valid?: unknown };
-    if (typeof it.path !== 'string' || it.valid === false) {
-      throw new UserError({ where: String(it.path), message: 'is not a valid store path', hint: 'build it first with nix-build' });
+  for (const [key, value] of entries) {
+    const path = full(key);
+    if (value === null || typeof value !== 'object') {
+      throw new UserError({ where: path, message: 'is not a valid store path', hint: 'build it first with nix-build' });
     }
+    const it = value as { references?: unknown; narSize?: unknown; narHash?: unknown };
     if (!Array.isArray(it.references) || !it.references.every((r) => typeof r === 'string') || typeof it.narSize !== 'number') {
-      throw new InternalError(`${command}: unexpected entry for ${it.path}: ${JSON.stringify(item).slice(0, 200)}`);
+      throw new InternalError(`${command}: unexpected entry for ${path}: ${JSON.stringify(value).slice(0, 200)}`);
     }
-    const node: ClosureNode = { path: it.path, references: [...(it.references as string[])].sort(byteOrder), narSize: it.narSize };
+    const node: ClosureNode = { path, references: (it.references as string[]).map(full).sort(byteOrder), narSize: it.narSize };
     if (typeof it.narHash === 'string' && it.narHash) node.narHash = it.narHash;
     nodes.push(node);
   }
   nodes.sort((a, b) => byteOrder(a.path, b.path));
   return nodes;
+}
+
+/** The Nix version `nix --version` reports (`nix (Nix) 2.8.0` → [2, 8, 0]), once per process. */
+let nixVersion: Promise<number[] | null> | undefined;
+function installedNixVersion(signal?: AbortSignal): Promise<number[] | null> {
+  nixVersion ??= run('nix', ['--version'], signal).then((r) => {
+    const m = /(\d+)\.(\d+)(?:\.(\d+))?/.exec(r.stdout);
+    return m ? [Number(m[1]), Number(m[2]), Number(m[3] ?? 0)] : null;
+  });
+  return nixVersion;
+}
+
+/**
+ * The JSON arguments of `nix path-info` for a Nix version: 2.33 and later deprecate a bare
+ * `--json` ("this will become an error"), so they are asked for format 2, which older ones
+ * do not know.
+ */
+export function pathInfoJsonArgs(version: number[] | null): string[] {
+  const [major = 0, minor = 0] = version ?? [];
+  return major > 2 || (major === 2 && minor >= 33) ? ['--json', '--json-format', '2'] : ['--json'];
 }

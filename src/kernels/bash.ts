@@ -25,6 +25,7 @@ export const bash = defineKind<BashKernel, NormalizedBashKernel>({
     env: apply(select(v('pkgs'), 'python3', 'withPackages'), lambda('ps', list([select(v('ps'), 'bash-kernel')]))),
     argv: list([strParts(envVar, '/bin/python3'), str('-m'), str('bash_kernel'), str('-f'), str('{connection_file}')]),
   }),
+  packageAttrs: () => ['python3', 'python3Packages.bash-kernel'],
   example: { name: 'bash' },
   checkedAgainst: ['pkgs/development/python-modules/bash-kernel/default.nix'],
   notes: ["only the image's own tools are on the shell's PATH; for more, use a custom kernel"],

@@ -22,6 +22,7 @@ export const clojure = defineKind<ClojureKernel, NormalizedClojureKernel>({
   aliases: ['clj'],
   normalise: (k, base) => ({ ...base, kind: 'clojure', displayName: k.displayName ?? `Clojure (${k.name})`, language: 'clojure' }),
   emit: (_k, envVar) => ({ env: select(v('pkgs'), 'clojupyter', 'launcher'), argv: list([strParts(envVar, '/bin/clojupyter'), str('{connection_file}')]) }),
+  packageAttrs: () => ['clojupyter.launcher'],
   example: { name: 'clojure' },
   checkedAgainst: ['pkgs/applications/editors/jupyter-kernels/clojupyter/default.nix'],
   snippet: { code: '(println (* 6 7))', expect: '42' },

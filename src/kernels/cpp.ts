@@ -55,6 +55,7 @@ export const cpp = defineKind<CppKernel, NormalizedCppKernel>({
     const argv = select(v('pkgs'), `cpp${k.std}-kernel`, 'argv');
     return { env: select(v('pkgs'), 'xeus-cpp'), argv: nix`assert builtins.head ${argv} == ${strParts(envVar, '/bin/xcpp')}; ${argv}` };
   },
+  packageAttrs: (k) => ['xeus-cpp', `cpp${k.std}-kernel`],
   example: { name: 'cpp', std: 17 },
   checkedAgainst: [
     'pkgs/applications/editors/jupyter-kernels/xeus-cpp/default.nix',

@@ -181,6 +181,7 @@ export const custom = defineKind<CustomKernel, NormalizedCustomKernel>({
     const dir = dirname(k.nixFile);
     return filesUnder(dir).map((f) => ({ path: `assets/${k.name}/nix/${f}`, copyFrom: join(dir, f) }));
   },
+  packageAttrs: (k) => [...k.packages],
   example: { name: 'scala', language: 'scala', argv: ['almond', '--connection-file', '{connection_file}'], packages: ['jdk17_headless'] },
   checkedAgainst: ['pkgs/build-support/buildenv/default.nix'],
 });

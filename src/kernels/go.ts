@@ -21,6 +21,7 @@ export const go = defineKind<GoKernel, NormalizedGoKernel>({
   aliases: ['golang'],
   normalise: (k, base) => ({ ...base, kind: 'go', displayName: k.displayName ?? `Go (${k.name})`, language: 'go' }),
   emit: (_k, envVar) => ({ env: select(v('pkgs'), 'gophernotes'), argv: list([strParts(envVar, '/bin/gophernotes'), str('{connection_file}')]) }),
+  packageAttrs: () => ['gophernotes'],
   example: { name: 'go' },
   checkedAgainst: ['pkgs/by-name/go/gophernotes/package.nix', 'gopherdata/gophernotes kernel/kernel.json.in'],
   notes: ["the Go toolchain is not on the kernel's PATH: importing third-party packages (which gophernotes compiles as plugins) needs a custom kernel"],

@@ -47,6 +47,7 @@ export const haskell = defineKind<HaskellKernel, NormalizedHaskellKernel>({
     const libdir = strParts(envVar, '/lib/', select(ghc, 'targetPrefix'), select(ghc, 'haskellCompilerName'), nix`if ${ghc} ? hadrian then "/lib" else ""`);
     return { env, argv: list([strParts(envVar, '/bin/ihaskell'), str('kernel'), str('{connection_file}'), str('--ghclib'), libdir]) };
   },
+  packageAttrs: (k) => ['haskellPackages.ghc', ...['ihaskell', ...k.packages].map((p) => `haskellPackages.${p}`)],
   example: { name: 'haskell', packages: ['lens'] },
   checkedAgainst: [
     'pkgs/development/tools/haskell/ihaskell/wrapper.nix',

@@ -19,6 +19,7 @@ export const javascript = defineKind<JavascriptKernel, NormalizedJavascriptKerne
   aliases: ['js'],
   normalise: (k, base) => ({ ...base, kind: 'javascript', displayName: k.displayName ?? `JavaScript (${k.name})`, language: 'javascript' }),
   emit: (_k, envVar) => emitDeno(envVar),
+  packageAttrs: () => ['deno'],
   example: { name: 'js' },
   checkedAgainst: denoCheckedAgainst,
   notes: denoNotes,

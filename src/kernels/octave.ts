@@ -50,6 +50,7 @@ export const octave = defineKind<OctaveKernel, NormalizedOctaveKernel>({
           );
     return { env: select(octaveKernel, 'launcher'), argv: list([strParts(envVar, '/bin/octave-kernel'), str('-f'), str('{connection_file}')]) };
   },
+  packageAttrs: (k) => ['octave', 'octave-kernel.launcher', ...k.packages.map((p) => `octavePackages.${p}`)],
   example: { name: 'octave', packages: ['signal'] },
   checkedAgainst: [
     'pkgs/applications/editors/jupyter-kernels/octave/default.nix',

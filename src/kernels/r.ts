@@ -59,6 +59,7 @@ export const r = defineKind<RKernel, NormalizedRKernel>({
     const argv = list([strParts(envVar, '/bin/R'), str('--slave'), str('-e'), str('IRkernel::main()'), str('--args'), str('{connection_file}')]);
     return { env, argv };
   },
+  packageAttrs: (k) => ['R', ...['IRkernel', ...k.packages].map((p) => `rPackages.${p}`)],
   example: { name: 'r', packages: ['jsonlite'] },
   checkedAgainst: ['pkgs/development/r-modules/wrapper.nix', 'doc/languages-frameworks/r.section.md', 'IRkernel/IRkernel inst/kernelspec/kernel.json'],
   snippet: { code: 'cat(6 * 7, "\\n")', expect: '42' },

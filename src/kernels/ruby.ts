@@ -21,6 +21,7 @@ export const ruby = defineKind<RubyKernel, NormalizedRubyKernel>({
   aliases: ['rb'],
   normalise: (k, base) => ({ ...base, kind: 'ruby', displayName: k.displayName ?? `Ruby (${k.name})`, language: 'ruby' }),
   emit: (_k, envVar) => ({ env: select(v('pkgs'), 'iruby'), argv: list([strParts(envVar, '/bin/iruby'), str('kernel'), str('{connection_file}')]) }),
+  packageAttrs: () => ['iruby'],
   example: { name: 'ruby' },
   checkedAgainst: ['pkgs/by-name/ir/iruby/package.nix'],
   snippet: { code: 'puts 6 * 7', expect: '42' },

@@ -23,6 +23,7 @@ export const rust = defineKind<RustKernel, NormalizedRustKernel>({
   // evcxr_jupyter's own kernelspec asks for message interrupts.
   normalise: (k, base) => ({ ...base, kind: 'rust', displayName: k.displayName ?? `Rust (${k.name})`, interruptMode: k.interruptMode ?? 'message', language: 'rust' }),
   emit: (_k, envVar) => ({ env: select(v('pkgs'), 'evcxr'), argv: list([strParts(envVar, '/bin/evcxr_jupyter'), str('--control_file'), str('{connection_file}')]) }),
+  packageAttrs: () => ['evcxr'],
   example: { name: 'rust' },
   checkedAgainst: ['pkgs/by-name/ev/evcxr/package.nix', 'evcxr/evcxr evcxr_jupyter/src/install.rs'],
   notes: ['cells that add crates (`:dep`) fetch them from crates.io at run time'],

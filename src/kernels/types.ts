@@ -95,6 +95,11 @@ export interface KindSpec<Def extends KernelBase & { kind: string }, Norm extend
   normalise(def: Def, base: Omit<NormalizedKernelBase, 'displayName' | 'language'>, baseDir: string): Norm;
   /** The Nix for the kernel's environment and kernel.json argv. */
   emit(k: Norm, envVar: NixExpr): KernelParts;
+  /**
+   * The nixpkgs attribute paths whose versions describe the kernel (`python313`,
+   * `python313Packages.numpy`), for `nixlab update`'s report of what a new pin changes.
+   */
+  packageAttrs(k: Norm): string[];
   /** Files the kernel adds to the generated project (a custom kernel's Nix file and its directory). */
   files?(k: Norm): DirEntry[];
   /** An example config of the kind (for `nixlab kernels`, `nixlab init` and hints); must validate. */

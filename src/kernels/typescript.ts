@@ -20,6 +20,7 @@ export const typescript = defineKind<TypescriptKernel, NormalizedTypescriptKerne
   aliases: ['ts', 'deno'],
   normalise: (k, base) => ({ ...base, kind: 'typescript', displayName: k.displayName ?? `TypeScript (${k.name})`, language: 'typescript' }),
   emit: (_k, envVar) => emitDeno(envVar),
+  packageAttrs: () => ['deno'],
   example: { name: 'ts' },
   checkedAgainst: denoCheckedAgainst,
   notes: denoNotes,

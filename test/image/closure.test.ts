@@ -1,9 +1,9 @@
 // The closure query: one nix path-info call, references and sizes, sorted; inputs resolved.
-import { symlinkSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ToolError, UserError } from '../../src/errors.js';
-import { byteOrder, parsePathInfo, queryClosure, resolveStorePaths } from '../../src/image/closure.js';
+import { byteOrder, parsePathInfo, pathInfoJsonArgs, queryClosure, resolveStorePaths } from '../../src/image/closure.js';
 import { buildFixture } from './fixtures.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'nixlab-closure-'));
@@ -34,6 +34,42 @@ describe('queryClosure', () => {
     const b = parsePathInfo('{"/nix/store/a":{"references":[],"narSize":1},"/nix/store/b":{"references":["/nix/store/a"],"narSize":2}}');
     expect(a).toEqual(b);
     expect(a.map((n) => n.path)).toEqual(['/nix/store/a', '/nix/store/b']);
+  });
+});
+
+// What each Nix release prints for the same three store objects (see the fixtures' README for
+// the sources): every shape gives the same closure; an invalid path is the same UserError.
+describe('parsePathInfo on the outputs of Nix 2.8 to 2.35', () => {
+  const dir = 'test/build/fixtures/path-info';
+  const versions = readdirSync(dir).filter((f) => f.endsWith('.json') && !f.includes('invalid'));
+  const read = (f: string) => readFileSync(join(dir, f), 'utf8');
+  const expected = parsePathInfo(read('2.8.0.json'));
+
+  it('has the real Nix 2.8 output and the documented shapes of later releases', () => {
+    expect(versions).toEqual(expect.arrayContaining(['2.8.0.json', '2.19.json', '2.32.json', '2.33-format-1.json', '2.33-format-2.json', '2.35-format-3.json']));
+    expect(expected).toHaveLength(3);
+    expect(expected.every((n) => n.path.startsWith('/nix/store/') && n.references.every((r) => r.startsWith('/nix/store/')))).toBe(true);
+  });
+
+  it.each(versions.filter((f) => !f.includes('signed')))('%s gives the same closure', (f) => {
+    expect(parsePathInfo(read(f))).toEqual(expected);
+  });
+
+  it.each(versions.filter((f) => f.includes('signed')))('%s (a signed path) parses', (f) => {
+    expect(parsePathInfo(read(f))[0]!.path).toMatch(/^\/nix\/store\//);
+  });
+
+  it.each(readdirSync(dir).filter((f) => f.includes('invalid')))('%s: the invalid path is a UserError naming it', (f) => {
+    expect(() => parsePathInfo(read(f))).toThrow(UserError);
+    expect(() => parsePathInfo(read(f))).toThrow('/nix/store/00000000000000000000000000000000-path-info-missing: is not a valid store path');
+  });
+
+  it('asks Nix 2.33 and later for format 2, older ones for plain --json', () => {
+    expect(pathInfoJsonArgs([2, 8, 0])).toEqual(['--json']);
+    expect(pathInfoJsonArgs([2, 32, 1])).toEqual(['--json']);
+    expect(pathInfoJsonArgs([2, 33, 0])).toEqual(['--json', '--json-format', '2']);
+    expect(pathInfoJsonArgs([3, 0, 0])).toEqual(['--json', '--json-format', '2']);
+    expect(pathInfoJsonArgs(null)).toEqual(['--json']);
   });
 });
 
