@@ -3,6 +3,7 @@
 #   jupyter_server_config.py    jupyter-server / JupyterLab: listen address, dirs
 #   jupyter_notebook_config.py  the same for Notebook 6
 #   nixlab.json                 the data jupyter_config.py reads (kernel names, front end)
+#   nixlab_healthcheck.py       the image's HEALTHCHECK (GET <base url>api on JUPYTER_PORT)
 #
 # nixpkgs API used: runCommand (pkgs/build-support/trivial-builders/default.nix).
 { runCommand }:
@@ -16,6 +17,7 @@ runCommand "jupyter-config"
     passAsFile = [ "settings" ];
     commonPy = ./jupyter_config.py;
     serverPy = ./jupyter_server_config.py;
+    healthcheckPy = ./healthcheck.py;
   }
   ''
     mkdir -p "$out"
@@ -23,5 +25,6 @@ runCommand "jupyter-config"
     cp "$commonPy" "$out/jupyter_config.py"
     cp "$serverPy" "$out/jupyter_server_config.py"
     cp "$serverPy" "$out/jupyter_notebook_config.py"
+    cp "$healthcheckPy" "$out/nixlab_healthcheck.py"
     chmod 0444 "$out"/*
   ''

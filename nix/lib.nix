@@ -16,6 +16,9 @@ rec {
   # One kernelspec directory (see ./kernelspec.nix for the arguments).
   kernelspec = import ./kernelspec.nix { inherit runCommand; };
 
+  # The start command: start hooks, then the server (see ./start.nix).
+  start = import ./start.nix { inherit runCommand; };
+
   # The Jupyter config directory (see ./jupyter-config.nix).
   jupyterConfig = import ./jupyter-config.nix { inherit runCommand; };
 

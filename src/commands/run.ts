@@ -15,7 +15,7 @@ export default class Run extends NixlabCommand {
   static override strict = false;
   static override args = { image: Args.string({ required: true, description: 'docker-archive tar, OCI tar or OCI layout directory' }) };
   static override flags = {
-    port: Flags.integer({ char: 'p', default: 8888, description: 'loopback port Jupyter listens on (sets NIXLAB_IP=127.0.0.1, NIXLAB_PORT)' }),
+    port: Flags.integer({ char: 'p', default: 8888, description: 'loopback port Jupyter listens on (sets NIXLAB_IP=127.0.0.1, JUPYTER_PORT)' }),
     env: Flags.string({ char: 'e', multiple: true, description: 'KEY=value added to the image Env (repeatable)' }),
     volume: Flags.string({ char: 'v', multiple: true, description: 'host:container[:ro] bind mount (repeatable)' }),
     user: Flags.string({ char: 'u', description: 'uid[:gid] or a user of the image (default: the image User)' }),
@@ -28,7 +28,7 @@ export default class Run extends NixlabCommand {
     }
     const dash = this.argv.indexOf('--');
     const cmd = dash >= 0 ? this.argv.slice(dash + 1) : undefined;
-    const env: Record<string, string> = { NIXLAB_IP: '127.0.0.1', NIXLAB_PORT: String(flags.port) };
+    const env: Record<string, string> = { NIXLAB_IP: '127.0.0.1', JUPYTER_PORT: String(flags.port) };
     for (const kv of flags.env ?? []) {
       const eq = kv.indexOf('=');
       if (eq <= 0) throw new UserError({ where: '--env', message: `${kv} is not KEY=value`, hint: 'write e.g. -e JUPYTER_TOKEN=secret' });

@@ -172,6 +172,11 @@ export const configSchema: SchemaObject = {
         env: envMap('Environment variables of the image (POSIX names, string values; never a secret).'),
         workdir: ref('absolutePath', 'Working directory. Default: the first volume, else `/home/<user name>`.'),
         maxLayers: ref('maxLayers', `Most layers the image may have, ${rules.LAYERS.min} to ${rules.LAYERS.max}. Default ${rules.LAYERS.default}.`),
+        startHooks: {
+          type: 'array',
+          description: 'Scripts in your repository (relative to the config) run in order with `/bin/sh`, as the container user, before the server starts; a failing one stops the container with its exit code.',
+          items: { $ref: '#/$defs/relativeFile' },
+        },
         files: {
           type: 'array',
           description: 'Directories from your repository copied into the image, owned by the image user (e.g. lesson notebooks in the home).',

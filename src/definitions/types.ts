@@ -44,6 +44,8 @@ export interface ImageSettings {
   maxLayers?: number;
   /** Directories copied into the image, owned by the user. */
   files?: ImageFile[];
+  /** Scripts (relative to the config) run in order with /bin/sh before the server starts. */
+  startHooks?: string[];
 }
 
 /** A directory copied into the image. */
@@ -81,6 +83,8 @@ export interface NormalizedImage {
   maxLayers: number;
   /** Absolute source directories on the host and absolute targets in the image. */
   files: { source: string; target: string }[];
+  /** Absolute paths of the start hooks on the host, in order. */
+  startHooks: string[];
 }
 
 export interface NormalizedConfig {

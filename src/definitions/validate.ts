@@ -482,6 +482,19 @@ function checkSemantics(data: unknown, ctx: Collector): void {
         if (!isDir) ctx.error(['image', 'files', i, 'source'], { message: `${q(f.source)} is not a directory`, hint: `the path is relative to the directory of ${ctx.file}; point it at the directory to copy` });
       });
     }
+    if (Array.isArray(image.startHooks)) {
+      image.startHooks.forEach((h, i) => {
+        if (typeof h !== 'string' || h === '' || h.startsWith('/') || unrepresentable(h)) return;
+        let isFile = false;
+        try {
+          isFile = statSync(path.resolve(ctx.baseDir, h)).isFile();
+        } catch {
+          // reported below
+        }
+        if (!isFile) ctx.error(['image', 'startHooks', i], { message: `${q(h)} is not a file`, hint: `the path is relative to the directory of ${ctx.file}; point it at the script to run` });
+      });
+      checkDuplicates(image.startHooks, ['image', 'startHooks'], ctx, 'error', 'start hook');
+    }
     const user = image.user;
     if (isObject(user) && user.uid === 0) {
       ctx.warn(['image', 'user', 'uid'], { message: 'uid 0 runs Jupyter as root inside the container', hint: `use an unprivileged uid such as ${DEFAULT_USER.uid} (the default)` });
@@ -528,6 +541,7 @@ function normalise(cfg: Config, baseDir: string): NormalizedConfig {
         target: f.target.startsWith('/') ? path.posix.normalize(f.target) : path.posix.join(homeOf(user), f.target),
       })),
       maxLayers: image.maxLayers ?? LAYERS.default,
+      startHooks: (image.startHooks ?? []).map((h) => path.resolve(baseDir, h)),
     },
   };
 }

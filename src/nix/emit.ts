@@ -2,7 +2,7 @@
 // (default.nix, shell.nix, the nixlab Nix library, assets). Pure: returns the files, the caller
 // writes them. Each kernel's env and argv come from its kind's module; how Jupyter runs (server
 // packages, environment variables, image-root links) comes from ../runtime.
-import { extname, join } from 'node:path';
+import { basename, extname, join } from 'node:path';
 import type { NormalizedConfig, NormalizedKernel } from '../definitions/types.js';
 import type { DirEntry } from '../fsutil.js';
 import { emitKernel, kindOf } from '../kernels/index.js';
@@ -17,7 +17,7 @@ import { resolvePin, type ResolvedPin } from './pin.js';
 import { render } from './render.js';
 
 /** Files of the hand-written Nix library copied into every generated project (under nixlab/). */
-export const LIBRARY_FILES = ['lib.nix', 'kernelspec.nix', 'jupyter-config.nix', 'jupyter_config.py', 'jupyter_server_config.py'] as const;
+export const LIBRARY_FILES = ['lib.nix', 'kernelspec.nix', 'jupyter-config.nix', 'jupyter_config.py', 'jupyter_server_config.py', 'healthcheck.py', 'start.nix'] as const;
 
 const LOGO_FILE: Record<LogoSize, string> = { '32x32': 'logo-32x32', '64x64': 'logo-64x64', svg: 'logo-svg' };
 
@@ -55,6 +55,9 @@ function pkgsFormals(pin: ResolvedPin): Formal[] {
 
 const kernelVarName = (i: number): string => `kernelEnv${i}`;
 
+/** Where the config's `i`th start hook is copied inside the generated project. */
+const hookAsset = (i: number, file: string): string => `assets/hooks/${i}/${basename(file)}`;
+
 /** default.nix for a config. `source` names the config file in the header comment (no host path). */
 export function emitDefaultNix(config: NormalizedConfig, source: string): string {
   const pin = resolvePin(config.nixpkgs);
@@ -84,6 +87,13 @@ export function emitDefaultNix(config: NormalizedConfig, source: string): string
     ),
   ]);
   bindings.push(['env', apply(select(v('nixlab'), 'env'), attrs({ server: v('server'), kernels: v('kernels'), jupyterConfig: v('jupyterConfig') }))]);
+  bindings.push([
+    'start',
+    apply(
+      select(v('nixlab'), 'start'),
+      attrs({ shell: strParts(select(v('pkgs'), ROOT_LINKS.shell.attr), `/${ROOT_LINKS.shell.provides.sh}`), hooks: list(config.image.startHooks.map((h, i) => relPath(`./${hookAsset(i, h)}`))) }),
+    ),
+  ]);
   bindings.push(['kernelEnvs', attrs(envNames)]);
   // The image root's links (runtime/image-root.ts); image.files' directories enter the store as they are.
   const links: Array<[string, NixExpr]> = Object.entries(ROOT_LINKS).map(([name, link]) => [name, link.attr === null ? v(name) : select(v('pkgs'), link.attr)]);
@@ -151,6 +161,7 @@ export function emitProject(config: NormalizedConfig, source: string): DirEntry[
   config.image.files.forEach((f, i) => {
     for (const rel of filesUnder(f.source)) files.push({ path: `assets/files/${i}/${rel}`, copyFrom: join(f.source, rel) });
   });
+  config.image.startHooks.forEach((h, i) => files.push({ path: hookAsset(i, h), copyFrom: h }));
   for (const k of config.kernels) {
     const kind = kindOf(k.kind)!;
     files.push(...((kind.files as ((kernel: NormalizedKernel) => DirEntry[]) | undefined)?.(k) ?? []));

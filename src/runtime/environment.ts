@@ -51,7 +51,8 @@ export function imageVariables(opts: { envPath: string; shellPath: string; home:
     { name: 'SSL_CERT_FILE', value: [IMAGE_CA_BUNDLE] },
     ...JUPYTER_VARIABLES,
     { name: 'NIXLAB_IP', value: ['0.0.0.0'], reserved: 'a container listens on every address' },
-    { name: 'NIXLAB_PORT', value: [String(opts.port)], reserved: 'set the port with image.port' },
+    // docker-stacks' name: `docker run -e JUPYTER_PORT=9999 …` moves the server.
+    { name: 'JUPYTER_PORT', value: [String(opts.port)], reserved: 'set the port with image.port (or at run time: docker run -e JUPYTER_PORT=…)' },
   ];
 }
 

@@ -9,6 +9,8 @@ export const ROOT_LINKS = {
   env: { attr: null },
   /** The Jupyter config directory (linked as /etc/jupyter in the image). */
   jupyterConfig: { attr: null },
+  /** The start command: the config's start hooks, then the server (nix/start.nix). */
+  start: { attr: null, provides: { command: 'bin/nixlab-start' } },
   /** tini, the image's init (pkgs/by-name/ti/tini/package.nix: bin/tini). */
   tini: { attr: 'tini', provides: { tini: 'bin/tini' } },
   /** A POSIX shell and env for /bin/sh and /usr/bin/env (pkgs/os-specific/linux/busybox/default.nix). */

@@ -10,6 +10,9 @@ import { ROOT_LINKS, filesLink, type RootManifest } from './image-root.js';
 import { FRONT_ENDS } from './targets.js';
 import { homeOf } from '../definitions/rules.js';
 
+/** When Docker checks the server's health: docker-stacks' values (docs/using/common.md). */
+export const HEALTHCHECK_TIMING = { intervalSeconds: 3, timeoutSeconds: 1, startPeriodSeconds: 3, retries: 3 } as const;
+
 /** The image spec and layering for a built config. */
 export function imageSpecFor(config: NormalizedConfig, root: RootManifest): { spec: ImageSpec; layering: Layering } {
   const { image } = config;
@@ -24,7 +27,8 @@ export function imageSpecFor(config: NormalizedConfig, root: RootManifest): { sp
   Object.assign(envRecord, image.env);
   const spec: ImageSpec = {
     reference: { repository: image.name, tag: image.tag },
-    cmd: [`${env}/bin/${FRONT_ENDS[config.frontend].command}`],
+    cmd: [`${links.start}/${ROOT_LINKS.start.provides.command}`, `${env}/bin/${FRONT_ENDS[config.frontend].command}`],
+    healthcheck: { test: ['CMD', `${env}/bin/python3`, `${IMAGE_JUPYTER_CONFIG}/nixlab_healthcheck.py`], ...HEALTHCHECK_TIMING },
     env: envRecord,
     user: { ...image.user },
     workingDir: image.workdir,

@@ -51,7 +51,7 @@ async function boot(image: string, name: string) {
   const start = Date.now();
   const handle = await startImage({
     image,
-    env: { JUPYTER_TOKEN: TOKEN, NIXLAB_IP: '127.0.0.1', NIXLAB_PORT: String(port) },
+    env: { JUPYTER_TOKEN: TOKEN, NIXLAB_IP: '127.0.0.1', JUPYTER_PORT: String(port) },
     volumes: [`${volume(`data-${name}`)}:/data`],
   });
   let exited = false;

@@ -48,7 +48,7 @@ async function boot(user: string | undefined, env: Record<string, string> = { JU
     user,
     // The image listens on 0.0.0.0:8888; the harness shares the host's network, so pick a
     // free loopback port instead (what `docker run -p 127.0.0.1:PORT:8888` gives).
-    env: { ...env, NIXLAB_IP: '127.0.0.1', NIXLAB_PORT: String(port) },
+    env: { ...env, NIXLAB_IP: '127.0.0.1', JUPYTER_PORT: String(port) },
     volumes: [`${volume}:/data`],
   });
   let exited = false;

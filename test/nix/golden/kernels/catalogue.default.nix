@@ -181,6 +181,10 @@ let
     inherit kernels;
     inherit server;
   };
+  start = nixlab.start {
+    hooks = [ ];
+    shell = "${pkgs.busybox}/bin/sh";
+  };
   kernelEnvs = {
     bash = kernelEnv7;
     clojure = kernelEnv13;
@@ -204,6 +208,7 @@ let
       inherit env;
       inherit jupyterConfig;
       shell = pkgs.busybox;
+      inherit start;
       tini = pkgs.tini;
     };
   };

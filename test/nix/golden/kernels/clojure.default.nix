@@ -34,6 +34,10 @@ let
     inherit kernels;
     inherit server;
   };
+  start = nixlab.start {
+    hooks = [ ];
+    shell = "${pkgs.busybox}/bin/sh";
+  };
   kernelEnvs = {
     clojure = kernelEnv0;
   };
@@ -44,6 +48,7 @@ let
       inherit env;
       inherit jupyterConfig;
       shell = pkgs.busybox;
+      inherit start;
       tini = pkgs.tini;
     };
   };

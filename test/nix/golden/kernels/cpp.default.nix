@@ -50,6 +50,10 @@ let
     inherit kernels;
     inherit server;
   };
+  start = nixlab.start {
+    hooks = [ ];
+    shell = "${pkgs.busybox}/bin/sh";
+  };
   kernelEnvs = {
     cpp = kernelEnv0;
     cpp20 = kernelEnv1;
@@ -62,6 +66,7 @@ let
       inherit env;
       inherit jupyterConfig;
       shell = pkgs.busybox;
+      inherit start;
       tini = pkgs.tini;
     };
   };

@@ -47,6 +47,10 @@ let
     inherit kernels;
     inherit server;
   };
+  start = nixlab.start {
+    hooks = [ ];
+    shell = "${pkgs.busybox}/bin/sh";
+  };
   kernelEnvs = {
     r = kernelEnv0;
   };
@@ -57,6 +61,7 @@ let
       inherit env;
       inherit jupyterConfig;
       shell = pkgs.busybox;
+      inherit start;
       tini = pkgs.tini;
     };
   };

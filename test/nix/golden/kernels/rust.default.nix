@@ -38,6 +38,10 @@ let
     inherit kernels;
     inherit server;
   };
+  start = nixlab.start {
+    hooks = [ ];
+    shell = "${pkgs.busybox}/bin/sh";
+  };
   kernelEnvs = {
     rust = kernelEnv0;
   };
@@ -48,6 +52,7 @@ let
       inherit env;
       inherit jupyterConfig;
       shell = pkgs.busybox;
+      inherit start;
       tini = pkgs.tini;
     };
   };
