@@ -57,13 +57,17 @@ start() {
   [ "$(id -u)" = 0 ] || die "run as root (dockerd needs it)"
   command -v dockerd >/dev/null || die "dockerd not found: install Debian's docker.io (bash scripts/setup.sh)"
   [ -x "$docker_cli" ] || die "$docker_cli not found: install Debian's docker.io (bash scripts/setup.sh)"
+  # containerd's own sockets live deeper (exec/containerd/containerd.sock.ttrpc): keep room.
+  check_length() {
+    if [ $(( ${#1} + 40 )) -gt 100 ]; then
+      die "DIR is too long (${#1} characters): unix socket paths below it would pass the kernel's limit; use e.g. \$(mktemp -d /tmp/dk.XXXX)"
+    fi
+  }
+  case $dir in /*) check_length "$dir" ;; *) check_length "$PWD/$dir" ;; esac
   mkdir -p "$dir"
   dir=$(cd "$dir" && pwd -P)
+  check_length "$dir"
   local sock=$dir/docker.sock
-  # containerd's own sockets live deeper (exec/containerd/containerd.sock.ttrpc): keep room.
-  if [ $(( ${#dir} + 40 )) -gt 100 ]; then
-    die "DIR is too long (${#dir} characters): unix socket paths below it would pass the kernel's limit; use e.g. \$(mktemp -d /tmp/dk.XXXX)"
-  fi
   if pid=$(running_pid); then
     die "a dockerd (pid $pid) already runs with its state in $dir"
   fi
