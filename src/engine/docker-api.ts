@@ -199,6 +199,9 @@ export class DockerEngine {
       // agent: false → one connection per request, closed after it (no idle sockets left open).
       const req = httpRequest({ ...target, method, path: fullPath, headers, agent: false, signal: opts.signal });
       req.on('error', (err: NodeJS.ErrnoException) => {
+        // Once the engine has answered, its answer decides (a refused upload also breaks the
+        // pipe: the engine's message is what counts); reading the body reports later failures.
+        if (response && !sourceError) return;
         if (sourceError) fail(sourceError);
         else if (err.name === 'AbortError' || err instanceof EngineError) fail(err);
         else if (isUnreachableCode(err.code)) fail(new EngineUnreachableError(this.host, err.code!, { cause: err }));
