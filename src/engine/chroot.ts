@@ -65,12 +65,17 @@ export interface ImageHandle {
   wait(): Promise<RunResult>;
 }
 
-interface ImageConfig {
+/** The image config's fields the runner (and `nixlab test --engine chroot`) reads. */
+export interface ImageConfig {
   Entrypoint?: string[] | null;
   Cmd?: string[] | null;
   Env?: string[] | null;
   User?: string;
   WorkingDir?: string;
+  Labels?: Record<string, string> | null;
+  ExposedPorts?: Record<string, object> | null;
+  Volumes?: Record<string, object> | null;
+  Healthcheck?: { Test?: string[]; Interval?: number; Timeout?: number; StartPeriod?: number; Retries?: number };
 }
 
 interface Prepared {
@@ -141,7 +146,7 @@ async function unpack(image: string, isDir: boolean): Promise<Prepared> {
 }
 
 /** uid/gid for `user` (numeric, or names looked up in the image's /etc/passwd and /etc/group). */
-function resolveUser(rootfs: string, user: string | undefined): { uid: number; gid: number } {
+export function resolveUser(rootfs: string, user: string | undefined): { uid: number; gid: number } {
   if (!user) return { uid: 0, gid: 0 };
   const [u, g] = user.split(':') as [string, string | undefined];
   const table = (file: string) =>

@@ -9,9 +9,54 @@ import { IMAGE_JUPYTER_CONFIG, IMAGE_STATE_DIR, imageVariables, resolveValue } f
 import { ROOT_LINKS, filesLink, type RootManifest } from './image-root.js';
 import { FRONT_ENDS } from './targets.js';
 import { homeOf } from '../definitions/rules.js';
+import { canonicalJson } from '../json.js';
 
-/** When Docker checks the server's health: docker-stacks' values (docs/using/common.md). */
-export const HEALTHCHECK_TIMING = { intervalSeconds: 3, timeoutSeconds: 1, startPeriodSeconds: 3, retries: 3 } as const;
+/**
+ * When Docker checks the server's health: docker-stacks' interval (3 s), timeout (1 s) and
+ * retries (3), but a start period of 30 s instead of their 3 s. Docker runs the first probe one
+ * interval after the start, so nothing can be healthy within 3 s; and the server took 4.7-15 s
+ * to answer GET /api under Docker on the 2-core machines this is tested on (bench/README.md,
+ * "Docker"), so with a 3 s start period a normal start was reported `unhealthy` for a while
+ * (three failed probes) before it turned `healthy`. Probes still run every 3 s during the
+ * start period, and the first one that passes makes the container healthy at once, so the
+ * longer period delays only the verdict on a server that never comes up.
+ */
+export const HEALTHCHECK_TIMING = { intervalSeconds: 3, timeoutSeconds: 1, startPeriodSeconds: 30, retries: 3 } as const;
+
+/**
+ * The label naming the kernels an image declares and their kinds, so that `nixlab test` knows
+ * from the image alone what to expect: JSON `[{"kind":"python","name":"py-numpy"},…]`, in
+ * config order, keys sorted (the same config always gives the same bytes).
+ */
+export const KERNELS_LABEL = 'dev.nixlab.kernels';
+
+/** One entry of the kernels label. */
+export interface DeclaredKernel {
+  kind: string;
+  name: string;
+}
+
+/** The kernels label's value for a config's kernels. */
+export function kernelsLabelValue(kernels: readonly DeclaredKernel[]): string {
+  return canonicalJson(kernels.map((k) => ({ kind: k.kind, name: k.name })));
+}
+
+/** Reads the kernels label back; undefined when it is not a list of `{ kind, name }` strings. */
+export function parseKernelsLabel(value: string): DeclaredKernel[] | undefined {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(value);
+  } catch {
+    return undefined;
+  }
+  if (!Array.isArray(parsed)) return undefined;
+  const out: DeclaredKernel[] = [];
+  for (const k of parsed) {
+    if (k === null || typeof k !== 'object' || typeof k.kind !== 'string' || typeof k.name !== 'string' || !k.name) return undefined;
+    out.push({ kind: k.kind, name: k.name });
+  }
+  return out;
+}
 
 /** The image spec and layering for a built config. */
 export function imageSpecFor(config: NormalizedConfig, root: RootManifest): { spec: ImageSpec; layering: Layering } {
@@ -28,7 +73,8 @@ export function imageSpecFor(config: NormalizedConfig, root: RootManifest): { sp
   const spec: ImageSpec = {
     reference: { repository: image.name, tag: image.tag },
     cmd: [`${links.start}/${ROOT_LINKS.start.provides.command}`, `${env}/bin/${FRONT_ENDS[config.frontend].command}`],
-    healthcheck: { test: ['CMD', `${env}/bin/python3`, `${IMAGE_JUPYTER_CONFIG}/nixlab_healthcheck.py`], ...HEALTHCHECK_TIMING },
+    // -S: no site-packages to scan; the probe needs only the standard library (nix/healthcheck.py).
+    healthcheck: { test: ['CMD', `${env}/bin/python3`, '-S', `${IMAGE_JUPYTER_CONFIG}/nixlab_healthcheck.py`], ...HEALTHCHECK_TIMING },
     env: envRecord,
     user: { ...image.user },
     workingDir: image.workdir,
@@ -42,7 +88,10 @@ export function imageSpecFor(config: NormalizedConfig, root: RootManifest): { sp
       jupyterConfigDir: links.jupyterConfig!,
     },
     copies: image.files.map((f, i) => ({ source: links[filesLink(i)]!, target: f.target })),
-    labels: { 'org.opencontainers.image.description': `Jupyter (${config.frontend}) with kernels: ${config.kernels.map((k) => k.name).join(', ')}` },
+    labels: {
+      'org.opencontainers.image.description': `Jupyter (${config.frontend}) with kernels: ${config.kernels.map((k) => k.name).join(', ')}`,
+      [KERNELS_LABEL]: kernelsLabelValue(config.kernels),
+    },
   };
   // Shared paths first, then each kernel's own layers: a change to one kernel's packages leaves
   // every other kernel's layers (and the shared ones) byte for byte as they were.

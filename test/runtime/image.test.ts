@@ -22,7 +22,7 @@ afterAll(() => cleanupImages());
 test('the image config: the start command before the server, a HEALTHCHECK with docker-stacks\' timing', () => {
   expect(config.Cmd[0]).toMatch(/^\/nix\/store\/[a-z0-9]{32}-nixlab-start\/bin\/nixlab-start$/);
   expect(config.Cmd[1]).toMatch(/\/bin\/jupyter-server$/);
-  expect(config.Healthcheck.Test).toEqual(['CMD', expect.stringMatching(/\/bin\/python3$/), '/etc/jupyter/nixlab_healthcheck.py']);
+  expect(config.Healthcheck.Test).toEqual(['CMD', expect.stringMatching(/\/bin\/python3$/), '-S', '/etc/jupyter/nixlab_healthcheck.py']);
   expect([config.Healthcheck.Interval, config.Healthcheck.Timeout, config.Healthcheck.Retries]).toEqual([3e9, 1e9, 3]);
   expect(config.Env).toContain('JUPYTER_PORT=8888');
 });

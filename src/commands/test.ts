@@ -1,0 +1,38 @@
+import { Args, Flags } from '@oclif/core';
+import { NixlabCommand } from '../cli/base.js';
+import { abortOnSignals } from '../cli/pack-support.js';
+
+export default class Test extends NixlabCommand {
+  static override description =
+    'Prove an image works: load it into the Docker engine at DOCKER_HOST (or build a config first), start it with a fresh token ' +
+    'and a scratch volume, and check the token, the kernelspecs, each kernel over its websocket, the health status and the stop. ' +
+    'Exits 1 when a check fails, 2 for bad input or no engine.';
+  static override examples = [
+    '<%= config.bin %> test demo.tar',
+    '<%= config.bin %> test examples/demo/nixlab.yaml --pkgs offline',
+    '<%= config.bin %> test demo.tar --engine chroot --json',
+  ];
+  static override args = { input: Args.string({ description: 'image archive (docker-archive tar) or config file/directory (default: the config in the current directory)' }) };
+  static override flags = {
+    engine: Flags.string({ options: ['docker', 'chroot'], default: 'docker', description: 'docker: the engine at DOCKER_HOST; chroot: the chroot runner (root, no engine)' }),
+    pkgs: Flags.string({ description: 'package set when building a config: omit for the flake.lock pin, `offline`, or a nixpkgs checkout path' }),
+    json: Flags.boolean({ description: 'print the report as JSON on stdout' }),
+    quiet: Flags.boolean({ char: 'q', description: 'no progress lines and no nix-build log on stderr' }),
+  };
+
+  async go(): Promise<void> {
+    const { args, flags } = await this.parse(Test);
+    const [{ testImage, ChecksFailed }, { formatTestReport }, { parsePkgs }] = await Promise.all([
+      import('../engine/test.js'),
+      import('../engine/test-report.js'),
+      import('../build/nix-build.js'),
+    ]);
+    const say = flags.quiet ? undefined : (line: string) => process.stderr.write(`${line}\n`);
+    const report = await abortOnSignals((signal) =>
+      testImage({ input: args.input, engine: flags.engine as 'docker' | 'chroot', pkgs: parsePkgs(flags.pkgs), onStep: say, onLog: flags.json ? undefined : say, signal }),
+    );
+    if (flags.json) this.printJson(report);
+    else process.stdout.write(formatTestReport(report));
+    if (!report.ok) this.report(new ChecksFailed(report));
+  }
+}

@@ -1,0 +1,432 @@
+// `nixlab test`: proves an image works the way its users will run it. It loads the image into
+// the engine (or builds a config first), starts it with a token chosen now and never stored and
+// a scratch volume at the notebook directory, and checks over real HTTP and websockets that the
+// server demands the token, lists exactly the declared kernels, that each kernel starts and
+// runs its kind's snippet (or the test its config declares) with the right output, that the
+// engine reports the container healthy, and that `docker stop` ends it with exit code 0 within
+// 10 s. Returns a report; never prints.
+//
+// An image says which kernels it declares in its `dev.nixlab.kernels` label (written by
+// `nixlab build`). An image without the label is tested when its Cmd starts Jupyter: every
+// kernelspec it lists is started and must answer (with a kind's snippet when the kernelspec's
+// language is a kind's). Anything else is "an image without Jupyter", a user error.
+//
+// How the image is run is a *target* (TARGETS): a Jupyter server as `docker run` starts it is
+// the one there is; a JupyterHub single-user server behind a hub can be added beside it.
+import { randomBytes } from 'node:crypto';
+import { createReadStream, existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, extname, join, resolve } from 'node:path';
+import tar from 'tar-stream';
+import type { PkgsChoice } from '../build/nix-build.js';
+import { NixlabError, UserError } from '../errors.js';
+import { kernelKinds, kindOf } from '../kernels/index.js';
+import type { Snippet } from '../kernels/types.js';
+import { KERNELS_LABEL, parseKernelsLabel, type DeclaredKernel } from '../runtime/image.js';
+import { JupyterServer, type KernelspecInfo } from './kernel-client.js';
+import { ChrootRuntime, DockerRuntime, STOP_TIMEOUT_SECONDS, type CheckResult, type PreparedImage, type Runtime } from './test-runtimes.js';
+
+export type { CheckResult } from './test-runtimes.js';
+
+/** Where the image runs. */
+export type EngineKind = 'docker' | 'chroot';
+
+/** How the image is started and reached (one function each in TARGETS). */
+export type TargetKind = 'jupyter-server';
+
+export interface TestOptions {
+  /** An image archive, or a config file or directory (built first); default: the config here. */
+  input?: string;
+  engine?: EngineKind;
+  /** DOCKER_HOST (default: the environment's). */
+  dockerHost?: string;
+  /** Package set when building a config. */
+  pkgs?: PkgsChoice;
+  /** Where a config's generated Nix project goes (default: a temporary directory). */
+  generatedDir?: string;
+  /** How long the server may take to answer (default 120 s). */
+  serverTimeoutMs?: number;
+  /** How long a kernel may take to start and answer, and its snippet to run (default 120 s). */
+  kernelTimeoutMs?: number;
+  /** Progress lines ("loading …", "kernel py: …"). */
+  onStep?: (line: string) => void;
+  /** The nix-build log while building a config. */
+  onLog?: (line: string) => void;
+  signal?: AbortSignal;
+}
+
+/** How one kernel did. */
+export interface KernelReport {
+  name: string;
+  /** Its kind from the label; for an image without it, the kind whose language it has, or null. */
+  kind: string | null;
+  ok: boolean;
+  /** What was run: the kind's snippet, the config's `metadata.nixlab.test`, or kernel_info only. */
+  check: 'snippet' | 'declared' | 'kernel_info';
+  code: string | null;
+  expect: string | null;
+  /** What it printed (stdout and results), null when nothing ran. */
+  output: string | null;
+  /** `POST /api/kernels` until the kernel exists (ms). */
+  startMs: number | null;
+  /** From then until its kernel_info_reply (ms). */
+  answerMs: number | null;
+  /** The snippet's execution (ms). */
+  runMs: number | null;
+  detail: string;
+}
+
+export interface TestReport {
+  ok: boolean;
+  /** What was given: an image archive, or a config that was built. */
+  input: { path: string; kind: 'image' | 'config' };
+  image: { reference: string | null; id: string | null; kernelsFrom: 'label' | 'kernelspecs' };
+  engine: { kind: EngineKind; where: string };
+  target: TargetKind;
+  kernels: KernelReport[];
+  /** Server, token, kernelspecs, health, stop: in that order. */
+  checks: CheckResult[];
+  /** Milliseconds: each phase, and since the start of `nixlab test` (`firstKernelAnswer`). */
+  timings: { build: number | null; load: number | null; serverUp: number | null; firstKernelAnswer: number | null; total: number };
+  /** One line per failed check. */
+  failures: string[];
+  /** The container's last log lines, when something failed. */
+  logTail: string[];
+}
+
+/** Some check failed: the report says which. Exit code 1. */
+export class ChecksFailed extends NixlabError {
+  readonly exitCode = 1;
+  constructor(readonly report: TestReport) {
+    super(`${report.failures.length} check${report.failures.length === 1 ? '' : 's'} failed:\n${report.failures.map((f) => `  - ${f}`).join('\n')}`);
+  }
+}
+
+/** The key of kernel.json `metadata` (config `kernels[].metadata`) where a kernel declares its own test. */
+export const DECLARED_TEST_KEY = 'nixlab';
+
+/** A kernel's own test from its kernelspec metadata (`metadata.nixlab.test: { code, expect }`). */
+export function declaredTest(spec: KernelspecInfo['spec'] | undefined): Snippet | { error: string } | undefined {
+  const t = (spec?.metadata?.[DECLARED_TEST_KEY] as { test?: unknown } | undefined)?.test;
+  if (t === undefined) return undefined;
+  const s = t as { code?: unknown; expect?: unknown };
+  if (t === null || typeof t !== 'object' || typeof s.code !== 'string' || typeof s.expect !== 'string' || !s.code || !s.expect) {
+    return { error: 'its kernel.json metadata.nixlab.test is not { "code": "…", "expect": "…" } with non-empty strings' };
+  }
+  return { code: s.code, expect: s.expect };
+}
+
+/** What the input is: a tar with manifest.json (docker-archive), one with index.json (OCI), or not a tar. */
+async function archiveKind(path: string): Promise<'docker' | 'oci' | 'tar' | 'not-tar'> {
+  if (statSync(path).isDirectory()) return existsSync(join(path, 'index.json')) ? 'oci' : 'not-tar';
+  return new Promise((resolvePromise) => {
+    const extract = tar.extract();
+    const source = createReadStream(path);
+    let kind: 'docker' | 'oci' | 'tar' | 'not-tar' = 'not-tar';
+    let entries = 0;
+    const done = (k: typeof kind) => {
+      source.destroy();
+      extract.destroy();
+      resolvePromise(k);
+    };
+    extract.on('entry', (header, stream, next) => {
+      entries++;
+      if (header.name === 'manifest.json') return done('docker');
+      if (header.name === 'index.json') kind = 'oci';
+      else if (kind === 'not-tar') kind = 'tar';
+      stream.on('end', next);
+      stream.resume();
+    });
+    extract.on('finish', () => done(entries === 0 ? 'not-tar' : kind));
+    extract.on('error', () => done(entries === 0 ? 'not-tar' : kind));
+    source.on('error', () => done('not-tar'));
+    source.pipe(extract);
+  });
+}
+
+const CONFIG_EXTENSIONS = new Set(['.ts', '.mts', '.cts', '.js', '.mjs', '.cjs', '.json', '.yaml', '.yml']);
+
+/** The env var `NAME` of an image config, if set. */
+function envOf(config: PreparedImage['config'], name: string): string | undefined {
+  const kv = (config.Env ?? []).find((e) => e.startsWith(`${name}=`));
+  return kv?.slice(name.length + 1);
+}
+
+/** True when the image's command starts a Jupyter server (`jupyter-lab`, `jupyter notebook`, docker-stacks' start-notebook). */
+export function startsJupyter(config: PreparedImage['config']): boolean {
+  const argv = [...(config.Entrypoint ?? []), ...(config.Cmd ?? [])];
+  return argv.some((a) => /^(jupyter(hub)?(-[a-z-]+)?|start-notebook(\.sh|\.py)?|start-singleuser(\.sh|\.py)?)$/.test(basename(a)));
+}
+
+/** The kinds a kernelspec's language may stand for (a python kernelspec → the python kind's snippet). */
+function kindForLanguage(language: string | undefined): string | null {
+  if (!language) return null;
+  const k = kernelKinds.find((kind) => kind.kind !== 'custom' && kind.language.toLowerCase() === language.toLowerCase());
+  return k?.kind ?? null;
+}
+
+/** Everything a target needs. */
+interface TargetContext {
+  runtime: Runtime;
+  image: PreparedImage;
+  /** The kernels the label declares, or null for an image without the label. */
+  declared: DeclaredKernel[] | null;
+  opts: Required<Pick<TestOptions, 'serverTimeoutMs' | 'kernelTimeoutMs'>> & Pick<TestOptions, 'onStep' | 'signal'>;
+  /** ms since the test started (for the first kernel answer). */
+  elapsed: () => number;
+}
+
+/** What a target found. */
+interface TargetResult {
+  kernels: KernelReport[];
+  checks: CheckResult[];
+  serverUpMs: number | null;
+  firstKernelAnswer: number | null;
+  logTail: string[];
+}
+
+/** One function per way of running Jupyter. */
+const TARGETS: Record<TargetKind, (ctx: TargetContext) => Promise<TargetResult>> = {
+  'jupyter-server': testJupyterServer,
+};
+
+/** Runs the checks; the report says what passed. Bad input throws UserError (exit 2). */
+export async function testImage(opts: TestOptions = {}): Promise<TestReport> {
+  const t0 = Date.now();
+  const elapsed = () => Date.now() - t0;
+  const engineKind = opts.engine ?? 'docker';
+  const runtime: Runtime = engineKind === 'chroot' ? new ChrootRuntime() : new DockerRuntime(opts.dockerHost);
+  const step = opts.onStep ?? (() => undefined);
+  // The engine first: a missing engine should not cost a build.
+  await runtime.check();
+
+  const input = await resolveInput(opts.input);
+  let archive = input.path;
+  let buildMs: number | null = null;
+  let scratch: string | undefined;
+  try {
+    if (input.kind === 'config') {
+      scratch = mkdtempSync(join(tmpdir(), 'nixlab-test-'));
+      archive = join(scratch, 'image.tar');
+      step(`building ${input.path}`);
+      const { build } = await import('../build/build.js');
+      const start = Date.now();
+      await build({
+        config: input.path,
+        pkgs: opts.pkgs ?? { kind: 'pinned' },
+        generatedDir: opts.generatedDir ?? join(scratch, 'generated'),
+        outLink: join(scratch, 'result'),
+        destination: { output: archive, format: 'docker' },
+        onLog: opts.onLog,
+        signal: opts.signal,
+      });
+      buildMs = Date.now() - start;
+    } else {
+      const kind = await archiveKind(archive);
+      if (kind === 'not-tar') throw new UserError({ where: archive, message: 'is not an image archive (not a tar file) nor a config', hint: 'pass an image written by `nixlab build -o IMAGE.tar` (or `docker save`), or a nixlab config' });
+      if (kind === 'tar') throw new UserError({ where: archive, message: 'is a tar file but not an image: it has neither manifest.json (docker-archive) nor index.json (OCI layout)', hint: 'pass an image written by `nixlab build -o IMAGE.tar` (or `docker save`)' });
+      if (kind === 'oci' && engineKind === 'docker') {
+        throw new UserError({ where: archive, message: 'is an OCI image layout; the Docker engine loads docker-archives', hint: 'build a docker-archive (`nixlab build -o IMAGE.tar`, the default format), or copy it in with `skopeo copy oci:DIR:TAG docker-daemon:NAME:TAG`' });
+      }
+    }
+
+    step(engineKind === 'docker' ? `loading ${archive} into the engine at ${runtime.where}` : `unpacking ${archive} for the chroot runner`);
+    const image = await runtime.prepare(archive, opts.signal);
+    const labelValue = image.config.Labels?.[KERNELS_LABEL];
+    let declared: DeclaredKernel[] | null = null;
+    if (labelValue !== undefined) {
+      declared = parseKernelsLabel(labelValue) ?? null;
+      if (!declared) throw new UserError({ where: `${archive}: label ${KERNELS_LABEL}`, message: `is not a JSON list of { "kind", "name" }: ${labelValue.slice(0, 200)}`, hint: 'rebuild the image with nixlab build' });
+    } else if (!startsJupyter(image.config)) {
+      const cmd = JSON.stringify([...(image.config.Entrypoint ?? []), ...(image.config.Cmd ?? [])]);
+      throw new UserError({ where: archive, message: `is an image without Jupyter: it has no ${KERNELS_LABEL} label and its command ${cmd} does not start a Jupyter server`, hint: 'pass an image built by nixlab, or one whose Cmd starts jupyter (jupyter-lab, jupyter-notebook, jupyter-server)' });
+    }
+
+    const target: TargetKind = 'jupyter-server';
+    const result = await TARGETS[target]({
+      runtime,
+      image,
+      declared,
+      opts: { serverTimeoutMs: opts.serverTimeoutMs ?? 120_000, kernelTimeoutMs: opts.kernelTimeoutMs ?? 120_000, onStep: opts.onStep, signal: opts.signal },
+      elapsed,
+    });
+    const failures = [
+      ...result.kernels.filter((k) => !k.ok).map((k) => `kernel ${k.name}: ${k.detail}`),
+      ...result.checks.filter((c) => !c.ok).map((c) => `${c.name}: ${c.detail}`),
+    ];
+    return {
+      ok: failures.length === 0,
+      input: { path: input.path, kind: input.kind },
+      image: { reference: image.reference, id: image.id, kernelsFrom: declared ? 'label' : 'kernelspecs' },
+      engine: { kind: engineKind, where: runtime.where },
+      target,
+      kernels: result.kernels,
+      checks: result.checks,
+      timings: { build: buildMs, load: image.loadMs, serverUp: result.serverUpMs, firstKernelAnswer: result.firstKernelAnswer, total: elapsed() },
+      failures,
+      logTail: failures.length ? result.logTail : [],
+    };
+  } finally {
+    if (scratch) rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+/** Decides whether the argument is an image archive or a config. */
+async function resolveInput(arg: string | undefined): Promise<{ path: string; kind: 'image' | 'config' }> {
+  const { resolveConfigArg } = await import('../definitions/load.js');
+  if (arg === undefined) return { path: resolveConfigArg(undefined), kind: 'config' };
+  if (!existsSync(arg)) throw new UserError({ where: arg, message: 'does not exist', hint: 'pass an image archive (nixlab build -o IMAGE.tar) or a nixlab config' });
+  const st = statSync(arg);
+  if (st.isDirectory()) {
+    // An OCI layout directory is an image; any other directory must hold a config.
+    if (existsSync(join(arg, 'index.json')) && existsSync(join(arg, 'oci-layout'))) return { path: resolve(arg), kind: 'image' };
+    return { path: resolveConfigArg(arg), kind: 'config' };
+  }
+  if (CONFIG_EXTENSIONS.has(extname(arg).toLowerCase())) return { path: arg, kind: 'config' };
+  return { path: resolve(arg), kind: 'image' };
+}
+
+/** A Jupyter server image, run as `docker run -e JUPYTER_TOKEN=… -v VOLUME:NOTEBOOKS -p PORT IMAGE` would. */
+async function testJupyterServer(ctx: TargetContext): Promise<TargetResult> {
+  const { runtime, image, declared, opts } = ctx;
+  const step = opts.onStep ?? (() => undefined);
+  const checks: CheckResult[] = [];
+  const kernels: KernelReport[] = [];
+  // A token for this run only: given at start, never written anywhere.
+  const token = randomBytes(24).toString('hex');
+  const port = Number(envOf(image.config, 'JUPYTER_PORT') ?? Object.keys(image.config.ExposedPorts ?? {})[0]?.split('/')[0] ?? 8888);
+  const volumeAt = envOf(image.config, 'NIXLAB_NOTEBOOK_DIR') ?? Object.keys(image.config.Volumes ?? {}).sort()[0] ?? (image.config.WorkingDir || null);
+  step(`starting the image with a fresh token${volumeAt ? ` and a scratch volume at ${volumeAt}` : ''}`);
+  const started = await runtime.start(image, { env: { JUPYTER_TOKEN: token }, volumeAt, port });
+  let serverUpMs: number | null = null;
+  let firstKernelAnswer: number | null = null;
+  let logTail: string[] = [];
+  try {
+    const server = new JupyterServer(started.url, token);
+    try {
+      serverUpMs = await server.waitUntilUp(opts.serverTimeoutMs, async () => (opts.signal?.aborted ? 'interrupted' : started.gone()));
+      checks.push({ name: 'server', ok: true, ms: serverUpMs, detail: 'answers GET /api' });
+    } catch (err) {
+      checks.push({ name: 'server', ok: false, ms: null, detail: (err as Error).message });
+    }
+    if (serverUpMs !== null) {
+      checks.push(await tokenCheck(server));
+      let specs: Record<string, KernelspecInfo> = {};
+      try {
+        specs = await server.kernelspecs();
+        checks.push(kernelspecCheck(specs, declared));
+      } catch (err) {
+        checks.push({ name: 'kernelspecs', ok: false, ms: null, detail: (err as Error).message });
+      }
+      const wanted = declared ?? Object.keys(specs).sort().map((name) => ({ name, kind: kindForLanguage(specs[name]?.spec.language) ?? '' }));
+      for (const k of wanted) {
+        opts.signal?.throwIfAborted();
+        step(`kernel ${k.name}: starting`);
+        const r = await testKernel(server, k, specs[k.name], opts.kernelTimeoutMs, () => {
+          firstKernelAnswer ??= ctx.elapsed();
+        });
+        step(`kernel ${k.name}: ${r.ok ? 'ok' : 'FAILED'}`);
+        kernels.push(r);
+      }
+    }
+    opts.signal?.throwIfAborted();
+    step('health status');
+    checks.push(await started.health());
+    step('stopping');
+    try {
+      const stop = await started.stop();
+      const ok = stop.exitCode === 0 && stop.ms < STOP_TIMEOUT_SECONDS * 1000;
+      checks.push({ name: 'stop', ok, ms: stop.ms, detail: `exit code ${stop.exitCode} after ${(stop.ms / 1000).toFixed(1)} s${ok ? '' : ` (must be 0, within ${STOP_TIMEOUT_SECONDS} s)`}` });
+    } catch (err) {
+      checks.push({ name: 'stop', ok: false, ms: null, detail: (err as Error).message });
+    }
+    if (checks.some((c) => !c.ok) || kernels.some((k) => !k.ok)) logTail = await started.logTail(30).catch(() => []);
+  } finally {
+    await started.remove();
+  }
+  return { kernels, checks, serverUpMs, firstKernelAnswer, logTail };
+}
+
+/** 403 without the token (and with a wrong one), 200 with it. */
+async function tokenCheck(server: JupyterServer): Promise<CheckResult> {
+  const name = 'token';
+  try {
+    const without = (await server.request('/api/status', { auth: false })).status;
+    const wrong = (await new JupyterServer(server.base, 'not-the-token').request('/api/status')).status;
+    const withIt = (await server.request('/api/status')).status;
+    const ok = without === 403 && wrong === 403 && withIt === 200;
+    return { name, ok, ms: null, detail: `/api/status: ${without} without the token, ${wrong} with a wrong one, ${withIt} with it${ok ? '' : ' (want 403, 403, 200)'}` };
+  } catch (err) {
+    return { name, ok: false, ms: null, detail: (err as Error).message };
+  }
+}
+
+/** Exactly the declared kernels (or, without a label, at least one). */
+function kernelspecCheck(specs: Record<string, KernelspecInfo>, declared: DeclaredKernel[] | null): CheckResult {
+  const listed = Object.keys(specs).sort();
+  const name = 'kernelspecs';
+  if (!declared) return { name, ok: listed.length > 0, ms: null, detail: listed.length ? `lists ${listed.join(', ')} (the image declares none: no ${KERNELS_LABEL} label)` : 'lists no kernel' };
+  const want = declared.map((k) => k.name).sort();
+  const missing = want.filter((n) => !listed.includes(n));
+  const extra = listed.filter((n) => !want.includes(n));
+  if (!missing.length && !extra.length) return { name, ok: true, ms: null, detail: `exactly the declared ${want.join(', ')}` };
+  return { name, ok: false, ms: null, detail: [missing.length ? `missing ${missing.join(', ')}` : '', extra.length ? `not declared: ${extra.join(', ')}` : ''].filter(Boolean).join('; ') };
+}
+
+const show = (s: string) => JSON.stringify(s.length > 200 ? `${s.slice(0, 200)}…` : s);
+
+/** Starts one kernel, waits for its kernel_info_reply, runs its test, shuts it down. */
+async function testKernel(server: JupyterServer, k: DeclaredKernel, spec: KernelspecInfo | undefined, timeoutMs: number, answered: () => void): Promise<KernelReport> {
+  const kind = k.kind || null;
+  const report: KernelReport = { name: k.name, kind, ok: false, check: 'kernel_info', code: null, expect: null, output: null, startMs: null, answerMs: null, runMs: null, detail: '' };
+  if (!spec) return { ...report, detail: 'not listed by /api/kernelspecs' };
+  const own = declaredTest(spec.spec);
+  if (own && 'error' in own) return { ...report, detail: own.error };
+  const kindSnippet = kind ? kindOf(kind)?.snippet : undefined;
+  const test = own ?? kindSnippet;
+  if (test) Object.assign(report, { check: own ? 'declared' : 'snippet', code: test.code, expect: test.expect });
+  let id: string | undefined;
+  const t0 = Date.now();
+  try {
+    try {
+      id = await server.startKernel(k.name, timeoutMs);
+    } catch (err) {
+      return { ...report, detail: `cannot start: ${(err as Error).message}` };
+    }
+    report.startMs = Date.now() - t0;
+    // The server opens the channels once the kernel answers its own first request, so the
+    // answer time counts from here: the websocket, then our kernel_info_request's reply.
+    const t1 = Date.now();
+    let channels: Awaited<ReturnType<JupyterServer['channels']>>;
+    try {
+      channels = await server.channels(id);
+    } catch (err) {
+      return { ...report, detail: `started, but its channels do not open: ${(err as Error).message}` };
+    }
+    try {
+      try {
+        await channels.kernelInfo(timeoutMs);
+      } catch (err) {
+        return { ...report, detail: `started, but does not answer kernel_info: ${(err as Error).message}` };
+      }
+      report.answerMs = Date.now() - t1;
+      answered();
+      if (!test) return { ...report, ok: true, detail: `answers kernel_info (a ${kind ?? 'kernel'} without a snippet; declare one in metadata.nixlab.test)` };
+      const t2 = Date.now();
+      const r = await channels.execute(test.code, timeoutMs);
+      report.runMs = Date.now() - t2;
+      report.output = r.stdout;
+      if (r.status !== 'ok' || r.errors.length) return { ...report, detail: `${show(test.code)} failed (${r.status || 'no status'}): ${r.errors.join('; ') || r.stderr.trim().slice(0, 300)}` };
+      if (!r.stdout.includes(test.expect)) return { ...report, detail: `${show(test.code)} printed ${show(r.stdout)}, which does not contain ${show(test.expect)}` };
+      return { ...report, ok: true, detail: `${show(test.code)} printed ${show(test.expect)}` };
+    } catch (err) {
+      return { ...report, detail: (err as Error).message };
+    } finally {
+      channels.close();
+    }
+  } catch (err) {
+    return { ...report, detail: (err as Error).message };
+  } finally {
+    if (id) await server.deleteKernel(id).catch(() => undefined);
+  }
+}
