@@ -4,10 +4,12 @@
 // engine (./chroot.ts: host network, a scratch directory, the HEALTHCHECK command run once).
 // Both give the same `Runtime` shape, so a test target does not care which one runs it.
 import { randomBytes } from 'node:crypto';
-import { chownSync, createReadStream, mkdtempSync, rmSync } from 'node:fs';
+import { chownSync, createReadStream, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import tar from 'tar-stream';
 import { UserError } from '../errors.js';
 import { DockerEngine, EngineStreamError, type ContainerInspect, type HealthConfig } from './docker-api.js';
 
@@ -268,6 +270,28 @@ export function freePort(): Promise<number> {
   });
 }
 
+/** The `config` of a docker-archive's image (read with tar-stream, JSON entries only), or null for other archives. */
+async function dockerArchiveConfig(path: string): Promise<TestImageConfig | null> {
+  if (statSync(path).isDirectory()) return null;
+  const files = new Map<string, Buffer>();
+  const extract = tar.extract();
+  extract.on('entry', (header, stream, next) => {
+    const keep = header.name.endsWith('.json');
+    const chunks: Buffer[] = [];
+    stream.on('data', (c: Buffer) => keep && chunks.push(c));
+    stream.on('end', () => {
+      if (keep) files.set(header.name, Buffer.concat(chunks));
+      next();
+    });
+  });
+  await pipeline(createReadStream(path), extract);
+  const manifest = files.get('manifest.json');
+  if (!manifest) return null;
+  const entry = (JSON.parse(manifest.toString('utf8')) as { Config?: string }[])[0];
+  const config = entry?.Config ? files.get(entry.Config) : undefined;
+  return config ? ((JSON.parse(config.toString('utf8')) as { config?: TestImageConfig }).config ?? {}) : null;
+}
+
 /** The chroot runner (root only): the image's server on the host's network, on a free port. */
 export class ChrootRuntime implements Runtime {
   readonly kind = 'chroot';
@@ -282,7 +306,10 @@ export class ChrootRuntime implements Runtime {
   async prepare(image: string): Promise<PreparedImage> {
     const { prepareImage } = await import('./chroot.js');
     const { config } = await prepareImage(image);
-    return { source: image, config, reference: null, id: null, loadMs: null };
+    // The runner unpacks through an OCI layout, whose config has no Healthcheck (the OCI image
+    // spec has none): a docker-archive's own config has it.
+    const own = await dockerArchiveConfig(image);
+    return { source: image, config: own ? { ...config, Healthcheck: own.Healthcheck } : config, reference: null, id: null, loadMs: null };
   }
 
   async start(image: PreparedImage, req: StartRequest): Promise<Started> {

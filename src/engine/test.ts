@@ -324,7 +324,7 @@ async function testJupyterServer(ctx: TargetContext): Promise<TargetResult> {
         step(`kernel ${k.name}: starting`);
         const r = await testKernel(server, k, specs[k.name], opts.kernelTimeoutMs, () => {
           firstKernelAnswer ??= ctx.elapsed();
-        });
+        }, () => started.logTail(40));
         step(`kernel ${k.name}: ${r.ok ? 'ok' : 'FAILED'}`);
         kernels.push(r);
       }
@@ -376,7 +376,14 @@ function kernelspecCheck(specs: Record<string, KernelspecInfo>, declared: Declar
 const show = (s: string) => JSON.stringify(s.length > 200 ? `${s.slice(0, 200)}…` : s);
 
 /** Starts one kernel, waits for its kernel_info_reply, runs its test, shuts it down. */
-async function testKernel(server: JupyterServer, k: DeclaredKernel, spec: KernelspecInfo | undefined, timeoutMs: number, answered: () => void): Promise<KernelReport> {
+async function testKernel(
+  server: JupyterServer,
+  k: DeclaredKernel,
+  spec: KernelspecInfo | undefined,
+  timeoutMs: number,
+  answered: () => void,
+  logTail: () => Promise<string[]>,
+): Promise<KernelReport> {
   const kind = k.kind || null;
   const report: KernelReport = { name: k.name, kind, ok: false, check: 'kernel_info', code: null, expect: null, output: null, startMs: null, answerMs: null, runMs: null, detail: '' };
   if (!spec) return { ...report, detail: 'not listed by /api/kernelspecs' };
@@ -391,7 +398,9 @@ async function testKernel(server: JupyterServer, k: DeclaredKernel, spec: Kernel
     try {
       id = await server.startKernel(k.name, timeoutMs);
     } catch (err) {
-      return { ...report, detail: `cannot start: ${(err as Error).message}` };
+      // The server answers 500 "Unhandled error"; its log says why (FileNotFoundError: …).
+      const why = (await logTail().catch(() => [])).filter((l) => /^\s*\w+(Error|Exception): /.test(l)).at(-1)?.trim();
+      return { ...report, detail: `cannot start: ${(err as Error).message}${why ? ` (server log: ${why})` : ''}` };
     }
     report.startMs = Date.now() - t0;
     // The server opens the channels once the kernel answers its own first request, so the
