@@ -37,10 +37,19 @@ export interface WebSocketOptions {
 
 /** One open connection. Messages arrive through `onText`; binary messages through `onBinary`. */
 export class WebSocketClient {
-  /** Called with each complete text message. */
-  onText: (text: string) => void = () => undefined;
+  /**
+   * Called with each complete text message. Messages that arrive before it is set (a server
+   * may send at once after the handshake) are kept and handed to it when it is.
+   */
+  set onText(fn: (text: string) => void) {
+    this.textHandler = fn;
+    for (const t of this.early.splice(0)) fn(t);
+  }
   /** Called with each complete binary message (Jupyter sends messages with buffers this way). */
   onBinary: (data: Buffer) => void = () => undefined;
+
+  private textHandler: ((text: string) => void) | undefined;
+  private early: string[] = [];
   /** Called once when the connection is gone: `error` is set unless it closed cleanly. */
   onClose: (error?: Error) => void = () => undefined;
 
@@ -232,7 +241,11 @@ export class WebSocketClient {
     if (!fin) return;
     const data = this.fragments.length === 1 ? this.fragments[0]! : Buffer.concat(this.fragments);
     this.fragments = [];
-    if (this.fragmentOpcode === OP_TEXT) this.onText(data.toString('utf8'));
+    if (this.fragmentOpcode === OP_TEXT) {
+      const text = data.toString('utf8');
+      if (this.textHandler) this.textHandler(text);
+      else this.early.push(text);
+    }
     else this.onBinary(data);
   }
 }
