@@ -1,72 +1,68 @@
 // End to end, offline, for the kernel catalogue: the examples built with `nixlab build … --pkgs
-// offline` (real nix-build, real pack), run the way `docker run` would (test/helpers/run-image.ts),
-// and driven over a real Jupyter server's HTTP API and kernel websockets -- Python, R and Octave
+// offline` (real nix-build, real pack), loaded and run under a real Docker engine (`docker load`,
+// `docker run`), and driven over a real Jupyter server's HTTP API and kernel websockets -- Python, R and Octave
 // executing code; Debian's jupyter_kernel_test checking each kernel's protocol conformance from
 // inside the image (the image's own python3 and jupyter_client start the image's kernels: Python,
 // R, Octave, and the demo's custom sh kernel); and the full polyglot example, which the offline
 // package set refuses, kernel by kernel, for exactly the languages Debian 12 does not package.
-// Needs root (chroot, namespaces), as the README says.
 import { execa } from 'execa';
-import { chownSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import { JupyterServer } from '../../src/engine/kernel-client.js';
 import { nixlab } from '../helpers/cli.js';
-import { freePort, JupyterClient } from '../helpers/jupyter.js';
-import { runImage, startImage } from '../helpers/run-image.js';
+import { buildImage as build, configCopy, docker, dockerOk, hostPort } from './lib.js';
 
 const work = mkdtempSync(join(tmpdir(), 'nixlab-catalogue-'));
 const TOKEN = 'e2e-' + Math.random().toString(36).slice(2);
 const timings: Record<string, number> = {};
 const OFFLINE_PKGS = resolve('offline');
+const TAG = `cat${process.pid}`;
+const LABEL = `nixlab.test=${process.pid}`;
+const NETWORK = `nixlab-catalogue-${process.pid}`;
+const loaded: string[] = [];
 
-afterAll(() => {
+beforeAll(async () => {
+  await dockerOk(['network', 'create', '--label', LABEL, NETWORK]);
+});
+
+afterAll(async () => {
+  const ids = (await docker(['ps', '-aq', '--filter', `label=${LABEL}`])).stdout.split('\n').filter(Boolean);
+  if (ids.length) await docker(['rm', '-f', '-v', ...ids]);
+  await docker(['network', 'rm', NETWORK]);
+  if (loaded.length) await docker(['rmi', ...loaded]);
   // Figures for the closing note and the README (build, boot, kernel and conformance times).
   process.stdout.write(`catalogue e2e timings: ${JSON.stringify(timings)}\n`);
 });
 
-/** `nixlab build <config> --pkgs offline -o <name>.tar`; returns the image path. */
+/** `nixlab build <config> --pkgs offline -o <name>.tar` under a tag of this run, then `docker load`; returns the reference. */
 async function buildImage(config: string, name: string): Promise<string> {
   const image = join(work, `${name}.tar`);
   const start = Date.now();
-  const r = await nixlab([
-    'build', resolve(config), '--pkgs', 'offline', '-q', '--json',
-    '-o', image, '--out-link', join(work, `${name}-result`), '--generated-dir', join(work, `${name}-gen`),
-  ]);
+  await build(configCopy(config, work, { tag: TAG }), image, work);
   timings[`build ${name} ms`] = Date.now() - start;
-  if (r.exitCode !== 0) throw new Error(`nixlab build ${config} failed (${r.exitCode}):\n${r.stderr}`);
-  return image;
+  const ref = (await dockerOk(['load', '-i', image])).replace(/^Loaded image: /, '');
+  loaded.push(ref);
+  timings[`load ${name} ms`] = Date.now() - start - timings[`build ${name} ms`]!;
+  return ref;
 }
 
-/** A fresh /data volume owned by the image user (1000:100). */
-function volume(name: string): string {
-  const dir = join(work, name);
-  mkdirSync(dir, { recursive: true });
-  chownSync(dir, 1000, 100);
-  return dir;
-}
-
-/** Starts an image with JUPYTER_TOKEN on a free loopback port; resolves once the server answers. */
-async function boot(image: string, name: string) {
-  const port = await freePort();
+/** `docker run -d` with JUPYTER_TOKEN and the port on 127.0.0.1; resolves once the server answers. */
+async function boot(ref: string, name: string) {
   const start = Date.now();
-  const handle = await startImage({
-    image,
-    env: { JUPYTER_TOKEN: TOKEN, NIXLAB_IP: '127.0.0.1', JUPYTER_PORT: String(port) },
-    volumes: [`${volume(`data-${name}`)}:/data`],
-  });
-  let exited = false;
-  void handle.wait().then(() => (exited = true));
-  const client = new JupyterClient(`http://127.0.0.1:${port}`, TOKEN);
-  await client.waitUntilUp(60_000, () => !exited);
+  const id = await dockerOk(['run', '-d', '--label', LABEL, '--network', NETWORK, '-p', '127.0.0.1::8888', '-e', `JUPYTER_TOKEN=${TOKEN}`, ref]);
+  const client = new JupyterServer(`http://127.0.0.1:${await hostPort(id)}`, TOKEN);
+  await client.waitUntilUp(120_000, async () => ((await dockerOk(['inspect', '-f', '{{.State.Running}}', id])) === 'true' ? undefined : 'the container exited'));
   timings[`boot ${name} ms`] = Date.now() - start;
-  return { handle, client };
+  return { id, client, stop: () => dockerOk(['stop', id]) };
 }
 
 /** Runs `code` in a fresh kernel over its websocket, then shuts the kernel down. */
-async function runIn(client: JupyterClient, kernel: string, code: string, label: string) {
+async function runIn(client: JupyterServer, kernel: string, code: string, label: string) {
   const start = Date.now();
   const id = await client.startKernel(kernel);
-  const r = await client.execute(id, code, 90_000);
+  const channels = await client.channels(id);
+  const r = await channels.execute(code, 90_000).finally(() => channels.close());
   timings[`${label} start+execute ms`] = Date.now() - start;
   expect(await client.deleteKernel(id)).toBe(204);
   // octave_kernel runs Octave on a pseudo-terminal, whose lines end in \r\n
@@ -79,17 +75,18 @@ async function runIn(client: JupyterClient, kernel: string, code: string, label:
  * everything else -- interpreter, jupyter_client, jsonschema, kernelspecs, kernels -- is the
  * image's. Returns the outcome of every check by suite.
  */
-async function conformance(image: string, suites: string[], label: string) {
+async function conformance(ref: string, suites: string[], label: string) {
   const { stdout: files } = await execa('dpkg-query', ['-L', 'python3-jupyter-kernel-test']);
   const jkt = dirname(files.split('\n').find((f) => f.endsWith('/jupyter_kernel_test/__init__.py'))!);
   const start = Date.now();
-  const r = await runImage({
-    image,
-    cmd: ['python3', '/conformance/tests/kernel_conformance.py', ...suites],
-    env: { PYTHONPATH: '/conformance/lib' },
-    volumes: [`${volume(`data-conformance-${label}`)}:/data`, `${resolve('test/e2e/conformance')}:/conformance/tests:ro`, `${jkt}:/conformance/lib/jupyter_kernel_test:ro`],
-    timeoutMs: 600_000,
-  });
+  const r = await docker(
+    [
+      'run', '--rm', '--label', LABEL, '--network', 'none', '-e', 'PYTHONPATH=/conformance/lib',
+      '-v', `${resolve('test/e2e/conformance')}:/conformance/tests:ro`, '-v', `${jkt}:/conformance/lib/jupyter_kernel_test:ro`,
+      ref, 'python3', '/conformance/tests/kernel_conformance.py', ...suites,
+    ],
+    { timeout: 600_000 },
+  );
   timings[`conformance ${label} ms`] = Date.now() - start;
   const last = r.stdout.trim().split('\n').pop() ?? '';
   process.stdout.write(`kernel conformance (${label}): ${last}\n`);
@@ -109,7 +106,7 @@ describe('examples/polyglot-offline (Python, R, Octave with signal) built offlin
   }, 900_000);
 
   afterAll(async () => {
-    if (run) await run.handle.stop('SIGTERM', 10_000);
+    if (run) await run.stop();
   });
 
   it('lists exactly the declared kernels, with their languages', async () => {
@@ -187,7 +184,7 @@ describe('examples/python-r built offline, run with JUPYTER_TOKEN', () => {
   }, 900_000);
 
   afterAll(async () => {
-    if (run) await run.handle.stop('SIGTERM', 10_000);
+    if (run) await run.stop();
   });
 
   it('lists exactly its two kernels, and R and Python execute code', async () => {
