@@ -4,10 +4,10 @@
 # copies (dpkgLists, dpkgMd5sums).
 #
 # Environment (set by debian.nix):
-#   out, kind (glibc|interpreter|python|native), dpkgLists, dpkgMd5sums, depPaths (dependency
+#   out, kind (glibc|interpreter|native|R|r|octave), dpkgLists, dpkgMd5sums, depPaths (dependency
 #   store paths, nearest first), glibc (store path of the loader; empty for the glibc group
 #   itself), patchelf (binary), sitePackages / pythonLibDir (e.g. lib/python3.11/site-packages),
-#   python (interpreter store path, for script shebangs), pythonPropagated, excludePaths,
+#   excludePaths,
 #   binFiles, sitecustomize, shell (the store busybox sh), libDirs (library directories below
 #   lib/ that a launcher puts on LD_LIBRARY_PATH, searched for NEEDED libraries too).
 set -e
@@ -207,7 +207,6 @@ done < "$substitutionsPath"
 storeSh=$shell
 case "$kind" in
     interpreter) storePython=$out/bin/${pythonLibDir#lib/} ;;
-    python) storePython=$python/bin/${pythonLibDir#lib/} ;;
     *) storePython= ;;
 esac
 find "$out" -type f -perm -0100 > "$tmp/executables"
@@ -268,36 +267,6 @@ case "$kind" in
         ln -s "${pythonLibDir#lib/}" "$out/bin/python"
         mkdir -p "$out/$sitePackages"
         cp "$sitecustomize" "$out/$pythonLibDir/sitecustomize.py"
-        ;;
-    python)
-        # Console scripts from the packages' entry points (Debian ships them in separate
-        # packages, e.g. jupyter-core for bin/jupyter), as pip would install them.
-        for ep in "$out/$sitePackages"/*.dist-info/entry_points.txt "$out/$sitePackages"/*.egg-info/entry_points.txt; do
-            [ -f "$ep" ] || continue
-            awk '
-                /^[ \t]*\[/ { s = ($0 ~ /^[ \t]*\[console_scripts\][ \t]*$/); next }
-                s && index($0, "=") {
-                    name = substr($0, 1, index($0, "=") - 1); val = substr($0, index($0, "=") + 1)
-                    gsub(/[ \t]/, "", name); sub(/\[.*$/, "", val); gsub(/[ \t]/, "", val)
-                    if (index(val, ":")) print name "\t" substr(val, 1, index(val, ":") - 1) "\t" substr(val, index(val, ":") + 1)
-                }' "$ep"
-        done > "$tmp/scripts"
-        while IFS="$(printf '\t')" read -r sname smod sattr; do
-            mkdir -p "$out/bin"
-            cat > "$out/bin/$sname" <<SCRIPT
-#!$python/bin/${pythonLibDir#lib/}
-# Console script "$sname = $smod:$sattr" from the package's entry points.
-import sys
-from $smod import ${sattr%%.*}
-if __name__ == "__main__":
-    sys.exit($sattr())
-SCRIPT
-            chmod 555 "$out/bin/$sname"
-        done < "$tmp/scripts"
-        if [ -n "$pythonPropagated" ]; then
-            mkdir -p "$out/nix-support"
-            echo $pythonPropagated > "$out/nix-support/propagated-build-inputs"
-        fi
         ;;
     R)
         # nixpkgs' R has bin/R and bin/Rscript beside R_HOME (lib/R). bin/R is R's front-end

@@ -30,6 +30,12 @@ relinkElves() {
         m=
         IFS= read -r -n 4 m < "$f" || true
         [ "$m" = "$elfMagic" ] || continue
+        # Only x86-64 objects are loaded here; others (debugpy's 32-bit attach helper) are
+        # left as they are.
+        if [ "$(od -An -tx1 -j4 -N1 "$f" | tr -d ' ')" != 02 ] || [ "$(od -An -tx1 -j18 -N2 "$f" | tr -d ' ')" != 3e00 ]; then
+            echo "note: ${f#$out/} is not an x86-64 ELF object; left as it is" >&2
+            continue
+        fi
         if command -v relinkSkip > /dev/null && relinkSkip "$f"; then continue; fi
         # Statically linked: no dynamic section, nothing to point anywhere.
         oldRpath=$("$patchelf" --print-rpath "$f" 2> /dev/null) || continue
