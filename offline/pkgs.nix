@@ -63,6 +63,7 @@ let
             debian.groups.zlib1g
           ];
           bash = kernelBash;
+          pam = debian.groups.libpam0g;
         };
     };
   python311 = pythonFor {

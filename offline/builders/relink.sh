@@ -75,8 +75,12 @@ relinkElves() {
                 if [ -e "$sd/$lib" ]; then hit=$sd; break; fi
             done
             if [ -z "$hit" ]; then
-                # Shipped next to the object (loaded by the object beside it first).
-                [ -e "$dir/$lib" ] && continue
+                # Shipped next to the object, without an $ORIGIN entry: the wheel relied on the
+                # DT_RPATH of the object loading this one, which a RUNPATH does not pass on.
+                if [ -e "$dir/$lib" ]; then
+                    case ":$rpath:" in *':$ORIGIN:'*) ;; *) rpath="$rpath:\$ORIGIN" ;; esac
+                    continue
+                fi
                 die "${f#$out/} needs $lib, which no dependency of ${name} provides (searched: $ownDirs $searchDirs)"
             fi
             case ":$rpath:" in *":$hit:"*) ;; *) rpath="$rpath:$hit" ;; esac

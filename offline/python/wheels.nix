@@ -22,6 +22,8 @@
   cacert,
   # the bash that bash-kernel runs (nixpkgs: bashInteractive)
   bash,
+  # Linux-PAM (Debian's libpam0g), which pamela loads
+  pam,
   # directory holding the downloaded wheels (scripts/wheels.sh)
   wheelsDir,
 }:
@@ -90,6 +92,21 @@ let
         cp "$site/bash_kernel/resources/logo-svg.svg" "$out/share/jupyter/kernels/bash/"
       '';
     };
+    # pamela (JupyterHub's PAM authenticator) loads libpam and libc with ctypes.util.find_library,
+    # which finds nothing FROM scratch (no ldconfig cache); nixpkgs' pamela has the store paths
+    # patched in, so has this one.
+    pamela.substitutions = [
+      {
+        file = "${sitePackages}/pamela.py";
+        from = ''LIBPAM = CDLL(find_library("pam"))'';
+        to = ''LIBPAM = CDLL("${pam}/lib/libpam.so.0")'';
+      }
+      {
+        file = "${sitePackages}/pamela.py";
+        from = ''LIBC = CDLL(find_library("c"))'';
+        to = ''LIBC = CDLL("${glibc}/lib/libc.so.6")'';
+      }
+    ];
     # nixpkgs' jupyterlab: makeWrapperArgs = [ "--set" "JUPYTERLAB_DIR" "$out/share/jupyter/lab" ]
     jupyterlab.wrapArgs = ''--set JUPYTERLAB_DIR "$out/share/jupyter/lab"'';
   };
