@@ -13,5 +13,5 @@ export const bash: KernelPreset = {
   options: [],
   checkedAgainst: ['pkgs/development/python-modules/bash-kernel/default.nix'],
   notes: ['only the image\'s own tools are on the shell\'s PATH; for more, use a custom kernel'],
-  offline: 'refused',
+  offline: 'real',
 };

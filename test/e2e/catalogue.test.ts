@@ -226,7 +226,6 @@ describe('examples/polyglot: validates and generates; the offline set refuses ex
     ['rust', 'evcxr', 'Debian 12 has no evcxr package'],
     ['javascript', 'deno', 'Debian 12 has no deno package'],
     ['typescript', 'deno', 'Debian 12 has no deno package'],
-    ['bash', 'python3.11Packages.bash-kernel', 'Debian 12 has no bash-kernel package'],
   ])('%s: fails at evaluation, saying %s is not available offline', async (kernel, attr, why) => {
     const r = await instantiate(kernel);
     expect(r.exitCode).not.toBe(0);

@@ -135,6 +135,17 @@ export class Rootfs {
     await execa('mount', ['-t', 'proc', 'proc', join(this.dir, 'proc')]);
   }
 
+  /**
+   * Mounts a new devpts instance at /dev/pts with /dev/ptmx, as container runtimes provide
+   * (pexpect, which bash_kernel and metakernel use, opens pseudo-terminals).
+   */
+  async mountPts(): Promise<void> {
+    const { mkdirSync, symlinkSync } = await import('node:fs');
+    mkdirSync(join(this.dir, 'dev/pts'), { recursive: true });
+    await execa('mount', ['-t', 'devpts', '-o', 'newinstance,ptmxmode=0666,mode=620', 'devpts', join(this.dir, 'dev/pts')]);
+    symlinkSync('pts/ptmx', join(this.dir, 'dev/ptmx'));
+  }
+
   /** The chroot command line running argv as uid:gid (default root) in the root file system. */
   async argv(argv: string[], user?: string): Promise<string[]> {
     const chroot = (await execa('sh', ['-c', 'command -v chroot'])).stdout.trim();
@@ -150,6 +161,7 @@ export class Rootfs {
   async remove(): Promise<void> {
     const { rmSync } = await import('node:fs');
     await execa('umount', [join(this.dir, 'proc')], { reject: false });
+    await execa('umount', [join(this.dir, 'dev/pts')], { reject: false });
     rmSync(this.dir, { recursive: true, force: true });
   }
 }
