@@ -14,7 +14,6 @@ import {
   readlinkOrNull,
   showDerivation,
   tree,
-  withPkgs,
 } from './helpers.js';
 
 jest.setTimeout(300_000);

@@ -183,8 +183,8 @@ export const LOCK_FILE = join(OFFLINE_PKGS, 'python/wheels.lock.json');
 export const lock = (): WheelLock => JSON.parse(readFileSync(LOCK_FILE, 'utf8')) as WheelLock;
 
 /** The interpreters the set offers: version, attribute, full version. */
-export const PYTHONS = [
+export const PYTHONS: [minor: string, attr: string, full: string][] = [
   ['3.11', 'python311', '3.11.2'],
   ['3.12', 'python312', '3.12.1'],
   ['3.13', 'python313', '3.13.0'],
-] as const;
+];
