@@ -39,8 +39,8 @@ let
     "lsb-base"
     "libc-bin"
     "libc-l10n"
-    # python3-pydevd Depends on gdb only to attach to running processes; gdb drags in
-    # libpython3.11.so, boost and more, none of which importing or running pydevd needs.
+    # gdb (a debugger some packages depend on to attach to running processes) drags in
+    # libpython3.11.so, boost and more; nothing in the set runs it.
     "gdb"
     # data read from compiled-in /usr/share or /etc paths, which a store path cannot serve (the
     # readers fall back to built-in tables); CA certificates are the separate `cacert`
