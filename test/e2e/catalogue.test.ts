@@ -9,7 +9,7 @@
 import { execa } from 'execa';
 import { chownSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { nixlab } from '../helpers/cli.js';
 import { freePort, JupyterClient } from '../helpers/jupyter.js';
 import { runImage, startImage } from '../helpers/run-image.js';
@@ -75,13 +75,15 @@ async function runIn(client: JupyterClient, kernel: string, code: string, label:
 
 /**
  * Runs test/e2e/conformance/kernel_conformance.py with the image's own python3: the module and
- * Debian's jupyter_kernel_test (python3-jupyter-kernel-test, pure Python) are mounted read-only,
+ * jupyter_kernel_test (the offline set's jupyter-kernel-test wheel, pure Python) are mounted read-only,
  * everything else -- interpreter, jupyter_client, jsonschema, kernelspecs, kernels -- is the
  * image's. Returns the outcome of every check by suite.
  */
 async function conformance(image: string, suites: string[], label: string) {
-  const { stdout: files } = await execa('dpkg-query', ['-L', 'python3-jupyter-kernel-test']);
-  const jkt = dirname(files.split('\n').find((f) => f.endsWith('/jupyter_kernel_test/__init__.py'))!);
+  // PyPI's jupyter_kernel_test as the offline set locks it (pure Python), for the image's python3
+  const { stdout: jktPackage } = await execa('nix-build', ['--no-out-link', '-E', `(import ${OFFLINE_PKGS} { }).python3Packages.jupyter-kernel-test`]);
+  const { stdout: site } = await execa('nix-instantiate', ['--eval', '-E', `(import ${OFFLINE_PKGS} { }).python3.sitePackages`]);
+  const jkt = join(jktPackage.trim(), JSON.parse(site) as string, 'jupyter_kernel_test');
   const start = Date.now();
   const r = await runImage({
     image,
