@@ -1,7 +1,7 @@
 // End to end, offline, for the kernel catalogue: the examples built with `nixlab build … --pkgs
 // offline` (real nix-build, real pack), run the way `docker run` would (test/helpers/run-image.ts),
 // and driven over a real Jupyter server's HTTP API and kernel websockets -- Python, R and Octave
-// executing code; Debian's jupyter_kernel_test checking each kernel's protocol conformance from
+// executing code; jupyter_kernel_test (the locked wheel) checking each kernel's protocol conformance from
 // inside the image (the image's own python3 and jupyter_client start the image's kernels: Python,
 // R, Octave, and the demo's custom sh kernel); and the full polyglot example, which the offline
 // package set refuses, kernel by kernel, for exactly the languages Debian 12 does not package.
@@ -150,7 +150,7 @@ describe('examples/polyglot-offline (Python, R, Octave with signal) built offlin
     expect(r.errors.join()).toContain('boom');
   });
 
-  describe("Debian's jupyter_kernel_test, run inside the image against its kernels", () => {
+  describe('jupyter_kernel_test, run inside the image against its kernels', () => {
     let result: Awaited<ReturnType<typeof conformance>>;
 
     beforeAll(async () => {
