@@ -8,11 +8,7 @@
   busybox,
   system,
   pythonVersion,
-  # Debian package name -> nixpkgs attribute name, for store path names of Python packages.
-  pythonNames,
   sitecustomize,
-  # The CA bundle (pkgs.cacert), for python3-certifi.
-  cacert,
 }:
 let
   inherit (builtins)
@@ -43,8 +39,8 @@ let
     "lsb-base"
     "libc-bin"
     "libc-l10n"
-    # python3-pydevd Depends on gdb only to attach to running processes; gdb drags in
-    # libpython3.11.so, boost and more, none of which importing or running pydevd needs.
+    # gdb (a debugger some packages depend on to attach to running processes) drags in
+    # libpython3.11.so, boost and more; nothing in the set runs it.
     "gdb"
     # data read from compiled-in /usr/share or /etc paths, which a store path cannot serve (the
     # readers fall back to built-in tables); CA certificates are the separate `cacert`
@@ -97,48 +93,6 @@ let
           file = "${pythonLibDir}/_sysconfigdata__x86_64-linux-gnu.py";
           from = "'TZPATH': '/usr/share/zoneinfo:/usr/lib/zoneinfo:/usr/share/lib/zoneinfo:/etc/zoneinfo'";
           to = "'TZPATH': '${groups.tzdata}/share/zoneinfo'";
-        }
-      ];
-    };
-    # pandas' compiled extensions are a separate Debian package; nixpkgs has one `pandas`.
-    python3-pandas = {
-      members = [ "python3-pandas" "python3-pandas-lib" ];
-    };
-    # Debian's kernel.json runs "/usr/bin/python3"; upstream's runs "python", which
-    # jupyter_client replaces with sys.executable (it does so for "python3" too): the kernel then
-    # runs in the environment that started it, in the store, as with nixpkgs' ipykernel.
-    python3-ipykernel = {
-      members = [ "python3-ipykernel" ];
-      substitutions = [
-        {
-          file = "share/jupyter/kernels/python3/kernel.json";
-          from = ''"/usr/bin/python3"'';
-          to = ''"python3"'';
-        }
-      ];
-    };
-    # Debian's certifi.where() returns /etc/ssl/certs/ca-certificates.crt, which a FROM-scratch
-    # image does not have; nixpkgs' certifi returns the cacert store path's bundle, so does this.
-    python3-certifi = {
-      members = [ "python3-certifi" ];
-      substitutions = [
-        {
-          file = "${sitePackages}/certifi/core.py";
-          from = "DEBIAN_CA_CERTS_PATH = '/etc/ssl/certs/ca-certificates.crt'";
-          to = "DEBIAN_CA_CERTS_PATH = '${cacert}/etc/ssl/certs/ca-bundle.crt'";
-        }
-      ];
-    };
-    # OpenSSL looks for provider modules in its compiled-in /usr/lib/x86_64-linux-gnu/ossl-modules;
-    # cryptography loads the "legacy" one at import and fails without it (FROM scratch), or
-    # loads the host's (on the host). An absolute path as provider name is loaded as is.
-    python3-cryptography = {
-      members = [ "python3-cryptography" ];
-      substitutions = [
-        {
-          file = "${sitePackages}/cryptography/hazmat/bindings/openssl/binding.py";
-          from = ''cls.ffi.NULL, b"legacy"'';
-          to = ''cls.ffi.NULL, b"${groups.libssl3}/lib/ossl-modules/legacy.so"'';
         }
       ];
     };
@@ -268,35 +222,6 @@ let
         "/usr/lib/x86_64-linux-gnu/libsundials_sunnonlinsolpetscsnes.so"
       ];
     };
-    # octave_kernel runs whichever `octave-cli` is on PATH (nixpkgs' launcher puts `octave` there,
-    # overridable); Debian's dependency on octave is not followed, so the kernel package does not
-    # pin one Octave.
-    python3-octave-kernel = {
-      members = [ "python3-octave-kernel" ];
-      ignoreDepends = [ "octave" ];
-    };
-    # Debian's pytz reads /usr/share/zoneinfo (tzdata) instead of bundling the database, and
-    # fails at import when it is absent, as in a FROM-scratch image: use tzdata's store path.
-    python3-tz = {
-      members = [ "python3-tz" ];
-      substitutions = [
-        {
-          file = "${sitePackages}/pytz/__init__.py";
-          from = "/usr/share/zoneinfo";
-          to = "${groups.tzdata}/share/zoneinfo";
-        }
-        {
-          file = "${sitePackages}/pytz/__init__.py";
-          from = "os.path.join('/usr','share',";
-          to = "os.path.join('${groups.tzdata}','share',";
-        }
-        {
-          file = "${sitePackages}/pytz/tzfile.py";
-          from = "/usr/share/zoneinfo";
-          to = "${groups.tzdata}/share/zoneinfo";
-        }
-      ];
-    };
   };
 
   # --- pkgs-misc addition (bash; see offline/bash.nix) ---
@@ -385,8 +310,6 @@ let
     key:
     if hasAttr key groupSpecs && groupSpecs.${key} ? kind then
       groupSpecs.${key}.kind
-    else if lib.hasPrefix "python3-" key then
-      "python"
     else if lib.hasPrefix "r-cran-" key then
       "r"
     else
@@ -412,8 +335,6 @@ let
     in
     if hasAttr key groupSpecs && groupSpecs.${key} ? name then
       groupSpecs.${key}.name
-    else if kindOf key == "python" then
-      "python${pythonVersion}-${pythonNames.${key} or (lib.removePrefix "python3-" key)}-${v}"
     else if kindOf key == "r" then
       # nixpkgs' R packages: "r-<R name>-<version>"
       "r-${rNameOf key}-${v}"
@@ -473,10 +394,9 @@ let
             [ "/usr/bin/patchelf" ]
           else
             (specOf key).binFiles or [ ];
-        python = if kind == "python" then groups.python3 else "";
-        pythonPropagated = if kind == "python" then map (k: groups.${k}) (filter (k: kindOf k == "python") (depsOf key)) else [ ];
         sitecustomize = if kind == "interpreter" then sitecustomize else "";
         makeWrapperSh = if kind == "R" || kind == "octave" then ./builders/make-wrapper.sh else "";
+        relinkSh = ./builders/relink.sh;
         # Literal replacements in copied files ("file<TAB>from<TAB>to" lines); each must match.
         substitutions = lib.concatMapStrings (x: "${x.file}\t${x.from}\t${x.to}\n") (
           (specOf key).substitutions or [ ]

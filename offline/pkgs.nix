@@ -14,26 +14,84 @@ let
     inherit lib mkDerivation;
     inherit (self) runtimeShell;
   };
-  pythonVersion = "3.11";
   names = import ./python/names.nix;
   debian = import ./debian.nix {
-    inherit lib dpkg system pythonVersion;
+    inherit lib dpkg system;
+    pythonVersion = "3.11";
     inherit (self) busybox;
-    pythonNames = builtins.listToAttrs (
-      lib.mapAttrsToList (n: d: { name = d; value = n; }) (names.available // names.notInstalled)
-    );
     sitecustomize = ./python/sitecustomize.py;
-    inherit (self) cacert;
   };
-  python311 = import ./python {
-    inherit lib dpkg debian names pythonVersion refusalArgs;
-    inherit (self) buildEnv runCommand busybox;
+
+  # --- Python: interpreters (Debian's 3.11, pyenv's 3.12 and 3.13) and the locked PyPI wheels --
+  wheelsLock = builtins.fromJSON (builtins.readFile ./python/wheels.lock.json);
+  # scripts/wheels.sh downloads the locked wheels here (NIXLAB_WHEELS_DIR overrides it, read at
+  # evaluation: the fixed-output derivations copy from it; their outputs depend on hashes only).
+  wheelsDir =
+    let
+      dir = builtins.getEnv "NIXLAB_WHEELS_DIR";
+    in
+    if dir != "" then dir else "/var/cache/nixlab/wheels";
+  pyenv = import ./python/pyenv.nix {
+    inherit lib system debian dpkg;
+    inherit (self) busybox patchelf glibc;
+    sitecustomize = ./python/sitecustomize.py;
+    pyenvRoot =
+      let
+        root = builtins.getEnv "PYENV_ROOT";
+      in
+      if root != "" then root else "/root/.pyenv";
   };
+  # bash-kernel runs nixpkgs' bashInteractive.
+  kernelBash = self.bashInteractive;
+  pythonFor =
+    {
+      pythonVersion,
+      version,
+      raw,
+      origin,
+    }:
+    import ./python {
+      inherit lib pythonVersion version raw origin refusalArgs;
+      inherit (self) buildEnv runCommand busybox;
+      inherit (names) notLocked;
+      makePackages =
+        { python, requiredPythonModules }:
+        import ./python/wheels.nix {
+          inherit lib system python requiredPythonModules wheelsDir;
+          locked = wheelsLock.pythons.${pythonVersion};
+          inherit (self) busybox patchelf glibc cacert;
+          nativeLibs = [
+            debian.groups."libstdc++6"
+            debian.groups.zlib1g
+          ];
+          bash = kernelBash;
+          pam = debian.groups.libpam0g;
+        };
+    };
+  python311 = pythonFor {
+    pythonVersion = "3.11";
+    version = dpkg.packages."python3.11".upstream;
+    raw = debian.groups.python3;
+    origin = "Debian 12: ${lib.concatStringsSep ", " debian.groups.python3.debPackages}";
+  };
+  # The exact pyenv builds the set expects (python/pyenv.nix fails clearly when one is missing).
+  python312 = pythonFor {
+    pythonVersion = "3.12";
+    version = "3.12.1";
+    raw = pyenv "3.12.1";
+    origin = "pyenv 3.12.1 built on Debian 12";
+  };
+  python313 = pythonFor {
+    pythonVersion = "3.13";
+    version = "3.13.0";
+    raw = pyenv "3.13.0";
+    origin = "pyenv 3.13.0 built on Debian 12";
+  };
+
   octave = import ./octave {
     inherit lib dpkg debian;
     names = import ./octave/names.nix;
     inherit (self) python3 buildEnv runCommand busybox;
-    inherit (python311) debianPythonPackage;
   };
   r = import ./r {
     inherit lib dpkg debian;
@@ -65,29 +123,20 @@ let
   };
   # --- end pkgs-misc ---
 
-  # Interpreters nixpkgs has and Debian 12 does not: fail at evaluation with the reason.
+  # Interpreters nixpkgs has and this machine does not: fail at evaluation with the reason.
   noPython =
     attr:
-    throw "${attr} is not available in the offline package set (Debian 12 has no Python ${
-      builtins.substring 6 1 attr
-    }.${builtins.substring 7 2 attr}; Debian 12 ships CPython 3.11: use python311 / python3)";
+    throw "${attr} is not available in the offline package set (it offers CPython 3.11 from Debian 12 and 3.12, 3.13 from pyenv: use python311, python312, python313 or python3)";
   noPythonAttrs = lib.genAttrs [
     "python39"
     "python310"
-    "python312"
-    "python313"
     "python314"
-  ] noPython;
-  noPythonPackagesAttrs = lib.genAttrs [
     "python39Packages"
     "python310Packages"
-    "python312Packages"
-    "python313Packages"
     "python314Packages"
   ] noPython;
 in
 noPythonAttrs
-// noPythonPackagesAttrs
 // import ./unavailable.nix
 // {
   inherit lib system;
@@ -239,7 +288,11 @@ noPythonAttrs
 
   python311 = python311.python;
   python311Packages = self.python311.pkgs;
-  # all-packages.nix: python3 = python311 (nixpkgs' default CPython at the time of Debian 12).
-  python3 = self.python311;
+  python312 = python312.python;
+  python312Packages = self.python312.pkgs;
+  python313 = python313.python;
+  python313Packages = self.python313.pkgs;
+  # all-packages.nix: python3 = python313 (nixpkgs' default CPython in nixos-26.05).
+  python3 = self.python313;
   python3Packages = self.python3.pkgs;
 }

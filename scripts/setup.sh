@@ -21,6 +21,9 @@ apt-get update -qq
 # shellcheck disable=SC2046
 apt-get install -y -qq --no-install-recommends $(packages | sort -u) >/dev/null
 
+echo "==> PyPI wheels of the offline package set (offline/python/wheels.lock.json, hash-checked)"
+bash scripts/wheels.sh
+
 echo "==> Nix settings (single-user as root, no build users, no sandbox, no binary cache)"
 # The offline package set copies Debian files into the store, so builds must see the host
 # (sandbox = false); there is no nixbld group on a plain Debian install; and no cache is

@@ -4,10 +4,10 @@
 # copies (dpkgLists, dpkgMd5sums).
 #
 # Environment (set by debian.nix):
-#   out, kind (glibc|interpreter|python|native), dpkgLists, dpkgMd5sums, depPaths (dependency
+#   out, kind (glibc|interpreter|native|R|r|octave), dpkgLists, dpkgMd5sums, depPaths (dependency
 #   store paths, nearest first), glibc (store path of the loader; empty for the glibc group
 #   itself), patchelf (binary), sitePackages / pythonLibDir (e.g. lib/python3.11/site-packages),
-#   python (interpreter store path, for script shebangs), pythonPropagated, excludePaths,
+#   excludePaths,
 #   binFiles, sitecustomize, shell (the store busybox sh), libDirs (library directories below
 #   lib/ that a launcher puts on LD_LIBRARY_PATH, searched for NEEDED libraries too).
 set -e
@@ -207,7 +207,6 @@ done < "$substitutionsPath"
 storeSh=$shell
 case "$kind" in
     interpreter) storePython=$out/bin/${pythonLibDir#lib/} ;;
-    python) storePython=$python/bin/${pythonLibDir#lib/} ;;
     *) storePython= ;;
 esac
 find "$out" -type f -perm -0100 > "$tmp/executables"
@@ -236,87 +235,29 @@ while IFS= read -r f; do
     cat "$tmp/shebang" > "$f"
 done < "$tmp/executables"
 
-# --- 5. Point every ELF at the store: interpreter and RUNPATH -------------------------------
+# --- 5. Point every ELF at the store: interpreter and RUNPATH (builders/relink.sh) ---------
 # A NEEDED library is looked up in lib/ (and lib/*/, e.g. Debian's lib/blas/) of this path and
-# of the dependencies, nearest first; the RUNPATH gets exactly the directories that satisfied a
-# NEEDED entry, so references between store paths are the real ones. A NEEDED library found
-# nowhere fails the build instead of silently resolving from the host at run time.
-searchDirs=
-for d in "$out" $depPaths; do
-    for x in $libDirs; do
-        [ -d "$d/$x" ] && searchDirs="$searchDirs $d/$x"
+# of the dependencies, nearest first; a NEEDED library found nowhere fails the build instead of
+# silently resolving from the host at run time.
+. "$relinkSh"
+# The loader and libc are taken as they are.
+relinkSkip() {
+    [ "$kind" = glibc ] || return 1
+    case "${1##*/}" in ld-linux-x86-64.so.2 | libc.so.6) return 0 ;; esac
+    return 1
+}
+# A host RUNPATH entry (octave-cli: /usr/lib/x86_64-linux-gnu/octave/7.3.0): the same directory
+# in this store path or a dependency's is searched first.
+hostRpathDirs() {
+    local d
+    normalize "$1"
+    mapPath "$n"
+    [ -n "$dest" ] || return 0
+    for d in "$out" $depPaths; do
+        if [ -d "$d/$dest" ]; then printf '%s ' "$d/$dest"; fi
     done
-    [ -d "$d/lib" ] || continue
-    searchDirs="$searchDirs $d/lib"
-    for s in "$d"/lib/*/; do
-        s=${s%/}
-        case "${s##*/}" in python* | '*') continue ;; esac
-        set -- "$s"/*.so*
-        [ -e "$1" ] && searchDirs="$searchDirs $s"
-    done
-done
-loader="${glibc:-$out}/lib/ld-linux-x86-64.so.2"
-elfMagic="$(printf '\177ELF')"
-
-find "$out" -type f \( -name '*.so' -o -name '*.so.*' -o -perm -0100 \) > "$tmp/elf-candidates"
-while IFS= read -r f; do
-    m=
-    IFS= read -r -n 4 m < "$f" || true
-    [ "$m" = "$elfMagic" ] || continue
-    if [ "$kind" = glibc ]; then
-        # The loader and libc are taken as they are.
-        case "${f##*/}" in ld-linux-x86-64.so.2 | libc.so.6) continue ;; esac
-    fi
-    # Statically linked: no dynamic section, nothing to point anywhere.
-    oldRpath=$("$patchelf" --print-rpath "$f" 2> /dev/null) || continue
-    chmod u+w "$f"
-    rpathFlag=
-    if "$patchelf" --print-interpreter "$f" > /dev/null 2>&1; then
-        "$patchelf" --set-interpreter "$loader" "$f"
-        # Executables get DT_RPATH rather than DT_RUNPATH: the Debian loader only searches the
-        # host's /lib and /usr/lib by default, and when libc itself dlopens a library (libgcc_s.so.1
-        # for pthread_exit/pthread_cancel unwinding -- Python exits daemon threads that way at
-        # shutdown) the executable's DT_RPATH is the only store directory in the search; without
-        # it the process aborts with "libgcc_s.so.1 must be installed for pthread_exit to work".
-        rpathFlag=--force-rpath
-    fi
-    rpath=
-    ownDirs=
-    for entry in $(echo "$oldRpath" | tr ':' ' '); do
-        case "$entry" in
-            '$ORIGIN'*) rpath="$rpath:$entry" ;;
-            /*)
-                # A host RUNPATH entry (octave-cli: /usr/lib/x86_64-linux-gnu/octave/7.3.0): the
-                # same directory in this store path or a dependency's is searched first.
-                normalize "$entry"
-                mapPath "$n"
-                if [ -n "$dest" ]; then
-                    for d in "$out" $depPaths; do
-                        [ -d "$d/$dest" ] && ownDirs="$ownDirs $d/$dest"
-                    done
-                fi
-                ;;
-        esac
-    done
-    for lib in $("$patchelf" --print-needed "$f"); do
-        hit=
-        for sd in $ownDirs $searchDirs; do
-            if [ -e "$sd/$lib" ]; then hit=$sd; break; fi
-        done
-        if [ -z "$hit" ]; then
-            # Shipped next to the object and found through $ORIGIN (kept above).
-            [ -e "${f%/*}/$lib" ] && continue
-            die "${f#$out/} needs $lib, which no dependency of ${name} provides (Debian packages: $debPackages)"
-        fi
-        case ":$rpath:" in *":$hit:"*) ;; *) rpath="$rpath:$hit" ;; esac
-    done
-    rpath=${rpath#:}
-    if [ -n "$rpath" ]; then
-        "$patchelf" $rpathFlag --set-rpath "$rpath" "$f"
-    elif [ -n "$oldRpath" ]; then
-        "$patchelf" --remove-rpath "$f"
-    fi
-done < "$tmp/elf-candidates"
+}
+relinkElves "$out" "${glibc:-$out}/lib/ld-linux-x86-64.so.2" $(libDirsOf "$out" $depPaths)
 
 # --- 6. Per kind ----------------------------------------------------------------------------
 case "$kind" in
@@ -326,36 +267,6 @@ case "$kind" in
         ln -s "${pythonLibDir#lib/}" "$out/bin/python"
         mkdir -p "$out/$sitePackages"
         cp "$sitecustomize" "$out/$pythonLibDir/sitecustomize.py"
-        ;;
-    python)
-        # Console scripts from the packages' entry points (Debian ships them in separate
-        # packages, e.g. jupyter-core for bin/jupyter), as pip would install them.
-        for ep in "$out/$sitePackages"/*.dist-info/entry_points.txt "$out/$sitePackages"/*.egg-info/entry_points.txt; do
-            [ -f "$ep" ] || continue
-            awk '
-                /^[ \t]*\[/ { s = ($0 ~ /^[ \t]*\[console_scripts\][ \t]*$/); next }
-                s && index($0, "=") {
-                    name = substr($0, 1, index($0, "=") - 1); val = substr($0, index($0, "=") + 1)
-                    gsub(/[ \t]/, "", name); sub(/\[.*$/, "", val); gsub(/[ \t]/, "", val)
-                    if (index(val, ":")) print name "\t" substr(val, 1, index(val, ":") - 1) "\t" substr(val, index(val, ":") + 1)
-                }' "$ep"
-        done > "$tmp/scripts"
-        while IFS="$(printf '\t')" read -r sname smod sattr; do
-            mkdir -p "$out/bin"
-            cat > "$out/bin/$sname" <<SCRIPT
-#!$python/bin/${pythonLibDir#lib/}
-# Console script "$sname = $smod:$sattr" from the package's entry points.
-import sys
-from $smod import ${sattr%%.*}
-if __name__ == "__main__":
-    sys.exit($sattr())
-SCRIPT
-            chmod 555 "$out/bin/$sname"
-        done < "$tmp/scripts"
-        if [ -n "$pythonPropagated" ]; then
-            mkdir -p "$out/nix-support"
-            echo $pythonPropagated > "$out/nix-support/propagated-build-inputs"
-        fi
         ;;
     R)
         # nixpkgs' R has bin/R and bin/Rscript beside R_HOME (lib/R). bin/R is R's front-end

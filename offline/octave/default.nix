@@ -18,7 +18,6 @@
   debian,
   names,
   python3,
-  debianPythonPackage,
   buildEnv,
   runCommand,
   busybox,
@@ -164,14 +163,14 @@ let
       };
     };
 
-  # jupyter-kernels/octave/default.nix; `kernel` is kernel.nix's octave_kernel, here Debian's
-  # python3-octave-kernel. The definition's logos are left out (nixpkgs renders them from
+  # jupyter-kernels/octave/default.nix; `kernel` is kernel.nix's octave_kernel, here PyPI's
+  # octave_kernel wheel (python/wheels.nix). The definition's logos are left out (nixpkgs renders them from
   # Octave's source tarball with ImageMagick).
   # Called as nixpkgs' callPackage would (pkgs.nix): `octave-kernel.override { octave = … }`.
   octaveKernel = lib.makeOverridable (
     { octave }:
     let
-      kernel = debianPythonPackage "python3-octave-kernel";
+      kernel = python3.pkgs.octave-kernel;
     in
     rec {
       launcher = runCommand "octave-kernel-launcher" {

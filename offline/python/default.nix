@@ -1,21 +1,30 @@
-# python311 (Debian 12's CPython 3.11) and its package set, shaped like nixpkgs':
+# One CPython and its package set, shaped like nixpkgs':
 #  - the interpreter's passthru (executable, sitePackages, interpreter, pkgs, withPackages,
 #    buildEnv, ...) as in pkgs/development/interpreters/python/cpython/default.nix's passthru;
 #  - packages carry pythonModule / propagatedBuildInputs / requiredPythonModules as
-#    pkgs/development/interpreters/python/python-packages-base.nix gives them;
+#    pkgs/development/interpreters/python/python-packages-base.nix gives them (wheels.nix makes
+#    them from the locked PyPI wheels);
 #  - withPackages = f: buildEnv.override { extraLibs = f pkgs; }   (with-packages.nix)
 #  - buildEnv: the environment of wrapper.nix (see envFor below).
 {
   lib,
-  dpkg,
-  debian,
-  names,
   buildEnv,
   runCommand,
   busybox,
+  # "3.11"
   pythonVersion,
-  # pkgs-misc: check-meta's mkCheckedDerivation and licenses, for ../refusals-python.nix
+  # check-meta's mkCheckedDerivation and licenses, for ../refusals-python.nix
   refusalArgs,
+  # "3.11.2"
+  version,
+  # the interpreter's store path: bin/python3.X, lib/python3.X (debian.nix or pyenv.nix)
+  raw,
+  # where it comes from, for meta.description
+  origin,
+  # { python, requiredPythonModules } -> the package set (wheels.nix)
+  makePackages,
+  # attribute names nixpkgs' set has that the lock does not: they throw with this hint
+  notLocked,
 }:
 let
   inherit (builtins)
@@ -28,8 +37,6 @@ let
     map
     ;
 
-  raw = debian.groups.python3;
-  version = dpkg.packages."python${pythonVersion}".upstream;
   executable = "python${pythonVersion}";
   libPrefix = "python${pythonVersion}";
   sitePackages = "lib/${libPrefix}/site-packages";
@@ -40,6 +47,8 @@ let
     inherit version;
     implementation = "cpython";
     interpreter = "${raw}/bin/${executable}";
+    # the bare interpreter's store path (what packages' scripts run, as in nixpkgs)
+    interpreterPath = raw;
     isPy3k = true;
     isPy27 = false;
     isPy39 = pythonVersion == "3.9";
@@ -61,7 +70,7 @@ let
     // {
       inherit passthru;
       meta = {
-        description = "CPython ${version} from Debian 12 (${lib.concatStringsSep ", " raw.debPackages})";
+        description = "CPython ${version} (${origin})";
         mainProgram = executable;
       };
     };
@@ -76,72 +85,15 @@ let
     lib.unique ([ python ] ++ modules ++ concatLists (catAttrs "requiredPythonModules" modules));
   makePythonPath = drvs: lib.makeSearchPath sitePackages (requiredPythonModules drvs);
 
-  debToNix = listToAttrs (
-    lib.mapAttrsToList (n: d: { name = d; value = n; }) (names.available // names.notInstalled)
-  );
-
-  # One Python package per Debian group of kind "python" (see debian.nix), with its Python
-  # dependencies (Debian's Depends on other python3-* packages) as propagatedBuildInputs.
-  pythonKeys = filter (k: debian.kindOf k == "python") (attrNames debian.groups);
-  byKey = lib.genAttrs pythonKeys (
-    key:
-    let
-      drv = debian.groups.${key};
-      deps = map (k: byKey.${k}) (filter (k: debian.kindOf k == "python") (debian.depsOf key));
-    in
-    drv
-    // {
-      pname = debToNix.${key} or (lib.removePrefix "python3-" key);
-      version = dpkg.packages.${builtins.head drv.debPackages}.upstream;
-      pythonModule = python;
-      propagatedBuildInputs = deps;
-      requiredPythonModules = requiredPythonModules deps;
-      meta.description = "Debian 12 package(s) ${lib.concatStringsSep ", " drv.debPackages}";
-    }
-  );
-
-  fromDebian =
-    attr: debName:
-    if dpkg.isInstalled debName then
-      byKey.${debian.keyOf debName}
-    else
-      throw "python${pythonVersion}Packages.${attr}: the Debian package ${debName} is not installed on this machine; add \"- ${debName}\" under \"Debian packages\" in offline/README.md and apt-get install it";
-
   pythonPackages =
-    lib.mapAttrs fromDebian (names.available // names.notInstalled)
-    // lib.mapAttrs (
-      attr: reason: throw "python${pythonVersion}Packages.${attr} is not offered by the offline package set: ${reason}"
-    ) names.notOffered
-    # pkgs-misc: Python packages nixpkgs refuses unless config allows them (gurobipy: unfree)
+    makePackages { inherit python requiredPythonModules; }
+    # Python packages nixpkgs refuses unless config allows them (gurobipy: unfree)
     // import ../refusals-python.nix { inherit lib python sitePackages; inherit (refusalArgs) mkCheckedDerivation licenses; }
-    // lib.genAttrs names.missing (
+    // lib.genAttrs notLocked (
       attr:
-      throw "python${pythonVersion}Packages.${attr} is not available in the offline package set (Debian 12 has no ${attr} package)"
+      throw "python${builtins.replaceStrings [ "." ] [ "" ] pythonVersion}Packages.${attr} is not available in the offline package set (it is not in offline/python/wheels.lock.json: add it to REQUIREMENTS in scripts/lock-wheels.py, run that and scripts/wheels.sh)"
     )
     // {
-      # Debian 12 has no JupyterLab. The closest front end it has is the classic Notebook 6.4
-      # (python3-notebook), so `jupyterlab` evaluates -- with a warning -- to a package whose
-      # bin/jupyter-lab starts that Notebook server (it serves /tree, not /lab), so images and
-      # shells built for `frontend: lab` start offline as they would with nixpkgs' jupyterlab.
-      jupyterlab =
-        let
-          nb = pythonPackages.notebook;
-        in
-        lib.warn "python${pythonVersion}Packages.jupyterlab: Debian 12 has no JupyterLab; the offline package set substitutes notebook ${nb.version} (classic Notebook front end; bin/jupyter-lab starts it)" (
-          runCommand "jupyterlab-offline-notebook-${nb.version}" { } ''
-            mkdir -p $out/bin
-            cp ${nb}/bin/jupyter-notebook $out/bin/jupyter-lab
-            chmod 0555 $out/bin/jupyter-lab
-          ''
-          // {
-            pname = "jupyterlab";
-            inherit (nb) version;
-            pythonModule = python;
-            propagatedBuildInputs = [ nb ];
-            requiredPythonModules = requiredPythonModules [ nb ];
-          }
-        );
-
       inherit
         python
         hasPythonModule
@@ -229,7 +181,4 @@ let
 in
 {
   inherit python pythonPackages;
-  # The Python package made from an installed Debian python3-* package that nixpkgs' Python set
-  # does not name (octave/default.nix: octave_kernel, as nixpkgs' octave-kernel builds its own).
-  debianPythonPackage = debName: fromDebian debName debName;
 }

@@ -37,7 +37,7 @@ describe('nixlab kernels', () => {
     expect(text.exitCode).toBe(0);
     for (const p of describeKinds()) expect(text.stdout).toMatch(new RegExp(`^${p.kind} +${p.language.replace(/[()]/g, '\\$&')} `, 'm'));
     expect(text.stdout).toContain('std: C++ standard');
-    expect(text.stdout).toContain('env:  pkgs.python312.withPackages (ps: [ ps.ipykernel ps.numpy ])');
+    expect(text.stdout).toContain('env:  pkgs.python3.withPackages (ps: [ ps.ipykernel ps.numpy ])');
     expect(text.stdout).toContain('argv: [ "${kernelEnv}/bin/R" "--slave" "-e" "IRkernel::main()" "--args" "{connection_file}" ]');
     const json = await nixlab(['kernels', '--json']);
     expect(JSON.parse(json.stdout)).toEqual(JSON.parse(JSON.stringify(describeKinds())));

@@ -88,11 +88,13 @@ describe('nixlab generate', () => {
       'assets/sh/nix/default.nix',
       'assets/sh/nix/sh_kernel.py',
       'default.nix',
+      'nixlab/healthcheck.py',
       'nixlab/jupyter-config.nix',
       'nixlab/jupyter_config.py',
       'nixlab/jupyter_server_config.py',
       'nixlab/kernelspec.nix',
       'nixlab/lib.nix',
+      'nixlab/start.nix',
       'shell.nix',
     ]);
     expect(readFileSync(join(out, 'default.nix'), 'utf8')).toContain('pkgs.python311.withPackages (ps: [ ps.ipykernel ps.numpy ]);');

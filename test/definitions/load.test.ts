@@ -61,6 +61,7 @@ describe('loadConfig', () => {
       workdir: '/data',
       maxLayers: 50,
       files: [],
+      startHooks: [],
     });
   });
 

@@ -56,7 +56,7 @@ describe('nixlab kernels', () => {
   test('shows what the emitter writes for each example: the env expression and argv, rendered', () => {
     const described = new Map(describeKinds().map((d) => [d.kind, d]));
     expect([...described.keys()]).toEqual([...kindNames]);
-    expect(described.get('python')!.env).toBe('pkgs.python312.withPackages (ps: [ ps.ipykernel ps.numpy ])');
+    expect(described.get('python')!.env).toBe('pkgs.python3.withPackages (ps: [ ps.ipykernel ps.numpy ])');
     expect(described.get('python')!.argv).toBe('[ "${kernelEnv}/bin/python3" "-m" "ipykernel_launcher" "-f" "{connection_file}" ]');
     expect(described.get('r')!.env).toBe('pkgs.rWrapper.override { packages = [ pkgs.rPackages.IRkernel pkgs.rPackages.jsonlite ]; }');
     expect(described.get('custom')!.argv).toContain('"${kernelEnv}/bin/almond"');

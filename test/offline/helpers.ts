@@ -16,6 +16,7 @@ export const BUILDS_OFFLINE: Record<string, Record<string, unknown>> = {
   python: { version: '3.11', packages: ['numpy'] },
   r: { packages: ['jsonlite'] },
   octave: { packages: ['signal'] },
+  bash: {},
   javascript: {},
   typescript: {},
   custom: { language: 'sh', argv: ['sh', '{connection_file}'], packages: ['busybox'] },
@@ -118,3 +119,86 @@ export function head(p: string, n: number): string {
 }
 
 export { existsSync };
+
+/**
+ * A root file system holding nothing but the given closures (what a FROM-scratch image
+ * contains) plus what any container runtime provides: /dev/null, /tmp and, on request, /proc.
+ * Programs run in it with chroot and a bare environment.
+ */
+export class Rootfs {
+  private constructor(readonly dir: string) {}
+
+  static async create(roots: string[]): Promise<Rootfs> {
+    const { mkdtempSync, mkdirSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const dir = mkdtempSync(join(tmpdir(), 'offline-rootfs-'));
+    await execa('chmod', ['755', dir]); // mkdtemp makes it 0700: the image user must enter it
+    mkdirSync(join(dir, 'nix/store'), { recursive: true });
+    const paths = [...new Set((await Promise.all(roots.map(closure))).flat())].sort();
+    await execa('cp', ['-a', ...paths, join(dir, 'nix/store')]);
+    mkdirSync(join(dir, 'dev'));
+    await execa('mknod', ['-m', '666', join(dir, 'dev/null'), 'c', '1', '3']);
+    mkdirSync(join(dir, 'tmp'), { mode: 0o1777 });
+    await execa('chmod', ['1777', join(dir, 'tmp')]);
+    mkdirSync(join(dir, 'proc'));
+    return new Rootfs(dir);
+  }
+
+  /** Mounts /proc (psutil, which ipykernel and jupyter_server use, reads it). */
+  async mountProc(): Promise<void> {
+    await execa('mount', ['-t', 'proc', 'proc', join(this.dir, 'proc')]);
+  }
+
+  /**
+   * Mounts a new devpts instance at /dev/pts with /dev/ptmx, as container runtimes provide
+   * (pexpect, which bash_kernel and metakernel use, opens pseudo-terminals).
+   */
+  async mountPts(): Promise<void> {
+    const { mkdirSync, symlinkSync } = await import('node:fs');
+    mkdirSync(join(this.dir, 'dev/pts'), { recursive: true });
+    await execa('mount', ['-t', 'devpts', '-o', 'newinstance,ptmxmode=0666,mode=620', 'devpts', join(this.dir, 'dev/pts')]);
+    symlinkSync('pts/ptmx', join(this.dir, 'dev/ptmx'));
+  }
+
+  /** The chroot command line running argv as uid:gid (default root) in the root file system. */
+  async argv(argv: string[], user?: string): Promise<string[]> {
+    const chroot = (await execa('sh', ['-c', 'command -v chroot'])).stdout.trim();
+    return [chroot, ...(user ? [`--userspec=${user}`] : []), this.dir, ...argv];
+  }
+
+  /** Runs argv in the root file system with only HOME=/tmp (and `env`) set. */
+  async run(argv: string[], env: Record<string, string> = {}, user?: string) {
+    const [cmd, ...args] = await this.argv(argv, user);
+    return execa(cmd!, args, { env: { HOME: '/tmp', ...env }, extendEnv: false, reject: false });
+  }
+
+  async remove(): Promise<void> {
+    const { rmSync } = await import('node:fs');
+    await execa('umount', [join(this.dir, 'proc')], { reject: false });
+    await execa('umount', [join(this.dir, 'dev/pts')], { reject: false });
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+/** The wheel lock (offline/python/wheels.lock.json). */
+export interface LockedWheel {
+  distribution: string;
+  version: string;
+  file: string;
+  url: string;
+  sha256: string;
+  dependencies: string[];
+}
+export interface WheelLock {
+  requirements: Record<string, string>;
+  pythons: Record<string, { environment: Record<string, string>; packages: Record<string, LockedWheel>; resolvedWith: string }>;
+}
+export const LOCK_FILE = join(OFFLINE_PKGS, 'python/wheels.lock.json');
+export const lock = (): WheelLock => JSON.parse(readFileSync(LOCK_FILE, 'utf8')) as WheelLock;
+
+/** The interpreters the set offers: version, attribute, full version. */
+export const PYTHONS: [minor: string, attr: string, full: string][] = [
+  ['3.11', 'python311', '3.11.2'],
+  ['3.12', 'python312', '3.12.1'],
+  ['3.13', 'python313', '3.13.0'],
+];

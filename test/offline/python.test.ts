@@ -1,48 +1,69 @@
-// Python + Jupyter of the offline package set: Debian 12's packages in the Nix store, checked
-// by running them -- on the host and chrooted into a root file system that holds nothing but
-// the environment's closure (what a FROM-scratch image contains).
+// Python + Jupyter of the offline package set (PyPI wheels on Debian's 3.11 and pyenv's 3.12 and
+// 3.13, see offline/README.md), checked by running them -- on the host and chrooted into a root
+// file system that holds nothing but an environment's closure (what a FROM-scratch image
+// contains): JupyterLab 4, Notebook 7, jupyter_server, JupyterHub, bash_kernel.
 import { afterAll, beforeAll, describe, expect, jest, test } from '@jest/globals';
-import { execa } from 'execa';
-import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { execa, type ResultPromise } from 'execa';
+import { randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { OFFLINE_PKGS, build, buildFails, closure, existsSync, head, narSize, read, readlinkOrNull } from './helpers.js';
+import { freePort, JupyterClient } from '../helpers/jupyter.js';
+import { OFFLINE_PKGS, Rootfs, build, closure, evalJson, existsSync, head, lock, narSize, read, readlinkOrNull, withPkgs } from './helpers.js';
 
-jest.setTimeout(600_000);
+jest.setTimeout(900_000);
 
-const NUMPY_IPYKERNEL = 'pkgs.python3.withPackages (ps: [ ps.numpy ps.ipykernel ])';
-// Every package python/names.nix offers (Jupyter, numpy, pandas, requests, ... 84 of them).
-const EVERYTHING = `pkgs.python311.withPackages (ps: map (n: ps.\${n}) (builtins.attrNames (import ${OFFLINE_PKGS}/python/names.nix).available))`;
+const LOCK = lock();
+const P313 = LOCK.pythons['3.13']!.packages;
+const LAB = 'pkgs.python3.withPackages (ps: [ ps.jupyterlab ])';
+const SMALL = 'pkgs.python3.withPackages (ps: [ ps.numpy ps.ipykernel ])';
+const SERVER = 'pkgs.python3.withPackages (ps: [ ps.jupyterlab ps.notebook ps.jupyterlab-git ps.bash-kernel ps.jupyterhub ps.ipywidgets ])';
 
-// Top-level modules of those packages. matplotlib-inline is left out: importing it imports
-// matplotlib, which Debian's python3-matplotlib-inline does not depend on (same on the host).
-const MODULES =
-  'anyio argon2 asttokens attr backcall bleach bs4 bytecode certifi chardet charset_normalizer coverage cryptography ' +
-  'dateutil debugpy decorator defusedxml distro entrypoints executing fastjsonschema html5lib httplib2 idna ipykernel ' +
-  'IPython ipython_genutils jedi jinja2 jsonschema jupyter_client jupyter_core jupyter_server jupyterlab_pygments ' +
-  'lxml.etree markupsafe metakernel nbclient nbconvert nbformat nest_asyncio notebook numpy oauthlib packaging pandas ' +
-  'pandocfilters parso pexpect pickleshare prometheus_client prompt_toolkit psutil ptyprocess pure_eval py pydevd ' +
-  'pygments jwt OpenSSL pyparsing pyrsistent pytz yaml zmq requests send2trash setuptools six sniffio soupsieve ' +
-  'stack_data terminado tinycss2 toml tornado traitlets urllib3 wcwidth webencodings websocket wheel xmltodict';
-
-let small: string; // env of NUMPY_IPYKERNEL
-let jupyter: string; // env of EVERYTHING
+let lab: string;
+let small: string;
+let server: string;
 
 beforeAll(async () => {
-  small = await build(NUMPY_IPYKERNEL);
-  jupyter = await build(EVERYTHING);
+  lab = await build(LAB);
+  small = await build(SMALL);
+  server = await build(SERVER);
 });
 
 /** Runs the env's python with a clean environment (no host PYTHON* variables). */
-async function py(env: string, code: string, extraEnv: Record<string, string> = {}) {
-  return execa(join(env, 'bin/python'), ['-c', code], { env: { HOME: '/tmp', ...extraEnv }, extendEnv: false, reject: false });
+async function py(env: string, code: string) {
+  return execa(join(env, 'bin/python'), ['-c', code], { env: { HOME: '/tmp' }, extendEnv: false, reject: false });
+}
+
+/** A Jupyter server started in the root file system as 1000:100; stopped by stop(). */
+async function startServer(root: Rootfs, argv: string[]): Promise<{ client: JupyterClient; log: () => string; stop: () => Promise<void> }> {
+  const port = await freePort();
+  const token = randomBytes(16).toString('hex');
+  const [cmd, ...args] = await root.argv([...argv, '--no-browser', '--ip=127.0.0.1', `--port=${port}`, `--IdentityProvider.token=${token}`, '--ServerApp.root_dir=/tmp'], '1000:100');
+  const proc: ResultPromise = execa(cmd!, args, { env: { HOME: '/tmp' }, extendEnv: false, reject: false, all: true });
+  let output = '';
+  proc.all?.on('data', (d: Buffer) => (output += d.toString()));
+  let alive = true;
+  void proc.then(() => (alive = false));
+  const client = new JupyterClient(`http://127.0.0.1:${port}`, token);
+  try {
+    await client.waitUntilUp(120_000, () => alive);
+  } catch (e) {
+    throw new Error(`${(e as Error).message}\n${output}`);
+  }
+  return {
+    client,
+    log: () => output,
+    stop: async () => {
+      proc.kill('SIGTERM');
+      await proc;
+    },
+  };
 }
 
 describe('python3.withPackages', () => {
-  test('the declared packages import and report Debian’s versions', async () => {
-    const r = await py(small, 'import numpy, ipykernel; print(numpy.__version__, ipykernel.__version__)');
-    expect(r.stderr).toBe('');
-    expect(r.stdout).toBe('1.24.2 6.17.0');
+  test('python3 is CPython 3.13 (nixpkgs 26.05’s default), the declared packages import at the locked versions', async () => {
+    const r = await py(small, 'import sys, numpy, ipykernel; print(sys.version.split()[0], numpy.__version__, ipykernel.__version__)');
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toBe(`3.13.0 ${P313.numpy!.version} ${P313.ipykernel!.version}`);
   });
 
   test('exactly the declared packages (and their Python dependencies) are importable', async () => {
@@ -51,7 +72,6 @@ describe('python3.withPackages', () => {
     expect(pandas.stderr).toContain("ModuleNotFoundError: No module named 'pandas'");
     // ipykernel's dependencies come along, as propagatedBuildInputs do in nixpkgs
     expect((await py(small, 'import jupyter_client, traitlets, zmq, IPython; print("deps")')).stdout).toBe('deps');
-    // not a dependency of numpy or ipykernel
     expect((await py(small, 'import jupyter_server')).exitCode).not.toBe(0);
   });
 
@@ -60,200 +80,256 @@ describe('python3.withPackages', () => {
     const [prefix, executable, path, noBytecode] = JSON.parse(r.stdout) as [string, string, string[], number];
     expect(prefix).toBe(small);
     expect(executable).toBe(join(small, 'bin/python'));
-    expect(path).toContain(join(small, 'lib/python3.11/site-packages'));
+    expect(path).toContain(join(small, 'lib/python3.13/site-packages'));
     for (const entry of path.filter((p) => p !== '')) expect(entry.startsWith('/nix/store/')).toBe(true);
     expect(JSON.stringify(path)).not.toContain('/usr/');
     expect(noBytecode).toBe(1); // PYTHONDONTWRITEBYTECODE from the wrapper: nothing is written into the store
   });
 
   test('bin/ has the interpreter names and the packages’ console scripts, as wrappers', async () => {
-    for (const name of ['python', 'python3', 'python3.11', 'ipython', 'jupyter', 'jupyter-kernel']) {
-      expect(existsSync(join(small, 'bin', name))).toBe(true);
+    for (const name of ['python', 'python3', 'python3.13', 'ipython', 'jupyter', 'jupyter-kernel']) {
+      expect([name, existsSync(join(small, 'bin', name))]).toEqual([name, true]);
     }
-    expect(readlinkOrNull(join(small, 'bin/python'))).toBe('python3.11');
-    for (const name of ['jupyter-server', 'jupyter-notebook', 'ipython', 'jupyter']) {
-      const script = read(join(jupyter, 'bin', name));
+    expect(readlinkOrNull(join(small, 'bin/python'))).toBe('python3.13');
+    for (const name of ['jupyter-server', 'jupyter-lab', 'jupyter-notebook', 'jupyterhub', 'ipython', 'jupyter']) {
+      const script = read(join(server, 'bin', name));
       expect(script).toMatch(/^#!\/nix\/store\/[a-z0-9]{32}-busybox-[\d.]+\/bin\/sh\n/);
       expect(script).toContain('PYTHONDONTWRITEBYTECODE');
     }
-    const versions = await execa(join(jupyter, 'bin/jupyter-server'), ['--version']);
-    expect(versions.stdout.trim()).toBe('1.23.3');
     // `jupyter <subcommand>` finds jupyter-<subcommand> in the environment
-    expect((await execa(join(jupyter, 'bin/jupyter'), ['notebook', '--version'])).stdout.trim()).toBe('6.4.12');
+    expect((await execa(join(server, 'bin/jupyter'), ['notebook', '--version'])).stdout.trim()).toBe(P313.notebook!.version);
   });
 
-  test('a package Debian has but this machine lacks fails at evaluation, naming the apt package', async () => {
-    const stderr = await buildFails('pkgs.python3.withPackages (ps: [ ps.scipy ])');
-    expect(stderr).toContain('python3-scipy is not installed');
-  });
-});
-
-describe('the closure', () => {
-  test('every ELF interpreter and RUNPATH and every script shebang points into the store', async () => {
-    const paths = await closure(jupyter);
-    const patchelf = join(await build('pkgs.patchelf'), 'bin/patchelf');
-    const { stdout } = await execa('find', [...paths, '-type', 'f', '(', '-name', '*.so*', '-o', '-perm', '-0100', ')']);
-    let elves = 0;
-    for (const f of stdout.split('\n')) {
-      const start = head(f, 256);
-      if (start.startsWith('\u007fELF')) {
-        elves++;
-        const interp = await execa(patchelf, ['--print-interpreter', f], { reject: false });
-        // libc.so.6 keeps Debian's PT_INTERP: it is only ever loaded as a library
-        if (interp.exitCode === 0 && !f.endsWith('/libc.so.6')) expect(interp.stdout).toMatch(/^\/nix\/store\/[a-z0-9]{32}-glibc-[\d.]+\/lib\/ld-linux-x86-64\.so\.2$/);
-        // fails for static executables (busybox): no dynamic section, no RUNPATH
-        const rpath = (await execa(patchelf, ['--print-rpath', f], { reject: false })).stdout.trim();
-        for (const entry of rpath.split(':').filter(Boolean)) expect(entry).toMatch(/^(\/nix\/store\/|\$ORIGIN)/);
-      } else if (start.startsWith('#!')) {
-        expect(start.split('\n')[0]).toMatch(/^#!\s*\/nix\/store\//);
-      }
-    }
-    expect(elves).toBeGreaterThan(100);
+  test('a package nixpkgs has and the lock lacks fails at evaluation, saying how to add it', async () => {
+    const r = await execa('nix-instantiate', ['--eval', '-E', withPkgs('(pkgs.python3.withPackages (ps: [ ps.polars ])).drvPath')], { reject: false });
+    expect(r.stderr).toContain('python313Packages.polars is not available in the offline package set (it is not in offline/python/wheels.lock.json: add it to REQUIREMENTS in scripts/lock-wheels.py');
   });
 
-  test('is split into per-package store paths with real references between them', async () => {
-    const paths = await closure(small);
-    const names = paths.map((p) => p.replace(/^\/nix\/store\/[a-z0-9]{32}-/, ''));
-    for (const n of ['glibc-2.36', 'python3-3.11.2', 'python3.11-numpy-1.24.2', 'python3.11-ipykernel-6.17.0', 'libzmq5-4.3.4', 'libblas3-3.11.0']) {
-      expect(names).toContain(n);
-    }
-    const numpy = paths.find((p) => p.endsWith('-python3.11-numpy-1.24.2'))!;
-    const { stdout } = await execa('nix-store', ['-q', '--references', numpy]);
-    expect(stdout).toMatch(/-libblas3-/);
-    expect(stdout).toMatch(/-liblapack3-/);
-    expect(stdout).toMatch(/-glibc-2\.36/);
-    expect(stdout).toMatch(/-python3-3\.11\.2/);
-    // no shipped bytecode and no docs
-    const { stdout: junk } = await execa('find', [...paths, '(', '-name', '__pycache__', '-o', '-path', '*/share/doc', ')']);
-    expect(junk).toBe('');
-    // sizes stay sensible (measured: 104 MB NAR for numpy+ipykernel, ~255 MB for everything)
-    expect(await narSize(paths)).toBeLessThan(200 * 1024 * 1024);
+  test('a wheel missing from the cache fails its fixed-output build, saying how to download it', async () => {
+    const r = await execa('nix-build', ['--no-out-link', '--check', '-E', withPkgs('pkgs.python3Packages.six.wheel')], { env: { NIXLAB_WHEELS_DIR: '/nonexistent/wheels' }, reject: false });
+    expect(r.exitCode).not.toBe(0);
+    expect(r.stderr).toContain('/nonexistent/wheels/six-');
+    expect(r.stderr).toContain('is missing: run scripts/wheels.sh');
   });
 });
 
-describe('FROM scratch: chroot into a root file system holding only the closure', () => {
-  let rootfs: string;
+describe('JupyterLab FROM scratch: python3.withPackages (ps: [ ps.jupyterlab ])', () => {
+  let root: Rootfs;
 
   beforeAll(async () => {
-    rootfs = mkdtempSync(join(tmpdir(), 'offline-pkgs-rootfs-'));
-    mkdirSync(join(rootfs, 'nix/store'), { recursive: true });
-    for (const p of await closure(jupyter)) {
-      cpSync(p, join(rootfs, p), { recursive: true, verbatimSymlinks: true, preserveTimestamps: true });
-    }
-    // What any container runtime provides even to a FROM-scratch image: /dev/null, /tmp (and /proc,
-    // mounted in the kernel test below). No /usr, /lib, /bin, /etc.
-    mkdirSync(join(rootfs, 'dev'));
-    await execa('mknod', ['-m', '666', join(rootfs, 'dev/null'), 'c', '1', '3']);
-    mkdirSync(join(rootfs, 'tmp'), { mode: 0o1777 });
+    root = await Rootfs.create([lab]);
+    await root.mountProc();
   });
-
   afterAll(async () => {
-    if (rootfs) {
-      await execa('umount', [join(rootfs, 'proc')], { reject: false });
-      rmSync(rootfs, { recursive: true, force: true });
-    }
+    if (root) await root.remove();
   });
 
-  // chroot itself is looked up on the test's PATH; the chrooted program gets a bare environment.
-  const inRoot = async (argv: string[]) => {
-    const chroot = (await execa('sh', ['-c', 'command -v chroot'])).stdout.trim();
-    return execa(chroot, [rootfs, ...argv], { env: { HOME: '/tmp' }, extendEnv: false, reject: false });
-  };
-
-  test('the root file system has nothing but /nix/store and the runtime’s /dev, /tmp', async () => {
-    const { stdout } = await execa('ls', [rootfs]);
-    expect(stdout.split('\n').sort()).toEqual(['dev', 'nix', 'tmp']);
-  });
-
-  test('python imports ipykernel, jupyter_server, numpy (and pandas with its time zones)', async () => {
-    const r = await inRoot([
-      join(jupyter, 'bin/python'),
-      '-c',
-      'import ipykernel, jupyter_server, numpy; print(42)',
-    ]);
+  test('is the real JupyterLab 4 (no substitute, no warning), at the locked version', async () => {
+    const r = await execa('nix-instantiate', ['--eval', '--strict', '--json', '-E', withPkgs('{ inherit (pkgs.python3Packages.jupyterlab) pname version; }')]);
+    expect(JSON.parse(r.stdout)).toEqual({ pname: 'jupyterlab', version: P313.jupyterlab!.version });
     expect(r.stderr).toBe('');
-    expect(r.stdout).toBe('42');
-    const p = await inRoot([
-      join(jupyter, 'bin/python'),
-      '-c',
-      'import pandas, numpy, ssl; print(pandas.Timestamp("2024-01-01", tz="Europe/Paris").isoformat(), numpy.linalg.det(numpy.eye(3) * 2))',
-    ]);
-    expect(p.stderr).toBe('');
-    expect(p.stdout).toBe('2024-01-01T00:00:00+01:00 7.999999999999998');
+    const v = await root.run([join(lab, 'bin/jupyter'), 'lab', '--version']);
+    expect([v.stdout.trim(), v.exitCode]).toEqual([P313.jupyterlab!.version, 0]);
+    expect(P313.jupyterlab!.version).toMatch(/^4\./);
   });
 
-  test('every offered package imports (/proc mounted: psutil reads it at import)', async () => {
-    mkdirSync(join(rootfs, 'proc'), { recursive: true });
-    await execa('mount', ['-t', 'proc', 'proc', join(rootfs, 'proc')]);
+  test('the root file system has nothing but /nix/store and the runtime’s /dev, /proc, /tmp', async () => {
+    const { stdout } = await execa('ls', [root.dir]);
+    expect(stdout.split('\n').sort()).toEqual(['dev', 'nix', 'proc', 'tmp']);
+  });
+
+  test('jupyter server answers /api/status (403 without the token), JupyterLab serves /lab', async () => {
+    const s = await startServer(root, [join(lab, 'bin/jupyter-lab')]);
     try {
-      const code = [
-        'import importlib, json, os, certifi',
-        `failed = {}`,
-        `for m in ${JSON.stringify(MODULES)}.split():`,
-        '    try: importlib.import_module(m)',
-        '    except Exception as e: failed[m] = repr(e)',
-        'from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes',
-        'legacy = Cipher(algorithms.CAST5(b"k" * 16), modes.ECB()).encryptor().update(b"12345678").hex()',
-        'print(json.dumps({"failed": failed, "certifi": certifi.where(), "exists": os.path.exists(certifi.where()), "legacy": len(legacy)}))',
-      ].join('\n');
-      const r = await inRoot([join(jupyter, 'bin/python'), '-c', code]);
-      const lines = r.stdout.trim().split('\n');
-      const result = JSON.parse(lines[lines.length - 1]) as { failed: Record<string, string>; certifi: string; exists: boolean; legacy: number };
-      expect(result.failed).toEqual({});
-      // certifi hands out the cacert store path's bundle, as nixpkgs' certifi does
-      expect(result.certifi).toMatch(/^\/nix\/store\/[a-z0-9]{32}-nss-cacert-[\d.]+\/etc\/ssl\/certs\/ca-bundle\.crt$/);
-      expect(result.exists).toBe(true);
-      expect(result.legacy).toBe(16); // OpenSSL's legacy provider (CAST5) loads from the store
+      expect((await s.client.request('/api/status', {}, false)).status).toBe(403);
+      const status = await s.client.request('/api/status');
+      expect(status.status).toBe(200);
+      const page = await s.client.request('/lab');
+      expect(page.status).toBe(200);
+      const html = await page.text();
+      expect(html).toContain('jupyter-config-data');
+      expect(html).toContain(`"appVersion": "${P313.jupyterlab!.version}"`);
+      // the static assets come from the store (JUPYTERLAB_DIR = the package's share/jupyter/lab)
+      const js = /src="([^"]+\.js[^"]*)"/.exec(html)?.[1];
+      expect(js).toBeDefined();
+      expect((await s.client.request(js!.replace(/^https?:\/\/[^/]+/, ''))).status).toBe(200);
     } finally {
-      await execa('umount', [join(rootfs, 'proc')]);
+      await s.stop();
     }
   });
 
-  test('jupyter-server --version works', async () => {
-    const r = await inRoot([join(jupyter, 'bin/jupyter-server'), '--version']);
-    expect(r.stdout.trim()).toBe('1.23.3');
-    expect(r.exitCode).toBe(0);
+  test('closure: measured size (JupyterLab server env)', async () => {
+    const paths = await closure(lab);
+    const size = await narSize(paths);
+    console.log(`python3.withPackages (ps: [ ps.jupyterlab ]): ${paths.length} store paths, ${(size / 2 ** 20).toFixed(1)} MiB`);
+    expect(size).toBeLessThan(300 * 2 ** 20);
+  });
+});
+
+describe('a server environment FROM scratch: Notebook 7, jupyterlab-git, bash_kernel, JupyterHub', () => {
+  let root: Rootfs;
+
+  beforeAll(async () => {
+    root = await Rootfs.create([server]);
+    await root.mountProc();
+    await root.mountPts();
+  });
+  afterAll(async () => {
+    if (root) await root.remove();
+  });
+
+  test('Notebook 7 serves /tree', async () => {
+    const s = await startServer(root, [join(server, 'bin/jupyter-notebook')]);
+    try {
+      const page = await s.client.request('/tree');
+      expect(page.status).toBe(200);
+      expect(await page.text()).toContain(`"appVersion": "${P313.notebook!.version}"`);
+      // without the token: to the login page
+      const anonymous = await s.client.request('/tree', { redirect: 'manual' }, false);
+      expect([anonymous.status, anonymous.headers.get('location')]).toEqual([302, expect.stringMatching(/^\/login\?next=/)]);
+    } finally {
+      await s.stop();
+    }
+  });
+
+  test('jupyterlab-git’s prebuilt labextension is in the environment’s data path and JupyterLab loads it', async () => {
+    const pkg = JSON.parse(read(join(server, 'share/jupyter/labextensions/@jupyterlab/git/package.json'))) as { name: string };
+    expect(pkg.name).toBe('@jupyterlab/git');
+    const s = await startServer(root, [join(server, 'bin/jupyter-lab')]);
+    try {
+      const html = await (await s.client.request('/lab')).text();
+      const config = JSON.parse(/<script id="jupyter-config-data" type="application\/json">([\s\S]*?)<\/script>/.exec(html)![1]!) as { federated_extensions: { name: string }[] };
+      expect(config.federated_extensions.map((e) => e.name)).toEqual(expect.arrayContaining(['@jupyterlab/git', '@jupyter-widgets/jupyterlab-manager']));
+    } finally {
+      await s.stop();
+    }
+  });
+
+  test('bash_kernel runs code, with the store’s bash', async () => {
+    const s = await startServer(root, [join(server, 'bin/jupyter-server')]);
+    try {
+      const specs = await s.client.json<{ kernelspecs: Record<string, { spec: { argv: string[] } }> }>('/api/kernelspecs');
+      expect(specs.kernelspecs.bash!.spec.argv).toEqual(['python3', '-m', 'bash_kernel', '-f', '{connection_file}']);
+      const id = await s.client.startKernel('bash');
+      const r = await s.client.execute(id, 'echo $((6 * 7)) "$BASH"', 120_000);
+      expect(r.status).toBe('ok');
+      expect(r.stdout.trim()).toMatch(/^42 \/nix\/store\/[a-z0-9]{32}-bash[-a-z]*-[\d.]+\/bin\/bash$/);
+      expect(await s.client.deleteKernel(id)).toBe(204);
+    } finally {
+      await s.stop();
+    }
+  });
+
+  test('jupyterhub and jupyterhub-singleuser print their versions', async () => {
+    const hub = await root.run([join(server, 'bin/jupyterhub'), '--version']);
+    expect([hub.stdout.trim(), hub.exitCode]).toEqual([P313.jupyterhub!.version, 0]);
+    const single = await root.run([join(server, 'bin/jupyterhub-singleuser'), '--version']);
+    expect([single.stdout.trim().split('\n').pop(), single.exitCode]).toEqual([P313.jupyterhub!.version, 0]);
   });
 
   test('daemon threads at interpreter exit do not abort (libgcc_s is found from the store)', async () => {
     writeFileSync(
-      join(rootfs, 'tmp/threads.py'),
+      join(root.dir, 'tmp/threads.py'),
       'import threading, time\n' +
         'def spin():\n    while True:\n        time.sleep(0.0001)\n' +
         'for _ in range(8):\n    threading.Thread(target=spin, daemon=True).start()\n' +
         'time.sleep(0.05)\nprint("done")\n',
     );
     for (let i = 0; i < 5; i++) {
-      const r = await inRoot([join(jupyter, 'bin/python'), '/tmp/threads.py']);
+      const r = await root.run([join(server, 'bin/python'), '/tmp/threads.py']);
       expect(r.stderr).not.toContain('libgcc_s.so.1 must be installed');
       expect(r.exitCode).toBe(0);
     }
   });
+});
 
-  test('a kernel started from the default kernelspec executes code', async () => {
-    // psutil (used by ipykernel) reads /proc, which container runtimes mount.
-    mkdirSync(join(rootfs, 'proc'), { recursive: true });
-    await execa('mount', ['-t', 'proc', 'proc', join(rootfs, 'proc')]);
-    try {
-      writeFileSync(
-        join(rootfs, 'tmp/kernel.py'),
-        [
-          'from jupyter_client.manager import start_new_kernel',
-          'km, kc = start_new_kernel(kernel_name="python3", startup_timeout=120)',
-          'out = []',
-          'def hook(msg):',
-          '    if msg["msg_type"] == "stream":',
-          '        out.append(msg["content"]["text"])',
-          'reply = kc.execute_interactive("import numpy, sys; print(6 * 7, sys.executable)", timeout=120, output_hook=hook)',
-          'print(reply["content"]["status"], "".join(out).strip())',
-          'kc.stop_channels()',
-          'km.shutdown_kernel(now=False)',
-        ].join('\n') + '\n',
-      );
-      const r = await inRoot([join(jupyter, 'bin/python'), '/tmp/kernel.py']);
-      expect(r.stdout.split('\n')[0]).toBe(`ok 42 ${join(jupyter, 'bin/python')}`);
-    } finally {
-      await execa('umount', [join(rootfs, 'proc')]);
+describe('the closure', () => {
+  test('every ELF interpreter and RUNPATH and every script shebang points into the store; nothing names /root, /usr or /tmp there', async () => {
+    const paths = [...new Set([...(await closure(server)), ...(await closure(await build('[ pkgs.python311 pkgs.python312 pkgs.python313 ]')))])];
+    const patchelf = join(await build('pkgs.patchelf'), 'bin/patchelf');
+    const { stdout } = await execa('find', [...paths, '-type', 'f', '(', '-name', '*.so*', '-o', '-perm', '-0100', ')'], { maxBuffer: 1 << 28 });
+    let elves = 0;
+    for (const f of stdout.split('\n')) {
+      const start = head(f, 256);
+      if (start.startsWith('\u007fELF')) {
+        if (start.charCodeAt(4) !== 2) continue; // debugpy's 32-bit attach helper is never loaded
+        elves++;
+        const interp = await execa(patchelf, ['--print-interpreter', f], { reject: false });
+        // libc.so.6 keeps Debian's PT_INTERP: it is only ever loaded as a library
+        if (interp.exitCode === 0 && !f.endsWith('/libc.so.6')) expect(interp.stdout).toMatch(/^\/nix\/store\/[a-z0-9]{32}-glibc-[\d.]+\/lib\/ld-linux-x86-64\.so\.2$/);
+        // fails for static executables (busybox): no dynamic section, no RUNPATH
+        const rpath = (await execa(patchelf, ['--print-rpath', f], { reject: false })).stdout.trim();
+        for (const entry of rpath.split(':').filter(Boolean)) expect([f, entry]).toEqual([f, expect.stringMatching(/^(\/nix\/store\/|\$ORIGIN)/)]);
+      } else if (start.startsWith('#!')) {
+        expect([f, start.split('\n')[0]]).toEqual([f, expect.stringMatching(/^#!\s*\/nix\/store\//)]);
+        expect(start.split('\n')[0]).not.toMatch(/\/(root|usr|tmp)\//);
+      }
     }
+    expect(elves).toBeGreaterThan(150);
+    // the pyenv prefix and build directory are named nowhere, not even in binaries
+    const grep = await execa('grep', ['-rlF', '-e', '/root/.pyenv', '-e', '/tmp/python-build', ...paths], { reject: false });
+    expect(grep.stdout).toBe('');
+  });
+
+  test('is split into per-package store paths with real references between them', async () => {
+    const paths = await closure(small);
+    const names = paths.map((p) => p.replace(/^\/nix\/store\/[a-z0-9]{32}-/, ''));
+    for (const n of ['glibc-2.36', 'python3-3.13.0', `python3.13-numpy-${P313.numpy!.version}`, `python3.13-ipykernel-${P313.ipykernel!.version}`, `python3.13-pyzmq-${P313.pyzmq!.version}`]) {
+      expect(names).toContain(n);
+    }
+    // no Debian python3-* package is in an environment any more
+    expect(names.filter((n) => /^python3\.11-|^libpython3\.11/.test(n))).toEqual([]);
+    const numpy = paths.find((p) => p.endsWith(`-python3.13-numpy-${P313.numpy!.version}`))!;
+    const { stdout } = await execa('nix-store', ['-q', '--references', numpy]);
+    expect(stdout).toMatch(/-glibc-2\.36/);
+    expect(stdout).toMatch(/-python3-3\.13\.0/);
+    // no shipped bytecode, no docs or manual pages
+    const { stdout: junk } = await execa('find', [...paths, '(', '-name', '__pycache__', '-o', '-path', '*/share/doc', '-o', '-path', '*/share/man', ')']);
+    expect(junk).toBe('');
+  });
+});
+
+describe('the interpreters: Debian’s 3.11, pyenv’s 3.12 and 3.13', () => {
+  test('carry nixpkgs’ passthru; python3 is python313, as in nixpkgs 26.05', async () => {
+    const got = await evalJson<Record<string, unknown>>(`{
+      v = map (p: [ p.version p.pythonVersion p.sitePackages p.executable p.interpreter p.implementation ]) [ pkgs.python311 pkgs.python312 pkgs.python313 ];
+      same = pkgs.python3 == pkgs.python313 && pkgs.python3Packages.numpy == pkgs.python313Packages.numpy;
+      name = (pkgs.python312.withPackages (ps: [ ])).name;
+    }`);
+    const interp = (attr: string, exe: string) => expect.stringMatching(new RegExp(`^/nix/store/[a-z0-9]{32}-python3-${attr.replace(/\./g, '\\.')}/bin/${exe}$`));
+    expect(got).toEqual({
+      v: [
+        ['3.11.2', '3.11', 'lib/python3.11/site-packages', 'python3.11', interp('3.11.2', 'python3.11'), 'cpython'],
+        ['3.12.1', '3.12', 'lib/python3.12/site-packages', 'python3.12', interp('3.12.1', 'python3.12'), 'cpython'],
+        ['3.13.0', '3.13', 'lib/python3.13/site-packages', 'python3.13', interp('3.13.0', 'python3.13'), 'cpython'],
+      ],
+      same: true,
+      name: 'python3-3.12.1-env',
+    });
+  });
+
+  test('a missing pyenv interpreter fails at evaluation, naming the exact version', async () => {
+    const r = await execa('nix-instantiate', ['--eval', '-E', withPkgs('pkgs.python312.outPath')], { env: { PYENV_ROOT: '/nonexistent/pyenv' }, reject: false });
+    expect(r.exitCode).not.toBe(0);
+    expect(r.stderr).toContain("python312: the offline package set's Python 3.12 is pyenv's 3.12.1, and /nonexistent/pyenv/versions/3.12.1/bin/python3.12 is missing");
+  });
+
+  test('interpreters nixpkgs has and this machine lacks throw with the reason', async () => {
+    for (const attr of ['python310', 'python314Packages']) {
+      const r = await execa('nix-instantiate', ['--eval', '-E', withPkgs(`pkgs.${attr}.outPath`)], { reject: false });
+      expect(r.stderr).toContain(`${attr} is not available in the offline package set (it offers CPython 3.11 from Debian 12 and 3.12, 3.13 from pyenv`);
+    }
+  });
+
+  test('the pyenv copies leave out the test suite, IDLE, tkinter and pip', async () => {
+    for (const [v, minor] of [['3.12.1', '3.12'], ['3.13.0', '3.13']]) {
+      const p = await build(`pkgs.python${minor!.replace('.', '')}`);
+      expect(p).toMatch(new RegExp(`-python3-${v}$`));
+      for (const gone of ['test', 'idlelib', 'tkinter', 'ensurepip', 'site-packages/pip']) {
+        expect([gone, existsSync(join(p, `lib/python${minor}`, gone))]).toEqual([gone, false]);
+      }
+      expect(read(join(p, `lib/python${minor}/sitecustomize.py`))).toContain('NIX_PYTHONPATH');
+    }
+    void OFFLINE_PKGS;
   });
 });

@@ -1,0 +1,163 @@
+# The Python package set of one interpreter, made from the PyPI wheels locked in
+# wheels.lock.json (scripts/lock-wheels.py writes it; scripts/wheels.sh downloads the files).
+# Every locked wheel is one package under its nixpkgs attribute name, shaped as nixpkgs'
+# buildPythonPackage leaves it (pname, version, pythonModule, propagatedBuildInputs,
+# requiredPythonModules; files in lib/python3.X/site-packages, bin/ from the entry points,
+# share/ and etc/ from the wheel's .data directory), its dependencies those the lock resolved.
+{
+  lib,
+  system,
+  # the lock's entry for this interpreter: { packages = { <attr> = { distribution, version,
+  # file, sha256, dependencies, ... }; }; ... }
+  locked,
+  # the interpreter (python/default.nix's `python`) and what nixpkgs' python-packages-base.nix
+  # gives packages
+  python,
+  requiredPythonModules,
+  busybox,
+  patchelf,
+  glibc,
+  # store paths whose lib/ may satisfy a wheel's NEEDED libraries besides glibc (libstdc++, zlib)
+  nativeLibs,
+  cacert,
+  # the bash that bash-kernel runs (nixpkgs: bashInteractive)
+  bash,
+  # Linux-PAM (Debian's libpam0g), which pamela loads
+  pam,
+  # directory holding the downloaded wheels (scripts/wheels.sh)
+  wheelsDir,
+}:
+let
+  inherit (python) pythonVersion sitePackages executable;
+
+  # The wheel file enters the store by its locked hash: a fixed-output derivation copying it
+  # from the wheel cache (the builder runs unsandboxed, as every builder of this set). Nix checks
+  # the sha256; a missing or different file fails the build, saying how to get it.
+  fetchWheel =
+    w:
+    derivation {
+      name = w.file;
+      inherit system;
+      builder = "${busybox}/bin/sh";
+      args = [
+        "-c"
+        ''
+          if [ ! -f "$wheelsDir/$file" ]; then
+            echo "error: $wheelsDir/$file is missing: run scripts/wheels.sh (or scripts/setup.sh), which downloads the wheels of offline/python/wheels.lock.json (NIXLAB_WHEELS_DIR picks another directory)" >&2
+            exit 1
+          fi
+          ${busybox}/bin/cp "$wheelsDir/$file" "$out"
+        ''
+      ];
+      inherit wheelsDir;
+      inherit (w) file;
+      outputHashMode = "flat";
+      outputHashAlgo = "sha256";
+      outputHash = w.sha256;
+      preferLocalBuild = true;
+      allowSubstitutes = false;
+    };
+
+  # Per-package additions, as nixpkgs' expressions make them.
+  fixups = {
+    # nixpkgs' certifi hands out cacert's bundle (its env.patch); the wheel's own cacert.pem
+    # becomes that bundle.
+    certifi.postInstall = ''
+      rm "$site/certifi/cacert.pem"
+      ln -s ${cacert}/etc/ssl/certs/ca-bundle.crt "$site/certifi/cacert.pem"
+    '';
+    # nixpkgs' bash-kernel (bash-path.patch) runs bashInteractive from the store, not whatever
+    # `bash` is on PATH, and installs the kernelspec into share/jupyter/kernels/bash (its
+    # postInstall runs bash_kernel.install --prefix $out). The kernelspec runs "python3", which
+    # jupyter_client replaces with sys.executable: the environment's Python, which has the
+    # package.
+    bash-kernel = {
+      substitutions = [
+        {
+          file = "${sitePackages}/bash_kernel/kernel.py";
+          from = "check_output(['bash', '--version'])";
+          to = "check_output(['${bash}/bin/bash', '--version'])";
+        }
+        {
+          file = "${sitePackages}/bash_kernel/kernel.py";
+          from = ''pexpect.spawn("bash", '';
+          to = ''pexpect.spawn("${bash}/bin/bash", '';
+        }
+      ];
+      postInstall = ''
+        mkdir -p "$out/share/jupyter/kernels/bash"
+        cat > "$out/share/jupyter/kernels/bash/kernel.json" <<'EOF'
+        {"argv": ["python3", "-m", "bash_kernel", "-f", "{connection_file}"], "codemirror_mode": "shell", "display_name": "Bash", "env": {"PS1": "$"}, "language": "bash"}
+        EOF
+        cp "$site/bash_kernel/resources/logo-svg.svg" "$out/share/jupyter/kernels/bash/"
+      '';
+    };
+    # pamela (JupyterHub's PAM authenticator) loads libpam and libc with ctypes.util.find_library,
+    # which finds nothing FROM scratch (no ldconfig cache); nixpkgs' pamela has the store paths
+    # patched in, so has this one.
+    pamela.substitutions = [
+      {
+        file = "${sitePackages}/pamela.py";
+        from = ''LIBPAM = CDLL(find_library("pam"))'';
+        to = ''LIBPAM = CDLL("${pam}/lib/libpam.so.0")'';
+      }
+      {
+        file = "${sitePackages}/pamela.py";
+        from = ''LIBC = CDLL(find_library("c"))'';
+        to = ''LIBC = CDLL("${glibc}/lib/libc.so.6")'';
+      }
+    ];
+    # nixpkgs' jupyterlab: makeWrapperArgs = [ "--set" "JUPYTERLAB_DIR" "$out/share/jupyter/lab" ]
+    jupyterlab.wrapArgs = ''--set JUPYTERLAB_DIR "$out/share/jupyter/lab"'';
+  };
+
+  mkPackage =
+    attr: w:
+    let
+      deps = map (d: packages.${d}) w.dependencies;
+      fix = fixups.${attr} or { };
+      drv = derivation {
+        name = "python${pythonVersion}-${attr}-${w.version}";
+        inherit system sitePackages executable;
+        builder = "${busybox}/bin/sh";
+        args = [
+          "-e"
+          ../builders/wheel.sh
+        ];
+        PATH = "${busybox}/bin";
+        src = fetchWheel w;
+        python = python.interpreterPath;
+        glibc = glibc;
+        patchelf = "${patchelf}/bin/patchelf";
+        libSearchPaths = [ glibc ] ++ nativeLibs;
+        pythonPropagated = deps;
+        relinkSh = ../builders/relink.sh;
+        makeWrapperSh = ../builders/make-wrapper.sh;
+        wrapperShell = "${busybox}/bin/sh";
+        wrapArgs = fix.wrapArgs or "";
+        postInstall = fix.postInstall or "";
+        substitutions = lib.concatMapStrings (x: "${x.file}\t${x.from}\t${x.to}\n") (fix.substitutions or [ ]);
+        passAsFile = [ "substitutions" ];
+        preferLocalBuild = true;
+        allowSubstitutes = false;
+      };
+    in
+    drv
+    // {
+      pname = attr;
+      inherit (w) version;
+      # PyPI's name of the distribution (nixpkgs keeps it for pypa tooling as `pyproject` metadata)
+      distribution = w.distribution;
+      wheel = drv.src;
+      pythonModule = python;
+      propagatedBuildInputs = deps;
+      requiredPythonModules = requiredPythonModules deps;
+      meta = {
+        description = "${w.distribution} ${w.version} from PyPI (${w.file})";
+        homepage = "https://pypi.org/project/${w.distribution}/";
+      };
+    };
+
+  packages = builtins.mapAttrs mkPackage locked.packages;
+in
+packages

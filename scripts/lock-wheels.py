@@ -1,0 +1,207 @@
+#!/usr/bin/env python3
+"""Regenerates offline/python/wheels.lock.json: the PyPI wheels of the offline package set.
+
+Run it only to move versions (it asks PyPI; CI never runs it):
+
+    python3 scripts/lock-wheels.py            # writes offline/python/wheels.lock.json
+    python3 scripts/lock-wheels.py --check    # exit 1 if the file would change
+
+For every interpreter the set offers, pip (`install --dry-run --report`, wheels only) resolves
+the pinned requirements below together, with that interpreter, so environment markers are
+evaluated for linux x86_64 and that Python version. One resolution per interpreter means an
+environment can never hold two versions of a module. The lock keeps, per package, what Nix
+needs at evaluation time and cannot read from a zip: the nixpkgs attribute name, the
+distribution name, version, wheel file name, URL, sha256 and the resolved dependencies
+(attribute names; extras a dependent asks for are added to its dependencies, as nixpkgs adds
+`optional-dependencies.<extra>`). scripts/wheels.sh downloads and checks the files.
+"""
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+
+try:
+    from packaging.markers import Marker
+    from packaging.requirements import Requirement
+except ImportError:  # pip vendors packaging
+    from pip._vendor.packaging.markers import Marker  # type: ignore
+    from pip._vendor.packaging.requirements import Requirement  # type: ignore
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+LOCK = os.path.join(ROOT, "offline", "python", "wheels.lock.json")
+
+# The interpreters whose package sets come from this lock, with the pyenv build whose pip
+# resolves for it (the offline 3.11 is Debian's 3.11.2; markers only differ in
+# python_full_version, which nothing here tests).
+PYTHONS = {"3.11": "3.11.7", "3.12": "3.12.1", "3.13": "3.13.0"}
+PYENV = os.environ.get("PYENV_ROOT", "/root/.pyenv")
+
+# What the set offers, with the version nixos-26.05's nixpkgs has where the stored nixpkgs copy
+# (pkgs/development/python-modules/<name>/default.nix read at the commit named) is of that era
+# and installable with the rest. A stored copy that predates the 2024 reformatting of nixpkgs is
+# older than the pinned set; the newest release installable with the pins is taken instead
+# ("resolved"). Each line: requirement, reason.
+REQUIREMENTS = [
+    ("notebook==7.5.3", "nixpkgs 005ab72f: 7.5.3"),
+    ("jupyterlab==4.5.3", "nixpkgs 01bf9de8 has 4.3.5; notebook 7.5.3 requires jupyterlab>=4.5.3,<4.6: nearest installable"),
+    ("jupyter-server==2.17.0", "nixpkgs 0145c6da: 2.17.0"),
+    ("jupyterlab-server==2.28.0", "nixpkgs 055262b4 has 2.27.1; jupyterlab 4.5.3 requires >=2.28.0: nearest installable"),
+    ("jupyter-lsp", "nixpkgs 05924f71 (stale copy) has 2.2.0: resolved"),
+    ("ipykernel", "nixpkgs 01b2839a (stale copy) has 5.5.5, not installable with jupyterlab 4: resolved"),
+    ("ipython==9.9.0", "nixpkgs 005ab72f: 9.9.0"),
+    ("jupyter-client==8.6.1", "nixpkgs 055262b4: 8.6.1"),
+    ("jupyter-core==5.8.1", "nixpkgs 13dccba1: 5.8.1"),
+    ("jupyterhub", "nixpkgs 018d022c (stale copy) has 4.0.0: resolved"),
+    ("dockerspawner", "nixpkgs 05924f71 (stale copy) has 12.1.0: resolved"),
+    ("docker", "nixpkgs 09f76e17 (stale copy) has 6.0.1, which fails with requests>=2.32: resolved"),
+    ("jupyterhub-nativeauthenticator", "not in the stored nixpkgs copy: resolved"),
+    ("jupyterhub-tmpauthenticator", "nixpkgs 05924f71 (stale copy) has 1.0.0: resolved"),
+    ("bash-kernel", "nixpkgs 0427fa64 (stale copy) has 0.9.3: resolved"),
+    ("ipywidgets", "nixpkgs 0585d4be (stale copy) has 7.3.0, which has no JupyterLab 4 extension: resolved"),
+    ("jupyterlab-widgets", "nixpkgs 05924f71 (stale copy) has 3.0.7: resolved"),
+    ("widgetsnbextension", "nixpkgs 00976b19 (stale copy) has 3.3.0: resolved"),
+    ("jupyterlab-git", "nixpkgs 0657335a (stale copy) has 0.22.3, a JupyterLab 2 extension: resolved"),
+    ("matplotlib", "nixpkgs 0346108d (stale copy) has 3.1.3: resolved"),
+    ("scipy", "nixpkgs 01e53f70 (stale copy) has 1.11.1: resolved"),
+    ("numpy==2.3.3", "nixpkgs 0177fbb4 (numpy/2.nix): 2.3.3"),
+    ("pandas", "nixpkgs 00000000b0be (stale copy) has 1.5.3, which has no wheels for numpy 2: resolved"),
+    ("requests", "resolved"),
+    ("octave-kernel", "nixpkgs 05924f71 (jupyter-kernels/octave/kernel.nix, stale copy) has 0.34.2: resolved"),
+    ("metakernel", "nixpkgs 03a362fe (stale copy) has 0.29.4: resolved"),
+    ("jupyter-kernel-test", "conformance tests (test/e2e): resolved"),
+]
+
+# nixpkgs attribute names (pkgs/top-level/python-packages.nix) that are not the normalised
+# distribution name.
+ATTR_NAMES = {}
+
+
+def canonical(name):
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def attr_of(name):
+    c = canonical(name)
+    return ATTR_NAMES.get(c, c)
+
+
+def resolve(minor, pyenv_version, reqs_file):
+    python = os.path.join(PYENV, "versions", pyenv_version, "bin", "python")
+    if not os.access(python, os.X_OK):
+        sys.exit(f"lock-wheels: {python} is missing: install Python {pyenv_version} with pyenv (pyenv install {pyenv_version})")
+    with tempfile.TemporaryDirectory() as tmp:
+        report = os.path.join(tmp, "report.json")
+        env = dict(os.environ, PIP_CONFIG_FILE=os.devnull, PIP_DISABLE_PIP_VERSION_CHECK="1")
+        subprocess.run(
+            [python, "-m", "pip", "install", "--dry-run", "--ignore-installed", "--quiet",
+             "--only-binary=:all:", "--report", report, "-r", reqs_file],
+            check=True, env=env)
+        with open(report) as f:
+            return json.load(f)
+
+
+def lock_for(minor, report):
+    env = dict(report["environment"])
+    items = {canonical(i["metadata"]["name"]): i for i in report["install"]}
+
+    def requirements(name):
+        return [Requirement(r) for r in items[name]["metadata"].get("requires_dist", [])]
+
+    def marker_ok(req, extra):
+        return req.marker is None or req.marker.evaluate(dict(env, extra=extra))
+
+    def deps_of_req(req, seen):
+        """The packages a requirement brings in: the distribution and what its extras add."""
+        name = canonical(req.name)
+        if name not in items:
+            raise SystemExit(f"lock-wheels: {req} is required but pip did not resolve it (Python {minor})")
+        out = {name}
+        for extra in sorted(req.extras):
+            if (name, extra) in seen:
+                continue
+            seen.add((name, extra))
+            for sub in requirements(name):
+                if marker_ok(sub, extra) and not marker_ok(sub, ""):
+                    out |= deps_of_req(sub, seen)
+        return out
+
+    packages = {}
+    for name, item in sorted(items.items()):
+        deps = set()
+        for req in requirements(name):
+            if marker_ok(req, ""):
+                deps |= deps_of_req(req, set())
+        deps.discard(name)
+        url = item["download_info"]["url"]
+        packages[attr_of(name)] = {
+            "distribution": item["metadata"]["name"],
+            "version": item["metadata"]["version"],
+            "file": url.rsplit("/", 1)[1],
+            "url": url,
+            "sha256": item["download_info"]["archive_info"]["hashes"]["sha256"],
+            "dependencies": sorted(attr_of(d) for d in deps),
+        }
+    # A store path cannot depend on itself through others: refuse cycles here, not in Nix.
+    state = {}
+
+    def visit(a, path):
+        if state.get(a) == "done":
+            return
+        if state.get(a) == "active":
+            raise SystemExit(f"lock-wheels: dependency cycle (Python {minor}): {' -> '.join(path + [a])}")
+        state[a] = "active"
+        for d in packages[a]["dependencies"]:
+            visit(d, path + [a])
+        state[a] = "done"
+
+    for a in packages:
+        visit(a, [])
+    # The machine's kernel release and build are in the marker environment too; nothing here
+    # depends on them, and they would make the lock differ between machines.
+    kept = {k: v for k, v in env.items() if k not in ("platform_release", "platform_version")}
+    return {"environment": kept, "packages": packages}
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--check", action="store_true", help="fail if the lock file would change")
+    args = ap.parse_args()
+    lock = {
+        "comment": "Generated by scripts/lock-wheels.py from its REQUIREMENTS; do not edit by hand.",
+        "requirements": {r: why for r, why in REQUIREMENTS},
+        "pythons": {},
+    }
+    with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as f:
+        f.write("".join(r + "\n" for r, _ in REQUIREMENTS))
+        reqs_file = f.name
+    try:
+        for minor, pyenv_version in PYTHONS.items():
+            print(f"lock-wheels: resolving for Python {minor} (pyenv {pyenv_version})", file=sys.stderr)
+            lock["pythons"][minor] = lock_for(minor, resolve(minor, pyenv_version, reqs_file))
+            lock["pythons"][minor]["resolvedWith"] = f"pyenv {pyenv_version}, pip {resolve_pip_version(pyenv_version)}"
+    finally:
+        os.unlink(reqs_file)
+    text = json.dumps(lock, indent=2, sort_keys=True) + "\n"
+    old = open(LOCK).read() if os.path.exists(LOCK) else None
+    if args.check:
+        if old != text:
+            sys.exit("lock-wheels: offline/python/wheels.lock.json is out of date")
+        return
+    with open(LOCK + ".tmp", "w") as f:
+        f.write(text)
+    os.replace(LOCK + ".tmp", LOCK)
+    n = sum(len(p["packages"]) for p in lock["pythons"].values())
+    print(f"lock-wheels: wrote {os.path.relpath(LOCK, ROOT)} ({n} wheels over {len(PYTHONS)} interpreters)", file=sys.stderr)
+
+
+def resolve_pip_version(pyenv_version):
+    python = os.path.join(PYENV, "versions", pyenv_version, "bin", "python")
+    out = subprocess.run([python, "-m", "pip", "--version"], check=True, capture_output=True, text=True).stdout
+    return out.split()[1]
+
+
+if __name__ == "__main__":
+    main()
