@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import tar from 'tar-stream';
 import { UserError } from '../errors.js';
-import { DockerEngine, EngineStreamError, type ContainerInspect, type HealthConfig } from './docker-api.js';
+import { DockerEngine, EngineStreamError, type ContainerInspect, type HealthConfig, type HealthLogEntry } from './docker-api.js';
 
 /** The label on every container, volume and network `nixlab test` makes (value: the run's ID). */
 export const TEST_RESOURCE_LABEL = 'dev.nixlab.test';
@@ -204,18 +204,25 @@ export class DockerRuntime implements Runtime {
       const logs = await engine.containerLogs(id, { tail: lines });
       return (logs.stdout + logs.stderr).split('\n').filter(Boolean).slice(-lines);
     };
+    // Watched from the start: the engine keeps only its last 5 probes, so by the time the
+    // other checks are done the probe that made the container healthy may be gone.
+    const watch = hasHealthcheck(image.config.Healthcheck) ? new HealthWatch(engine, id) : undefined;
     return {
       url,
       logTail,
-      remove,
+      async remove() {
+        await watch?.stop();
+        await remove();
+      },
       async gone() {
         const s = (await engine.inspectContainer(id)).State;
         return s.Running ? undefined : `the container exited with code ${s.ExitCode}`;
       },
       async health() {
-        return dockerHealth(engine, id, image.config.Healthcheck);
+        return dockerHealth(watch, image.config.Healthcheck);
       },
       async stop() {
+        await watch?.stop();
         const start = Date.now();
         await engine.stopContainer(id, { timeoutSeconds: STOP_TIMEOUT_SECONDS });
         const ms = Date.now() - start;
@@ -225,37 +232,81 @@ export class DockerRuntime implements Runtime {
   }
 }
 
+/** Follows a container's health (State.Health, every 500 ms): every probe, and when it first turned healthy. */
+class HealthWatch {
+  /** Probes seen, by start time. */
+  readonly probes = new Map<string, HealthLogEntry>();
+  status: string | undefined;
+  running = true;
+  startedAt: number | undefined;
+  /** End of the probe that first made it healthy (ms since the epoch, the engine's clock). */
+  firstHealthy: number | undefined;
+  private stopped = false;
+  private readonly loop: Promise<void>;
+
+  constructor(
+    private readonly engine: DockerEngine,
+    private readonly id: string,
+  ) {
+    this.loop = this.run();
+  }
+
+  private async run(): Promise<void> {
+    while (!this.stopped) {
+      try {
+        this.observe(await this.engine.inspectContainer(this.id));
+      } catch {
+        // gone, or the engine busy: try again
+      }
+      await sleep(500);
+    }
+  }
+
+  private observe(c: ContainerInspect): void {
+    this.startedAt ??= Date.parse(c.State.StartedAt);
+    this.running = c.State.Running;
+    this.status = c.State.Health?.Status;
+    const log = c.State.Health?.Log ?? [];
+    for (const e of log) this.probes.set(e.Start, e);
+    // Probes are seconds apart and this looks twice a second: the newest probe is the one
+    // that turned it healthy.
+    if (this.status === 'healthy' && this.firstHealthy === undefined && log.length) this.firstHealthy = Date.parse(log.at(-1)!.End);
+  }
+
+  /** Resolves once the status is healthy or unhealthy, the container stopped, or the deadline passed. */
+  async verdict(deadline: number): Promise<void> {
+    while ((this.status === undefined || this.status === 'starting') && this.running && Date.now() < deadline) await sleep(250);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.loop;
+  }
+}
+
 /**
  * The engine's health status: waits (up to the start period plus `retries` probes and their
  * time-outs) for `healthy` or `unhealthy`. The time reported is from the container's start to
- * the end of the first probe that passed, from the engine's own log of probes.
+ * the end of the probe that first made it healthy; it must come within the start period and
+ * one more probe (later means Docker counted failures first).
  */
-async function dockerHealth(engine: DockerEngine, id: string, h: HealthConfig | undefined): Promise<CheckResult> {
+async function dockerHealth(watch: HealthWatch | undefined, h: HealthConfig | undefined): Promise<CheckResult> {
   const name = 'health';
-  if (!hasHealthcheck(h)) return { name, ok: true, ms: null, detail: 'the image has no HEALTHCHECK' };
+  if (!watch || !hasHealthcheck(h)) return { name, ok: true, ms: null, detail: 'the image has no HEALTHCHECK' };
   const t = healthTiming(h);
-  const deadline = Date.now() + t.startPeriodMs + (t.retries + 1) * (t.intervalMs + t.timeoutMs) + 5000;
-  let c: ContainerInspect;
-  for (;;) {
-    c = await engine.inspectContainer(id);
-    const status = c.State.Health?.Status;
-    if (status === 'healthy' || status === 'unhealthy' || !c.State.Running || Date.now() > deadline) break;
-    await sleep(250);
+  await watch.verdict((watch.startedAt ?? Date.now()) + t.startPeriodMs + (t.retries + 1) * (t.intervalMs + t.timeoutMs) + 5000);
+  const probes = [...watch.probes.values()];
+  const failed = probes.filter((p) => p.ExitCode !== 0);
+  const timedOut = failed.filter((p) => p.ExitCode === -1).length;
+  const tally = `${probes.length} probe${probes.length === 1 ? '' : 's'}${failed.length ? `, ${failed.length} failed${timedOut ? ` (${timedOut} timed out)` : ''}` : ''}`;
+  const ms = watch.firstHealthy !== undefined && watch.startedAt !== undefined ? watch.firstHealthy - watch.startedAt : null;
+  if (ms !== null) {
+    const late = ms > t.startPeriodMs + t.intervalMs + t.timeoutMs;
+    return { name, ok: !late, ms, detail: `healthy ${(ms / 1000).toFixed(1)} s after the start (start period ${t.startPeriodMs / 1000} s; ${tally})${late ? ': later than the start period and one probe' : ''}` };
   }
-  const health = c.State.Health;
-  const log = health?.Log ?? [];
-  const started = Date.parse(c.State.StartedAt);
-  const firstOk = log.find((e) => e.ExitCode === 0);
-  const ms = firstOk ? Date.parse(firstOk.End) - started : null;
-  if (health?.Status === 'healthy') {
-    // Healthy, but only after failures that counted (past the start period) is a finding too.
-    const late = ms !== null && ms > t.startPeriodMs + t.intervalMs + t.timeoutMs;
-    const when = ms === null ? '' : ` ${(ms / 1000).toFixed(1)} s after the start`;
-    return { name, ok: !late, ms, detail: `healthy${when} (start period ${t.startPeriodMs / 1000} s)${late ? ': later than the start period and one probe' : ''}` };
-  }
-  const last = log.at(-1);
+  const last = probes.at(-1);
   const why = last ? `; last probe exit ${last.ExitCode}${last.Output.trim() ? `: ${last.Output.trim().slice(0, 200)}` : ''}` : '';
-  return { name, ok: false, ms, detail: `${health?.Status ?? 'no health status'}${c.State.Running ? '' : ' (the container is not running)'}${why}` };
+  return { name, ok: false, ms, detail: `${watch.status ?? 'no health status'}${watch.running ? '' : ' (the container is not running)'} (${tally})${why}` };
 }
 
 /** A TCP port that was free a moment ago on 127.0.0.1. */
