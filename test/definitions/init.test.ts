@@ -83,15 +83,15 @@ describe('the starter config', () => {
     expect(loaded[2]).toEqual(loaded[0]);
   });
 
-  test('shows each kind\'s example, and YAML keeps the Python version a string', () => {
+  test('shows each kind\'s example', () => {
     const yaml = renderStarterConfig(['python', 'cpp', 'haskell'], 'yaml');
     expect(yaml).toMatch(/^# nixlab config/);
-    expect(yaml).toContain('version: "3.12"');
+    expect(yaml).toContain('- kind: python\n    name: py\n    packages:\n      - numpy');
     expect(yaml).toContain('std: 17');
     expect(yaml).toContain('packages:\n      - lens');
     const ts = renderStarterConfig(['python'], 'ts');
     expect(ts).toContain("import type { Config } from 'nixlab/config';");
-    expect(ts).toContain("{ kind: 'python', name: 'py', version: '3.12', packages: ['numpy'] },");
+    expect(ts).toContain("{ kind: 'python', name: 'py', packages: ['numpy'] },");
     expect(ts.trimEnd().endsWith('} satisfies Config;')).toBe(true);
   });
 });
