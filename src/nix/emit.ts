@@ -147,13 +147,22 @@ function dataAt(data: unknown, path: PathSegment[]): unknown {
  * `pkgs.haskellPackages.ghcWithPackages` → `haskellPackages`.
  */
 function lambdaPackageSet(fn: NixExpr): string | undefined {
-  const n = fn.node;
-  if (n.kind !== 'select' || n.target.node.kind !== 'var' || n.target.node.name !== 'pkgs' || n.path.length < 2) return undefined;
-  const last = n.path[n.path.length - 1];
-  const prefix = n.path.slice(0, -1).join('.');
+  const s = selection(fn);
+  if (s?.base !== 'pkgs' || s.path.length < 2) return undefined;
+  const last = s.path[s.path.length - 1];
+  const prefix = s.path.slice(0, -1).join('.');
   if (last === 'withPackages') return `${prefix}Packages`;
   if (last === 'ghcWithPackages') return prefix;
   return undefined;
+}
+
+/** `a.b.c` (however the selects nest) as its variable and attribute path. */
+function selection(e: NixExpr): { base: string; path: readonly string[] } | undefined {
+  const n = e.node;
+  if (n.kind === 'var') return { base: n.name, path: [] };
+  if (n.kind !== 'select') return undefined;
+  const inner = selection(n.target);
+  return inner && { base: inner.base, path: [...inner.path, ...n.path] };
 }
 
 /**
@@ -179,16 +188,17 @@ function markKernel(k: NormalizedKernel, i: number, data: unknown, env: NixExpr)
 
   const item = (e: NixExpr, scope: ReadonlyMap<string, string>): NixExpr | undefined => {
     const n = e.node;
-    if (n.kind === 'select' && n.target.node.kind === 'var') {
-      const base = n.target.node.name;
-      const name = n.path.join('.');
+    const sel = n.kind === 'select' ? selection(e) : undefined;
+    if (sel) {
+      const { base, path } = sel;
+      const name = path.join('.');
       const set = scope.get(base);
-      if (set !== undefined) return packages.includes(name) ? pkg(name, set, n.path, e) : undefined;
+      if (set !== undefined) return packages.includes(name) ? pkg(name, set, path, e) : undefined;
       if (base !== 'pkgs') return undefined;
-      if (packages.includes(name)) return pkg(name, '', n.path, e);
+      if (packages.includes(name)) return pkg(name, '', path, e);
       // `pkgs.rPackages.<name>`: a plain name looked up in a set of pkgs.
-      const last = n.path[n.path.length - 1]!;
-      if (n.path.length > 1 && packages.includes(last)) return pkg(last, n.path.slice(0, -1).join('.'), [last], e);
+      const last = path[path.length - 1]!;
+      if (path.length > 1 && packages.includes(last)) return pkg(last, path.slice(0, -1).join('.'), [last], e);
       return undefined;
     }
     if (nixAsset && n.kind === 'apply' && n.fn.node.kind === 'var' && n.fn.node.name === 'import' && n.args[0]?.node.kind === 'path' && n.args[0].node.value === nixAsset) {
@@ -314,13 +324,22 @@ function mapEntry(file: MappedFile, span: Span): SourceMapEntry {
 
 const comparePos = (a: [number, number], b: [number, number]): number => a[0] - b[0] || a[1] - b[1];
 
-/** default.nix, shell.nix and the source map of both, for a config (`data`: the config as written). */
-export function emitMappedFiles(config: NormalizedConfig, source: string, data?: unknown): { defaultNix: string; shellNix: string; sourceMap: SourceMap } {
+/**
+ * default.nix, shell.nix and the source map of both, for a config (`data`: the config as
+ * written); `spans` are the renderer's, with the marked expressions (for tests).
+ */
+export function emitMappedFiles(config: NormalizedConfig, source: string, data?: unknown): { defaultNix: string; shellNix: string; sourceMap: SourceMap; spans: Record<MappedFile, Span[]> } {
   const d = renderMapped(defaultNix(config, source, data));
   const sh = renderMapped(shellNix(config, source));
   const entries = [...d.spans.map((s) => mapEntry('default.nix', s)), ...sh.spans.map((s) => mapEntry('shell.nix', s))];
   entries.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0) || comparePos(a.start, b.start) || comparePos(b.end, a.end));
-  return { defaultNix: d.text, shellNix: sh.text, sourceMap: { version: 1, config: source, entries } };
+  return { defaultNix: d.text, shellNix: sh.text, sourceMap: { version: 1, config: source, entries }, spans: { 'default.nix': d.spans, 'shell.nix': sh.spans } };
+}
+
+/** The source map as JSON text: keys sorted, one entry per line. */
+export function sourceMapText(map: SourceMap): string {
+  const entries = map.entries.map((e) => `    ${canonicalJson(e)}`).join(',\n');
+  return `{\n  "config": ${JSON.stringify(map.config)},\n  "entries": [\n${entries}\n  ],\n  "version": ${map.version}\n}\n`;
 }
 
 /**
@@ -333,7 +352,7 @@ export function emitProject(config: NormalizedConfig, source: string, data?: unk
   const files: DirEntry[] = [
     { path: 'default.nix', text: mapped.defaultNix },
     { path: 'shell.nix', text: mapped.shellNix },
-    { path: SOURCE_MAP_FILE, text: canonicalJson(mapped.sourceMap, 2) + '\n' },
+    { path: SOURCE_MAP_FILE, text: sourceMapText(mapped.sourceMap) },
   ];
   for (const f of LIBRARY_FILES) files.push({ path: `nixlab/${f}`, copyFrom: join(packageRoot(), 'nix', f) });
   config.image.files.forEach((f, i) => {

@@ -94,6 +94,7 @@ describe('nixlab generate', () => {
       'nixlab/kernelspec.nix',
       'nixlab/lib.nix',
       'shell.nix',
+      'source-map.json',
     ]);
     expect(readFileSync(join(out, 'default.nix'), 'utf8')).toContain('pkgs.python311.withPackages (ps: [ ps.ipykernel ps.numpy ]);');
   });
