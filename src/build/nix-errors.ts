@@ -617,7 +617,10 @@ export async function explainNixFailure(project: NixProject, failed: FailedNixCo
     const user = await explainEvaluation(project, failure);
     if (user) return new UserError(user.problems, { detail, suggestions: ['run again with --verbose to see what Nix printed'] });
     // The head of the error says what went wrong; with --show-trace its tail is only the outermost frames.
-    const head = failure.errorLines.filter((l) => !CODE.test(l)).slice(0, LOG_TAIL_LINES);
+    const head = failure.errorLines
+      .filter((l) => !CODE.test(l))
+      .filter((l, i, all) => l.trim() !== '' || (i > 0 && all[i - 1]!.trim() !== ''))
+      .slice(0, LOG_TAIL_LINES);
     return new ToolError(command, toolExitCode, head, what, { suggestions: ['run again with --verbose for all that Nix printed', 'the first `error:` line names the cause'], detail });
   }
   return new ToolError(command, toolExitCode, failed.error.logTail, what, { suggestions: failed.error.suggestions, detail });
