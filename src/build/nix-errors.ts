@@ -254,6 +254,11 @@ async function runProbe(project: NixProject, body: NixExpr): Promise<ProbeResult
 }
 
 const setPathOf = (e: SourceMapEntry): string[] => (e.set ? e.set.split('.') : []);
+/** The attribute path of the set in which `missing` was looked up (`pkgs.a.b` with `b` missing: `a`). */
+const parentPathOf = (e: SourceMapEntry, missing: string): string[] => {
+  const attr = e.attr ?? [];
+  return [...setPathOf(e), ...attr.slice(0, Math.max(0, attr.indexOf(missing)))];
+};
 const strings = (xs: readonly string[]): NixExpr => list(xs.map(str));
 /** `pkgs.<set>.<attr>` as an expression. */
 const packageExpr = (e: SourceMapEntry): NixExpr => select(v('pkgs'), ...setPathOf(e), ...(e.attr ?? []));
@@ -362,7 +367,7 @@ function explain(project: NixProject, loc: Located, failure: NixFailure, status?
   const settings = project.config.nixpkgs !== undefined || project.config.nixpkgsConfig.allowUnfree || project.config.nixpkgsConfig.allowBroken || project.config.nixpkgsConfig.permittedInsecurePackages.length > 0;
   const who = kernelLabel(project, entry);
   if (refusal) {
-    const subject = entry.role === 'package' ? `package ${q((entry.attr ?? []).join('.'))}` : entry.role === 'kernel' ? 'its environment' : 'it';
+    const subject = `package ${q((entry.attr ?? []).join('.'))}`;
     const pkg = refusal.name;
     const hint =
       refusal.reason === 'unfree'
@@ -374,7 +379,8 @@ function explain(project: NixProject, loc: Located, failure: NixFailure, status?
             : refusal.reason === 'unsupported'
               ? `${pkg} does not support this platform; remove it or choose another package`
               : 'see what Nix says; remove the package or change what it needs';
-    const what = entry.role === 'kernel' && refusal.reason !== 'other' ? `its environment needs ${pkg}, which nixpkgs refuses` : `${subject} is refused by nixpkgs`;
+    const needer = entry.role === 'nix-file' ? `its Nix file ${entry.source !== undefined ? path.join(path.dirname(file), entry.source) : ''}`.trimEnd() : entry.role === 'package' ? undefined : 'its environment';
+    const what = needer === undefined ? `${subject} is refused by nixpkgs` : `${needer} needs ${pkg}, which nixpkgs refuses`;
     return { where: at, message: `${who}: ${what}. ${said}`, hint };
   }
   switch (entry.role) {
@@ -382,8 +388,7 @@ function explain(project: NixProject, loc: Located, failure: NixFailure, status?
       const name = (entry.attr ?? []).join('.');
       if (status?.status === 'missing' || /^attribute '.*' missing/.test(failure.message[0] ?? '')) {
         const missing = status?.missing ?? /^attribute '(.*)' missing/.exec(failure.message[0] ?? '')?.[1] ?? name;
-        const attr = entry.attr ?? [];
-        const parentPath = [...setPathOf(entry), ...attr.slice(0, Math.max(0, attr.indexOf(missing)))];
+        const parentPath = parentPathOf(entry, missing);
         const parent = setLabel(parentPath.join('.'));
         const close = nearest(missing, names?.get(parentPath.join('.')) ?? [], 3);
         const hint = close.length
@@ -392,9 +397,9 @@ function explain(project: NixProject, loc: Located, failure: NixFailure, status?
         return { where: at, message: `${who}: package ${q(name)} is not in ${setLabel(entry.set)}. ${said}`, hint };
       }
       return {
-          where: at,
-          message: `${who}: package ${q(name)} (${setLabel(entry.set)}) does not evaluate. ${said}`,
-          hint: `this package set cannot provide it as Nix says; remove it from packages, or build against another package set (--pkgs, nixpkgs.rev)`,
+        where: at,
+        message: `${who}: package ${q(name)} (${setLabel(entry.set)}) does not evaluate. ${said}`,
+        hint: `this package set cannot provide it as Nix says; remove it from packages, or build against another package set (--pkgs, nixpkgs.rev)`,
       };
     }
     case 'nix-file': {
@@ -402,23 +407,23 @@ function explain(project: NixProject, loc: Located, failure: NixFailure, status?
       const where = u ? `${u.file}:${u.line}${u.column !== undefined ? `:${u.column}` : ''}` : at;
       const source = entry.source !== undefined ? path.join(path.dirname(file), entry.source) : 'the Nix file';
       return {
-          where,
-          message: `${who} (${at}): ${u ? 'its Nix file' : source} does not evaluate. ${said}`,
-          hint: `fix ${u ? 'your Nix file at that line' : source}; nixlab calls it as \`import ${entry.source ?? 'file.nix'} { inherit pkgs; }\` and expects a derivation`,
+        where,
+        message: `${who} (${at}): ${u ? 'its Nix file' : source} does not evaluate. ${said}`,
+        hint: `fix ${u ? 'your Nix file at that line' : source}; nixlab calls it as \`import ${entry.source ?? 'file.nix'} { inherit pkgs; }\` and expects a derivation`,
       };
     }
     case 'kernel':
     case 'argv':
       return {
-          where: at,
-          message: `${who}: its ${entry.role === 'argv' ? 'command line' : 'environment'} does not evaluate with this package set. ${said}`,
-          hint: 'the package set does not offer what this kernel needs (see what Nix says): build against the pinned nixpkgs (no --pkgs) or another nixpkgs.rev, or remove the kernel',
+        where: at,
+        message: `${who}: its ${entry.role === 'argv' ? 'command line' : 'environment'} does not evaluate with this package set. ${said}`,
+        hint: 'the package set does not offer what this kernel needs (see what Nix says): build against the pinned nixpkgs (no --pkgs) or another nixpkgs.rev, or remove the kernel',
       };
     case 'server':
       return {
-          where: at,
-          message: `the ${project.config.frontend} front end's environment does not evaluate with this package set. ${said}`,
-          hint: 'choose another frontend, or build against the pinned nixpkgs (no --pkgs)',
+        where: at,
+        message: `the ${project.config.frontend} front end's environment does not evaluate with this package set. ${said}`,
+        hint: 'choose another frontend, or build against the pinned nixpkgs (no --pkgs)',
       };
     case 'logo':
     case 'files':
@@ -427,9 +432,9 @@ function explain(project: NixProject, loc: Located, failure: NixFailure, status?
       if (project.config.nixpkgs === undefined && !settings) return undefined; // the pin in flake.lock: not the user's doing
       const mismatch = /hash mismatch/.test(failure.message.join('\n'));
       return {
-          where: mismatch && project.config.nixpkgs ? `${file}:$.nixpkgs.narHash` : at,
-          message: `the nixpkgs the config names does not evaluate. ${said}`,
-          hint: mismatch ? 'the narHash does not match the revision: run `nix flake prefetch --json github:NixOS/nixpkgs/<rev>` and copy its "hash"' : 'check the nixpkgs settings',
+        where: mismatch && project.config.nixpkgs ? `${file}:$.nixpkgs.narHash` : at,
+        message: `the nixpkgs the config names does not evaluate. ${said}`,
+        hint: mismatch ? 'the narHash does not match the revision: run `nix flake prefetch --json github:NixOS/nixpkgs/<rev>` and copy its "hash"' : 'check the nixpkgs settings',
       };
     }
   }
@@ -467,7 +472,7 @@ export async function explainEvaluation(project: NixProject, failure: NixFailure
   const failing = statuses.filter((s) => s.status === 'fails' || s.status === 'missing');
   let primaryStatus: PackageStatus | undefined;
   if (located?.entry.role === 'package') primaryStatus = statuses.find((s) => s.entry === located!.entry);
-  else if (!located || located.entry.role === 'kernel' || located.entry.role === 'server') {
+  else if (!located || located.entry.role === 'kernel' || located.entry.role === 'server' || located.entry.role === 'nixpkgs') {
     const mine = located?.entry.kernel !== undefined ? failing.filter((s) => s.entry.kernel === located!.entry.kernel) : failing;
     if (mine.length) {
       primaryStatus = primaryOf(mine, failure);
@@ -478,16 +483,16 @@ export async function explainEvaluation(project: NixProject, failure: NixFailure
   if (!located) return undefined;
 
   const others = failing.filter((s) => s !== primaryStatus && s.entry !== located!.entry);
-  const missingSets = [...new Map([...(primaryStatus ? [primaryStatus] : []), ...others].filter((s) => s.status === 'missing').map((s) => {
-    const attr = s.entry.attr ?? [];
-    const p = [...setPathOf(s.entry), ...attr.slice(0, Math.max(0, attr.indexOf(s.missing!)))];
-    return [p.join('.'), p] as const;
-  })).values()];
-  if (located.entry.role === 'package' && !primaryStatus && /^attribute '.*' missing/.test(failure.message[0] ?? '')) {
-    const attr = located.entry.attr ?? [];
-    const missing = /^attribute '(.*)' missing/.exec(failure.message[0]!)![1]!;
-    missingSets.push([...setPathOf(located.entry), ...attr.slice(0, Math.max(0, attr.indexOf(missing)))]);
+  // The sets that lack a name, for their close names.
+  const missingIn = new Map<string, string[]>();
+  for (const s of [...(primaryStatus ? [primaryStatus] : []), ...others]) {
+    if (s.status === 'missing') missingIn.set(parentPathOf(s.entry, s.missing!).join('.'), parentPathOf(s.entry, s.missing!));
   }
+  const missingHere = /^attribute '(.*)' missing/.exec(failure.message[0] ?? '')?.[1];
+  if (located.entry.role === 'package' && !primaryStatus && missingHere !== undefined) {
+    missingIn.set(parentPathOf(located.entry, missingHere).join('.'), parentPathOf(located.entry, missingHere));
+  }
+  const missingSets = [...missingIn.values()];
   const names = await attrNamesOf(project, missingSets);
 
   const first = explain(project, located, failure, primaryStatus, names);
@@ -524,14 +529,16 @@ async function locateByParts(project: NixProject): Promise<Located | undefined> 
   }
   // A Nix file before its kernel: it is the more precise place.
   const order = (e: SourceMapEntry) => (e.role === 'nix-file' ? 0 : e.role === 'kernel' ? 1 : 2);
-  parts.sort((a, b) => (a.entry.path[1] as number ?? 1e9) - (b.entry.path[1] as number ?? 1e9) || order(a.entry) - order(b.entry));
-  const results = await Promise.all(parts.map((p) => failureOf(project, p.expr)));
-  const i = results.findIndex((r) => r !== undefined);
-  if (i < 0) return undefined;
-  const f = results[i]!;
-  const entry = parts[i]!.entry;
-  if (entry.role === 'nix-file') return locate(f.positions, project.map, project.dir, project.configFile) ?? { entry };
-  return { entry };
+  const kernelIndex = (e: SourceMapEntry) => (typeof e.path[1] === 'number' ? e.path[1] : Number.MAX_SAFE_INTEGER);
+  parts.sort((a, b) => kernelIndex(a.entry) - kernelIndex(b.entry) || order(a.entry) - order(b.entry));
+  // One at a time, in the config's order: each evaluation imports the whole package set.
+  for (const part of parts) {
+    const f = await failureOf(project, part.expr);
+    if (!f) continue;
+    if (part.entry.role === 'nix-file') return locate(f.positions, project.map, project.dir, project.configFile) ?? { entry: part.entry };
+    return { entry: part.entry };
+  }
+  return undefined;
 }
 
 // ---------------------------------------------------------------------------------------------

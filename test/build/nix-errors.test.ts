@@ -115,6 +115,12 @@ const CASES: Case[] = [
     says: ['kernel "crypto"', 'is marked as insecure', 'nixpkgs: { permittedInsecurePackages: ["olm-3.2.13"] }'],
   },
   {
+    name: "a custom kernel's Nix file that needs an unfree package",
+    files: { 'nixlab.yaml': yaml(custom('rar', '    nix: k/rar.nix\n')), 'k/rar.nix': '{ pkgs }:\npkgs.symlinkJoin { name = "rar"; paths = [ pkgs.unrar ]; }\n' },
+    where: 'nixlab.yaml:$.kernels[0].nix',
+    says: ['kernel "rar": its Nix file k/rar.nix needs unrar-7.3.1, which nixpkgs refuses', 'nixpkgs: { allowUnfree: true }'],
+  },
+  {
     name: 'the allowing line in JSON syntax, beside existing nixpkgs settings',
     files: { 'nixlab.json': JSON.stringify({ nixpkgs: { allowBroken: true }, kernels: [{ kind: 'custom', name: 'rar', language: 'sh', argv: ['sh', '{connection_file}'], packages: ['unrar'] }] }) },
     config: 'nixlab.json',
