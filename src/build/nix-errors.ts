@@ -210,19 +210,26 @@ export interface NixProject {
 
 // Developer-written helpers of the probes. `force` evaluates a package as nix-build would (its
 // drvPath: nixpkgs' refusals guard drvPath and outPath); `lookup` walks an attribute path
-// without ever failing on a missing name; `probe` says how a package of a set fares: `set`
-// (the set itself does not evaluate), `missing` (and which name), `fails` or `ok` (and its name).
+// without ever failing on a missing name (it stops at the set that lacks it, and says where
+// that set is); `probe` says how a package of a set fares: `set` (the set itself does not
+// evaluate), `missing` (which name, and the path of the set that lacks it), `fails` or `ok`
+// (and the package's name); `probeAll` probes a list of them and adds the attribute names of
+// each set that lacks one, for close-name suggestions.
 const HELPERS: Array<[string, NixExpr]> = [
   ['force', nix`x: if builtins.isAttrs x && x ? drvPath then builtins.seq x.drvPath true else builtins.seq x true`],
   ['evaluates', nix`x: let r = builtins.tryEval (force x); in r.success && r.value`],
   ['nameOf', nix`x: let r = builtins.tryEval (if builtins.isAttrs x && builtins.isString (x.name or null) then x.name else null); in if r.success then r.value else null`],
   [
     'lookup',
-    nix`set: attrPath: builtins.foldl' (acc: a: if acc.missing != null then acc else if builtins.isAttrs acc.value && builtins.hasAttr a acc.value then { missing = null; value = builtins.getAttr a acc.value; } else { missing = a; value = null; }) { missing = null; value = set; } attrPath`,
+    nix`set: attrPath: builtins.foldl' (acc: a: if acc.missing != null then acc else if builtins.isAttrs acc.value && builtins.hasAttr a acc.value then { missing = null; value = builtins.getAttr a acc.value; at = acc.at ++ [ a ]; } else acc // { missing = a; }) { missing = null; value = set; at = [ ]; } attrPath`,
   ],
   [
     'probe',
-    nix`setPath: attrPath: let s = builtins.tryEval (let l = lookup pkgs setPath; in l.missing == null && builtins.isAttrs l.value); a = builtins.tryEval (lookup (lookup pkgs setPath).value attrPath); in if !(s.success && s.value) then { status = "set"; } else if !a.success then { status = "fails"; } else if a.value.missing != null then { status = "missing"; missing = a.value.missing; } else { status = if evaluates a.value.value then "ok" else "fails"; name = nameOf a.value.value; }`,
+    nix`setPath: attrPath: let s = builtins.tryEval (let l = lookup pkgs setPath; in l.missing == null && builtins.isAttrs l.value); a = builtins.tryEval (lookup (lookup pkgs setPath).value attrPath); in if !(s.success && s.value) then { status = "set"; } else if !a.success then { status = "fails"; } else if a.value.missing != null then { status = "missing"; missing = a.value.missing; within = setPath ++ a.value.at; } else { status = if evaluates a.value.value then "ok" else "fails"; name = nameOf a.value.value; }`,
+  ],
+  [
+    'probeAll',
+    nix`probes: let statuses = map (p: probe p.set p.attr) probes; missing = builtins.filter (s: s.status == "missing") statuses; in { inherit statuses; names = builtins.listToAttrs (map (s: { name = builtins.concatStringsSep "." s.within; value = builtins.attrNames (lookup pkgs s.within).value; }) missing); }`,
   ],
 ];
 
@@ -266,26 +273,26 @@ const packageExpr = (e: SourceMapEntry): NixExpr => select(v('pkgs'), ...setPath
 interface PackageStatus {
   entry: SourceMapEntry;
   status: 'ok' | 'fails' | 'missing' | 'set';
+  /** status `missing`: the name that is not there, and the path of the set that lacks it. */
   missing?: string;
+  within?: string[];
   name?: string | null;
 }
 
-/** How each package of the config fares (one evaluation that never fails on their account). */
-async function probePackages(project: NixProject, entries: SourceMapEntry[]): Promise<PackageStatus[] | undefined> {
-  if (entries.length === 0) return [];
-  const r = await runProbe(project, list(entries.map((e) => apply(v('probe'), strings(setPathOf(e)), strings(e.attr ?? [])))));
-  if (!r.ok || !Array.isArray(r.value) || r.value.length !== entries.length) return undefined;
-  return (r.value as Array<Omit<PackageStatus, 'entry'>>).map((x, i) => ({ ...x, entry: entries[i]! }));
-}
-
-/** The attribute names of sets of pkgs (by set path), for close-name suggestions. */
-async function attrNamesOf(project: NixProject, sets: string[][]): Promise<Map<string, string[]>> {
-  const out = new Map<string, string[]>();
-  if (sets.length === 0) return out;
-  const keys = sets.map((s) => s.join('.'));
-  const r = await runProbe(project, list(sets.map((s) => nix`builtins.attrNames (lookup pkgs ${strings(s)}).value`)));
-  if (r.ok && Array.isArray(r.value)) (r.value as string[][]).forEach((names, i) => out.set(keys[i]!, names));
-  return out;
+/**
+ * How each package of the config fares, and the attribute names of each set that lacks one
+ * (by set path), in one evaluation that never fails on the packages' account.
+ */
+async function probePackages(project: NixProject, entries: SourceMapEntry[]): Promise<{ statuses: PackageStatus[]; names: Map<string, string[]> } | undefined> {
+  if (entries.length === 0) return { statuses: [], names: new Map() };
+  const probes = list(entries.map((e) => attrs({ set: strings(setPathOf(e)), attr: strings(e.attr ?? []) })));
+  const r = await runProbe(project, apply(v('probeAll'), probes));
+  const value = r.ok ? (r.value as { statuses?: unknown; names?: Record<string, string[]> }) : undefined;
+  if (!value || !Array.isArray(value.statuses) || value.statuses.length !== entries.length) return undefined;
+  return {
+    statuses: (value.statuses as Array<Omit<PackageStatus, 'entry'>>).map((x, i) => ({ ...x, entry: entries[i]! })),
+    names: new Map(Object.entries(value.names ?? {})),
+  };
 }
 
 /** Nix's own message for one expression that fails (evaluated alone), or undefined when it evaluates. */
@@ -388,7 +395,7 @@ function explain(project: NixProject, loc: Located, failure: NixFailure, status?
       const name = (entry.attr ?? []).join('.');
       if (status?.status === 'missing' || /^attribute '.*' missing/.test(failure.message[0] ?? '')) {
         const missing = status?.missing ?? /^attribute '(.*)' missing/.exec(failure.message[0] ?? '')?.[1] ?? name;
-        const parentPath = parentPathOf(entry, missing);
+        const parentPath = status?.within ?? parentPathOf(entry, missing);
         const parent = setLabel(parentPath.join('.'));
         const close = nearest(missing, names?.get(parentPath.join('.')) ?? [], 3);
         const hint = close.length
@@ -468,7 +475,9 @@ export async function explainEvaluation(project: NixProject, failure: NixFailure
   if (SYSTEM_FAILURE.test(text)) return undefined;
   let located = locate(failure.positions, project.map, project.dir, project.configFile);
   const packageEntries = project.map.entries.filter((e) => e.role === 'package' && e.file === 'default.nix');
-  const statuses = (await probePackages(project, packageEntries)) ?? [];
+  const probed = await probePackages(project, packageEntries);
+  const statuses = probed?.statuses ?? [];
+  const names = probed?.names ?? new Map<string, string[]>();
   const failing = statuses.filter((s) => s.status === 'fails' || s.status === 'missing');
   let primaryStatus: PackageStatus | undefined;
   if (located?.entry.role === 'package') primaryStatus = statuses.find((s) => s.entry === located!.entry);
@@ -483,18 +492,6 @@ export async function explainEvaluation(project: NixProject, failure: NixFailure
   if (!located) return undefined;
 
   const others = failing.filter((s) => s !== primaryStatus && s.entry !== located!.entry);
-  // The sets that lack a name, for their close names.
-  const missingIn = new Map<string, string[]>();
-  for (const s of [...(primaryStatus ? [primaryStatus] : []), ...others]) {
-    if (s.status === 'missing') missingIn.set(parentPathOf(s.entry, s.missing!).join('.'), parentPathOf(s.entry, s.missing!));
-  }
-  const missingHere = /^attribute '(.*)' missing/.exec(failure.message[0] ?? '')?.[1];
-  if (located.entry.role === 'package' && !primaryStatus && missingHere !== undefined) {
-    missingIn.set(parentPathOf(located.entry, missingHere).join('.'), parentPathOf(located.entry, missingHere));
-  }
-  const missingSets = [...missingIn.values()];
-  const names = await attrNamesOf(project, missingSets);
-
   const first = explain(project, located, failure, primaryStatus, names);
   if (!first) return undefined;
   const problems: Problem[] = [first];
