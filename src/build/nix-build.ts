@@ -100,7 +100,10 @@ export async function nixBuild(opts: NixBuildOptions): Promise<string> {
     return paths[paths.length - 1] ?? out;
   } catch (error) {
     if (!(error instanceof ToolError) || !opts.origin || opts.signal?.aborted) throw error;
-    const project = { ...opts.origin, dir: opts.file, map: await readSourceMap(opts.file), pkgsArgs: pkgsArgs(opts.pkgs), signal: opts.signal };
+    // Without its source map (a project written by another nixlab) the error stays Nix's own.
+    const map = await readSourceMap(opts.file).catch(() => undefined);
+    if (!map) throw error;
+    const project = { ...opts.origin, dir: opts.file, map, pkgsArgs: pkgsArgs(opts.pkgs), signal: opts.signal };
     throw await explainNixFailure(project, { log: log.join('\n'), error }, what);
   }
 }

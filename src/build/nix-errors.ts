@@ -360,7 +360,7 @@ function nixSaid(f: NixFailure, refusal: boolean): string {
 const q = (s: string) => JSON.stringify(s);
 const setLabel = (set: string | undefined): string => (set ? set : 'pkgs');
 
-function kernelLabel(project: NixProject, e: SourceMapEntry): string {
+function kernelLabel(e: SourceMapEntry): string {
   return e.kernel !== undefined ? `kernel ${q(e.kernel)}` : 'the config';
 }
 
@@ -372,7 +372,7 @@ function explain(project: NixProject, loc: Located, failure: NixFailure, status?
   const refusal = parseRefusal(failure.message);
   const said = nixSaid(failure, refusal !== undefined);
   const settings = project.config.nixpkgs !== undefined || project.config.nixpkgsConfig.allowUnfree || project.config.nixpkgsConfig.allowBroken || project.config.nixpkgsConfig.permittedInsecurePackages.length > 0;
-  const who = kernelLabel(project, entry);
+  const who = kernelLabel(entry);
   if (refusal) {
     const subject = `package ${q((entry.attr ?? []).join('.'))}`;
     const pkg = refusal.name;

@@ -91,33 +91,6 @@ export function origin(o: Origin, expr: NixExpr): NixExpr {
   return mk(expr.node, [...(expr.origins ?? []), Object.freeze({ ...o, at: Object.freeze([...o.at]), ...(o.attr ? { attr: Object.freeze([...o.attr]) } : {}) })]);
 }
 
-/** The expressions directly inside `e`, in rendering order (for walking the tree). */
-export function children(e: NixExpr): NixExpr[] {
-  const n = e.node;
-  switch (n.kind) {
-    case 'str':
-      return n.parts.filter((p): p is NixExpr => typeof p !== 'string');
-    case 'list':
-      return [...n.items];
-    case 'attrs':
-      return n.entries.map(([, x]) => x);
-    case 'select':
-      return [n.target];
-    case 'apply':
-      return [n.fn, ...n.args];
-    case 'lambda':
-      return [...(typeof n.param === 'string' ? [] : n.param.formals.flatMap((f) => (f.default ? [f.default] : []))), n.body];
-    case 'let':
-      return [...n.bindings.map(([, x]) => x), n.body];
-    case 'comment':
-      return [n.expr];
-    case 'code':
-      return [...n.exprs];
-    default:
-      return [];
-  }
-}
-
 /**
  * `e` with each direct child replaced by `f(child)` (same node kind, same origins). Used to
  * mark expressions inside a tree someone else built (the kernel kinds' environments).

@@ -6,7 +6,9 @@
 import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { nixpkgsSetting, parseNixLog, parseRefusal } from '../../src/build/nix-errors.js';
+import { locate, nixpkgsSetting, parseNixLog, parseRefusal } from '../../src/build/nix-errors.js';
+import { loadConfig } from '../../src/definitions/load.js';
+import { emitMappedFiles } from '../../src/nix/emit.js';
 import { nixlab, type CliResult } from '../helpers/cli.js';
 
 const work = mkdtempSync(join(tmpdir(), 'nixlab-nix-errors-'));
@@ -232,6 +234,30 @@ describe('nixlab shell explains Nix’s errors too', () => {
     expect(r.exitCode).toBe(2);
     expect(errorLines(r)[0]).toMatch(/^error: nixlab\.yaml:\$\.kernels\[0\]\.packages\[0\]: kernel "py": package "pandass".*close names there: "pandas"/);
     expect(r.stdout).not.toContain('started');
+  });
+});
+
+describe('locate', () => {
+  it('takes the first position inside the map, and the innermost expression holding it', async () => {
+    const { config, data } = await loadConfig('test/nix/fixtures/mapped/nixlab.yaml');
+    const { sourceMap: map } = emitMappedFiles(config, 'nixlab.yaml', data);
+    const numpy = map.entries.find((e) => e.at === '$.kernels[0].packages[1]')!;
+    const kernel = map.entries.find((e) => e.at === '$.kernels[0]' && e.role === 'kernel')!;
+    const gen = '/p/gen';
+    const at = (file: string, [line, column]: [number, number]) => ({ file: `${gen}/${file}`, line, column });
+    // Inside the package: the package, not the kernel around it.
+    expect(locate([at('default.nix', numpy.start)], map, gen, 'nixlab.yaml')?.entry).toBe(numpy);
+    expect(locate([at('default.nix', [numpy.end[0], numpy.end[1] - 1])], map, gen, 'nixlab.yaml')?.entry).toBe(numpy);
+    // Its end is outside it (ranges end before `end`); the kernel's own start is the kernel.
+    expect(locate([at('default.nix', numpy.end)], map, gen, 'nixlab.yaml')?.entry).not.toBe(numpy);
+    expect(locate([at('default.nix', kernel.start)], map, gen, 'nixlab.yaml')?.entry).toBe(kernel);
+    // Positions outside the map (nixpkgs, nixlab's library, the header comment) are passed over.
+    const first = locate([{ file: '/o/python/default.nix', line: 70, column: 21 }, at('nixlab/lib.nix', [20, 3]), at('default.nix', [1, 1]), at('default.nix', numpy.start)], map, gen, 'nixlab.yaml');
+    expect(first?.entry).toBe(numpy);
+    // A custom kernel's Nix file: the user's file (relative to the config), same line and column.
+    const user = locate([at('assets/c/nix/kernel.nix', [2, 3])], map, gen, 'conf/nixlab.yaml');
+    expect([user?.entry.at, user?.userFile]).toEqual(['$.kernels[5].nix', { file: 'conf/k/kernel.nix', line: 2, column: 3 }]);
+    expect(locate([{ file: '«string»', line: 1, column: 1 }], map, gen, 'nixlab.yaml')).toBeUndefined();
   });
 });
 
