@@ -488,6 +488,8 @@ export async function explainEvaluation(project: NixProject, failure: NixFailure
       located = { entry: primaryStatus.entry };
     }
   }
+  // A probe that itself failed (an `abort`, which tryEval does not catch): each package alone.
+  if (!probed && !located) located = await firstFailing(project, packageEntries.map((entry) => ({ entry, expr: packageExpr(entry) })));
   if (!located) located = await locateByParts(project);
   if (!located) return undefined;
 
@@ -528,7 +530,11 @@ async function locateByParts(project: NixProject): Promise<Located | undefined> 
   const order = (e: SourceMapEntry) => (e.role === 'nix-file' ? 0 : e.role === 'kernel' ? 1 : 2);
   const kernelIndex = (e: SourceMapEntry) => (typeof e.path[1] === 'number' ? e.path[1] : Number.MAX_SAFE_INTEGER);
   parts.sort((a, b) => kernelIndex(a.entry) - kernelIndex(b.entry) || order(a.entry) - order(b.entry));
-  // One at a time, in the config's order: each evaluation imports the whole package set.
+  return firstFailing(project, parts);
+}
+
+/** The first of `parts` that fails, evaluated one at a time in order (each evaluation imports the whole package set). */
+async function firstFailing(project: NixProject, parts: { entry: SourceMapEntry; expr: NixExpr }[]): Promise<Located | undefined> {
   for (const part of parts) {
     const f = await failureOf(project, part.expr);
     if (!f) continue;

@@ -93,6 +93,18 @@ const CASES: Case[] = [
     says: ['kernel "as"', "Nix: assertion '((pkgs) ? no-such-package)' failed"],
   },
   {
+    name: "an undefined variable in a custom kernel's Nix file",
+    files: { 'nixlab.yaml': yaml(custom('uv', '    nix: k/uv.nix\n')), 'k/uv.nix': '{ pkgs }:\npkgs.symlinkJoin { name = "uv"; paths = [ busybox ]; }\n' },
+    where: 'k/uv.nix:2:43',
+    says: ['kernel "uv"', "Nix: undefined variable 'busybox'"],
+  },
+  {
+    name: "an abort in a custom kernel's Nix file (found by evaluating the file alone)",
+    files: { 'nixlab.yaml': yaml(`  - kind: python\n    name: py\n${custom('ab', '    nix: k/ab.nix\n')}`), 'k/ab.nix': '{ pkgs }:\nabort "this kernel is not ready"\n' },
+    where: 'k/ab.nix:1:1',
+    says: ['kernel "ab" (nixlab.yaml:$.kernels[1].nix)', "Nix: evaluation aborted with the following error message: 'this kernel is not ready'"],
+  },
+  {
     name: 'an unfree Python package without allowUnfree (gurobipy)',
     files: { 'nixlab.yaml': yaml('  - kind: python\n    name: opt\n    packages: [numpy, gurobipy]\n') },
     where: 'nixlab.yaml:$.kernels[0].packages[1]',
