@@ -434,6 +434,7 @@ function explain(project: NixProject, loc: Located, failure: NixFailure, status?
       };
     case 'logo':
     case 'files':
+    case 'start-hook':
       return { where: at, message: `${who}: ${said}`, hint: 'check that the file or directory exists and is readable' };
     case 'nixpkgs': {
       if (project.config.nixpkgs === undefined && !settings) return undefined; // the pin in flake.lock: not the user's doing

@@ -18,7 +18,7 @@ export interface NixExpr {
 }
 
 /** What part of the config an expression stands for. */
-export type OriginRole = 'kernel' | 'argv' | 'package' | 'nix-file' | 'server' | 'logo' | 'nixpkgs' | 'files';
+export type OriginRole = 'kernel' | 'argv' | 'package' | 'nix-file' | 'server' | 'logo' | 'nixpkgs' | 'files' | 'start-hook';
 
 /**
  * The config path an expression was emitted for, and what the error translator needs to know

@@ -115,7 +115,7 @@ function defaultNix(config: NormalizedConfig, source: string, data: unknown): Ni
     'start',
     apply(
       select(v('nixlab'), 'start'),
-      attrs({ shell: strParts(select(v('pkgs'), ROOT_LINKS.shell.attr), `/${ROOT_LINKS.shell.provides.sh}`), hooks: list(config.image.startHooks.map((h, i) => relPath(`./${hookAsset(i, h)}`))) }),
+      attrs({ shell: strParts(select(v('pkgs'), ROOT_LINKS.shell.attr), `/${ROOT_LINKS.shell.provides.sh}`), hooks: list(config.image.startHooks.map((h, i) => origin({ role: 'start-hook', at: ['image', 'startHooks', i] }, relPath(`./${hookAsset(i, h)}`)))) }),
     ),
   ]);
   bindings.push(['kernelEnvs', attrs(envNames)]);
