@@ -17,14 +17,26 @@ export function formatProblem(p: Problem): string {
   return p.hint ? `${p.where}: ${p.message}. Fix: ${p.hint}` : `${p.where}: ${p.message}`;
 }
 
+/** What every nixlab error may carry besides its message. */
+export interface ErrorOptions {
+  cause?: unknown;
+  /** Suggestions the CLI prints after the message ("Try this: …"). */
+  suggestions?: string[];
+  /** The raw output behind the error (a tool's own message): printed with --verbose or DEBUG=1. */
+  detail?: string;
+}
+
 export abstract class NixlabError extends Error {
   abstract readonly exitCode: number;
   /** Suggestions the CLI prints after the message ("Try this: …"). */
   readonly suggestions: string[];
-  constructor(message: string, options: { cause?: unknown; suggestions?: string[] } = {}) {
+  /** The raw output behind the error, for --verbose / DEBUG=1. */
+  readonly detail?: string;
+  constructor(message: string, options: ErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
     this.suggestions = options.suggestions ?? [];
+    if (options.detail !== undefined) this.detail = options.detail;
   }
 }
 
@@ -32,7 +44,7 @@ export abstract class NixlabError extends Error {
 export class UserError extends NixlabError {
   readonly exitCode = 2;
   readonly problems: Problem[];
-  constructor(problems: Problem[] | Problem, options: { cause?: unknown; suggestions?: string[] } = {}) {
+  constructor(problems: Problem[] | Problem, options: ErrorOptions = {}) {
     const list = Array.isArray(problems) ? problems : [problems];
     super(list.map(formatProblem).join('\n'), options);
     this.problems = list;
@@ -47,7 +59,7 @@ export class ToolError extends NixlabError {
     readonly toolExitCode: number | undefined,
     readonly logTail: string[],
     what: string,
-    options: { cause?: unknown; suggestions?: string[] } = {},
+    options: ErrorOptions = {},
   ) {
     const tail = logTail.length ? `\n--- last ${logTail.length} log lines ---\n${logTail.join('\n')}` : '';
     const code = toolExitCode === undefined ? 'was killed' : `exited with code ${toolExitCode}`;

@@ -26,7 +26,7 @@ let
     import ./kernels.nix { inherit standIn; }
     // import ./python.nix {
       inherit lib standIn;
-      inherit (prev) python311;
+      pythons = { inherit (prev) python311 python312 python313; };
     }
     // {
       haskellPackages = import ./haskell.nix { inherit lib standIn; };

@@ -1,18 +1,15 @@
 # Python for the evaluation layer.
-#  - python311 (and python3, which is python311 in the offline set) stays the real offline
-#    interpreter; its package set gains stand-ins for the nixpkgs names Debian 12 does not
-#    package at all (python/names.nix `missing`: bash-kernel, polars, …). Names Debian has but
-#    the machine lacks keep throwing with the apt package to install.
-#  - python312, python313, python314 (Debian 12 has none) are stand-in interpreters with the
-#    passthru of pkgs/development/interpreters/python/cpython/default.nix and a stand-in package
-#    set of every name python/names.nix knows (a name outside it fails as "attribute missing").
-{ lib, standIn, python311 }:
+#  - python311, python312 and python313 (python3 is python313) stay the real offline
+#    interpreters; their package sets gain stand-ins for the nixpkgs names the wheel lock does
+#    not hold (python/names.nix `notLocked`: polars, duckdb, …).
+#  - python314 (no interpreter here) is a stand-in interpreter with the passthru of
+#    pkgs/development/interpreters/python/cpython/default.nix and a stand-in package set of every
+#    name the offline sets know (a name outside it fails as "attribute missing").
+{ lib, standIn, pythons }:
 let
   names = import ../python/names.nix;
-  allNames =
-    builtins.attrNames (names.available // names.notInstalled // names.notOffered)
-    ++ names.missing
-    ++ [ "jupyterlab" ];
+  lockedNames = builtins.filter (n: !(builtins.elem n [ "python" "pythonPackages" "hasPythonModule" "requiredPythonModules" "makePythonPath" ])) (builtins.attrNames pythons.python313.pkgs);
+  allNames = lib.unique (lockedNames ++ names.notLocked);
 
   # Console scripts of the packages whose bin/ nixlab's emitted Nix or its server relies on
   # (each package's pyproject.toml [project.scripts], installed by nixpkgs' pypaInstallHook).
@@ -112,41 +109,40 @@ let
     in
     python;
 
-  # The real offline python311 with stand-ins for the names Debian 12 lacks. withPackages and
+  # A real offline interpreter with stand-ins for the names the lock lacks. withPackages and
   # buildEnv are the real ones; only the package set handed to `f` grows.
-  inner = python311.pkgs.python;
-  extraFor311 = lib.genAttrs names.missing (pyPackage inner);
-  pkgs311 = python311.pkgs // extraFor311;
-  python311' = python311 // {
-    pkgs = pkgs311;
-    withPackages = f: python311.withPackages (_: f pkgs311);
-    passthru = python311.passthru // {
-      pkgs = pkgs311;
-      withPackages = python311'.withPackages;
-    };
-  };
+  withStandIns =
+    real:
+    let
+      extra = lib.genAttrs names.notLocked (pyPackage real.pkgs.python);
+      pkgs = real.pkgs // extra;
+      python = real // {
+        inherit pkgs;
+        withPackages = f: real.withPackages (_: f pkgs);
+        passthru = real.passthru // {
+          inherit pkgs;
+          inherit (python) withPackages;
+        };
+      };
+    in
+    python;
 
-  # Patch versions from pkgs/development/interpreters/python/default.nix (the stored copy with
-  # python315 3.15.0b3; 26.05's may be a patch release apart). python314's comes from a
-  # separate `sources` attribute that was not read: only the minor version is given.
-  python312 = mkPython {
-    pythonVersion = "3.12";
-    version = "3.12.13";
-  };
-  python313 = mkPython {
-    pythonVersion = "3.13";
-    version = "3.13.14";
-  };
+  python311 = withStandIns pythons.python311;
+  python312 = withStandIns pythons.python312;
+  python313 = withStandIns pythons.python313;
+  # Only the minor version: python314's `sources` attribute in
+  # pkgs/development/interpreters/python/default.nix was not read.
   python314 = mkPython {
     pythonVersion = "3.14";
     version = "3.14";
   };
 in
 {
-  python311 = python311';
-  python311Packages = pkgs311;
-  inherit python312 python313 python314;
+  inherit python311 python312 python313 python314;
+  python311Packages = python311.pkgs;
   python312Packages = python312.pkgs;
   python313Packages = python313.pkgs;
   python314Packages = python314.pkgs;
+  python3 = python313;
+  python3Packages = python313.pkgs;
 }

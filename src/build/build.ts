@@ -41,7 +41,7 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
   const generatedDir = opts.generatedDir ?? join(dirname(resolve(opts.config)), '.nixlab');
   const gen = await generate(opts.config, generatedDir);
   const outLink = resolve(opts.outLink ?? 'result');
-  const root = await nixBuild({ file: gen.outDir, attr: 'imageRoot', pkgs: opts.pkgs, outLink, onLog: opts.onLog, signal: opts.signal });
+  const root = await nixBuild({ file: gen.outDir, attr: 'imageRoot', pkgs: opts.pkgs, outLink, onLog: opts.onLog, signal: opts.signal, origin: { configFile: gen.file, config: gen.config } });
   let manifest: RootManifest;
   try {
     manifest = parseRootManifest(await readFile(join(root, ROOT_MANIFEST), 'utf8'), root);

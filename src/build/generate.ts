@@ -20,8 +20,8 @@ export interface GenerateResult {
 
 /** Loads and validates `configPath`, emits the Nix project, and writes it to `outDir`. */
 export async function generate(configPath: string, outDir: string): Promise<GenerateResult> {
-  const { file, config, warnings } = await loadConfig(configPath);
-  const files = emitProject(config, basename(file));
+  const { file, config, warnings, data } = await loadConfig(configPath);
+  const files = emitProject(config, basename(file), data);
   const abs = resolve(outDir);
   await replaceDir(abs, files);
   return { file, config, outDir: abs, files: files.map((f) => f.path), warnings };

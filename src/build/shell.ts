@@ -6,7 +6,7 @@ import { dirname, join, resolve } from 'node:path';
 import { MissingToolError } from '../errors.js';
 import { FRONT_ENDS } from '../runtime/targets.js';
 import { generate } from './generate.js';
-import { pkgsArgs, type PkgsChoice } from './nix-build.js';
+import { nixBuild, pkgsArgs, type PkgsChoice } from './nix-build.js';
 
 export interface ShellOptions {
   config: string;
@@ -18,6 +18,7 @@ export interface ShellOptions {
   cwd?: string;
   /** stdio of the shell: inherit for people, pipe for tests. */
   stdio?: 'inherit' | 'pipe';
+  signal?: AbortSignal;
 }
 
 /** The host's bash, as an absolute path (PATH is searched; /bin/bash if not found). */
@@ -43,9 +44,20 @@ export interface ShellResult {
 export async function shell(opts: ShellOptions): Promise<ShellResult> {
   const generatedDir = opts.generatedDir ?? join(dirname(resolve(opts.config)), '.nixlab');
   const gen = await generate(opts.config, generatedDir);
+  const stdio = opts.stdio ?? 'inherit';
+  // The notebook environment is built first, so that Nix's errors are explained in the
+  // config's terms (nix-shell's own output goes straight to the terminal); nix-shell then finds
+  // it built.
+  await nixBuild({
+    file: gen.outDir,
+    attr: 'env',
+    pkgs: opts.pkgs,
+    onLog: stdio === 'inherit' ? (line) => process.stderr.write(line + '\n') : undefined,
+    signal: opts.signal,
+    origin: { configFile: gen.file, config: gen.config },
+  });
   const command = opts.command?.length ? opts.command : [FRONT_ENDS[gen.config.frontend].command];
   const args = [join(gen.outDir, 'shell.nix'), ...pkgsArgs(opts.pkgs), '--run', command.map(shellQuote).join(' ')];
-  const stdio = opts.stdio ?? 'inherit';
   const r = await execa('nix-shell', args, {
     cwd: opts.cwd,
     stdio: stdio === 'inherit' ? 'inherit' : ['ignore', 'pipe', 'pipe'],

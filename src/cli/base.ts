@@ -8,6 +8,9 @@ export abstract class NixlabCommand extends Command {
   /** The command body. Throw NixlabError subclasses for anything the user should see. */
   abstract go(): Promise<void>;
 
+  /** Set by commands with a --verbose flag: errors then show the raw output behind them. */
+  protected verbose = false;
+
   async run(): Promise<void> {
     try {
       await this.go();
@@ -22,6 +25,7 @@ export abstract class NixlabCommand extends Command {
       const lines =
         error instanceof UserError ? error.problems.map((p) => `error: ${formatProblem(p)}`) : [`error: ${error.message}`];
       for (const s of error.suggestions) lines.push(`Try this: ${s}`);
+      if (error.detail !== undefined && (this.verbose || process.env.DEBUG)) lines.push('--- raw output ---', error.detail.replace(/\n+$/, ''));
       if (process.env.DEBUG && error.stack) lines.push(error.stack);
       process.stderr.write(lines.join('\n') + '\n');
       this.exit(error.exitCode);

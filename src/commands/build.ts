@@ -21,10 +21,12 @@ export default class Build extends NixlabCommand {
     cache: Flags.boolean({ default: true, allowNo: true, description: 'reuse layer digests from the cache ($NIXLAB_CACHE_DIR, else $XDG_CACHE_HOME/nixlab); --no-cache hashes every layer' }),
     json: Flags.boolean({ description: 'print the result as JSON on stdout' }),
     quiet: Flags.boolean({ char: 'q', description: 'do not stream the nix-build log' }),
+    verbose: Flags.boolean({ description: "on failure, also print Nix's own output below nixlab's explanation (as DEBUG=1 does)" }),
   };
 
   async go(): Promise<void> {
     const { args, flags } = await this.parse(Build);
+    this.verbose = flags.verbose;
     // Imported here, not at the top: oclif may load every command module to find this one,
     // and the others should not pay for what this one needs.
     const [{ build }, { parsePkgs }, { resolveConfigArg }] = await Promise.all([import('../build/build.js'), import('../build/nix-build.js'), import('../definitions/load.js')]);

@@ -12,10 +12,12 @@ export default class Shell extends NixlabCommand {
   static override args = { config: Args.string({ description: 'config file (default: the nixlab config in the current directory)' }) };
   static override flags = {
     pkgs: Flags.string({ description: 'package set: omit for the flake.lock pin, `offline`, or a nixpkgs checkout path' }),
+    verbose: Flags.boolean({ description: "on failure, also print Nix's own output below nixlab's explanation (as DEBUG=1 does)" }),
   };
 
   async go(): Promise<void> {
     const { args, flags, argv } = await this.parse(Shell);
+    this.verbose = flags.verbose;
     // Imported here, not at the top: oclif may load every command module to find this one,
     // and the others should not pay for what this one needs.
     const [{ parsePkgs }, { shell }, { resolveConfigArg }] = await Promise.all([import('../build/nix-build.js'), import('../build/shell.js'), import('../definitions/load.js')]);

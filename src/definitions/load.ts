@@ -16,6 +16,8 @@ export interface LoadedConfig {
   file: string;
   config: NormalizedConfig;
   warnings: Problem[];
+  /** The config as written (plain JSON data), which config paths index into. */
+  data: unknown;
 }
 
 /** Returns the path (joined to `dir` as given) of the first config file in `dir`; UserError when none. */
@@ -53,7 +55,7 @@ export async function loadConfig(file: string): Promise<LoadedConfig> {
   const result = validateConfig(raw.value, file, { baseDir: path.dirname(path.resolve(file)) });
   const warnings = [...raw.warnings, ...result.warnings];
   if (result.errors.length > 0 || !result.config) throw new UserError(result.errors);
-  return { file, config: result.config, warnings };
+  return { file, config: result.config, warnings, data: result.data };
 }
 
 interface Parsed {

@@ -32,6 +32,11 @@ function rule(schema: SchemaObject, explain: (value: never) => Verdict | undefin
     explain: (value) => {
       if (type === 'string' && typeof value !== 'string') return { message: `must be a string, got ${describeValue(value)}`, hint: 'put it in quotes' };
       if (type === 'integer' && (typeof value !== 'number' || !Number.isInteger(value))) return { message: `must be a whole number, got ${describeValue(value)}`, hint: 'use a whole number' };
+      if (type === 'boolean' && typeof value !== 'boolean') {
+        const word = typeof value === 'string' ? value.trim().toLowerCase() : '';
+        const means = ['true', 'yes', 'on', '1'].includes(word) ? 'true' : ['false', 'no', 'off', '0'].includes(word) ? 'false' : undefined;
+        return { message: `must be true or false, got ${describeValue(value)}`, hint: means ? `write ${means} without quotes` : 'write true or false without quotes' };
+      }
       return explain(value as never);
     },
   };
@@ -325,6 +330,40 @@ export const narHash = rule({ type: 'string', description: 'SRI sha256 hash of t
   /^sha256-[A-Za-z0-9+/]{43}=$/.test(v)
     ? undefined
     : { message: `${q(v)} is not an SRI sha256 hash ("sha256-" and 44 base64 characters)`, hint: 'run `nix flake prefetch --json github:NixOS/nixpkgs/<rev>` and copy its "hash"' },
+);
+
+// What nixpkgs may evaluate: its `config` (pkgs/stdenv/generic/check-meta.nix reads these). nixpkgs
+// refuses unfree, broken and insecure packages unless its config allows them.
+
+/** nixpkgs' config when the nixlab config says nothing: nothing unfree, broken or insecure. */
+export const NIXPKGS_CONFIG_DEFAULTS = { allowUnfree: false, allowBroken: false, permittedInsecurePackages: [] as string[] } as const;
+
+export const allowUnfree = rule(
+  { type: 'boolean', description: 'Let nixpkgs evaluate packages whose license is unfree (nixpkgs `config.allowUnfree`). Default false.' },
+  () => undefined,
+);
+
+export const allowBroken = rule(
+  { type: 'boolean', description: 'Let nixpkgs evaluate packages marked broken (nixpkgs `config.allowBroken`); they may fail to build or to work. Default false.' },
+  () => undefined,
+);
+
+// nixpkgs compares each entry with the package's `name`, which is `<pname>-<version>` (and the
+// version starts with a digit in practice): `olm-3.2.16`, `python3.12-foo-1.0`.
+const INSECURE_NAME = /^[A-Za-z0-9_+][A-Za-z0-9._+-]*-[0-9][A-Za-z0-9._+-]*$/;
+export const permittedInsecurePackage = rule(
+  {
+    type: 'string',
+    description: 'An insecure package nixpkgs may evaluate anyway, by its name and version as the refusal prints it (`olm-3.2.16`): nixpkgs `config.permittedInsecurePackages`.',
+    pattern: INSECURE_NAME.source,
+  },
+  (v: string) => {
+    if (INSECURE_NAME.test(v)) return undefined;
+    if (/^[A-Za-z0-9_+][A-Za-z0-9._+-]*$/.test(v)) {
+      return { message: `${q(v)} has no version; nixpkgs permits an insecure package by name and version`, hint: `write the name and version nixpkgs prints when it refuses the package, e.g. ${q(`${v.replace(/-+$/, '') || 'olm'}-3.2.16`)}` };
+    }
+    return { message: `${q(v)} is not a package name and version`, hint: 'write it as nixpkgs prints it in the refusal, e.g. "olm-3.2.16"' };
+  },
 );
 
 // ---------------------------------------------------------------------------------------------

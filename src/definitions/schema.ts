@@ -30,6 +30,9 @@ const sharedRules: Record<string, Rule> = {
   maxLayers: rules.maxLayers,
   nixpkgsRev: rules.nixpkgsRev,
   narHash: rules.narHash,
+  allowUnfree: rules.allowUnfree,
+  allowBroken: rules.allowBroken,
+  permittedInsecurePackage: rules.permittedInsecurePackage,
   frontend: {
     schema: { type: 'string', description: `Jupyter front end: ${frontEndNames.map((n) => `\`${n}\` (${FRONT_ENDS[n].summary})`).join(', ')}.`, enum: frontEndNames },
     explain: () => undefined,
@@ -123,6 +126,25 @@ export const kernelsProperty: SchemaObject = {
   items: { $ref: '#/$defs/kernel' },
 };
 
+/** `nixpkgs`: another revision (`rev` and `narHash` together), and what nixpkgs may evaluate. */
+export const nixpkgsProperty: SchemaObject = {
+  type: 'object',
+  description: 'nixpkgs settings: another revision than the pin in flake.lock (github:NixOS/nixpkgs only; `rev` and `narHash` together), and which refused packages nixpkgs may evaluate.',
+  additionalProperties: false,
+  dependentRequired: { rev: ['narHash'], narHash: ['rev'] },
+  properties: {
+    rev: ref('nixpkgsRev', 'Full 40-character lowercase hex commit id of NixOS/nixpkgs; needs `narHash`. Default: the pin in flake.lock.'),
+    narHash: ref('narHash', 'SRI sha256 of the unpacked tree (`sha256-…=`), as flake.lock `narHash`; needs `rev`.'),
+    allowUnfree: ref('allowUnfree', 'Let nixpkgs evaluate packages with unfree licenses. Default false.'),
+    allowBroken: ref('allowBroken', 'Let nixpkgs evaluate packages marked broken. Default false.'),
+    permittedInsecurePackages: {
+      type: 'array',
+      description: 'Insecure packages nixpkgs may evaluate anyway, by name and version (`olm-3.2.16`). Default none.',
+      items: { $ref: '#/$defs/permittedInsecurePackage' },
+    },
+  },
+};
+
 /** The config schema (draft 2020-12). */
 export const configSchema: SchemaObject = {
   $schema: 'https://json-schema.org/draft/2020-12/schema',
@@ -135,16 +157,7 @@ export const configSchema: SchemaObject = {
   properties: {
     $schema: { type: 'string', description: `Schema pointer for editors: \`${schemaId}\`.` },
     frontend: ref('frontend', `Jupyter front end: ${frontEndNames.map((n) => `\`${n}\``).join(', ')}. Default \`${DEFAULT_FRONT_END}\`.`),
-    nixpkgs: {
-      type: 'object',
-      description: 'Override of the pinned nixpkgs (github:NixOS/nixpkgs only). Default: the pin in flake.lock.',
-      additionalProperties: false,
-      required: ['rev', 'narHash'],
-      properties: {
-        rev: ref('nixpkgsRev', 'Full 40-character lowercase hex commit id of NixOS/nixpkgs.'),
-        narHash: ref('narHash', 'SRI sha256 of the unpacked tree (`sha256-…=`), as flake.lock `narHash`.'),
-      },
-    },
+    nixpkgs: nixpkgsProperty,
     kernels: kernelsProperty,
     image: {
       type: 'object',

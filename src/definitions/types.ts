@@ -56,18 +56,42 @@ export interface ImageFile {
   target: string;
 }
 
-/** Override of the pinned nixpkgs (github NixOS/nixpkgs only, strictly checked). */
+/**
+ * nixpkgs settings: another revision than the pinned one (`rev` and `narHash` together; github
+ * NixOS/nixpkgs only, strictly checked), and what nixpkgs may evaluate (its `config`).
+ */
+export interface NixpkgsSettings {
+  /** Commit id of NixOS/nixpkgs; needs `narHash`. */
+  rev?: string;
+  /** SRI sha256 of the unpacked tree, as flake.lock's `narHash`; needs `rev`. */
+  narHash?: string;
+  /** Let nixpkgs evaluate packages with unfree licenses (nixpkgs `config.allowUnfree`). */
+  allowUnfree?: boolean;
+  /** Let nixpkgs evaluate packages marked broken (nixpkgs `config.allowBroken`). */
+  allowBroken?: boolean;
+  /** Insecure packages nixpkgs may evaluate anyway, by `name-version` (`olm-3.2.16`). */
+  permittedInsecurePackages?: string[];
+}
+
+/** A nixpkgs revision other than flake.lock's. */
 export interface NixpkgsPin {
   rev: string;
   /** SRI sha256 of the unpacked tree, as flake.lock's `narHash`. */
   narHash: string;
 }
 
+/** What nixpkgs may evaluate: passed as nixpkgs' `config` (pkgs/stdenv/generic/check-meta.nix reads it). */
+export interface NixpkgsConfig {
+  allowUnfree: boolean;
+  allowBroken: boolean;
+  permittedInsecurePackages: string[];
+}
+
 export interface Config {
   /** Optional `$schema` pointer for editors. */
   $schema?: string;
   frontend?: Frontend;
-  nixpkgs?: NixpkgsPin;
+  nixpkgs?: NixpkgsSettings;
   kernels: KernelDef[];
   image?: ImageSettings;
 }
@@ -91,6 +115,8 @@ export interface NormalizedConfig {
   frontend: Frontend;
   /** Undefined: use flake.lock's pin. */
   nixpkgs?: NixpkgsPin;
+  /** nixpkgs' `config` (defaults: nothing unfree, broken or insecure). */
+  nixpkgsConfig: NixpkgsConfig;
   kernels: NormalizedKernel[];
   image: NormalizedImage;
 }

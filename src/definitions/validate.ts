@@ -15,7 +15,7 @@ import { kernelKinds, kindNames, kindOf, type KernelDef, type NormalizedKernel }
 import type { JsonValue, NormalizedKernelBase, PathSegment, Reporter } from '../kernels/types.js';
 import { RESERVED_VARIABLES } from '../runtime/environment.js';
 import { DEFAULT_FRONT_END } from '../runtime/targets.js';
-import { DEFAULT_REFERENCE, DEFAULT_USER, LAYERS, describeValue, homeOf, isSecretEnvName, kernelNameLike, secretEnvVerdict, unrepresentable, type Rule, type SchemaObject, type Verdict } from './rules.js';
+import { DEFAULT_REFERENCE, DEFAULT_USER, LAYERS, NIXPKGS_CONFIG_DEFAULTS, describeValue, homeOf, isSecretEnvName, kernelNameLike, secretEnvVerdict, unrepresentable, type Rule, type SchemaObject, type Verdict } from './rules.js';
 import { cachedSchemaCheck } from './schema-cache.js';
 import { configSchema, kernelBranches, kernelsProperty, namedRules } from './schema.js';
 import type { Config, NormalizedConfig } from './types.js';
@@ -28,6 +28,11 @@ export interface ValidationResult {
   errors: Problem[];
   warnings: Problem[];
   config?: NormalizedConfig;
+  /**
+   * The config as written, as plain JSON data (with the config: what the config paths in the
+   * source map of the generated Nix index into).
+   */
+  data?: unknown;
 }
 
 /** Checks a raw config (parsed JSON/YAML or a TS module's export) and normalises it with defaults. */
@@ -67,7 +72,10 @@ export function validateConfig(raw: unknown, file: string, opts: { baseDir?: str
   }
 
   const result: ValidationResult = { errors: ctx.problems(ctx.errors, data), warnings: ctx.problems(ctx.warnings, data) };
-  if (result.errors.length === 0) result.config = config;
+  if (result.errors.length === 0) {
+    result.config = config;
+    result.data = data;
+  }
   return result;
 }
 
@@ -278,6 +286,15 @@ function explainSchemaError(e: ErrorObject, data: unknown): Finding | undefined 
       return unknownKey(at, String((e.params as { additionalProperty: string }).additionalProperty), schema);
     case 'required':
       return missingKey(at, String((e.params as { missingProperty: string }).missingProperty), schema);
+    case 'dependentRequired': {
+      const { property, missingProperty } = e.params as { property: string; missingProperty: string };
+      return {
+        at: [...at, property],
+        message: `${q(property)} is given without ${q(missingProperty)}: another nixpkgs revision needs both`,
+        hint: `add ${q(missingProperty)}: ${requiredExamples[missingProperty] ?? '…'}, or remove ${q(property)} to use the pin in flake.lock`,
+        onKey: true,
+      };
+    }
   }
   const onKey = e.propertyName !== undefined;
   if (e.propertyName !== undefined) at.push(e.propertyName);
@@ -333,15 +350,28 @@ function distance(a: string, b: string): number {
 
 /** The candidate closest to `input` (ignoring case, `_` and `-`), if it is close enough. */
 export function closest(input: string, candidates: readonly string[]): string | undefined {
+  return nearest(input, candidates, 1)[0];
+}
+
+/**
+ * Up to `max` candidates close to `input` (ignoring case, `_` and `-`; at most a third of its
+ * letters wrong), closest first, ties in the candidates' order.
+ */
+export function nearest(input: string, candidates: readonly string[], max: number): string[] {
   const norm = (s: string) => s.toLowerCase().replace(/[-_\s]/g, '');
   const n = norm(input);
-  let best: string | undefined;
-  let bestDistance = Infinity;
-  for (const c of candidates) {
-    const d = distance(n, norm(c));
-    if (d < bestDistance) [best, bestDistance] = [c, d];
-  }
-  return bestDistance <= Math.max(1, Math.floor(n.length / 3)) ? best : undefined;
+  const limit = Math.max(1, Math.floor(n.length / 3));
+  const close: { c: string; d: number; i: number }[] = [];
+  candidates.forEach((c, i) => {
+    const m = norm(c);
+    if (Math.abs(m.length - n.length) > limit) return; // cheap: the distance is at least that
+    const d = distance(n, m);
+    if (d <= limit) close.push({ c, d, i });
+  });
+  return close
+    .sort((a, b) => a.d - b.d || a.i - b.i)
+    .slice(0, max)
+    .map((x) => x.c);
 }
 
 function branchKind(schema: SchemaObject): string | undefined {
@@ -459,6 +489,7 @@ function checkSemantics(data: unknown, ctx: Collector): void {
       kindOf(kernel.kind)?.check?.(kernel, at, ctx);
     });
   }
+  if (isObject(data.nixpkgs)) checkDuplicates(data.nixpkgs.permittedInsecurePackages, ['nixpkgs', 'permittedInsecurePackages'], ctx, 'warn', 'package');
   const image = data.image;
   if (isObject(image)) {
     // Paths are written plainly (the absolutePath rule), so equal volumes are equal strings.
@@ -526,7 +557,12 @@ function normalise(cfg: Config, baseDir: string): NormalizedConfig {
   const volumes = [...(image.volumes ?? [])];
   return {
     frontend: cfg.frontend ?? DEFAULT_FRONT_END,
-    ...(cfg.nixpkgs ? { nixpkgs: { rev: cfg.nixpkgs.rev, narHash: cfg.nixpkgs.narHash } } : {}),
+    ...(cfg.nixpkgs?.rev !== undefined && cfg.nixpkgs.narHash !== undefined ? { nixpkgs: { rev: cfg.nixpkgs.rev, narHash: cfg.nixpkgs.narHash } } : {}),
+    nixpkgsConfig: {
+      allowUnfree: cfg.nixpkgs?.allowUnfree ?? NIXPKGS_CONFIG_DEFAULTS.allowUnfree,
+      allowBroken: cfg.nixpkgs?.allowBroken ?? NIXPKGS_CONFIG_DEFAULTS.allowBroken,
+      permittedInsecurePackages: [...new Set(cfg.nixpkgs?.permittedInsecurePackages ?? NIXPKGS_CONFIG_DEFAULTS.permittedInsecurePackages)],
+    },
     kernels: cfg.kernels.map((k) => normaliseKernel(k, baseDir)),
     image: {
       name: image.name ?? DEFAULT_REFERENCE.repository,

@@ -3,7 +3,7 @@
 // string), and code only through the other constructors or the `nix` template tag, which refuses
 // plain-string interpolations.
 
-import { InternalError } from '../errors.js';
+import { InternalError, type PathSegment } from '../errors.js';
 import { canonicalJson } from '../json.js';
 import { NIX_KEYWORDS as KEYWORDS, unrepresentable } from '../definitions/rules.js';
 
@@ -13,6 +13,31 @@ const brand: unique symbol = Symbol('NixExpr');
 export interface NixExpr {
   readonly [brand]: true;
   readonly node: Node;
+  /** Where in the config the expression comes from (see `origin()`); the renderer records its position. */
+  readonly origins?: readonly Origin[];
+}
+
+/** What part of the config an expression stands for. */
+export type OriginRole = 'kernel' | 'argv' | 'package' | 'nix-file' | 'server' | 'logo' | 'nixpkgs' | 'files' | 'start-hook';
+
+/**
+ * The config path an expression was emitted for, and what the error translator needs to know
+ * about it. Only developer-chosen facts and config values go here: no host paths.
+ */
+export interface Origin {
+  /** JSON path into the config (`['kernels', 0, 'packages', 1]`). */
+  readonly at: readonly PathSegment[];
+  readonly role: OriginRole;
+  /** The kernel's name, for expressions that belong to one kernel. */
+  readonly kernel?: string;
+  /** role `package`: the package set it is looked up in, as an attribute path of `pkgs` (`python311Packages`; `` for pkgs itself). */
+  readonly set?: string;
+  /** role `package`: the attribute path inside `set` (`['numpy']`, `['python3Packages', 'bash-kernel']`). */
+  readonly attr?: readonly string[];
+  /** role `nix-file`: the kernel's `nix` value as the config writes it (relative to the config file). */
+  readonly source?: string;
+  /** role `nix-file`: the directory of the copy in the generated project (`assets/<kernel>/nix`). */
+  readonly asset?: string;
 }
 
 /** A piece of a double-quoted string: literal text or an interpolated expression. */
@@ -53,8 +78,54 @@ export class NixEmitError extends InternalError {
   }
 }
 
-function mk(node: Node): NixExpr {
-  return Object.freeze({ [brand]: true as const, node });
+function mk(node: Node, origins?: readonly Origin[]): NixExpr {
+  return Object.freeze(origins?.length ? { [brand]: true as const, node, origins: Object.freeze([...origins]) } : { [brand]: true as const, node });
+}
+
+/**
+ * Marks `expr` as coming from a config path. It renders exactly as `expr`; the renderer
+ * records where (renderMapped), so Nix errors at that position can be traced to the config.
+ */
+export function origin(o: Origin, expr: NixExpr): NixExpr {
+  for (const s of [o.set, o.source, o.asset, o.kernel, ...(o.attr ?? [])]) if (s !== undefined) assertRepresentable(s);
+  return mk(expr.node, [...(expr.origins ?? []), Object.freeze({ ...o, at: Object.freeze([...o.at]), ...(o.attr ? { attr: Object.freeze([...o.attr]) } : {}) })]);
+}
+
+/**
+ * `e` with each direct child replaced by `f(child)` (same node kind, same origins). Used to
+ * mark expressions inside a tree someone else built (the kernel kinds' environments).
+ */
+export function mapChildren(e: NixExpr, f: (child: NixExpr) => NixExpr): NixExpr {
+  const n = e.node;
+  const node: Node = (() => {
+    switch (n.kind) {
+      case 'str':
+        return { kind: 'str', parts: n.parts.map((p) => (typeof p === 'string' ? p : f(p))) };
+      case 'list':
+        return { kind: 'list', items: n.items.map(f) };
+      case 'attrs':
+        return { kind: 'attrs', entries: n.entries.map(([k, x]): [string, NixExpr] => [k, f(x)]) };
+      case 'select':
+        return { kind: 'select', target: f(n.target), path: n.path };
+      case 'apply':
+        return { kind: 'apply', fn: f(n.fn), args: n.args.map(f) };
+      case 'lambda':
+        return {
+          kind: 'lambda',
+          param: typeof n.param === 'string' ? n.param : { formals: n.param.formals.map((x) => (x.default ? { name: x.name, default: f(x.default) } : x)), ellipsis: n.param.ellipsis },
+          body: f(n.body),
+        };
+      case 'let':
+        return { kind: 'let', bindings: n.bindings.map(([k, x]): [string, NixExpr] => [k, f(x)]), body: f(n.body) };
+      case 'comment':
+        return { kind: 'comment', text: n.text, expr: f(n.expr) };
+      case 'code':
+        return { kind: 'code', chunks: n.chunks, exprs: n.exprs.map(f) };
+      default:
+        return n;
+    }
+  })();
+  return node === n ? e : mk(node, e.origins);
 }
 
 /** True when `x` was built by this module. */

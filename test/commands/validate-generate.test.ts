@@ -96,6 +96,7 @@ describe('nixlab generate', () => {
       'nixlab/lib.nix',
       'nixlab/start.nix',
       'shell.nix',
+      'source-map.json',
     ]);
     expect(readFileSync(join(out, 'default.nix'), 'utf8')).toContain('pkgs.python311.withPackages (ps: [ ps.ipykernel ps.numpy ]);');
   });

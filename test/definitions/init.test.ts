@@ -86,6 +86,7 @@ describe('the starter config', () => {
   test('shows each kind\'s example', () => {
     const yaml = renderStarterConfig(['python', 'cpp', 'haskell'], 'yaml');
     expect(yaml).toMatch(/^# nixlab config/);
+    expect(yaml).toContain('- kind: python\n    name: py\n    packages:\n      - numpy');
     expect(yaml).toContain('std: 17');
     expect(yaml).toContain('packages:\n      - lens');
     const ts = renderStarterConfig(['python'], 'ts');

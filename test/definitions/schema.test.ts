@@ -84,7 +84,7 @@ describe('configSchema', () => {
     const base = types.get('KernelBase')!;
     const expectations: [string, SchemaObject, Map<string, boolean>][] = [
       ['Config', configSchema, types.get('Config')!],
-      ['NixpkgsPin', props(configSchema).nixpkgs!, types.get('NixpkgsPin')!],
+      ['NixpkgsSettings', props(configSchema).nixpkgs!, types.get('NixpkgsSettings')!],
       ['ImageSettings', image, types.get('ImageSettings')!],
       ['ImageUser', props(image).user!, types.get('ImageUser')!],
       // One interface per kernel kind: `r` → RKernel, `javascript` → JavascriptKernel.

@@ -40,7 +40,13 @@ const cases: Case[] = [
       ['$.kernels[0]', 'missing required key "argv" (custom kernels need it)'],
     ],
   },
-  { name: 'missing narHash', config: { kernels: [py], nixpkgs: { rev: 'a'.repeat(40) } }, errors: [['$.nixpkgs', 'missing required key "narHash"']] },
+  { name: 'rev without narHash', config: { kernels: [py], nixpkgs: { rev: 'a'.repeat(40) } }, errors: [['$.nixpkgs.rev', '"rev" is given without "narHash": another nixpkgs revision needs both']] },
+  { name: 'narHash without rev', config: { kernels: [py], nixpkgs: { narHash: `sha256-${'A'.repeat(43)}=`, allowUnfree: true } }, errors: [['$.nixpkgs.narHash', '"narHash" is given without "rev"']] },
+  { name: 'allowUnfree as a string', config: { kernels: [py], nixpkgs: { allowUnfree: 'yes' } }, errors: [['$.nixpkgs.allowUnfree', 'must be true or false, got the string "yes"']] },
+  { name: 'allowBroken as a number', config: { kernels: [py], nixpkgs: { allowBroken: 1 } }, errors: [['$.nixpkgs.allowBroken', 'must be true or false, got the number 1']] },
+  { name: 'insecure package without a version', config: { kernels: [py], nixpkgs: { permittedInsecurePackages: ['olm'] } }, errors: [['$.nixpkgs.permittedInsecurePackages[0]', '"olm" has no version']] },
+  { name: 'insecure packages as a string', config: { kernels: [py], nixpkgs: { permittedInsecurePackages: 'olm-3.2.13' } }, errors: [['$.nixpkgs.permittedInsecurePackages', 'must be a list']] },
+  { name: 'unknown nixpkgs config key', config: { kernels: [py], nixpkgs: { allowUnfre: true } }, errors: [['$.nixpkgs.allowUnfre', 'unknown key "allowUnfre"']] },
   // wrong types
   { name: 'config is a list', config: [py], errors: [['$', 'must be an object']] },
   { name: 'config is null', config: null, errors: [['$', 'must be an object']] },
@@ -136,6 +142,7 @@ const cases: Case[] = [
   { name: 'Octave package with interpolation', config: withKernel({ kind: 'octave', name: 'oct', packages: ['${pkgs.x}'] }), errors: [['$.kernels[0].packages[0]', 'is not a nixpkgs attribute name']] },
   { name: 'C++98', config: withKernel({ kind: 'cpp', name: 'cpp', std: 98 }), errors: [['$.kernels[0].std', 'C++ standard 98 is not offered by the cpp kernel']] },
   { name: 'C++26', config: withKernel({ kind: 'cpp', name: 'cpp', std: 26 }), errors: [['$.kernels[0].std', 'C++ standard 26 is not offered by the cpp kernel']] },
+  { name: 'C++16', config: withKernel({ kind: 'cpp', name: 'cpp', std: 16 }), errors: [['$.kernels[0].std', 'C++ standard 16 is not offered by the cpp kernel']] },
   { name: 'C++ std as a string', config: withKernel({ kind: 'cpp', name: 'cpp', std: '17' }), errors: [['$.kernels[0].std', 'must be a whole number, got the string "17"']] },
   { name: 'C++ std as a flag', config: withKernel({ kind: 'cpp', name: 'cpp', std: 'c++17' }), errors: [['$.kernels[0].std', 'must be a whole number, got the string "c++17"']] },
   { name: 'C++ std fractional', config: withKernel({ kind: 'cpp', name: 'cpp', std: 17.5 }), errors: [['$.kernels[0].std', 'must be a whole number']] },
@@ -206,7 +213,7 @@ describe('hints', () => {
   test('R package names: the nixpkgs spelling', () => {
     expect(hintFor(withKernel({ kind: 'r', name: 'r', packages: ['data.table'] }))).toBe('write "data_table"');
   });
-  test('C++ standard not offered: the ones xeus-cpp has', () => {
+  test('C++26: the standards xeus-cpp offers, or a custom kernel', () => {
     expect(hintFor(withKernel({ kind: 'cpp', name: 'cpp', std: 26 }))).toBe('use one of 11, 14, 17, 20, 23 (17 is the default); for others declare a custom kernel');
   });
   test('C++ std in quotes: drop them', () => {
@@ -350,7 +357,9 @@ describe('normalisation', () => {
           files: [],
           startHooks: [],
         },
+        nixpkgsConfig: { allowUnfree: false, allowBroken: false, permittedInsecurePackages: [] },
       },
+      data: { kernels: [py, sh] },
     });
     expect(result.config).not.toHaveProperty('nixpkgs');
     expect(result.config?.kernels[1]).not.toHaveProperty('fileExtension');

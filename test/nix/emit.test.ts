@@ -11,6 +11,7 @@ const CASES = {
   demo: 'examples/demo/nixlab.yaml',
   full: 'test/definitions/fixtures/full/nixlab.yaml',
   adversarial: 'test/nix/fixtures/adversarial/nixlab.json',
+  mapped: 'test/nix/fixtures/mapped/nixlab.yaml',
 };
 
 function golden(name: string, text: string): string {

@@ -26,9 +26,9 @@ const RUN_KERNEL = [
   '        out.append("ERROR " + msg["content"]["ename"] + ": " + msg["content"]["evalue"])',
   'try:',
   '    reply = kc.execute_interactive(code, output_hook=hook, timeout=60)',
-  '    while True:  # late output: until the iopub channel is quiet for 1 s',
+  '    while True:  # late output: until the iopub channel is quiet for 3 s (slow, loaded machines)',
   '        try:',
-  '            hook(kc.get_iopub_msg(timeout=1))',
+  '            hook(kc.get_iopub_msg(timeout=3))',
   '        except queue.Empty:',
   '            break',
   '    sys.stdout.write("".join(out))',
@@ -137,10 +137,12 @@ describe('FROM scratch: `deno jupyter --kernel` as a Jupyter kernel in a root ho
   });
 
   test('DENO_DIR alone is enough; with neither HOME nor DENO_DIR the kernel does not start', async () => {
-    const withDir = await runKernel('console.log(Deno.env.get("DENO_DIR"))', { JUPYTER_PATH: '/tmp/jupyter', DENO_DIR: '/tmp/deno-dir' });
-    expect(withDir.stdout).toBe('/tmp/deno-dir');
+    // No HOME: the driver (jupyter_client) is given its data and runtime dirs instead.
+    const noHome = { JUPYTER_PATH: '/tmp/jupyter', JUPYTER_DATA_DIR: '/tmp/jupyter-data', JUPYTER_RUNTIME_DIR: '/tmp/jupyter-runtime' };
+    const withDir = await runKernel('console.log(Deno.env.get("DENO_DIR"))', { ...noHome, DENO_DIR: '/tmp/deno-dir' });
+    expect([withDir.stdout, withDir.exitCode]).toEqual(['/tmp/deno-dir', 0]);
     expect(existsSync(join(root.dir, 'tmp/deno-dir'))).toBe(true);
-    const neither = await runKernel('console.log(1)', { JUPYTER_PATH: '/tmp/jupyter' });
+    const neither = await runKernel('console.log(1)', noHome);
     expect(neither.exitCode).not.toBe(0);
     expect(neither.stderr).toContain('Could not resolve global Deno cache directory');
   });
