@@ -11,6 +11,9 @@
 #      TypeScript config) with hyperfine, against `node -e 0`.
 #
 #   bench/pack.sh [RUNS]        (default 5; needs nix-build, GNU time, openssl, bc, hyperfine, dist/)
+#   NIXLAB_PREV=DIR bench/pack.sh [RUNS]
+#                               also runs DIR's nixlab (an earlier checkout, built with npm run build)
+#                               side by side, in the same loops: rows marked "(previous)"
 #
 # The closures are built with nix-build (sandbox off) from host files: the Python 3.11 stdlib,
 # most of /usr/lib/x86_64-linux-gnu and a few /usr/share trees (~770 MiB of tar, ~38k files,
@@ -29,6 +32,13 @@ if [ ! -f dist/src/commands/pack.js ]; then
   echo "bench: building (npm run build)" >&2
   npm run build >&2
 fi
+prev=${NIXLAB_PREV:-}
+if [ -n "$prev" ]; then
+  [ -f "$prev/bin/run.js" ] && [ -d "$prev/dist" ] || { echo "bench: NIXLAB_PREV=$prev is not a built nixlab checkout (bin/run.js, dist/)" >&2; exit 1; }
+  prev=$(cd "$prev" && pwd)
+  prev_rev=$(git -C "$prev" rev-parse --short HEAD 2>/dev/null || echo '?')
+fi
+export prev
 manifest=yes
 [ -f oclif.manifest.json ] || { manifest=no; echo "bench: no oclif.manifest.json (npm run build writes it with scripts/oclif-manifest.js): start-up figures include loading every command" >&2; }
 
@@ -122,10 +132,12 @@ cold() { # cold SIZE ROOT
   # The same docker-archive bytes to stdout into /dev/null: what packing costs without the output
   # file, which the baseline does not write either.
   local null="node bin/run.js pack \$root -o - --no-cache 2>/dev/null >/dev/null"
+  local pdocker="rm -f \$work/p.tar; node \$prev/bin/run.js pack \$root -o \$work/p.tar --no-cache"
   # Warm-up (page cache), untimed.
   bash -c "$base" >/dev/null; bash -c "$docker" >/dev/null; bash -c "$oci" >/dev/null; bash -c "$null"
-  unset b_wall b_cpu b_rss f_wall f_cpu f_rss d_wall d_cpu d_rss o_wall o_cpu o_rss n_wall n_cpu n_rss
-  declare -ga b_wall=() b_cpu=() b_rss=() f_wall=() f_cpu=() f_rss=() d_wall=() d_cpu=() d_rss=() o_wall=() o_cpu=() o_rss=() n_wall=() n_cpu=() n_rss=()
+  [ -n "$prev" ] && bash -c "$pdocker" >/dev/null
+  unset b_wall b_cpu b_rss f_wall f_cpu f_rss d_wall d_cpu d_rss o_wall o_cpu o_rss n_wall n_cpu n_rss p_wall p_cpu p_rss
+  declare -ga b_wall=() b_cpu=() b_rss=() f_wall=() f_cpu=() f_rss=() d_wall=() d_cpu=() d_rss=() o_wall=() o_cpu=() o_rss=() n_wall=() n_cpu=() n_rss=() p_wall=() p_cpu=() p_rss=()
   # Each output is deleted right after its run: its dirty pages are dropped instead of being
   # written back to disk during the next command (which would bill that command for it).
   for _ in $(seq "$runs"); do
@@ -134,6 +146,7 @@ cold() { # cold SIZE ROOT
     timed o "$oci"; rm -rf "$work/oci"
     timed f "$tee"; rm -f "$work/y.tar"
     timed n "$null"
+    if [ -n "$prev" ]; then timed p "$pdocker"; rm -f "$work/p.tar"; fi
   done
   local mib bw; mib=$(awk -v b="$bytes" 'BEGIN { print b / 1048576 }'); bw=$(median "${b_wall[@]}")
   printf '\n**%s closure**: %d store paths, %d files, %.0f MiB of tar\n\n' "$size" "${#paths[@]}" "$files" "$mib"
@@ -143,6 +156,7 @@ cold() { # cold SIZE ROOT
   row '`nixlab pack --no-cache -o x.tar` (docker-archive)' d "$mib" "$bw" yes
   row '`nixlab pack --no-cache --format oci -o dir`' o "$mib" "$bw" yes
   row '(context) `nixlab pack --no-cache -o - >/dev/null` (no file written)' n "$mib" "$bw" yes
+  [ -n "$prev" ] && row "(previous, $prev_rev) \`nixlab pack --no-cache -o x.tar\`" p "$mib" "$bw" yes
   eval "rss_$size=\$(max \"\${d_rss[@]}\" \"\${o_rss[@]}\"); ratio_d_$size=\$(awk -v b=$bw -v w=\$(median \"\${d_wall[@]}\") 'BEGIN { print b / w }'); ratio_o_$size=\$(awk -v b=$bw -v w=\$(median \"\${o_wall[@]}\") 'BEGIN { print b / w }')"
 }
 
@@ -162,15 +176,19 @@ warm() { # warm SIZE LAB1-ATTR LAB2-ATTR K1-ATTR
   local setup="rm -rf \$work/lab \$work/cache; NIXLAB_CACHE_DIR=\$work/cache node bin/run.js pack \$lab1 $groups1 --format oci -o \$work/lab --tag lab:v1"
   local warm="NIXLAB_CACHE_DIR=\$work/cache node bin/run.js pack \$lab2 $groups2 --format oci -o \$work/lab --tag lab:v2 --json > \$work/warm.json"
   local cold="rm -rf \$work/lab-cold; node bin/run.js pack \$lab2 $groups2 --format oci -o \$work/lab-cold --tag lab:v2 --no-cache"
+  local psetup="rm -rf \$work/plab \$work/pcache; NIXLAB_CACHE_DIR=\$work/pcache node \$prev/bin/run.js pack \$lab1 $groups1 --format oci -o \$work/plab --tag lab:v1"
+  local pwarm="NIXLAB_CACHE_DIR=\$work/pcache node \$prev/bin/run.js pack \$lab2 $groups2 --format oci -o \$work/plab --tag lab:v2"
   bash -c "$cold" >/dev/null; bash -c "$setup" >/dev/null; bash -c "$warm"
-  unset c_wall c_cpu c_rss w_wall w_cpu w_rss
-  declare -ga c_wall=() c_cpu=() c_rss=() w_wall=() w_cpu=() w_rss=()
+  [ -n "$prev" ] && { bash -c "$psetup" >/dev/null; bash -c "$pwarm" >/dev/null; }
+  unset c_wall c_cpu c_rss w_wall w_cpu w_rss q_wall q_cpu q_rss
+  declare -ga c_wall=() c_cpu=() c_rss=() w_wall=() w_cpu=() w_rss=() q_wall=() q_cpu=() q_rss=()
   for _ in $(seq "$runs"); do
     timed c "$cold"; rm -rf "$work/lab-cold"
     bash -c "$setup" >/dev/null; sync
     timed w "$warm"
+    if [ -n "$prev" ]; then bash -c "$psetup" >/dev/null; sync; timed q "$pwarm"; fi
   done
-  rm -rf "$work/lab" "$work/lab-cold" "$work/cache"
+  rm -rf "$work/lab" "$work/lab-cold" "$work/cache" "$work/plab" "$work/pcache"
   local labbytes changed wbytes wlayers alllayers hashed cw ww
   labbytes=$(nix path-info -S --extra-experimental-features nix-command "$lab2" | awk '{ print $2 }')
   changed=$(node -e '
@@ -185,6 +203,7 @@ warm() { # warm SIZE LAB1-ATTR LAB2-ATTR K1-ATTR
   printf '| command | wall (s) | CPU user+sys (s) | share of cold |\n|---|---:|---:|---:|\n'
   awk -v w="$cw" -v c="$(median "${c_cpu[@]}")" 'BEGIN { printf "| cold: v2 into a new layout, `--no-cache` | %.2f | %.2f | 100%% |\n", w, c }'
   awk -v w="$ww" -v c="$(median "${w_cpu[@]}")" -v cw="$cw" 'BEGIN { printf "| warm: v2 into the layout holding v1, cache warm | %.2f | %.2f | %.1f%% |\n", w, c, 100 * w / cw }'
+  [ -n "$prev" ] && awk -v w="$(median "${q_wall[@]}")" -v c="$(median "${q_cpu[@]}")" -v cw="$cw" -v r="$prev_rev" 'BEGIN { printf "| (previous, %s) warm: the same | %.2f | %.2f | %.1f%% |\n", r, w, c, 100 * w / cw }'
   eval "warm_$size=\$(awk -v w=$ww -v c=$cw 'BEGIN { print w / c }')"
 }
 warm 1x lab1 lab2 k1
@@ -197,10 +216,12 @@ echo
 echo "**start-up** ($config; \"cold\" = empty nixlab cache, so the TypeScript config is compiled with Babel):"
 echo
 export NIXLAB_CACHE_DIR="$work/startup-cache"
+prevcmds=()
+[ -n "$prev" ] && prevcmds=("node $prev/bin/run.js validate $prev/$config")
 hyperfine -N --time-unit millisecond --warmup 3 --runs 15 --export-markdown "$work/h.md" \
   'node -e 0' \
   "node bin/run.js validate $config" \
-  "node bin/run.js generate $config -o $work/gen" >/dev/null 2>&1
+  "node bin/run.js generate $config -o $work/gen" "${prevcmds[@]}" >/dev/null 2>&1
 sed 's/^| `/| `/' "$work/h.md"
 hyperfine --time-unit millisecond --runs 10 --prepare "rm -rf $work/startup-cache" --export-markdown "$work/h2.md" \
   "node bin/run.js validate $config" >/dev/null 2>&1
