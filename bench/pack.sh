@@ -194,7 +194,7 @@ warm() { # warm SIZE LAB1-ATTR LAB2-ATTR K1-ATTR
   changed=$(node -e '
     const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
     const w = r.layers.filter((l) => !l.reused);
-    console.log(w.reduce((n, l) => n + l.size, 0), w.length, r.layers.length, r.layers.filter((l) => l.hashed).length);
+    console.log(w.reduce((n, l) => n + (l.size ?? l.blob.size), 0), w.length, r.layers.length, r.layers.filter((l) => l.hashed).length);
   ' "$work/warm.json")
   read -r wbytes wlayers alllayers hashed <<< "$changed"
   cw=$(median "${c_wall[@]}"); ww=$(median "${w_wall[@]}")
