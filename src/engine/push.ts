@@ -67,6 +67,8 @@ export interface PushResult {
   repository: string;
   tag: string;
   manifestDigest: string;
+  /** The config blob's digest (the image ID). */
+  configDigest: string;
   layers: PushedLayer[];
   /** Blobs (layers and config) uploaded, and their bytes. */
   uploadedBlobs: number;
@@ -111,6 +113,7 @@ export async function push(opts: PushOptions): Promise<PushResult> {
       reference: `${ref.registry}/${ref.repository}:${ref.tag}`,
       ...ref,
       manifestDigest,
+      configDigest,
       layers,
       uploadedBlobs: pusher.uploadedBlobs,
       uploadedBytes: pusher.uploadedBytes,
