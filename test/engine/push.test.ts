@@ -46,6 +46,7 @@ async function pushOk(image: string, repo: string, extra: string[] = []): Promis
 }
 
 let first: Pushed;
+let config1: string;
 const foreign = join(work, 'foreign.tar');
 
 /** A one-layer image nixlab did not build: busybox imported into Docker, then `docker save`d. */
@@ -71,6 +72,7 @@ beforeAll(async () => {
   const numpy = /packages: \[ ?numpy ?\]\n/;
   expect(yaml).toMatch(numpy);
   writeFileSync(c2, yaml.replace(numpy, 'packages: [numpy, pyyaml]\n'));
+  config1 = c1;
   await buildImage(c1, v1, work);
   await buildImage(c2, v2, work);
   await saveForeignImage();
@@ -154,6 +156,12 @@ describe('nixlab push to a registry on 127.0.0.1', () => {
     expect(Registry.uploads(lines, 'team/copy')).toHaveLength(1); // the config only
     expect(lines.filter((l) => /"POST \/v2\/team\/copy\/blobs\/uploads\/\?mount=[^"]*" 201 /.test(l))).toHaveLength(r.layers.length);
   }, 120_000);
+
+  it('pushes a config, built first: the same manifest as the archive built from it, every layer mounted', async () => {
+    const r = await pushOk(config1, 'from-config/demo:v1', ['--pkgs', 'offline']);
+    expect(r.manifestDigest).toBe(first.manifestDigest);
+    expect(r.layers.every((l) => l.action === 'mounted')).toBe(true);
+  }, 300_000);
 
   it('a push killed midway moves no tag; the retry completes and sends only what is missing', async () => {
     const repo = 'retry/demo';
