@@ -83,6 +83,7 @@ const TOOL_PACKAGES: Record<string, string> = {
   unshare: 'util-linux',
   docker: 'docker.io',
   'docker-compose': 'docker-compose',
+  zstd: 'zstd',
 };
 
 /** A program nixlab needs is not installed. Exit code 2: the user can fix it by installing it. */

@@ -1,0 +1,263 @@
+// A client of the OCI distribution API (the registry HTTP API v2) on node's http/https: the
+// destination reference, credentials (docker config or environment, never printed), the
+// Bearer/Basic challenge, and typed errors that name the registry and the step.
+import { readFileSync } from 'node:fs';
+import http from 'node:http';
+import https from 'node:https';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { NixlabError, UserError } from '../errors.js';
+
+/** `docker://REGISTRY/REPO:TAG` parsed. */
+export interface RegistryRef {
+  /** host[:port] */
+  registry: string;
+  repository: string;
+  tag: string;
+}
+
+const REPO = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$/;
+const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+const HOST = /^(?:\[[0-9a-fA-F:.]+\]|[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?)(?::\d{1,5})?$/;
+
+/** Parses `docker://REGISTRY/REPO[:TAG]` (the registry part is required; the tag defaults to latest). */
+export function parseRegistryRef(text: string): RegistryRef {
+  const hint = 'write the destination as docker://REGISTRY/REPOSITORY:TAG, e.g. docker://127.0.0.1:5000/nixlab-demo:latest';
+  const m = /^docker:\/\/([^/]+)\/(.+)$/.exec(text);
+  if (!m) throw new UserError({ where: text, message: 'is not a docker:// registry reference', hint });
+  const [, registry, rest] = m as unknown as [string, string, string];
+  const colon = rest.lastIndexOf(':');
+  const repository = colon > rest.lastIndexOf('/') && colon >= 0 ? rest.slice(0, colon) : rest;
+  const tag = colon > rest.lastIndexOf('/') && colon >= 0 ? rest.slice(colon + 1) : 'latest';
+  if (!HOST.test(registry)) throw new UserError({ where: text, message: `the registry "${registry}" is not a host[:port]`, hint });
+  if (!REPO.test(repository)) throw new UserError({ where: text, message: `the repository "${repository}" is not valid (lowercase letters, digits, separators . _ - and /)`, hint });
+  if (!TAG.test(tag)) throw new UserError({ where: text, message: `the tag "${tag}" is not valid ([A-Za-z0-9_][A-Za-z0-9_.-]{0,127})`, hint });
+  return { registry, repository, tag };
+}
+
+/** What a push does, in order: named in every error. */
+export type PushStep = 'connect' | 'authenticate' | 'check blob' | 'mount blob' | 'upload blob' | 'upload config' | 'upload manifest';
+
+/** The registry failed or refused a step. Exit code 1; the registry's own message is kept. */
+export class RegistryError extends NixlabError {
+  readonly exitCode = 1;
+  constructor(
+    readonly registry: string,
+    readonly step: PushStep,
+    readonly status: number | undefined,
+    message: string,
+    options: { cause?: unknown; suggestions?: string[] } = {},
+  ) {
+    super(`registry ${registry}: ${step} failed${status === undefined ? '' : ` (HTTP ${status})`}: ${message}`, options);
+  }
+}
+
+/** The registry refused the credentials (or needs some): the user's to fix. Exit code 2. */
+export class RegistryAuthError extends UserError {
+  constructor(
+    readonly registry: string,
+    readonly step: PushStep,
+    had: 'none' | 'docker-config' | 'env',
+  ) {
+    super({
+      where: `registry ${registry} (${step})`,
+      message: had === 'none' ? 'asks for credentials (HTTP 401) and none are configured' : `refused the credentials from ${had === 'env' ? `$${USER_ENV}/$${PASSWORD_ENV}` : 'the docker config'} (HTTP 401)`,
+      hint: `run \`docker login ${registry}\` (writes ~/.docker/config.json, or $DOCKER_CONFIG/config.json), or set ${USER_ENV} and ${PASSWORD_ENV}`,
+    });
+  }
+}
+
+/** The environment variables that give credentials (they win over the docker config). */
+export const USER_ENV = 'NIXLAB_REGISTRY_USERNAME';
+export const PASSWORD_ENV = 'NIXLAB_REGISTRY_PASSWORD';
+
+/** Credentials for one registry, and where they came from. */
+export interface Credentials {
+  username: string;
+  password: string;
+  from: 'docker-config' | 'env';
+}
+
+/** The credentials for `registry`: the environment, else `auths` of $DOCKER_CONFIG/config.json or ~/.docker/config.json. */
+export function credentialsFor(registry: string, env: NodeJS.ProcessEnv = process.env): Credentials | null {
+  if (env[USER_ENV] && env[PASSWORD_ENV] !== undefined) return { username: env[USER_ENV]!, password: env[PASSWORD_ENV]!, from: 'env' };
+  const file = join(env.DOCKER_CONFIG || join(env.HOME || homedir(), '.docker'), 'config.json');
+  let auths: Record<string, { auth?: string; username?: string; password?: string }>;
+  try {
+    auths = (JSON.parse(readFileSync(file, 'utf8')) as { auths?: typeof auths }).auths ?? {};
+  } catch {
+    return null;
+  }
+  for (const [key, entry] of Object.entries(auths)) {
+    const host = key.replace(/^https?:\/\//, '').replace(/\/.*$/, '');
+    if (host !== registry) continue;
+    if (entry.auth) {
+      const text = Buffer.from(entry.auth, 'base64').toString('utf8');
+      const i = text.indexOf(':');
+      if (i > 0) return { username: text.slice(0, i), password: text.slice(i + 1), from: 'docker-config' };
+    }
+    if (entry.username && entry.password !== undefined) return { username: entry.username, password: entry.password, from: 'docker-config' };
+  }
+  return null;
+}
+
+/** One answer of the registry. */
+export interface RegistryResponse {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  body: Buffer;
+}
+
+/** A request body: bytes, or a stream of known length. */
+export type Body = Buffer | { stream: () => Readable; length: number };
+
+export interface RegistryClientOptions {
+  /** Verify TLS certificates (default true). false also allows plain HTTP, as skopeo does. */
+  tlsVerify?: boolean;
+  credentials?: Credentials | null;
+  signal?: AbortSignal;
+}
+
+const CONNECT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ETIMEDOUT', 'ECONNRESET', 'EADDRNOTAVAIL']);
+
+/** The registry API of one registry, for one repository's scopes. */
+export class RegistryClient {
+  private scheme: 'https' | 'http' = 'https';
+  private authorization: string | null = null;
+  readonly tlsVerify: boolean;
+
+  constructor(
+    readonly registry: string,
+    private readonly opts: RegistryClientOptions = {},
+  ) {
+    this.tlsVerify = opts.tlsVerify ?? true;
+  }
+
+  /** `GET /v2/`: finds the scheme (https; http too without TLS verification) and whether credentials are needed. */
+  async connect(): Promise<void> {
+    try {
+      await this.raw('GET', '/v2/');
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code ?? '';
+      // A plain-HTTP registry answers a TLS hello with garbage: retry over HTTP, only when TLS
+      // verification is off (skopeo's --tls-verify=false does the same).
+      if (!this.tlsVerify && !CONNECT_CODES.has(code)) {
+        this.scheme = 'http';
+        try {
+          await this.raw('GET', '/v2/');
+          return;
+        } catch (again) {
+          throw this.unreachable(again);
+        }
+      }
+      throw this.unreachable(error);
+    }
+  }
+
+  private unreachable(error: unknown): RegistryError {
+    const e = error as NodeJS.ErrnoException;
+    const tls = /certificate|self[- ]signed|SSL|TLS|wrong version|EPROTO/i.test(`${e.code} ${e.message}`);
+    return new RegistryError(this.registry, 'connect', undefined, `${tls ? 'TLS failed' : 'cannot reach it'}: ${e.code ?? ''} ${e.message}`.trim(), {
+      cause: error,
+      suggestions: tls ? ['for a local registry without TLS or with a self-signed certificate, add --tls-verify=false'] : ['check the host and port, and that the registry is running'],
+    });
+  }
+
+  /** A request on `path`, authenticating once on a 401 challenge. */
+  async request(step: PushStep, method: string, path: string, opts: { body?: Body; headers?: Record<string, string>; scope: string }): Promise<RegistryResponse> {
+    let r = await this.send(step, method, path, opts);
+    if (r.status === 401) {
+      await this.authenticate(step, String(r.headers['www-authenticate'] ?? ''), opts.scope);
+      r = await this.send(step, method, path, opts);
+      if (r.status === 401) throw new RegistryAuthError(this.registry, step, this.opts.credentials?.from ?? 'none');
+    }
+    return r;
+  }
+
+  private async send(step: PushStep, method: string, path: string, opts: { body?: Body; headers?: Record<string, string> }): Promise<RegistryResponse> {
+    try {
+      return await this.raw(method, path, opts.body, opts.headers);
+    } catch (error) {
+      if ((error as Error).name === 'AbortError') throw error;
+      throw new RegistryError(this.registry, step, undefined, `${method} ${path.replace(/\?.*$/, '')}: ${(error as Error).message}`, { cause: error });
+    }
+  }
+
+  /** Answers a `WWW-Authenticate` challenge: Bearer (token endpoint, with Basic credentials if any) or Basic. */
+  private async authenticate(step: PushStep, challenge: string, scope: string): Promise<void> {
+    const creds = this.opts.credentials ?? null;
+    const basic = creds ? `Basic ${Buffer.from(`${creds.username}:${creds.password}`).toString('base64')}` : null;
+    if (/^Basic/i.test(challenge)) {
+      if (!basic) throw new RegistryAuthError(this.registry, step, 'none');
+      this.authorization = basic;
+      return;
+    }
+    if (!/^Bearer/i.test(challenge)) throw new RegistryError(this.registry, step, 401, `answered 401 with an unknown challenge: ${challenge.slice(0, 100)}`);
+    const params = Object.fromEntries([...challenge.matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1]!, m[2]!]));
+    if (!params.realm) throw new RegistryError(this.registry, 'authenticate', 401, 'the Bearer challenge names no realm');
+    const url = new URL(params.realm);
+    if (params.service) url.searchParams.set('service', params.service);
+    url.searchParams.set('scope', scope);
+    let r: RegistryResponse;
+    try {
+      r = await fetchUrl(url, 'GET', basic ? { authorization: basic } : {}, undefined, this.tlsVerify, this.opts.signal);
+    } catch (error) {
+      throw new RegistryError(this.registry, 'authenticate', undefined, `the token service ${url.origin} cannot be reached: ${(error as Error).message}`, { cause: error });
+    }
+    if (r.status === 401 || r.status === 403) throw new RegistryAuthError(this.registry, step, creds?.from ?? 'none');
+    if (r.status !== 200) throw new RegistryError(this.registry, 'authenticate', r.status, `the token service ${url.origin} answered ${r.status}`);
+    const token = (JSON.parse(r.body.toString('utf8')) as { token?: string; access_token?: string }) ?? {};
+    const value = token.token ?? token.access_token;
+    if (!value) throw new RegistryError(this.registry, 'authenticate', r.status, 'the token service returned no token');
+    this.authorization = `Bearer ${value}`;
+  }
+
+  /** The URL of a path or of a Location header (absolute or relative). */
+  url(pathOrLocation: string): URL {
+    return new URL(pathOrLocation, `${this.scheme}://${this.registry}`);
+  }
+
+  private raw(method: string, path: string, body?: Body, headers: Record<string, string> = {}): Promise<RegistryResponse> {
+    const h: Record<string, string> = { ...headers };
+    if (this.authorization) h.authorization = this.authorization;
+    return fetchUrl(this.url(path), method, h, body, this.tlsVerify, this.opts.signal);
+  }
+}
+
+/** One HTTP(S) request; the whole answer body is read (registry answers are small). */
+function fetchUrl(url: URL, method: string, headers: Record<string, string>, body: Body | undefined, tlsVerify: boolean, signal?: AbortSignal): Promise<RegistryResponse> {
+  return new Promise((resolve, reject) => {
+    const length = body === undefined ? 0 : Buffer.isBuffer(body) ? body.length : body.length;
+    const lib = url.protocol === 'http:' ? http : https;
+    const req = lib.request(
+      url,
+      { method, headers: { ...headers, 'content-length': String(length), 'user-agent': 'nixlab' }, rejectUnauthorized: tlsVerify, signal, agent: false },
+      (res) => {
+        const parts: Buffer[] = [];
+        res.on('data', (c: Buffer) => parts.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(parts) }));
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    if (body === undefined) req.end();
+    else if (Buffer.isBuffer(body)) req.end(body);
+    else {
+      const s = body.stream();
+      s.on('error', (e) => req.destroy(e));
+      s.pipe(req);
+    }
+  });
+}
+
+/** The registry's own error text from an error body (`{"errors":[{"code","message"}]}`). */
+export function registryMessage(r: RegistryResponse): string {
+  try {
+    const j = JSON.parse(r.body.toString('utf8')) as { errors?: { code?: string; message?: string; detail?: unknown }[] };
+    if (j.errors?.length) return j.errors.map((e) => `${e.code ?? ''} ${e.message ?? ''}`.trim()).join('; ');
+  } catch {
+    // not JSON
+  }
+  return r.body.toString('utf8').trim().slice(0, 300) || `HTTP ${r.status}`;
+}
