@@ -403,7 +403,9 @@ export function compareMajorMinor(a: string, b: string): number {
   return am! - bm! || an! - bn!;
 }
 
-export const hubVersion = rule({ type: 'string', description: 'The JupyterHub version the single-user image must match, `major.minor` (`"5.4"`).', pattern: HUB_VERSION.source }, (v: string) => {
+// major.minor with a major of 4 or more (HUB_MIN_VERSION), so that the schema refuses what `explain` does.
+const HUB_VERSION_SUPPORTED = /^(?:[4-9]|[1-9][0-9]+)\.(?:0|[1-9][0-9]*)$/;
+export const hubVersion = rule({ type: 'string', description: `The JupyterHub version the single-user image must match, \`major.minor\` (\`"5.4"\`), ${HUB_MIN_VERSION} or newer.`, pattern: HUB_VERSION_SUPPORTED.source }, (v: string) => {
   if (!HUB_VERSION.test(v)) {
     const m = /^(\d+)\.(\d+)/.exec(v);
     return { message: `${q(v)} is not a JupyterHub major.minor version`, hint: m ? `write ${q(`${Number(m[1])}.${Number(m[2])}`)} (the hub's major.minor)` : 'write the major.minor of the hub the image runs under, e.g. "5.4"' };
