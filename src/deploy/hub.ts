@@ -21,7 +21,7 @@ import { pkgsFormals } from '../nix/emit.js';
 import { render } from '../nix/render.js';
 import { packageRoot } from '../paths.js';
 import { IMAGE_CA_BUNDLE } from '../runtime/environment.js';
-import { checkPackageSetHub, HUB_LABEL } from '../runtime/hub.js';
+import { checkPackageSetHub, distVersionIn, HUB_LABEL, nativeAuthenticatorProblem } from '../runtime/hub.js';
 import { AUTHENTICATOR_PACKAGES, HUB_CONFIG_PATH, HUB_DATA_DIR, composeYaml, dotEnv, hubNames, jupyterhubConfigPy, type HubNames } from './hub-files.js';
 
 export interface HubOptions {
@@ -110,6 +110,11 @@ export async function deployHub(opts: HubOptions): Promise<HubResult> {
     ]);
     const root = await nixBuild({ file: project, attr: 'hubRoot', pkgs: opts.pkgs, outLink: join(work, 'hub-root'), onLog: opts.onLog, signal: opts.signal });
     const links = Object.fromEntries(HUB_ROOT_LINKS.map((l) => [l, readlinkSync(join(root, l))])) as Record<(typeof HUB_ROOT_LINKS)[number], string>;
+    if (config.hub.authenticator === 'native') {
+      const native = distVersionIn(links.env, 'jupyterhub_nativeauthenticator') ?? distVersionIn(links.env, 'jupyterhub-nativeauthenticator');
+      const problem = native === undefined ? undefined : nativeAuthenticatorProblem(file, native, 'the package set');
+      if (problem) throw new UserError(problem);
+    }
     const hub = await packImage({ storePaths: [root], image: hubImageSpec(config, links), layering: { roots: [links.env, links.proxy] }, destination: { output: join(work, 'hub.tar') }, signal: opts.signal });
 
     for (const tar of ['single-user.tar', 'hub.tar']) {

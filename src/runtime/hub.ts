@@ -30,6 +30,11 @@ export const majorMinor = (version: string): string => version.split('.').slice(
  * directory (what `importlib.metadata` reads); undefined when there is none.
  */
 export function jupyterhubVersionIn(env: string): string | undefined {
+  return distVersionIn(env, 'jupyterhub');
+}
+
+/** The version of the distribution `dist` (its dist-info directory name) in an environment. */
+export function distVersionIn(env: string, dist: string): string | undefined {
   let libs: string[];
   try {
     libs = readdirSync(join(env, 'lib')).filter((d) => /^python3\.\d+$/.test(d));
@@ -44,7 +49,7 @@ export function jupyterhubVersionIn(env: string): string | undefined {
       continue;
     }
     for (const e of entries) {
-      const m = /^jupyterhub-([0-9][^-]*)\.dist-info$/.exec(e);
+      const m = new RegExp(`^${dist}-([0-9][^-]*)\\.dist-info$`).exec(e);
       if (m) return m[1];
     }
   }
@@ -56,9 +61,33 @@ export function jupyterhubVersionIn(env: string): string | undefined {
  * offline set's lock (python3 = 3.13). The pinned nixpkgs and checkouts are only known once built.
  */
 export function packageSetHubVersion(pkgs: PkgsChoice): string | undefined {
+  return packageSetVersion(pkgs, SINGLE_USER_PACKAGE);
+}
+
+/** A Python package's version in a package set, when nixlab can know it without building (the offline lock). */
+export function packageSetVersion(pkgs: PkgsChoice, attr: string): string | undefined {
   if (pkgs.kind !== 'offline') return undefined;
   const lock = JSON.parse(readFileSync(join(offlinePkgsPath(), 'python', 'wheels.lock.json'), 'utf8')) as { pythons: Record<string, { packages: Record<string, { version: string }> }> };
-  return lock.pythons['3.13']?.packages[SINGLE_USER_PACKAGE]?.version;
+  return lock.pythons['3.13']?.packages[attr]?.version;
+}
+
+/**
+ * NativeAuthenticator before 1.0 renders its pages with the synchronous template call of
+ * JupyterHub 0.9 and fails on every page of JupyterHub 1.0 and later (`TypeError: write()
+ * only accepts bytes …` on /hub/signup). The offline set has 0.0.4: its later releases need
+ * onetimepass, which PyPI has no wheel of.
+ */
+export const NATIVE_AUTHENTICATOR_MIN = '1.0';
+
+/** The problem when the package set's NativeAuthenticator `found` cannot run under a modern hub. */
+export function nativeAuthenticatorProblem(file: string, found: string, pkgsName: string): Problem | undefined {
+  const [major] = found.split('.').map(Number);
+  if (major! >= 1) return undefined;
+  return {
+    where: `${file}:$.hub.authenticator`,
+    message: `${pkgsName} has jupyterhub-nativeauthenticator ${found}, which fails on every page of JupyterHub 1.0 and later (it needs ${NATIVE_AUTHENTICATOR_MIN} or newer)`,
+    hint: 'choose authenticator "shared-password", "tmp" or "dummy", or build against a package set with jupyterhub-nativeauthenticator 1.0 or newer (the pinned nixpkgs)',
+  };
 }
 
 /** The problem when a package set's jupyterhub `found` does not have the declared major.minor. */
@@ -75,8 +104,13 @@ export function hubVersionProblem(file: string, declared: string, found: string,
 export function checkPackageSetHub(file: string, config: NormalizedConfig, pkgs: PkgsChoice): void {
   if (!config.hub) return;
   const found = packageSetHubVersion(pkgs);
-  const problem = found === undefined ? undefined : hubVersionProblem(file, config.hub.version, found, 'the offline package set');
-  if (problem) throw new UserError(problem);
+  const problems: Problem[] = [];
+  const version = found === undefined ? undefined : hubVersionProblem(file, config.hub.version, found, 'the offline package set');
+  if (version) problems.push(version);
+  const native = config.hub.authenticator === 'native' ? packageSetVersion(pkgs, 'jupyterhub-nativeauthenticator') : undefined;
+  const nativeProblem = native === undefined ? undefined : nativeAuthenticatorProblem(file, native, 'the offline package set');
+  if (nativeProblem) problems.push(nativeProblem);
+  if (problems.length) throw new UserError(problems);
 }
 
 /** After the build: the environment's jupyterhub against the declared version. */

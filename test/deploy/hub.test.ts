@@ -3,8 +3,9 @@
 // and then, through the hub's proxy on its published port: a user created and their server
 // started with the admin API token, their server's REST API and contents, a kernel over the
 // proxied websocket, a notebook that outlives its server's container (the named volume), the
-// container removed on stop, NativeAuthenticator's signup → authorize → form login with cookies
-// → spawn, a hub restart that keeps its users, and tmpauthenticator giving a visitor a server.
+// container removed on stop, the shared-password form login with cookies → spawn (and the
+// offline set's NativeAuthenticator refused), a hub restart that keeps its users, and
+// tmpauthenticator giving a visitor a server.
 // One deployment per authenticator, shared by the tests.
 import { execa } from 'execa';
 import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -84,23 +85,34 @@ async function containerOf(user: string): Promise<string[]> {
   return (await engine.listContainers({ all: true, filters: { name: [`jupyter-${user}`] } })).map((c) => c.State);
 }
 
-/** A browser's cookies and form posts with JupyterHub's XSRF token. */
+/** A browser's cookies (by name and path, as RFC 6265 keeps them) and form posts with JupyterHub's XSRF token. */
 class Browser {
-  private cookies = new Map<string, string>();
+  private cookies = new Map<string, { name: string; path: string; value: string }>();
   constructor(readonly base: string) {}
 
   private store(res: Response): void {
     for (const c of res.headers.getSetCookie()) {
-      const [pair] = c.split(';');
+      const [pair, ...attrs] = c.split(';').map((p) => p.trim());
       const i = pair!.indexOf('=');
-      const [k, val] = [pair!.slice(0, i), pair!.slice(i + 1)];
-      if (/expires=Thu, 01 Jan 1970/i.test(c) || val === '""') this.cookies.delete(k);
-      else this.cookies.set(k, val);
+      const [name, value] = [pair!.slice(0, i), pair!.slice(i + 1)];
+      const path = attrs.find((a) => /^path=/i.test(a))?.slice(5) ?? '/';
+      const key = `${name} ${path}`;
+      if (/expires=[^;]*1970/i.test(c) || /max-age=0/i.test(c) || value === '""' || value === '') this.cookies.delete(key);
+      else this.cookies.set(key, { name, path, value });
     }
   }
 
-  private header(): string {
-    return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+  /** The Cookie header for a URL path: matching paths, the longest first, one value per name. */
+  private header(urlPath: string): string {
+    const sent = new Map<string, string>();
+    const matching = [...this.cookies.values()].filter((c) => urlPath.startsWith(c.path) || `${urlPath}/` === c.path).sort((a, b) => b.path.length - a.path.length);
+    for (const c of matching) if (!sent.has(c.name)) sent.set(c.name, c.value);
+    return [...sent].map(([k, v]) => `${k}=${v}`).join('; ');
+  }
+
+  /** The _xsrf cookie the hub's forms need. */
+  private xsrf(): string {
+    return [...this.cookies.values()].filter((c) => c.name === '_xsrf').sort((a, b) => b.path.length - a.path.length)[0]?.value ?? '';
   }
 
   /** GET (or a form POST) following redirects on this host: the last response and its URL. */
@@ -108,9 +120,9 @@ class Browser {
     let url = new URL(path, this.base).toString();
     let method = form ? 'POST' : 'GET';
     let body: string | undefined;
-    if (form) body = new URLSearchParams({ ...form, _xsrf: this.cookies.get('_xsrf') ?? '' }).toString();
+    if (form) body = new URLSearchParams({ ...form, _xsrf: this.xsrf() }).toString();
     for (let hop = 0; hop < 20; hop++) {
-      const res = await fetchT(url, { method, redirect: 'manual', body, headers: { Cookie: this.header(), ...(body ? { 'Content-Type': 'application/x-www-form-urlencoded' } : {}) } });
+      const res = await fetchT(url, { method, redirect: 'manual', body, headers: { Cookie: this.header(new URL(url).pathname), ...(body ? { 'Content-Type': 'application/x-www-form-urlencoded' } : {}) } });
       this.store(res);
       const loc = res.headers.get('location');
       if (res.status >= 300 && res.status < 400 && loc) {
@@ -141,12 +153,13 @@ afterAll(async () => {
   for (const v of await engine.listVolumes()) if (v.Name.startsWith('jupyterhub-user-')) await engine.removeVolume(v.Name, { force: true }).catch(() => undefined);
 }, 120_000);
 
-describe('a deployment of examples/hub (DockerSpawner, NativeAuthenticator)', () => {
+describe('a deployment of examples/hub (DockerSpawner, shared password)', () => {
   it('writes compose.yaml, jupyterhub_config.py and .env; no image holds the token', async () => {
     const py = readFileSync(join(native.dir, 'jupyterhub_config.py'), 'utf8');
     expect(py).toContain('c.DockerSpawner.volumes = {"jupyterhub-user-{username}": "/home/jovyan/work"}');
     expect(py).toContain('c.DockerSpawner.remove = True');
-    expect(py).toContain('nativeauthenticator.NativeAuthenticator');
+    expect(py).toContain('c.JupyterHub.authenticator_class = "shared-password"');
+    expect(py).not.toContain('change-this-workshop-password');
     expect(readFileSync(join(native.dir, 'compose.yaml'), 'utf8')).toContain('/var/run/docker.sock');
     for (const ref of ['nixlab-hub-user:latest', 'nixlab-hub-user-hub:latest']) {
       const image = await engine.inspectImage(ref);
@@ -180,22 +193,13 @@ describe('a deployment of examples/hub (DockerSpawner, NativeAuthenticator)', ()
     expect(listing.content.map((c) => c.name)).toContain('kept.ipynb');
   }, 300_000);
 
-  it('NativeAuthenticator: sign up, the admin authorizes, the user logs in with a form and cookies and spawns', async () => {
-    const password = `pw-${randomBytes(8).toString('hex')}`;
-    const admin = new Browser(native.url);
-    await admin.go('/hub/signup');
-    await admin.go('/hub/signup', { username: 'admin', password });
+  it('shared-password: a wrong password is refused; the user logs in with the form and cookies and spawns', async () => {
     const bob = new Browser(native.url);
-    await bob.go('/hub/signup');
-    await bob.go('/hub/signup', { username: 'bob', password });
-    // Not yet authorized: the login form comes back.
     await bob.go('/hub/login');
-    const refused = await bob.go('/hub/login', { username: 'bob', password });
+    const refused = await bob.go('/hub/login', { username: 'bob', password: 'not-the-password' });
+    expect(refused.status).toBe(403);
     expect(refused.url).toContain('/hub/login');
-    await admin.go('/hub/login');
-    const adminIn = await admin.go('/hub/login', { username: 'admin', password });
-    expect(adminIn.url).not.toContain('/hub/login');
-    expect((await admin.go('/hub/authorize/bob')).status).toBe(200);
+    const password = /^NIXLAB_HUB_SHARED_PASSWORD=(.*)$/m.exec(readFileSync(join(native.dir, '.env'), 'utf8'))![1]!;
     const bobIn = await bob.go('/hub/login', { username: 'bob', password });
     expect(bobIn.url).not.toContain('/hub/login');
     await waitReady(native, 'bob');
@@ -205,6 +209,15 @@ describe('a deployment of examples/hub (DockerSpawner, NativeAuthenticator)', ()
     expect(JSON.parse(page.text).version).toMatch(/^2\./);
   }, 300_000);
 
+  it('refuses the native authenticator with the offline set, whose NativeAuthenticator cannot run under JupyterHub 6', async () => {
+    const file = join(work, 'native.yaml');
+    writeFileSync(file, readFileSync('examples/hub/nixlab.yaml', 'utf8').replace('authenticator: shared-password', 'authenticator: native').replace(/^  sharedPassword:.*$/m, ''));
+    const r = await nixlab(['hub', file, '--pkgs', 'offline', '--out', join(work, 'native-out')]);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toContain('$.hub.authenticator');
+    expect(r.stderr).toContain('jupyterhub-nativeauthenticator 0.0.4');
+  });
+
   it('a restarted hub keeps its users (sqlite in the data volume)', async () => {
     await native.compose(['restart']);
     await until('the hub answers again', 90_000, async () => ((await fetchT(`${native.url}/hub/api`).catch(() => undefined))?.status === 200 ? true : undefined), 500);
@@ -213,6 +226,8 @@ describe('a deployment of examples/hub (DockerSpawner, NativeAuthenticator)', ()
       return r.status === 200 ? r.body : undefined;
     });
     expect(users.map((u) => u.name).sort()).toEqual(['admin', 'alice', 'bob']);
+    // bob's server was running before the restart and still answers through the new proxy routes.
+    expect((await native.api<UserModel>('/users/bob')).body.servers['']?.ready).toBe(true);
   }, 180_000);
 });
 
@@ -224,7 +239,7 @@ describe('a deployment of examples/workshop-hub (tmpauthenticator)', () => {
     tmp = await deploy('examples/workshop-hub', 'workshop');
     const visitor = new Browser(tmp.url);
     await visitor.go('/hub/tmplogin');
-    const users = (await tmp.api<UserModel[]>('/users')).body;
+    const users = (await tmp.api<UserModel[]>('/users')).body.filter((u) => !u.admin);
     expect(users).toHaveLength(1);
     const name = users[0]!.name;
     await waitReady(tmp, name);
