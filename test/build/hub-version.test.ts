@@ -15,7 +15,7 @@ const offlineMinor = offline.split('.').slice(0, 2).join('.');
 
 function config(version: string): string {
   const file = join(work, `hub-${version}.yaml`);
-  writeFileSync(file, `hub: { version: "${version}" }\nkernels: [{ kind: python, name: py }]\nimage: { name: hubv, volumes: [/home/jovyan/work] }\n`);
+  writeFileSync(file, `hub: { version: "${version}", authenticator: dummy }\nkernels: [{ kind: python, name: py }]\nimage: { name: hubv, volumes: [/home/jovyan/work] }\n`);
   return file;
 }
 
@@ -38,7 +38,7 @@ describe('hub.version against the package set', () => {
     expect((await nixlab(['validate', config(offlineMinor), '--pkgs', 'offline'])).exitCode).toBe(0);
   });
 
-  it('a matching version builds a single-user image: Cmd jupyterhub-singleuser, the notebook dir owned by the user', async () => {
+  it('a matching version builds a single-user image: Cmd jupyterhub-singleuser', async () => {
     const out = join(work, 'ok.tar');
     const r = await nixlab(['build', config(offlineMinor), '--pkgs', 'offline', '-q', '--out-link', join(work, 'r2'), '-o', out]);
     expect(r.stderr).toBe('');

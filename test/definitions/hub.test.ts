@@ -61,6 +61,20 @@ describe('the package set against the declared hub version', () => {
     expect(() => checkPackageSetHub('nixlab.json', config!, { kind: 'offline' })).toThrow(UserError);
     const offline = packageSetHubVersion({ kind: 'offline' })!.split('.').slice(0, 2).join('.');
     const ok = validateConfig(hubConfig({ version: offline }), 'nixlab.json', { baseDir: '/' }).config!;
-    expect(() => checkPackageSetHub('nixlab.json', ok, { kind: 'offline' })).not.toThrow();
+    expect(() => checkPackageSetHub('nixlab.json', { ...ok, hub: { ...ok.hub!, authenticator: 'tmp' } }, { kind: 'offline' })).not.toThrow();
+  });
+
+  it("refuses the offline set's NativeAuthenticator (0.0.4 fails under JupyterHub 1.0 and later)", () => {
+    const offline = packageSetHubVersion({ kind: 'offline' })!.split('.').slice(0, 2).join('.');
+    const { config } = validateConfig(hubConfig({ version: offline, authenticator: 'native' }), 'nixlab.json', { baseDir: '/' });
+    let error: unknown;
+    try {
+      checkPackageSetHub('nixlab.json', config!, { kind: 'offline' });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(UserError);
+    expect((error as UserError).message).toContain('jupyterhub-nativeauthenticator 0.0.4');
+    expect(() => checkPackageSetHub('nixlab.json', config!, { kind: 'pinned' })).not.toThrow();
   });
 });
