@@ -9,6 +9,7 @@
 // One deployment per authenticator, shared by the tests.
 import { execa } from 'execa';
 import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -85,13 +86,28 @@ async function containerOf(user: string): Promise<string[]> {
   return (await engine.listContainers({ all: true, filters: { name: [`jupyter-${user}`] } })).map((c) => c.State);
 }
 
+/** One HTTP request with node:http (fetch always sends `Sec-Fetch-Mode: cors`, and JupyterHub sets its XSRF cookie only for navigations). */
+function httpRequest(url: string, opts: { method: string; headers: Record<string, string>; body?: string }): Promise<{ status: number; setCookie: string[]; location?: string; text: string }> {
+  return new Promise((ok, fail) => {
+    const req = request(url, { method: opts.method, headers: { ...opts.headers, ...(opts.body ? { 'Content-Length': String(Buffer.byteLength(opts.body)) } : {}) }, timeout: 20_000 }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => ok({ status: res.statusCode ?? 0, setCookie: res.headers['set-cookie'] ?? [], location: res.headers.location, text: Buffer.concat(chunks).toString('utf8') }));
+      res.on('error', fail);
+    });
+    req.on('timeout', () => req.destroy(new Error(`${opts.method} ${url} timed out`)));
+    req.on('error', fail);
+    req.end(opts.body);
+  });
+}
+
 /** A browser's cookies (by name and path, as RFC 6265 keeps them) and form posts with JupyterHub's XSRF token. */
 class Browser {
   private cookies = new Map<string, { name: string; path: string; value: string }>();
   constructor(readonly base: string) {}
 
-  private store(res: Response): void {
-    for (const c of res.headers.getSetCookie()) {
+  private store(setCookie: string[]): void {
+    for (const c of setCookie) {
       const [pair, ...attrs] = c.split(';').map((p) => p.trim());
       const i = pair!.indexOf('=');
       const [name, value] = [pair!.slice(0, i), pair!.slice(i + 1)];
@@ -122,17 +138,17 @@ class Browser {
     let body: string | undefined;
     if (form) body = new URLSearchParams({ ...form, _xsrf: this.xsrf() }).toString();
     for (let hop = 0; hop < 20; hop++) {
-      const res = await fetchT(url, { method, redirect: 'manual', body, headers: { Cookie: this.header(new URL(url).pathname), ...(body ? { 'Content-Type': 'application/x-www-form-urlencoded' } : {}) } });
-      this.store(res);
-      const loc = res.headers.get('location');
+      const headers = { Cookie: this.header(new URL(url).pathname), Accept: 'text/html', 'Sec-Fetch-Mode': 'navigate', ...(body ? { 'Content-Type': 'application/x-www-form-urlencoded' } : {}) };
+      const res = await httpRequest(url, { method, headers, body });
+      this.store(res.setCookie);
+      const loc = res.location;
       if (res.status >= 300 && res.status < 400 && loc) {
-        await res.text();
         url = new URL(loc, url).toString();
         method = 'GET';
         body = undefined;
         continue;
       }
-      return { status: res.status, url, text: await res.text() };
+      return { status: res.status, url, text: res.text };
     }
     throw new Error(`too many redirects from ${path}`);
   }
