@@ -27,6 +27,9 @@ export const DOCKER_SOCKET_VAR = 'NIXLAB_DOCKER_SOCKET';
 /** The per-user volume DockerSpawner creates (DockerSpawner expands `{username}`). */
 export const USER_VOLUME_TEMPLATE = 'jupyterhub-user-{username}';
 
+/** DockerSpawner's timeouts: from the container's start to the server answering, and to the container running. */
+export const SPAWN_TIMEOUTS = { httpSeconds: 120, startSeconds: 180 } as const;
+
 /** The nixpkgs Python packages each authenticator needs in the hub image (none: JupyterHub's own). */
 export const AUTHENTICATOR_PACKAGES: Record<HubAuthenticator, string[]> = {
   native: ['jupyterhub-nativeauthenticator'],
@@ -127,6 +130,10 @@ export function jupyterhubConfigPy(config: NormalizedConfig, source: string): st
     'c.DockerSpawner.use_internal_ip = True',
     `c.DockerSpawner.notebook_dir = ${py(notebookDir)}`,
     `c.DockerSpawner.volumes = {${py(USER_VOLUME_TEMPLATE)}: ${py(notebookDir)}}`,
+    '# How long a new server may take: JupyterHub gives up after http_timeout (30 s) and removes',
+    '# it; a single-user server took 15-30 s to answer on a busy 2-core machine.',
+    `c.DockerSpawner.http_timeout = ${SPAWN_TIMEOUTS.httpSeconds}`,
+    `c.DockerSpawner.start_timeout = ${SPAWN_TIMEOUTS.startSeconds}`,
     '# A stopped server\'s container is removed; its volume stays.',
     'c.DockerSpawner.remove = True',
     '',

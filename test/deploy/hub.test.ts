@@ -243,7 +243,7 @@ describe('a deployment of examples/hub (DockerSpawner, shared password)', () => 
     });
     expect(users.map((u) => u.name).sort()).toEqual(['admin', 'alice', 'bob']);
     // bob's server was running before the restart and still answers through the new proxy routes.
-    expect((await native.api<UserModel>('/users/bob')).body.servers['']?.ready).toBe(true);
+    await waitReady(native, 'bob');
   }, 180_000);
 });
 
