@@ -11,14 +11,29 @@ import os
 
 c = get_config()  # noqa: F821 (provided by traitlets when it runs this file)
 
+# Started by a JupyterHub spawner (jupyterhub-singleuser): the address, base URL and root
+# directory come from JUPYTERHUB_SERVICE_URL, JUPYTERHUB_SERVICE_PREFIX and JUPYTERHUB_ROOT_DIR,
+# which a value here would override.
+_hub = "JUPYTERHUB_SERVICE_URL" in os.environ or "JUPYTERHUB_API_TOKEN" in os.environ
+
 for _app in ("ServerApp", "NotebookApp"):
     _cfg = c[_app]
-    _cfg.ip = os.environ.get("NIXLAB_IP", "127.0.0.1")
-    _cfg.port = int(os.environ.get("JUPYTER_PORT", "8888"))
+    if not _hub:
+        _cfg.ip = os.environ.get("NIXLAB_IP", "127.0.0.1")
+        _cfg.port = int(os.environ.get("JUPYTER_PORT", "8888"))
     _cfg.open_browser = False
 
+if _hub:
+    import json
+
+    with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "nixlab.json"), encoding="utf-8") as _f:
+        _default_url = (json.load(_f).get("hub") or {}).get("defaultUrl")
+    # The front end the config chose (JupyterLab unless it says otherwise).
+    if _default_url:
+        c.ServerApp.default_url = _default_url
+
 # Where notebooks live (the image sets it to its first volume or the user's home).
-if "NIXLAB_NOTEBOOK_DIR" in os.environ:
+if "NIXLAB_NOTEBOOK_DIR" in os.environ and not (_hub and os.environ.get("JUPYTERHUB_ROOT_DIR")):
     c.ServerApp.root_dir = os.environ["NIXLAB_NOTEBOOK_DIR"]
     c.NotebookApp.notebook_dir = os.environ["NIXLAB_NOTEBOOK_DIR"]
 

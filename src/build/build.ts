@@ -5,6 +5,7 @@ import { dirname, join, resolve } from 'node:path';
 import { packImage, type Output, type PackProgress, type PackResult } from '../image/pack.js';
 import { ROOT_MANIFEST, parseRootManifest, type RootManifest } from '../runtime/image-root.js';
 import { imageSpecFor } from '../runtime/image.js';
+import { checkBuiltHub } from '../runtime/hub.js';
 import { InternalError } from '../errors.js';
 import { generate, type GenerateResult } from './generate.js';
 import { nixBuild, type PkgsChoice } from './nix-build.js';
@@ -48,6 +49,8 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
   } catch (error) {
     throw new InternalError(`the image root ${root} has no valid ${ROOT_MANIFEST}: ${(error as Error).message}`, { cause: error });
   }
+  // A single-user image's jupyterhub must have the hub's major.minor (before anything is packed).
+  checkBuiltHub(gen.file, gen.config, manifest.links.env!);
   const result: BuildResult = { ...gen, outLink, root, manifest };
   if (opts.destination !== undefined) {
     const { spec, layering } = imageSpecFor(gen.config, manifest);

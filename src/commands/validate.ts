@@ -6,14 +6,18 @@ export default class Validate extends NixlabCommand {
   static override description = 'Check a nixlab config and report every problem at once';
   static override examples = ['<%= config.bin %> validate', '<%= config.bin %> validate examples/demo/nixlab.yaml --json'];
   static override args = { config: Args.string({ description: 'config file (default: the nixlab config in the current directory)' }) };
-  static override flags = { json: Flags.boolean({ description: 'print the normalised config as JSON' }) };
+  static override flags = {
+    json: Flags.boolean({ description: 'print the normalised config as JSON' }),
+    pkgs: Flags.string({ description: "package set to check against as far as nixlab knows it without building (`offline`: its jupyterhub version for hub.version)" }),
+  };
 
   async go(): Promise<void> {
     const { args, flags } = await this.parse(Validate);
     // Imported here, not at the top: oclif may load every command module to find this one,
     // and the others should not pay for what this one needs.
-    const { resolveConfigArg, loadConfig } = await import('../definitions/load.js');
+    const [{ resolveConfigArg, loadConfig }, { parsePkgs }, { checkPackageSetHub }] = await Promise.all([import('../definitions/load.js'), import('../build/nix-build.js'), import('../runtime/hub.js')]);
     const { file, config, warnings } = await loadConfig(resolveConfigArg(args.config));
+    checkPackageSetHub(file, config, parsePkgs(flags.pkgs));
     for (const w of warnings) process.stderr.write(`warning: ${formatProblem(w)}\n`);
     if (flags.json) this.printJson(config);
     else process.stdout.write(`${file}: ok, ${config.kernels.length} kernel(s): ${config.kernels.map((k) => k.name).join(', ')}\n`);

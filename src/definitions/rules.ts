@@ -375,3 +375,72 @@ export const relativeFile = rule({ type: 'string', description: 'Path of a file,
   if (v.startsWith('/')) return { message: `${q(v)} is an absolute path; paths here are relative to the config file`, hint: 'put the file near the config and write e.g. "logos/logo-64x64.png"' };
   return undefined;
 });
+
+// ---------------------------------------------------------------------------------------------
+// JupyterHub (the single-user target and `nixlab hub`)
+
+/** The hub's `major.minor` a single-user image must match (`"5.4"`). */
+export const HUB_VERSION = /^(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)$/;
+/**
+ * The oldest JupyterHub a single-user image can work with: from 4.0 on `jupyterhub-singleuser`
+ * is a jupyter-server extension (the only kind JupyterLab 4 and Notebook 7 load), and 4.0 is
+ * the oldest release any package set nixlab builds against has had.
+ */
+export const HUB_MIN_VERSION = '4.0';
+/** SharedPasswordAuthenticator first shipped in JupyterHub 5.3 (jupyterhub/authenticators/shared.py). */
+export const SHARED_PASSWORD_MIN_HUB = '5.3';
+/**
+ * JupyterHub's shortest shared passwords: `_USER_PASSWORD_MIN_LENGTH = 8` and
+ * `_ADMIN_PASSWORD_MIN_LENGTH = 32` in jupyterhub/authenticators/shared.py (JupyterHub 5.3+);
+ * shorter values make the hub refuse to start.
+ */
+export const SHARED_PASSWORD_MIN_LENGTH = { user: 8, admin: 32 } as const;
+
+/** `major.minor` compared numerically: negative when a < b. */
+export function compareMajorMinor(a: string, b: string): number {
+  const [am, an] = a.split('.').map(Number);
+  const [bm, bn] = b.split('.').map(Number);
+  return am! - bm! || an! - bn!;
+}
+
+// major.minor with a major of 4 or more (HUB_MIN_VERSION), so that the schema refuses what `explain` does.
+const HUB_VERSION_SUPPORTED = /^(?:[4-9]|[1-9][0-9]+)\.(?:0|[1-9][0-9]*)$/;
+export const hubVersion = rule({ type: 'string', description: `The JupyterHub version the single-user image must match, \`major.minor\` (\`"5.4"\`), ${HUB_MIN_VERSION} or newer.`, pattern: HUB_VERSION_SUPPORTED.source }, (v: string) => {
+  if (!HUB_VERSION.test(v)) {
+    const m = /^(\d+)\.(\d+)/.exec(v);
+    return { message: `${q(v)} is not a JupyterHub major.minor version`, hint: m ? `write ${q(`${Number(m[1])}.${Number(m[2])}`)} (the hub's major.minor)` : 'write the major.minor of the hub the image runs under, e.g. "5.4"' };
+  }
+  if (compareMajorMinor(v, HUB_MIN_VERSION) < 0) {
+    return { message: `JupyterHub ${v} is older than ${HUB_MIN_VERSION}, the oldest a package set nixlab builds with offers (single-user servers are jupyter-server extensions from 4.0 on)`, hint: `upgrade the hub to ${HUB_MIN_VERSION} or newer and declare its version` };
+  }
+  return undefined;
+});
+
+/** How users log in to a hub `nixlab hub` generates. */
+export const HUB_AUTHENTICATORS = {
+  native: 'NativeAuthenticator: users sign up, an admin authorizes them (jupyterhub-deploy-docker)',
+  tmp: 'tmpauthenticator: every visitor gets a temporary user and a server (workshops)',
+  'shared-password': `JupyterHub's SharedPasswordAuthenticator (JupyterHub ${SHARED_PASSWORD_MIN_HUB} or newer): one password for every user`,
+  dummy: "JupyterHub's DummyAuthenticator: any name, any password (tests only)",
+} as const;
+export type HubAuthenticator = keyof typeof HUB_AUTHENTICATORS;
+export const DEFAULT_HUB_AUTHENTICATOR: HubAuthenticator = 'native';
+export const DEFAULT_HUB_ADMIN = 'admin';
+/** The port the hub's proxy serves on (jupyterhub-deploy-docker's). */
+export const DEFAULT_HUB_PORT = 8000;
+
+export const hubAuthenticator = rule(
+  { type: 'string', description: `How users log in: ${Object.entries(HUB_AUTHENTICATORS).map(([k, d]) => `\`${k}\` (${d})`).join('; ')}.`, enum: Object.keys(HUB_AUTHENTICATORS) },
+  (v: string) =>
+    Object.hasOwn(HUB_AUTHENTICATORS, v)
+      ? undefined
+      : { message: `unknown authenticator ${q(v)}`, hint: `use one of ${Object.keys(HUB_AUTHENTICATORS).map(q).join(', ')}` },
+);
+
+export const sharedPassword = rule(
+  { type: 'string', description: `The password every user logs in with (shared-password), at least ${SHARED_PASSWORD_MIN_LENGTH.user} characters; written into the deployment's .env, never into an image.`, minLength: SHARED_PASSWORD_MIN_LENGTH.user },
+  (v: string) =>
+    v.length < SHARED_PASSWORD_MIN_LENGTH.user
+      ? { message: `the shared password has ${v.length} characters; JupyterHub refuses passwords shorter than ${SHARED_PASSWORD_MIN_LENGTH.user}`, hint: `use at least ${SHARED_PASSWORD_MIN_LENGTH.user} characters` }
+      : undefined,
+);

@@ -33,6 +33,9 @@ const sharedRules: Record<string, Rule> = {
   allowUnfree: rules.allowUnfree,
   allowBroken: rules.allowBroken,
   permittedInsecurePackage: rules.permittedInsecurePackage,
+  hubVersion: rules.hubVersion,
+  hubAuthenticator: rules.hubAuthenticator,
+  sharedPassword: rules.sharedPassword,
   frontend: {
     schema: { type: 'string', description: `Jupyter front end: ${frontEndNames.map((n) => `\`${n}\` (${FRONT_ENDS[n].summary})`).join(', ')}.`, enum: frontEndNames },
     explain: () => undefined,
@@ -145,6 +148,21 @@ export const nixpkgsProperty: SchemaObject = {
   },
 };
 
+/** `hub`: the image is a JupyterHub single-user image; the rest is for `nixlab hub`. */
+export const hubProperty: SchemaObject = {
+  type: 'object',
+  description: 'Build a JupyterHub single-user image (Cmd `jupyterhub-singleuser`) for a hub of this version; `nixlab hub` also reads how users log in.',
+  additionalProperties: false,
+  required: ['version'],
+  properties: {
+    version: ref('hubVersion', "The hub's JupyterHub `major.minor` (`\"5.4\"`); the package set's jupyterhub must have it."),
+    authenticator: ref('hubAuthenticator', `How users log in. Default \`${rules.DEFAULT_HUB_AUTHENTICATOR}\`.`),
+    admin: ref('userName', `The admin user. Default \`${rules.DEFAULT_HUB_ADMIN}\`.`),
+    port: ref('port', `The port the hub serves on. Default ${rules.DEFAULT_HUB_PORT}.`),
+    sharedPassword: ref('sharedPassword', 'shared-password: the password every user logs in with; written into the deployment\'s .env, never into an image.'),
+  },
+};
+
 /** The config schema (draft 2020-12). */
 export const configSchema: SchemaObject = {
   $schema: 'https://json-schema.org/draft/2020-12/schema',
@@ -158,6 +176,7 @@ export const configSchema: SchemaObject = {
     $schema: { type: 'string', description: `Schema pointer for editors: \`${schemaId}\`.` },
     frontend: ref('frontend', `Jupyter front end: ${frontEndNames.map((n) => `\`${n}\``).join(', ')}. Default \`${DEFAULT_FRONT_END}\`.`),
     nixpkgs: nixpkgsProperty,
+    hub: hubProperty,
     kernels: kernelsProperty,
     image: {
       type: 'object',

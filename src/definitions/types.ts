@@ -3,6 +3,7 @@
 // schema property appears here). Each kernel kind's own types live in its module.
 import type { KernelDef, NormalizedKernel } from '../kernels/index.js';
 import type { FrontEndName } from '../runtime/targets.js';
+import type { HubAuthenticator } from './rules.js';
 
 export type { KernelDef, NormalizedKernel } from '../kernels/index.js';
 export type { InterruptMode, JsonValue, KernelBase, LogoSize, NormalizedKernelBase } from '../kernels/types.js';
@@ -87,10 +88,33 @@ export interface NixpkgsConfig {
   permittedInsecurePackages: string[];
 }
 
+/** JupyterHub: build a single-user image for a hub of this version, and how `nixlab hub` deploys it. */
+export interface HubSettings {
+  /** The hub's JupyterHub `major.minor` (`"5.4"`); the image's jupyterhub must match it. */
+  version: string;
+  /** How users log in: `native`, `tmp`, `shared-password` or `dummy`. */
+  authenticator?: HubAuthenticator;
+  /** The admin user's name. */
+  admin?: string;
+  /** The port the hub serves on. */
+  port?: number;
+  /** shared-password only: every user's password (goes into the deployment's .env, never an image). */
+  sharedPassword?: string;
+}
+
+export interface NormalizedHub {
+  version: string;
+  authenticator: HubAuthenticator;
+  admin: string;
+  port: number;
+  sharedPassword?: string;
+}
+
 export interface Config {
   /** Optional `$schema` pointer for editors. */
   $schema?: string;
   frontend?: Frontend;
+  hub?: HubSettings;
   nixpkgs?: NixpkgsSettings;
   kernels: KernelDef[];
   image?: ImageSettings;
@@ -113,6 +137,8 @@ export interface NormalizedImage {
 
 export interface NormalizedConfig {
   frontend: Frontend;
+  /** Set: the image is a JupyterHub single-user image. */
+  hub?: NormalizedHub;
   /** Undefined: use flake.lock's pin. */
   nixpkgs?: NixpkgsPin;
   /** nixpkgs' `config` (defaults: nothing unfree, broken or insecure). */

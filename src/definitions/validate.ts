@@ -15,7 +15,7 @@ import { kernelKinds, kindNames, kindOf, type KernelDef, type NormalizedKernel }
 import type { JsonValue, NormalizedKernelBase, PathSegment, Reporter } from '../kernels/types.js';
 import { RESERVED_VARIABLES } from '../runtime/environment.js';
 import { DEFAULT_FRONT_END } from '../runtime/targets.js';
-import { DEFAULT_REFERENCE, DEFAULT_USER, LAYERS, NIXPKGS_CONFIG_DEFAULTS, describeValue, homeOf, isSecretEnvName, kernelNameLike, secretEnvVerdict, unrepresentable, type Rule, type SchemaObject, type Verdict } from './rules.js';
+import { DEFAULT_HUB_ADMIN, DEFAULT_HUB_AUTHENTICATOR, DEFAULT_HUB_PORT, HUB_VERSION, SHARED_PASSWORD_MIN_HUB, SHARED_PASSWORD_MIN_LENGTH, compareMajorMinor, DEFAULT_REFERENCE, DEFAULT_USER, LAYERS, NIXPKGS_CONFIG_DEFAULTS, describeValue, homeOf, isSecretEnvName, kernelNameLike, secretEnvVerdict, unrepresentable, type Rule, type SchemaObject, type Verdict } from './rules.js';
 import { cachedSchemaCheck } from './schema-cache.js';
 import { configSchema, kernelBranches, kernelsProperty, namedRules } from './schema.js';
 import type { Config, NormalizedConfig } from './types.js';
@@ -404,6 +404,7 @@ function unknownKey(at: PathSegment[], key: string, schema: SchemaObject): Findi
 const requiredExamples: Record<string, string> = {
   kernels: `[${q({ kind: 'python', ...kernelKinds[0].example })}]`,
   kind: kindNames.map(q).join(' or '),
+  version: '"5.4" (the major.minor of the hub the image runs under)',
   name: q(kernelNameLike('my kernel')),
   rev: 'the 40-character commit id of NixOS/nixpkgs',
   narHash: '"sha256-…=" (from `nix flake prefetch --json github:NixOS/nixpkgs/<rev>`)',
@@ -489,6 +490,7 @@ function checkSemantics(data: unknown, ctx: Collector): void {
       kindOf(kernel.kind)?.check?.(kernel, at, ctx);
     });
   }
+  if (isObject(data.hub)) checkHub(data.hub, data, ctx);
   if (isObject(data.nixpkgs)) checkDuplicates(data.nixpkgs.permittedInsecurePackages, ['nixpkgs', 'permittedInsecurePackages'], ctx, 'warn', 'package');
   const image = data.image;
   if (isObject(image)) {
@@ -533,6 +535,27 @@ function checkSemantics(data: unknown, ctx: Collector): void {
   }
 }
 
+/** A single-user image needs a notebook volume; the shared password goes with its authenticator and a hub that has it. */
+function checkHub(hub: Record<string, unknown>, data: Record<string, unknown>, ctx: Collector): void {
+  const image = isObject(data.image) ? data.image : {};
+  if (!Array.isArray(image.volumes) || image.volumes.length === 0) {
+    ctx.error(isObject(data.image) ? ['image'] : [], {
+      message: 'a JupyterHub single-user image needs a volume for notebooks: DockerSpawner mounts each user\'s volume there, and without one their notebooks are lost when the server stops',
+      hint: 'add image: { volumes: ["/home/jovyan/work"] } (the first volume is the notebook directory)',
+    });
+  }
+  const auth = typeof hub.authenticator === 'string' ? hub.authenticator : DEFAULT_HUB_AUTHENTICATOR;
+  const version = typeof hub.version === 'string' && HUB_VERSION.test(hub.version) ? hub.version : undefined;
+  if (auth === 'shared-password') {
+    if (version && compareMajorMinor(version, SHARED_PASSWORD_MIN_HUB) < 0) {
+      ctx.error(['hub', 'authenticator'], { message: `the shared-password authenticator needs JupyterHub ${SHARED_PASSWORD_MIN_HUB} or newer; hub.version is ${version}`, hint: `declare hub.version "${SHARED_PASSWORD_MIN_HUB}" or newer, or choose "native"` });
+    }
+    if (hub.sharedPassword === undefined) ctx.error(['hub'], { message: 'the shared-password authenticator needs hub.sharedPassword', hint: `add sharedPassword: a password of at least ${SHARED_PASSWORD_MIN_LENGTH.user} characters` });
+  } else if (hub.sharedPassword !== undefined) {
+    ctx.error(['hub', 'sharedPassword'], { message: `sharedPassword is only used by the shared-password authenticator, not ${q(auth)}`, hint: 'remove it, or set authenticator: "shared-password"' });
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Normalisation
 
@@ -555,8 +578,21 @@ function normalise(cfg: Config, baseDir: string): NormalizedConfig {
   const image = cfg.image ?? {};
   const user = { name: image.user?.name ?? DEFAULT_USER.name, uid: image.user?.uid ?? DEFAULT_USER.uid, gid: image.user?.gid ?? DEFAULT_USER.gid };
   const volumes = [...(image.volumes ?? [])];
+  const hub = cfg.hub;
   return {
-    frontend: cfg.frontend ?? DEFAULT_FRONT_END,
+    // JupyterLab by default behind a hub (what JupyterHub's own images start).
+    frontend: cfg.frontend ?? (hub ? 'lab' : DEFAULT_FRONT_END),
+    ...(hub
+      ? {
+          hub: {
+            version: hub.version,
+            authenticator: hub.authenticator ?? DEFAULT_HUB_AUTHENTICATOR,
+            admin: hub.admin ?? DEFAULT_HUB_ADMIN,
+            port: hub.port ?? DEFAULT_HUB_PORT,
+            ...(hub.sharedPassword === undefined ? {} : { sharedPassword: hub.sharedPassword }),
+          },
+        }
+      : {}),
     ...(cfg.nixpkgs?.rev !== undefined && cfg.nixpkgs.narHash !== undefined ? { nixpkgs: { rev: cfg.nixpkgs.rev, narHash: cfg.nixpkgs.narHash } } : {}),
     nixpkgsConfig: {
       allowUnfree: cfg.nixpkgs?.allowUnfree ?? NIXPKGS_CONFIG_DEFAULTS.allowUnfree,

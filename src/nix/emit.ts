@@ -16,6 +16,7 @@ import { packageRoot } from '../paths.js';
 import { JUPYTER_VARIABLES, type Place, type Value } from '../runtime/environment.js';
 import { ROOT_LINKS, filesLink } from '../runtime/image-root.js';
 import { FRONT_ENDS } from '../runtime/targets.js';
+import { SINGLE_USER_DEFAULT_URL, SINGLE_USER_PACKAGE } from '../runtime/hub.js';
 import { apply, attrs, bool, comment, json, lambda, lambdaSet, letIn, list, mapChildren, nix, nul, origin, relPath, select, str, strParts, v, type Formal, type NixExpr, type Origin, type OriginRole, type StrPart } from './ast.js';
 import { resolvePin, type ResolvedPin } from './pin.js';
 import { renderMapped, type Span } from './render.js';
@@ -102,12 +103,15 @@ function defaultNix(config: NormalizedConfig, source: string, data: unknown): Ni
     specs.push(apply(select(v('nixlab'), 'kernelspec'), attrs({ name: str(k.name), argv, spec: json(kernelSpecFields(k)), logos: attrs(logos) })));
   });
   bindings.push(['kernels', apply(select(v('nixlab'), 'kernels'), list(specs))]);
-  bindings.push(['jupyterConfig', apply(select(v('nixlab'), 'jupyterConfig'), attrs({ settings: json({ frontend: config.frontend, kernels: config.kernels.map((k) => k.name) }) }))]);
+  const hubSettings = config.hub ? { hub: { defaultUrl: SINGLE_USER_DEFAULT_URL[config.frontend], version: config.hub.version } } : {};
+  bindings.push(['jupyterConfig', apply(select(v('nixlab'), 'jupyterConfig'), attrs({ settings: json({ frontend: config.frontend, kernels: config.kernels.map((k) => k.name), ...hubSettings }) }))]);
+  // A single-user image also has jupyterhub (its jupyterhub-singleuser) in the server environment.
+  const serverPackages = config.hub ? [...frontEnd.serverPackages, SINGLE_USER_PACKAGE] : frontEnd.serverPackages;
   bindings.push([
     'server',
     comment(
       `the ${config.frontend} front end`,
-      origin({ role: 'server', at: ['frontend'] }, apply(select(v('pkgs'), 'python3', 'withPackages'), lambda('ps', list(frontEnd.serverPackages.map((p) => select(v('ps'), p)))))),
+      origin({ role: 'server', at: ['frontend'] }, apply(select(v('pkgs'), 'python3', 'withPackages'), lambda('ps', list(serverPackages.map((p) => select(v('ps'), p)))))),
     ),
   ]);
   bindings.push(['env', apply(select(v('nixlab'), 'env'), attrs({ server: v('server'), kernels: v('kernels'), jupyterConfig: v('jupyterConfig') }))]);

@@ -8,6 +8,7 @@ import type { ImageSpec, Layering } from '../image/spec.js';
 import { IMAGE_JUPYTER_CONFIG, IMAGE_STATE_DIR, imageVariables, resolveValue } from './environment.js';
 import { ROOT_LINKS, filesLink, type RootManifest } from './image-root.js';
 import { FRONT_ENDS } from './targets.js';
+import { HUB_LABEL, SINGLE_USER_COMMAND } from './hub.js';
 import { homeOf } from '../definitions/rules.js';
 import { canonicalJson } from '../json.js';
 
@@ -72,7 +73,8 @@ export function imageSpecFor(config: NormalizedConfig, root: RootManifest): { sp
   Object.assign(envRecord, image.env);
   const spec: ImageSpec = {
     reference: { repository: image.name, tag: image.tag },
-    cmd: [`${links.start}/${ROOT_LINKS.start.provides.command}`, `${env}/bin/${FRONT_ENDS[config.frontend].command}`],
+    // A single-user image starts jupyterhub-singleuser, which loads the front end as an extension.
+    cmd: [`${links.start}/${ROOT_LINKS.start.provides.command}`, `${env}/bin/${config.hub ? SINGLE_USER_COMMAND : FRONT_ENDS[config.frontend].command}`],
     // -S: no site-packages to scan; the probe needs only the standard library (nix/healthcheck.py).
     healthcheck: { test: ['CMD', `${env}/bin/python3`, '-S', `${IMAGE_JUPYTER_CONFIG}/nixlab_healthcheck.py`], ...HEALTHCHECK_TIMING },
     env: envRecord,
@@ -91,6 +93,7 @@ export function imageSpecFor(config: NormalizedConfig, root: RootManifest): { sp
     labels: {
       'org.opencontainers.image.description': `Jupyter (${config.frontend}) with kernels: ${config.kernels.map((k) => k.name).join(', ')}`,
       [KERNELS_LABEL]: kernelsLabelValue(config.kernels),
+      ...(config.hub ? { [HUB_LABEL]: config.hub.version } : {}),
     },
   };
   // Shared paths first, then each kernel's own layers: a change to one kernel's packages leaves

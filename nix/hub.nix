@@ -1,0 +1,49 @@
+# The hub image's root: one store path whose closure is the JupyterHub image that `nixlab hub`
+# builds, with a link to each part the image's config points at. Nothing is pip-installed at
+# run time: the hub, the spawner and the authenticator are all in the environment.
+#
+# nixpkgs API used (checked against nixpkgs 26.05):
+#   python3.withPackages     pkgs/development/interpreters/python/wrapper.nix
+#   python3Packages.jupyterhub, .dockerspawner
+#                            pkgs/development/python-modules/{jupyterhub,dockerspawner}/default.nix
+#   configurable-http-proxy  pkgs/by-name/co/configurable-http-proxy/package.nix (bin/configurable-http-proxy)
+#   linkFarm                 pkgs/build-support/trivial-builders/default.nix
+#   tini, busybox, cacert    as in ./lib.nix
+{ pkgs }:
+{
+  # nixpkgs Python package attribute names besides jupyterhub and dockerspawner (the
+  # authenticator's package, when it is not JupyterHub's own).
+  extraPythonPackages ? [ ],
+}:
+let
+  env = pkgs.python3.withPackages (
+    ps:
+    [
+      ps.jupyterhub
+      ps.dockerspawner
+    ]
+    ++ map (name: ps.${name}) extraPythonPackages
+  );
+in
+pkgs.linkFarm "nixlab-hub-root" [
+  {
+    name = "env";
+    path = env;
+  }
+  {
+    name = "proxy";
+    path = pkgs.configurable-http-proxy;
+  }
+  {
+    name = "tini";
+    path = pkgs.tini;
+  }
+  {
+    name = "shell";
+    path = pkgs.busybox;
+  }
+  {
+    name = "cacert";
+    path = pkgs.cacert;
+  }
+]

@@ -1,0 +1,80 @@
+// The hub key: what validate reports for a JupyterHub single-user config (table), the defaults
+// it fills in, and the package-set check it can make without building (the offline set's lock).
+import { validateConfig } from '../../src/definitions/validate.js';
+import { SHARED_PASSWORD_MIN_LENGTH } from '../../src/definitions/rules.js';
+import { checkPackageSetHub, hubVersionProblem, packageSetHubVersion } from '../../src/runtime/hub.js';
+import { UserError } from '../../src/errors.js';
+
+const py = { kind: 'python', name: 'py' };
+const volumes = { volumes: ['/home/jovyan/work'] };
+const hubConfig = (hub: unknown, image: unknown = volumes) => ({ hub, kernels: [py], image });
+
+const cases: { name: string; config: unknown; errors: [string, string][] }[] = [
+  { name: 'version is not major.minor', config: hubConfig({ version: '5.4.1' }), errors: [['$.hub.version', 'is not a JupyterHub major.minor version']] },
+  { name: 'version older than any package set', config: hubConfig({ version: '1.5' }), errors: [['$.hub.version', 'older than 4.0']] },
+  { name: 'no version', config: hubConfig({ authenticator: 'tmp' }), errors: [['$.hub', 'missing required key "version"']] },
+  { name: 'unknown authenticator', config: hubConfig({ version: '5.4', authenticator: 'github' }), errors: [['$.hub.authenticator', 'unknown authenticator "github"']] },
+  { name: 'no notebook volume', config: hubConfig({ version: '5.4' }, {}), errors: [['$.image', 'needs a volume for notebooks']] },
+  { name: 'no image at all', config: { hub: { version: '5.4' }, kernels: [py] }, errors: [['$', 'needs a volume for notebooks']] },
+  { name: 'shared password too short', config: hubConfig({ version: '5.4', authenticator: 'shared-password', sharedPassword: 'short' }), errors: [['$.hub.sharedPassword', `JupyterHub refuses passwords shorter than ${SHARED_PASSWORD_MIN_LENGTH.user}`]] },
+  { name: 'shared password before JupyterHub 5.3', config: hubConfig({ version: '5.2', authenticator: 'shared-password', sharedPassword: 'long enough' }), errors: [['$.hub.authenticator', 'needs JupyterHub 5.3 or newer']] },
+  { name: 'shared-password without a password', config: hubConfig({ version: '5.4', authenticator: 'shared-password' }), errors: [['$.hub', 'needs hub.sharedPassword']] },
+  { name: 'a password for another authenticator', config: hubConfig({ version: '5.4', authenticator: 'tmp', sharedPassword: 'long enough' }), errors: [['$.hub.sharedPassword', 'only used by the shared-password authenticator']] },
+];
+
+describe('validate: hub', () => {
+  it.each(cases)('$name', ({ config, errors }) => {
+    const r = validateConfig(config, 'nixlab.json', { baseDir: '/' });
+    expect(r.errors.map((e) => [e.where.replace(/^nixlab\.json:/, ''), e.message])).toEqual(errors.map(([at, msg]) => [at, expect.stringContaining(msg)]));
+    for (const e of r.errors) expect(e.hint).toBeTruthy();
+  });
+
+  it('fills in the defaults: JupyterLab, native, admin, port 8000', () => {
+    const r = validateConfig(hubConfig({ version: '6.1' }), 'nixlab.json', { baseDir: '/' });
+    expect(r.errors).toEqual([]);
+    expect(r.config!.frontend).toBe('lab');
+    expect(r.config!.hub).toEqual({ version: '6.1', authenticator: 'native', admin: 'admin', port: 8000 });
+  });
+
+  it('keeps an explicit front end', () => {
+    expect(validateConfig({ ...hubConfig({ version: '6.1' }), frontend: 'notebook' }, 'nixlab.json', { baseDir: '/' }).config!.frontend).toBe('notebook');
+  });
+});
+
+describe('the package set against the declared hub version', () => {
+  it("reads the offline set's jupyterhub from its lock", () => {
+    expect(packageSetHubVersion({ kind: 'offline' })).toMatch(/^\d+\.\d+\.\d+$/);
+    expect(packageSetHubVersion({ kind: 'pinned' })).toBeUndefined();
+  });
+
+  it('a mismatch names both versions and the fix', () => {
+    const p = hubVersionProblem('nixlab.yaml', '5.4', '6.1.1', 'the offline package set')!;
+    expect(p.where).toBe('nixlab.yaml:$.hub.version');
+    expect(p.message).toContain('JupyterHub 5.4');
+    expect(p.message).toContain('jupyterhub 6.1.1');
+    expect(p.hint).toContain('version: "6.1"');
+    expect(hubVersionProblem('nixlab.yaml', '6.1', '6.1.1', 'x')).toBeUndefined();
+  });
+
+  it('validate --pkgs offline refuses a version the offline set does not have', () => {
+    const { config } = validateConfig(hubConfig({ version: '5.4' }), 'nixlab.json', { baseDir: '/' });
+    expect(() => checkPackageSetHub('nixlab.json', config!, { kind: 'offline' })).toThrow(UserError);
+    const offline = packageSetHubVersion({ kind: 'offline' })!.split('.').slice(0, 2).join('.');
+    const ok = validateConfig(hubConfig({ version: offline }), 'nixlab.json', { baseDir: '/' }).config!;
+    expect(() => checkPackageSetHub('nixlab.json', { ...ok, hub: { ...ok.hub!, authenticator: 'tmp' } }, { kind: 'offline' })).not.toThrow();
+  });
+
+  it("refuses the offline set's NativeAuthenticator (0.0.4 fails under JupyterHub 1.0 and later)", () => {
+    const offline = packageSetHubVersion({ kind: 'offline' })!.split('.').slice(0, 2).join('.');
+    const { config } = validateConfig(hubConfig({ version: offline, authenticator: 'native' }), 'nixlab.json', { baseDir: '/' });
+    let error: unknown;
+    try {
+      checkPackageSetHub('nixlab.json', config!, { kind: 'offline' });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(UserError);
+    expect((error as UserError).message).toContain('jupyterhub-nativeauthenticator 0.0.4');
+    expect(() => checkPackageSetHub('nixlab.json', config!, { kind: 'pinned' })).not.toThrow();
+  });
+});
