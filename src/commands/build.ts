@@ -9,6 +9,7 @@ export default class Build extends NixlabCommand {
     '<%= config.bin %> build --pkgs offline -o demo.tar',
     '<%= config.bin %> build examples/demo/nixlab.yaml --format oci -o demo-oci/',
     '<%= config.bin %> build -o - | docker load',
+    '<%= config.bin %> build --pkgs offline --load',
   ];
   static override args = { config: Args.string({ description: 'config file (default: the nixlab config in the current directory)' }) };
   static override flags = {
@@ -19,6 +20,7 @@ export default class Build extends NixlabCommand {
     'generated-dir': Flags.string({ description: 'where the generated Nix project goes (default: .nixlab beside the config)' }),
     prune: Flags.boolean({ description: 'OCI directory: afterwards remove blobs that no image in index.json refers to' }),
     cache: Flags.boolean({ default: true, allowNo: true, description: 'reuse layer digests from the cache ($NIXLAB_CACHE_DIR, else $XDG_CACHE_HOME/nixlab); --no-cache hashes every layer' }),
+    load: Flags.boolean({ description: 'load the image into the Docker engine at DOCKER_HOST, sending only the layers it does not hold (as `nixlab load`)', exclusive: ['output', 'format', 'prune'] }),
     json: Flags.boolean({ description: 'print the result as JSON on stdout' }),
     quiet: Flags.boolean({ char: 'q', description: 'do not stream the nix-build log' }),
     verbose: Flags.boolean({ description: "on failure, also print Nix's own output below nixlab's explanation (as DEBUG=1 does)" }),
@@ -30,6 +32,7 @@ export default class Build extends NixlabCommand {
     // Imported here, not at the top: oclif may load every command module to find this one,
     // and the others should not pay for what this one needs.
     const [{ build }, { parsePkgs }, { resolveConfigArg }] = await Promise.all([import('../build/build.js'), import('../build/nix-build.js'), import('../definitions/load.js')]);
+    if (flags.load) return this.buildAndLoad(args.config, flags);
     const toStdout = checkStdoutOutput(flags.output, flags.json);
     const quiet = flags.quiet || flags.json;
     const progress = !flags.json && process.stderr.isTTY ? progressPrinter() : undefined;
@@ -52,5 +55,25 @@ export default class Build extends NixlabCommand {
     const out = toStdout ? process.stderr : process.stdout;
     out.write(`built ${r.manifest.links.env} (GC root ${r.outLink})\n`);
     if (r.packed) out.write(describePack(r.packed));
+  }
+
+  /** `--load`: one call to the load recipe with the config as its input. */
+  private async buildAndLoad(config: string | undefined, flags: { pkgs?: string; 'out-link': string; 'generated-dir'?: string; cache: boolean; json: boolean; quiet: boolean }): Promise<void> {
+    const [{ loadIntoEngine, formatLoadReport }, { parsePkgs }, { resolveConfigArg }] = await Promise.all([import('../engine/load.js'), import('../build/nix-build.js'), import('../definitions/load.js')]);
+    const quiet = flags.quiet || flags.json;
+    const report = await abortOnSignals((signal) =>
+      loadIntoEngine({
+        input: resolveConfigArg(config),
+        pkgs: parsePkgs(flags.pkgs),
+        outLink: flags['out-link'],
+        generatedDir: flags['generated-dir'],
+        cache: flags.cache ? undefined : false,
+        onStep: quiet ? undefined : (line) => process.stderr.write(line + '\n'),
+        onLog: quiet ? undefined : (line) => process.stderr.write(line + '\n'),
+        signal,
+      }),
+    );
+    if (flags.json) this.printJson(report);
+    else process.stdout.write(formatLoadReport(report));
   }
 }

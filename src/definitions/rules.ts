@@ -444,3 +444,19 @@ export const sharedPassword = rule(
       ? { message: `the shared password has ${v.length} characters; JupyterHub refuses passwords shorter than ${SHARED_PASSWORD_MIN_LENGTH.user}`, hint: `use at least ${SHARED_PASSWORD_MIN_LENGTH.user} characters` }
       : undefined,
 );
+
+// The generated compose project (`nixlab compose`)
+
+/** How the compose service is networked: its own bridge with the port published on 127.0.0.1, or the host's network. */
+export const COMPOSE_NETWORKS = ['bridge', 'host'] as const;
+export const composeNetwork = rule(
+  { type: 'string', description: '`bridge` (the default: the port published on 127.0.0.1 only) or `host` (the host network: the URL Jupyter prints works as it is).', enum: [...COMPOSE_NETWORKS] },
+  (v: string) => (COMPOSE_NETWORKS.includes(v as never) ? undefined : { message: `must be bridge or host, got ${q(v)}`, hint: 'use host for the host network, or leave it out' }),
+);
+/** The host directory bind-mounted at the notebook directory, relative to the compose project. */
+export const COMPOSE_NOTEBOOKS_DEFAULT = './notebooks';
+export const composeDir = rule(
+  { type: 'string', description: 'A directory relative to the compose project, starting with `./`, without `..`.', pattern: '^\\./(?!(?:.*/)?\\.\\.(?:/|$))[^\\0]*$' },
+  (v: string) =>
+    /^\.\/(?!(?:.*\/)?\.\.(?:\/|$))/.test(v) ? undefined : { message: `${q(v)} must start with "./" and stay inside the compose project (no "..")`, hint: `write e.g. ${q(COMPOSE_NOTEBOOKS_DEFAULT)}` },
+);

@@ -36,6 +36,8 @@ const sharedRules: Record<string, Rule> = {
   hubVersion: rules.hubVersion,
   hubAuthenticator: rules.hubAuthenticator,
   sharedPassword: rules.sharedPassword,
+  composeNetwork: rules.composeNetwork,
+  composeDir: rules.composeDir,
   frontend: {
     schema: { type: 'string', description: `Jupyter front end: ${frontEndNames.map((n) => `\`${n}\` (${FRONT_ENDS[n].summary})`).join(', ')}.`, enum: frontEndNames },
     explain: () => undefined,
@@ -178,6 +180,17 @@ export const configSchema: SchemaObject = {
     nixpkgs: nixpkgsProperty,
     hub: hubProperty,
     kernels: kernelsProperty,
+    compose: {
+      type: 'object',
+      description: 'The compose project `nixlab compose` writes (a local lab: the host user, a notebooks directory).',
+      additionalProperties: false,
+      properties: {
+        sshAgent: { type: 'boolean', description: 'Mount the host\'s SSH agent socket ($SSH_AUTH_SOCK, required at `up` time) and set SSH_AUTH_SOCK inside. Default false.' },
+        network: ref('composeNetwork', '`bridge` or `host`. Default `bridge`.'),
+        notebooks: ref('composeDir', `Host directory bind-mounted at the notebook directory. Default \`${rules.COMPOSE_NOTEBOOKS_DEFAULT}\`.`),
+        hostPort: ref('port', 'Host port published on 127.0.0.1 (bridge network). Default: the image port.'),
+      },
+    },
     image: {
       type: 'object',
       description: 'Container image settings.',

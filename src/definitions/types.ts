@@ -118,6 +118,18 @@ export interface Config {
   nixpkgs?: NixpkgsSettings;
   kernels: KernelDef[];
   image?: ImageSettings;
+  compose?: ComposeSettings;
+}
+
+/** The generated compose project (`nixlab compose`). */
+export interface ComposeSettings {
+  /** Mount $SSH_AUTH_SOCK and set SSH_AUTH_SOCK inside. */
+  sshAgent?: boolean;
+  network?: 'bridge' | 'host';
+  /** Host directory at the notebook directory, `./…` relative to the project. */
+  notebooks?: string;
+  /** Host port on 127.0.0.1 (bridge). */
+  hostPort?: number;
 }
 
 export interface NormalizedImage {
@@ -145,4 +157,6 @@ export interface NormalizedConfig {
   nixpkgsConfig: NixpkgsConfig;
   kernels: NormalizedKernel[];
   image: NormalizedImage;
+  /** Present when the config has a `compose` section (defaults filled in by `nixlab compose`). */
+  compose?: ComposeSettings;
 }

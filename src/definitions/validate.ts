@@ -615,5 +615,6 @@ function normalise(cfg: Config, baseDir: string): NormalizedConfig {
       maxLayers: image.maxLayers ?? LAYERS.default,
       startHooks: (image.startHooks ?? []).map((h) => path.resolve(baseDir, h)),
     },
+    ...(cfg.compose ? { compose: { ...cfg.compose } } : {}),
   };
 }

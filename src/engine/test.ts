@@ -272,7 +272,7 @@ export async function testImage(opts: TestOptions = {}): Promise<TestReport> {
 }
 
 /** Decides whether the argument is an image archive or a config. */
-async function resolveInput(arg: string | undefined): Promise<{ path: string; kind: 'image' | 'config' }> {
+export async function resolveInput(arg: string | undefined): Promise<{ path: string; kind: 'image' | 'config' }> {
   const { resolveConfigArg } = await import('../definitions/load.js');
   if (arg === undefined) return { path: resolveConfigArg(undefined), kind: 'config' };
   if (!existsSync(arg)) throw new UserError({ where: arg, message: 'does not exist', hint: 'pass an image archive (nixlab build -o IMAGE.tar) or a nixlab config' });

@@ -37,6 +37,12 @@ export interface ArchiveInput {
   reference?: ImageReference;
   /** Called as each layer starts. */
   onLayer?(index: number, count: number): void;
+  /**
+   * docker-archive only: asked for each layer in order, with its digest when the cache vouches
+   * for it (else null); true leaves the layer's file out of the archive (manifest.json and the
+   * config still list it), for a loader that already holds it (`nixlab load`).
+   */
+  omit?(index: number, knownDiffId: string | null): boolean;
 }
 
 /**
@@ -64,6 +70,8 @@ export interface ArchiveLayer extends LayerDescriptor {
   hashed: boolean;
   /** OCI directory only: the blob was already in the layout, so it was neither read nor written. */
   reused: boolean;
+  /** docker-archive only: left out of the archive (ArchiveInput.omit); its bytes were not read. */
+  omitted?: boolean;
 }
 
 export interface ArchiveResult {

@@ -16,7 +16,7 @@ export function dockerLayerPath(index: number): string {
 export async function writeDockerArchive(input: ArchiveInput, sink: ArchiveSink, ctx: WriteContext): Promise<ArchiveResult> {
   const out = new OuterTar(sink, ctx);
   await out.dir('layers');
-  const written: { path: string; size: number; digest: Promise<string>; storePaths: string[]; hashed: boolean }[] = [];
+  const written: { path: string; size: number; digest: Promise<string>; storePaths: string[]; hashed: boolean; omitted: boolean }[] = [];
   for (const [i, layer] of input.layers.entries()) {
     input.onLayer?.(i, input.layers.length);
     const path = dockerLayerPath(i);
@@ -24,9 +24,14 @@ export async function writeDockerArchive(input: ArchiveInput, sink: ArchiveSink,
     input.layers[i + 1]?.prefetch?.(ctx.signal);
     // Every byte is written either way; a cached digest only saves hashing them.
     const known = trustedDigest(layer, contents);
+    if (input.omit?.(i, known) && known) {
+      // The loader holds it: listed in manifest.json and the config, but no file.
+      written.push({ path, size: contents.tarSize, digest: Promise.resolve(known), storePaths: layer.storePaths, hashed: false, omitted: true });
+      continue;
+    }
     const w = await out.layer(path, contents, known ?? undefined);
     if (!known) void w.digest.then((digest) => layer.remember?.({ digest, size: w.size }), () => undefined);
-    written.push({ path, size: w.size, digest: w.digest, storePaths: layer.storePaths, hashed: !known });
+    written.push({ path, size: w.size, digest: w.digest, storePaths: layer.storePaths, hashed: !known, omitted: false });
   }
   const digests = await Promise.all(written.map((w) => w.digest));
   const config = input.config(digests);
@@ -43,6 +48,6 @@ export async function writeDockerArchive(input: ArchiveInput, sink: ArchiveSink,
   }
   await out.finish();
   await sink.finish();
-  const layers: ArchiveLayer[] = written.map((w, i) => ({ ...uncompressedLayer(digests[i]!, w.size), storePaths: w.storePaths, path: w.path, hashed: w.hashed, reused: false }));
+  const layers: ArchiveLayer[] = written.map((w, i) => ({ ...uncompressedLayer(digests[i]!, w.size), storePaths: w.storePaths, path: w.path, hashed: w.hashed, reused: false, omitted: w.omitted }));
   return { config, layers };
 }

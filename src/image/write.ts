@@ -43,6 +43,8 @@ export interface PackedLayer extends LayerDescriptor {
   hashed: boolean;
   /** OCI directory only: the blob was already in the layout and was neither read nor written. */
   reused: boolean;
+  /** docker-archive only: left out of the archive (WriteOptions.omitLayer). */
+  omitted: boolean;
 }
 
 export interface PackResult {
@@ -79,6 +81,8 @@ export interface WriteOptions {
   onProgress?: (progress: PackProgress) => void;
   /** Aborting stops the write, removes partial output and rejects with the signal's reason. */
   signal?: AbortSignal;
+  /** docker-archive only: which layers to leave out (ArchiveInput.omit), for `nixlab load`. */
+  omitLayer?: (index: number, knownDiffId: string | null) => boolean;
 }
 
 /**
@@ -149,6 +153,7 @@ export async function writeImage(plan: ImagePlan, closure: ClosureNode[], dest: 
         diffIds.map((diffId, i) => ({ diffId, history: { created_by: layers[i]!.createdBy, ...(layers[i]!.comment ? { comment: layers[i]!.comment } : {}) } })),
       ),
     onLayer: (i) => (currentLayer = i),
+    omit: opts.omitLayer,
   };
   const estimatedBytes = plan.closure.narSize;
   const onBytes = (bytes: number) => opts.onProgress?.({ bytes, estimatedBytes, layer: currentLayer, layers: layers.length });
@@ -166,7 +171,7 @@ export async function writeImage(plan: ImagePlan, closure: ClosureNode[], dest: 
     imageId: result.archive.config.digest,
     config: { digest: result.archive.config.digest, size: result.archive.config.bytes.length },
     manifest: result.archive.manifest ?? null,
-    layers: result.archive.layers.map((l: ArchiveLayer, i) => ({ diffId: l.diffId, blob: l.blob, storePaths: l.storePaths, path: l.path, group: plan.layers[i]!.group, hashed: l.hashed, reused: l.reused })),
+    layers: result.archive.layers.map((l: ArchiveLayer, i) => ({ diffId: l.diffId, blob: l.blob, storePaths: l.storePaths, path: l.path, group: plan.layers[i]!.group, hashed: l.hashed, reused: l.reused, omitted: !!l.omitted })),
     bytes: result.bytes,
     closure: plan.closure,
     links: linkTargets(plan.links),

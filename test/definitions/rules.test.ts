@@ -43,6 +43,8 @@ const SAMPLES: Record<string, unknown[]> = {
   language: ['bash', ''],
   fileTarget: ['lessons', '/opt/x', 'a..b', '../x', 'a/../b', 'a/..', '..', ''],
   argv: [['x', '{connection_file}'], []],
+  composeNetwork: ['bridge', 'host', 'overlay', ''],
+  composeDir: ['./notebooks', './a/b', './', 'notebooks', '../x', './a/../b', '/abs', ''],
 };
 
 describe('each rule', () => {

@@ -1,0 +1,22 @@
+import { Args, Flags } from '@oclif/core';
+import { NixlabCommand } from '../cli/base.js';
+
+export default class Compose extends NixlabCommand {
+  static override description =
+    'Write a compose project for a local lab (docker-compose / docker compose): the image `nixlab build --load` loads, run as the host user, ' +
+    'a notebooks directory, JUPYTER_TOKEN required at up time; the config\'s `compose` section adds the SSH agent and the host network.';
+  static override examples = ['<%= config.bin %> compose --out lab', '<%= config.bin %> compose examples/local-lab/nixlab.yaml --out lab'];
+  static override args = { config: Args.string({ description: 'config file (default: the nixlab config in the current directory)' }) };
+  static override flags = {
+    out: Flags.string({ char: 'o', required: true, description: 'directory of the compose project (docker-compose.yml, README.md, the notebooks directory)' }),
+    json: Flags.boolean({ description: 'print the result as JSON on stdout' }),
+  };
+
+  async go(): Promise<void> {
+    const { args, flags } = await this.parse(Compose);
+    const [{ writeCompose }, { resolveConfigArg }] = await Promise.all([import('../deploy/compose.js'), import('../definitions/load.js')]);
+    const r = await writeCompose(resolveConfigArg(args.config), flags.out);
+    if (flags.json) return this.printJson(r);
+    process.stdout.write(`wrote ${r.files.map((f) => `${r.outDir}/${f}`).join(', ')} (service ${r.service}, image ${r.image})\n`);
+  }
+}
