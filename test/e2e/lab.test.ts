@@ -191,3 +191,54 @@ describe('JupyterLab 4 in a browser: the demo with frontend: lab, as --user 4242
     }
   }, 300_000);
 });
+
+describe('JupyterLab with read-only config and application directories (jupyterlab #6535, #15461, #9923)', () => {
+  let id: string;
+  let server: JupyterServer;
+  const volume = `nixlab-lab-${process.pid}-ro`;
+
+  beforeAll(async () => {
+    await dockerOk(['volume', 'create', '--label', LABEL, volume]);
+    // Nothing writable but /tmp and the named volume: the store, /etc/jupyter (the config dir)
+    // and JupyterLab's application directory in the store are all read-only.
+    id = await dockerOk(['run', '-d', '--label', LABEL, '--read-only', '--tmpfs', '/tmp', '-e', `JUPYTER_TOKEN=${TOKEN}`, '-v', `${volume}:/data`, '--network', NETWORK, '-p', '127.0.0.1::8888', ref]);
+    server = new JupyterServer(`http://127.0.0.1:${await hostPort(id)}`, TOKEN);
+    await server.waitUntilUp(120_000, async () => ((await dockerOk(['inspect', '-f', '{{.State.Running}}', id])) === 'true' ? undefined : `the container exited:\n${(await docker(['logs', id])).stderr.slice(-3000)}`));
+  }, 300_000);
+
+  afterAll(async () => {
+    await docker(['rm', '-f', '-v', id]);
+    await docker(['volume', 'rm', volume]);
+  }, 60_000);
+
+  it('#6535: jupyter-lab starts in a --read-only container (it writes no build config into its app dir) and serves /lab', async () => {
+    const page = await server.request('/lab');
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('"appVersion": "4.');
+    const logs = await docker(['logs', id]);
+    expect(logs.stderr).not.toMatch(/Traceback|PermissionError|Read-only file system/);
+  });
+
+  it('#15461: jupyter lab path and labextension list run with the config dir read-only, after the server made IPYTHONDIR (no write of jupyter_core\'s migrated marker), nothing asks for a build', async () => {
+    const paths = await docker(['exec', id, 'jupyter', 'lab', 'path']);
+    expect([paths.exitCode, paths.stdout]).toEqual([0, expect.stringMatching(/Application directory: +\/nix\/store\//)]);
+    expect(paths.stdout).toContain('User Settings directory: /data/.jupyter/lab/user-settings');
+    const list = await docker(['exec', id, 'jupyter', 'labextension', 'list']);
+    expect(list.exitCode).toBe(0);
+    expect(list.stdout + list.stderr).not.toMatch(/build (is )?(recommended|suggested)|PermissionError|Read-only file system/i);
+  }, 120_000);
+
+  it('#9923: a read-only directory in the notebook dir: listing it works, and creating a notebook in it is refused with 403 instead of failing the server', async () => {
+    // A directory its user may not write (mode 0555, made as the image user in the volume).
+    const listing = await server.json<{ content: Array<{ name: string }> }>('/api/contents/');
+    expect(Array.isArray(listing.content)).toBe(true);
+    const mk = await docker(['exec', id, 'sh', '-c', 'mkdir /data/ro && chmod 0555 /data/ro']);
+    expect(mk.exitCode).toBe(0);
+    const created = await server.request('/api/contents/ro', { method: 'POST', body: { type: 'notebook' } });
+    expect(created.status).toBeGreaterThanOrEqual(400);
+    expect(created.status).toBeLessThan(500);
+    // the server is still fine afterwards
+    expect((await server.request('/api/status')).status).toBe(200);
+    expect((await server.request('/lab')).status).toBe(200);
+  }, 120_000);
+});
