@@ -4,6 +4,9 @@
 #   jupyter_notebook_config.py  the same for Notebook 6
 #   nixlab.json                 the data jupyter_config.py reads (kernel names, front end)
 #   nixlab_healthcheck.py       the image's HEALTHCHECK (GET <base url>api on JUPYTER_PORT)
+#   migrated                    jupyter_core's marker that IPython 3 config was migrated: without
+#                               it every `jupyter …` command, once IPYTHONDIR exists, tries to
+#                               write it here, in the read-only store, and fails (EROFS)
 #
 # nixpkgs API used: runCommand (pkgs/build-support/trivial-builders/default.nix).
 { runCommand }:
@@ -26,5 +29,6 @@ runCommand "jupyter-config"
     cp "$serverPy" "$out/jupyter_server_config.py"
     cp "$serverPy" "$out/jupyter_notebook_config.py"
     cp "$healthcheckPy" "$out/nixlab_healthcheck.py"
+    : > "$out/migrated"
     chmod 0444 "$out"/*
   ''

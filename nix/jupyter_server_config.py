@@ -4,7 +4,9 @@
 #   - the listen address and port: NIXLAB_IP (default 127.0.0.1) and JUPYTER_PORT (default 8888,
 #     the name docker-stacks images use: `docker run -e JUPYTER_PORT=9999 …`);
 #   - the notebook directory: NIXLAB_NOTEBOOK_DIR;
-#   - writable state (runtime, data, lab settings and workspaces) stays outside the store.
+#   - writable state stays outside the store: JUPYTER_DATA_DIR and JUPYTER_RUNTIME_DIR, and
+#     JupyterLab's (and Notebook 7's) settings and workspaces, JUPYTERLAB_SETTINGS_DIR and
+#     JUPYTERLAB_WORKSPACES_DIR, which JupyterLab reads itself (nothing here overrides them).
 # Nothing here sets a token: the server then requires JUPYTER_TOKEN from the environment, or
 # generates one and prints it in its log. It is never an open server.
 import os
@@ -36,7 +38,3 @@ if _hub:
 if "NIXLAB_NOTEBOOK_DIR" in os.environ and not (_hub and os.environ.get("JUPYTERHUB_ROOT_DIR")):
     c.ServerApp.root_dir = os.environ["NIXLAB_NOTEBOOK_DIR"]
     c.NotebookApp.notebook_dir = os.environ["NIXLAB_NOTEBOOK_DIR"]
-
-_data = os.environ.get("JUPYTER_DATA_DIR") or os.path.join(os.path.expanduser("~"), ".local", "share", "jupyter")
-c.LabApp.user_settings_dir = os.path.join(_data, "lab", "user-settings")
-c.LabApp.workspaces_dir = os.path.join(_data, "lab", "workspaces")

@@ -258,6 +258,7 @@ function shellNix(config: NormalizedConfig, source: string): NixExpr {
     config: [env, '/etc/jupyter'],
     state: ['$PWD/.jupyter'],
     notebooks: ['$PWD'],
+    lab: ['$PWD/.jupyter/lab'],
   };
   const valueParts = (value: Value): StrPart[] => value.flatMap((p) => (typeof p === 'string' ? [shellText(p)] : places[p.place]));
   const hook: StrPart[] = ['export PATH=', env, '/bin:"$PATH"\n'];

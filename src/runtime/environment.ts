@@ -1,10 +1,11 @@
 // The environment Jupyter runs in, written once for every place it runs: the image's Env and
 // the shellHook of shell.nix come from the same list. A value is made of literal text and
 // references to places (the notebook environment's store path, the Jupyter config directory,
-// the state directory, the notebook directory) that each place fills in its own way.
+// the state directory, the notebook directory, where JupyterLab's settings and workspaces are
+// kept) that each place fills in its own way.
 
 /** Places a variable's value can refer to. */
-export type Place = 'env' | 'config' | 'state' | 'notebooks';
+export type Place = 'env' | 'config' | 'state' | 'notebooks' | 'lab';
 
 /** A variable's value: literal text and places, concatenated. */
 export type Value = (string | { place: Place })[];
@@ -26,6 +27,11 @@ export const JUPYTER_VARIABLES: readonly Variable[] = [
   { name: 'JUPYTER_DATA_DIR', value: at('state', '/data'), reserved: 'it keeps Jupyter state out of the read-only store' },
   { name: 'JUPYTER_RUNTIME_DIR', value: at('state', '/runtime'), reserved: 'it keeps Jupyter state out of the read-only store' },
   { name: 'IPYTHONDIR', value: at('state', '/ipython') },
+  // JupyterLab's (and Notebook 7's) user settings and workspaces: kept where they persist
+  // (labStateDir() for an image, ./.jupyter/lab for `nixlab shell`). Not reserved: image.env or
+  // `docker run -e` may move them.
+  { name: 'JUPYTERLAB_SETTINGS_DIR', value: at('lab', '/user-settings') },
+  { name: 'JUPYTERLAB_WORKSPACES_DIR', value: at('lab', '/workspaces') },
   { name: 'NIXLAB_NOTEBOOK_DIR', value: at('notebooks'), reserved: 'it is the notebook directory; set image.volumes (the first volume) or image.workdir' },
   // Nothing may write bytecode into the store (Debian and PyPI packages ship none).
   { name: 'PYTHONDONTWRITEBYTECODE', value: ['1'] },
@@ -35,6 +41,25 @@ export const JUPYTER_VARIABLES: readonly Variable[] = [
 
 /** Where writable Jupyter state goes in an image: under /tmp, so that any uid (e.g. 4242) can write it. */
 export const IMAGE_STATE_DIR = '/tmp/jupyter';
+
+/** Where JupyterLab's settings and workspaces go below the directory that keeps them: JupyterLab's own layout under ~/.jupyter. */
+export const LAB_STATE_SUBDIR = '.jupyter/lab';
+
+/** `path` is `dir` or inside it. */
+const within = (path: string, dir: string): boolean => path === dir || path.startsWith(dir.endsWith('/') ? dir : `${dir}/`);
+
+/**
+ * Where an image keeps JupyterLab's user settings and workspaces, so that they outlive the
+ * container: under the home (`~/.jupyter/lab`, JupyterLab's own place) when the home is a
+ * volume or inside one; else under the first volume (`<volume>/.jupyter/lab`, hidden from the
+ * file browser); with no volume, under the state directory in /tmp (any uid can write it;
+ * nothing outlives the container then).
+ */
+export function labStateDir(opts: { home: string; volumes: readonly string[] }): string {
+  if (opts.volumes.some((v) => within(opts.home, v))) return `${opts.home}/${LAB_STATE_SUBDIR}`;
+  if (opts.volumes.length) return `${opts.volumes[0]!.replace(/\/+$/, '')}/${LAB_STATE_SUBDIR}`;
+  return `${IMAGE_STATE_DIR}/lab`;
+}
 
 /** Where the image links the Jupyter config directory (the system layer makes the link). */
 export const IMAGE_JUPYTER_CONFIG = '/etc/jupyter';

@@ -5,7 +5,7 @@
 import type { NormalizedConfig } from '../definitions/types.js';
 import type { PathSegment } from '../errors.js';
 import type { ImageSpec, Layering } from '../image/spec.js';
-import { IMAGE_JUPYTER_CONFIG, IMAGE_STATE_DIR, imageVariables, resolveValue } from './environment.js';
+import { IMAGE_JUPYTER_CONFIG, IMAGE_STATE_DIR, imageVariables, labStateDir, resolveValue } from './environment.js';
 import { ROOT_LINKS, filesLink, type RootManifest } from './image-root.js';
 import { FRONT_ENDS } from './targets.js';
 import { HUB_LABEL, SINGLE_USER_COMMAND } from './hub.js';
@@ -66,7 +66,7 @@ export function imageSpecFor(config: NormalizedConfig, root: RootManifest): { sp
   const env = links.env!;
   const home = homeOf(image.user);
   const variables = imageVariables({ envPath: env, shellPath: links.shell!, home, port: image.port });
-  const places = { env, config: IMAGE_JUPYTER_CONFIG, state: IMAGE_STATE_DIR, notebooks: image.workdir };
+  const places = { env, config: IMAGE_JUPYTER_CONFIG, state: IMAGE_STATE_DIR, notebooks: image.workdir, lab: labStateDir({ home, volumes: image.volumes }) };
   const envRecord: Record<string, string> = {};
   for (const v of variables) envRecord[v.name] = resolveValue(v.value, places);
   // The config's own variables come last (validation keeps them off nixlab's reserved names).

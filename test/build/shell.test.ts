@@ -28,6 +28,14 @@ describe('nixlab shell --pkgs offline', () => {
     expect(r.exitCode).toBe(0);
   });
 
+  it('has Notebook 7 and JupyterLab 4, their settings and workspaces under ./.jupyter/lab', async () => {
+    const r = await nixlab(['shell', '--pkgs', 'offline', '--', 'sh', '-c', 'jupyter notebook --version; jupyter lab --version; echo "$JUPYTERLAB_SETTINGS_DIR"; echo "$JUPYTERLAB_WORKSPACES_DIR"'], { cwd: dir });
+    expect(r.exitCode).toBe(0);
+    const [notebook, lab, settings, workspaces] = r.stdout.trim().split('\n').slice(-4);
+    expect([notebook, lab]).toEqual([expect.stringMatching(/^7\./), expect.stringMatching(/^4\./)]);
+    expect([settings, workspaces]).toEqual([join(dir, '.jupyter/lab/user-settings'), join(dir, '.jupyter/lab/workspaces')]);
+  });
+
   it('keeps the exit code of the command it ran', async () => {
     const r = await nixlab(['shell', '--pkgs', 'offline', '--', 'sh', '-c', 'exit 7'], { cwd: dir });
     expect(r.exitCode).toBe(7);

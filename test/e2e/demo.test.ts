@@ -160,6 +160,14 @@ describe.each([
     expect((await run.server.request('/api/status')).status).toBe(200);
   });
 
+  it('serves Notebook 7 (frontend: notebook) at /tree, its settings and workspaces under /data/.jupyter/lab', async () => {
+    const page = await run.server.request('/tree');
+    expect(page.status).toBe(200);
+    const pageConfig = JSON.parse(/<script id="jupyter-config-data" type="application\/json">([\s\S]*?)<\/script>/.exec(page.text)![1]!) as Record<string, string>;
+    expect([pageConfig.appName, pageConfig.appVersion]).toEqual(['Jupyter Notebook', expect.stringMatching(/^7\./)]);
+    expect([pageConfig.userSettingsDir, pageConfig.workspacesDir]).toEqual(['/data/.jupyter/lab/user-settings', '/data/.jupyter/lab/workspaces']);
+  });
+
   it('lists exactly the declared kernels, not the server env python3', async () => {
     const specs = await run.server.json<{ default: string; kernelspecs: Record<string, unknown> }>('/api/kernelspecs');
     expect(Object.keys(specs.kernelspecs).sort()).toEqual(['py-data', 'py-numpy', 'sh']);

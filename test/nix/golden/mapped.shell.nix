@@ -22,5 +22,5 @@ in
 pkgs.mkShell {
   name = "nixlab-shell";
   packages = [ project.env ];
-  shellHook = "export PATH=${project.env}/bin:\"$PATH\"\nexport JUPYTER_CONFIG_DIR=\"${project.env}/etc/jupyter\"\nexport JUPYTER_PATH=\"${project.env}/share/jupyter\"\nexport JUPYTER_DATA_DIR=\"$PWD/.jupyter/data\"\nexport JUPYTER_RUNTIME_DIR=\"$PWD/.jupyter/runtime\"\nexport IPYTHONDIR=\"$PWD/.jupyter/ipython\"\nexport NIXLAB_NOTEBOOK_DIR=\"$PWD\"\nexport PYTHONDONTWRITEBYTECODE=\"1\"\nexport PYDEVD_DISABLE_FILE_VALIDATION=\"1\"\nmkdir -p \"$JUPYTER_DATA_DIR\" \"$JUPYTER_RUNTIME_DIR\" \"$IPYTHONDIR\"\n";
+  shellHook = "export PATH=${project.env}/bin:\"$PATH\"\nexport JUPYTER_CONFIG_DIR=\"${project.env}/etc/jupyter\"\nexport JUPYTER_PATH=\"${project.env}/share/jupyter\"\nexport JUPYTER_DATA_DIR=\"$PWD/.jupyter/data\"\nexport JUPYTER_RUNTIME_DIR=\"$PWD/.jupyter/runtime\"\nexport IPYTHONDIR=\"$PWD/.jupyter/ipython\"\nexport JUPYTERLAB_SETTINGS_DIR=\"$PWD/.jupyter/lab/user-settings\"\nexport JUPYTERLAB_WORKSPACES_DIR=\"$PWD/.jupyter/lab/workspaces\"\nexport NIXLAB_NOTEBOOK_DIR=\"$PWD\"\nexport PYTHONDONTWRITEBYTECODE=\"1\"\nexport PYDEVD_DISABLE_FILE_VALIDATION=\"1\"\nmkdir -p \"$JUPYTER_DATA_DIR\" \"$JUPYTER_RUNTIME_DIR\" \"$IPYTHONDIR\"\n";
 }
