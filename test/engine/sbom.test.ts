@@ -8,7 +8,7 @@ import { execa } from 'execa';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import Ajv from 'ajv';
+import { Ajv } from 'ajv';
 import { nixlab } from '../helpers/cli.js';
 import { buildImage, dockerOk } from '../e2e/lib.js';
 
