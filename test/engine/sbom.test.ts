@@ -16,11 +16,14 @@ const PYSPDXTOOLS = join(process.env.NIXLAB_SPDX_VENV ?? '/var/cache/nixlab/venv
 const work = mkdtempSync(join(tmpdir(), 'nixlab-sbom-'));
 const config = join(work, 'nixlab.yaml');
 const image = join(work, 'image.tar');
+const oci = join(work, 'image-oci');
 const foreign = join(work, 'foreign.tar');
 
 writeFileSync(
   config,
-  ['nixpkgs: { allowUnfree: true }', 'kernels:', '  - { kind: python, name: py-gurobi, version: "3.11", packages: [gurobipy] }', '  - { kind: bash, name: sh }', 'image: { name: sbom-test, tag: v1 }', ''].join('\n'),
+  ['nixpkgs: { allowUnfree: true }', 'kernels:', '  - { kind: python, name: py-gurobi, version: "3.11", packages: [gurobipy] }', '  - { kind: bash, name: sh }',
+    '  - { kind: custom, name: tools, language: sh, argv: [bash, "{connection_file}"], packages: [bash] }',
+    'image: { name: sbom-test, tag: v1 }', ''].join('\n'),
 );
 
 interface Result {
@@ -43,6 +46,7 @@ async function pyspdx(file: string) {
 
 beforeAll(async () => {
   await buildImage(config, image, work);
+  await buildImage(config, oci, work, ['--format', 'oci']);
   const root = join(work, 'foreign-root');
   mkdirSync(join(root, 'bin'), { recursive: true });
   await execa('cp', ['/bin/busybox', join(root, 'bin/busybox')]);
@@ -73,6 +77,11 @@ describe('nixlab sbom', () => {
     expect(gurobi.license).toBe('LicenseRef-nixpkgs-unfree');
     expect(result.unfree).toEqual([expect.objectContaining({ kernel: 'py-gurobi', package: 'python3.11-gurobipy', licenses: ['unfree'] })]);
     expect(stderr).toContain('kernel py-gurobi: unfree python3.11-gurobipy (unfree)');
+    // A free licence with an SPDX id: the offline bash's meta.license (gpl3Plus).
+    const bash = result.packages.find((p) => p.kernels.includes('tools'))!;
+    expect([bash.name, bash.license, bash.group]).toEqual(['bash', 'GPL-3.0-or-later', 'kernel:tools']);
+    expect(doc.packages.find((p: any) => p.name === 'bash').licenseDeclared).toBe('GPL-3.0-or-later');
+    expect(result.unfree.some((u) => u.kernel !== 'py-gurobi')).toBe(false);
     const spdxGurobi = doc.packages.find((p: any) => p.name === 'python3.11-gurobipy');
     expect(spdxGurobi.externalRefs[0].referenceLocator).toBe(`pkg:nix/python3.11-gurobipy@11.0.3?hash=${gurobi.hash}`);
     expect(spdxGurobi.comment).toContain('nixlab group: kernel:py-gurobi');
@@ -87,7 +96,7 @@ describe('nixlab sbom', () => {
     expect(gurobi.references).toEqual(refs);
   }, 600_000);
 
-  it('is deterministic and validates without metadata from a config: licences NOASSERTION', async () => {
+  it('of an image alone: deterministic, valid, licences NOASSERTION; stdout and OCI layouts alike', async () => {
     const a = join(work, 'a.spdx.json');
     const b = join(work, 'b.spdx.json');
     await sbomOk([image, '-o', a]);
@@ -97,6 +106,17 @@ describe('nixlab sbom', () => {
     const doc = JSON.parse(readFileSync(a, 'utf8'));
     expect(doc.packages.every((p: any) => p.licenseDeclared === 'NOASSERTION')).toBe(true);
     expect(doc.documentNamespace).toMatch(/^https:\/\/nixlab\.invalid\/sbom\/[0-9a-f]{64}$/);
+    // Without -o the document goes to stdout, byte for byte the same.
+    const r = await nixlab(['sbom', image, '-q']);
+    expect(r.exitCode).toBe(0);
+    // (the helper strips the final newline, as execa does)
+    expect(`${r.stdout}\n`).toBe(readFileSync(a, 'utf8'));
+    expect(r.stderr).toBe('');
+    // The OCI layout of the same build lists the same packages, groups and edges.
+    const o = join(work, 'oci.spdx.json');
+    await sbomOk([oci, '-o', o]);
+    const strip = (d: any) => ({ packages: d.packages.filter((p: any) => p.SPDXID !== 'SPDXRef-image'), relationships: d.relationships });
+    expect(strip(JSON.parse(readFileSync(o, 'utf8')))).toEqual(strip(doc));
   }, 300_000);
 
   it('writes CycloneDX 1.5 that validates against the official schema, with nixlab:group properties', async () => {
@@ -112,6 +132,8 @@ describe('nixlab sbom', () => {
     const doc = JSON.parse(readFileSync(out, 'utf8'));
     expect(validate(doc) ? [] : validate.errors).toEqual([]);
     const gurobi = doc.components.find((c: any) => c.name === 'python3.11-gurobipy');
+    expect(doc.components.find((c: any) => c.name === 'bash').licenses).toEqual([{ license: { id: 'GPL-3.0-or-later' } }]);
+    expect(doc.dependencies.length).toBe(doc.components.length + 1);
     expect(gurobi.properties).toEqual(expect.arrayContaining([{ name: 'nixlab:group', value: 'kernel:py-gurobi' }, { name: 'nixlab:unfree', value: 'unfree' }]));
     // A document that breaks the schema is rejected: the check can fail.
     expect(validate({ ...doc, specVersion: 1.5 })).toBe(false);
@@ -127,4 +149,14 @@ describe('nixlab sbom', () => {
     expect(doc.comment).toContain('lacks Nix metadata');
     expect((await pyspdx(out)).exitCode).toBe(0);
   }, 300_000);
+
+  it('rejects a missing input with exit 2, and spdx-tools rejects a broken document', async () => {
+    const r = await nixlab(['sbom', join(work, 'missing.tar')]);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toContain('does not exist');
+    const bad = join(work, 'bad.spdx.json');
+    const doc = JSON.parse(readFileSync(join(work, 'a.spdx.json'), 'utf8'));
+    writeFileSync(bad, JSON.stringify({ ...doc, packages: doc.packages.map((p: any) => ({ ...p, SPDXID: 'not an id' })) }));
+    expect((await pyspdx(bad)).exitCode).not.toBe(0);
+  }, 120_000);
 });
