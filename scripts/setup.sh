@@ -43,3 +43,9 @@ npm run build --silent
 echo "==> npm tarballs of the offline package set (deno, node, configurable-http-proxy; sha512-checked)"
 # Into ${NIXLAB_NPM_CACHE:-/var/cache/nixlab/npm-tarballs}, read by offline/node/fetch.nix.
 node scripts/fetch-npm-tarballs.mjs
+
+echo "==> spdx-tools for the SBOM tests (scripts/requirements-spdx.txt, hash-checked)"
+# Its own venv (python3-venv), so it cannot touch the system Python or the offline set's wheels.
+SPDX_VENV=${NIXLAB_SPDX_VENV:-/var/cache/nixlab/venv-spdx}
+[ -x "$SPDX_VENV/bin/python3" ] || python3 -m venv "$SPDX_VENV"
+"$SPDX_VENV/bin/pip" install -q --require-hashes -r scripts/requirements-spdx.txt

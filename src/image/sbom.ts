@@ -1,0 +1,373 @@
+// `nixlab sbom`: a software bill of materials of an image (or of a config, built first), as
+// SPDX 2.3 JSON or CycloneDX 1.5 JSON. One package per store path in the image: name and
+// version from the store path name (nixpkgs' name-version convention), the store hash as its
+// identifier, the kernel group of its layer, DEPENDS_ON edges from the reference graph (when the
+// paths are in the local store), and — for a config — licence and homepage from the
+// derivations the config declares. Deterministic: sorted, no host paths, `created` from the
+// image config (else the epoch), the document namespace from the image ID.
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { PkgsChoice } from '../build/nix-build.js';
+import { offlinePkgsPath } from '../build/nix-build.js';
+import { execTool } from '../build/exec.js';
+import { UserError } from '../errors.js';
+import { canonicalJson } from '../json.js';
+import { kindOf, type NormalizedKernel } from '../kernels/index.js';
+import type { NormalizedConfig } from '../definitions/types.js';
+import { byteOrder, queryClosure } from './closure.js';
+import { inspectImage } from './inspect.js';
+
+export type SbomFormat = 'spdx' | 'cyclonedx';
+
+export interface SbomOptions {
+  /** An image archive (docker-archive or OCI), or a config file or directory (built first). */
+  input: string;
+  format: SbomFormat;
+  /** Package set when building a config (and evaluating its licences). */
+  pkgs?: PkgsChoice;
+  onStep?: (line: string) => void;
+  onLog?: (line: string) => void;
+  signal?: AbortSignal;
+}
+
+/** One store path of the image. */
+export interface SbomPackage {
+  storePath: string;
+  /** The store hash (the 32 characters before the first `-`). */
+  hash: string;
+  name: string;
+  version: string | null;
+  /** The group of the layer holding it (`shared`, `kernel:py`, …), or null. */
+  group: string | null;
+  /** Store paths it references (other than itself), sorted; empty when unknown. */
+  references: string[];
+  /** SPDX licence expression from meta.license, `LicenseRef-nixpkgs-…` for ids SPDX lacks; null: unknown. */
+  license: string | null;
+  /** nixpkgs' short names of its licences that are not free. */
+  unfree: string[];
+  homepage: string | null;
+  /** The config's kernels that declare it. */
+  kernels: string[];
+}
+
+/** An unfree licence found, by kernel. */
+export interface UnfreeFinding {
+  kernel: string;
+  package: string;
+  storePath: string;
+  licenses: string[];
+}
+
+export interface SbomResult {
+  format: SbomFormat;
+  /** The image ID (config digest). */
+  imageId: string;
+  /** False when the image holds no store paths (not built by nixlab or Nix). */
+  nixMetadata: boolean;
+  /** True when references were read from the local store. */
+  referencesKnown: boolean;
+  /** True when licences were evaluated (a config input). */
+  licensesEvaluated: boolean;
+  packages: SbomPackage[];
+  unfree: UnfreeFinding[];
+  /** The SBOM document. */
+  document: Record<string, unknown>;
+  /** The document as written: canonical JSON, two-space indent, trailing newline. */
+  text: string;
+}
+
+/** `created` when the image config has no usable one. */
+export const EPOCH = '1970-01-01T00:00:00Z';
+
+/** Splits a store path name as nixpkgs' builtins.parseDrvName does: the version starts at the first `-` followed by a digit. */
+export function parseStoreName(base: string): { hash: string; name: string; version: string | null } {
+  const dash = base.indexOf('-');
+  const hash = dash < 0 ? base : base.slice(0, dash);
+  const rest = dash < 0 ? '' : base.slice(dash + 1);
+  const m = /-(?=\d)/.exec(rest);
+  if (!m) return { hash, name: rest, version: null };
+  return { hash, name: rest.slice(0, m.index), version: rest.slice(m.index + 1) };
+}
+
+/** Builds the SBOM; see SbomOptions. */
+export async function sbom(opts: SbomOptions): Promise<SbomResult> {
+  const step = opts.onStep ?? (() => undefined);
+  const scratch = mkdtempSync(join(tmpdir(), 'nixlab-sbom-'));
+  try {
+    const { archive, config } = await inputOf(opts, scratch, step);
+    step('reading the image');
+    const image = await inspectImage(archive, { signal: opts.signal });
+    const byPath = new Map<string, string | null>();
+    for (const l of image.layers) for (const p of l.storePaths) if (!byPath.has(p)) byPath.set(p, l.group);
+    const paths = [...byPath.keys()].sort(byteOrder);
+    const local = paths.length > 0 && paths.every((p) => existsSync(p));
+    const refs = new Map<string, string[]>();
+    if (local) {
+      step('reading references from the local store');
+      for (const n of await queryClosure(paths, { signal: opts.signal })) refs.set(n.path, n.references.filter((r) => r !== n.path && byPath.has(r)));
+    }
+    const meta = config ? await evaluateMeta(config, opts.pkgs ?? { kind: 'pinned' }, step) : new Map<string, DeclaredMeta>();
+    const packages = paths.map((p): SbomPackage => {
+      const base = p.slice(p.lastIndexOf('/') + 1);
+      const parsed = parseStoreName(base);
+      const m = meta.get(base.slice(parsed.hash.length + 1));
+      return {
+        storePath: p,
+        ...parsed,
+        group: byPath.get(p) ?? null,
+        references: [...(refs.get(p) ?? [])].sort(byteOrder),
+        license: m?.license ?? null,
+        unfree: m?.unfree ?? [],
+        homepage: m?.homepage ?? null,
+        kernels: m?.kernels ?? [],
+      };
+    });
+    const unfree = packages
+      .flatMap((p) => (p.unfree.length ? p.kernels.map((kernel) => ({ kernel, package: p.name, storePath: p.storePath, licenses: p.unfree })) : []))
+      .sort((a, b) => byteOrder(a.kernel, b.kernel) || byteOrder(a.storePath, b.storePath));
+    const facts: Facts = {
+      imageId: image.configDigest,
+      name: image.references[0] ?? 'image',
+      created: createdOf(image.config.created),
+      nixMetadata: paths.length > 0,
+      referencesKnown: local,
+      licensesEvaluated: config !== null,
+      packages,
+    };
+    const document = opts.format === 'spdx' ? spdxDocument(facts) : cyclonedxDocument(facts);
+    return { format: opts.format, imageId: facts.imageId, nixMetadata: facts.nixMetadata, referencesKnown: local, licensesEvaluated: facts.licensesEvaluated, packages, unfree, document, text: canonicalJson(document, 2) + '\n' };
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+/** The archive to read: the input itself, or a config built into a docker-archive in `scratch`. */
+async function inputOf(opts: SbomOptions, scratch: string, step: (l: string) => void): Promise<{ archive: string; config: NormalizedConfig | null }> {
+  const input = resolve(opts.input);
+  const info = await stat(input).catch(() => null);
+  if (!info) throw new UserError({ where: opts.input, message: 'does not exist', hint: 'pass an image archive (nixlab build -o IMAGE.tar, docker save) or a nixlab config' });
+  const isConfig = info.isDirectory() ? !existsSync(join(input, 'index.json')) && !existsSync(join(input, 'manifest.json')) : /\.(ts|mts|cts|js|mjs|cjs|json|ya?ml)$/.test(input);
+  if (!isConfig) return { archive: input, config: null };
+  const { findConfig } = await import('../definitions/load.js');
+  const { build } = await import('../build/build.js');
+  const file = info.isDirectory() ? findConfig(input) : input;
+  const archive = join(scratch, 'image.tar');
+  step(`building ${file}`);
+  const r = await build({ config: file, pkgs: opts.pkgs ?? { kind: 'pinned' }, generatedDir: join(scratch, 'generated'), outLink: join(scratch, 'result'), destination: { output: archive, format: 'docker' }, onLog: opts.onLog, signal: opts.signal });
+  return { archive, config: r.config };
+}
+
+/** What the package set says about a declared package, keyed by its derivation name. */
+interface DeclaredMeta {
+  license: string | null;
+  unfree: string[];
+  homepage: string | null;
+  kernels: string[];
+}
+
+/** The nixpkgs tree expression the build used. */
+async function pkgsTree(pkgs: PkgsChoice, config: NormalizedConfig): Promise<string> {
+  if (pkgs.kind === 'offline') return JSON.stringify(offlinePkgsPath());
+  if (pkgs.kind === 'path') return JSON.stringify(resolve(pkgs.path));
+  const { resolvePin } = await import('../nix/pin.js');
+  const pin = resolvePin(config.nixpkgs);
+  return `(builtins.fetchTarball { url = ${JSON.stringify(pin.url)}; sha256 = ${JSON.stringify(pin.sha256)}; })`;
+}
+
+/**
+ * Evaluates name, meta.license and meta.homepage of every kernel's declared packages
+ * (packageAttrs(), as `nixlab update` does) against the build's package set and nixpkgs config.
+ * Each attribute is evaluated on its own (tryEval), so a refused or missing one hides nothing;
+ * meta is read without forcing outPath, so an unfree package that is not allowed still reports
+ * its licence. Licence attributes as nixpkgs' lib/licenses.nix defines them: spdxId (optional),
+ * shortName, free.
+ */
+async function evaluateMeta(config: NormalizedConfig, pkgs: PkgsChoice, step: (l: string) => void): Promise<Map<string, DeclaredMeta>> {
+  const byKernel = config.kernels.map((k) => ({ kernel: k.name, attrs: (kindOf(k.kind)!.packageAttrs as (k: NormalizedKernel) => string[])(k) }));
+  const attrs = [...new Set(byKernel.flatMap((k) => k.attrs))].sort(byteOrder);
+  if (!attrs.length) return new Map();
+  step('evaluating licences');
+  const lookup = (attr: string) => {
+    const sel = attr.split('.').map((s) => JSON.stringify(s)).join('.');
+    return `${JSON.stringify(attr)} = info (pkgs.${sel} or null);`;
+  };
+  const nixpkgsConfig = canonicalJson(config.nixpkgsConfig);
+  const expr = `let
+    pkgs = import ${await pkgsTree(pkgs, config)} { config = builtins.fromJSON ${JSON.stringify(nixpkgsConfig)}; overlays = [ ]; };
+    asList = x: if x == null then [ ] else if builtins.isList x then x else [ x ];
+    lic = l: if builtins.isAttrs l then { spdxId = l.spdxId or null; shortName = l.shortName or null; free = l.free or true; } else { spdxId = null; shortName = toString l; free = true; };
+    info = p: let r = builtins.tryEval (let v = if p == null || !(builtins.isAttrs p) then null else {
+      name = p.name or null;
+      homepage = let h = asList (p.meta.homepage or null); in if h == [ ] then null else builtins.head h;
+      licenses = map lic (asList (p.meta.license or null));
+    }; in builtins.deepSeq v v); in if r.success then r.value else null;
+  in { ${attrs.map(lookup).join(' ')} }`;
+  const out = await execTool('nix-instantiate', ['--eval', '--strict', '--json', '--expr', expr], { what: "evaluating the kernels' package licences" });
+  type Lic = { spdxId: string | null; shortName: string | null; free: boolean };
+  const data = JSON.parse(out) as Record<string, { name: string | null; homepage: string | null; licenses: Lic[] } | null>;
+  const result = new Map<string, DeclaredMeta>();
+  for (const { kernel, attrs: own } of byKernel) {
+    for (const attr of own) {
+      const d = data[attr];
+      if (!d?.name) continue;
+      let m = result.get(d.name);
+      if (!m) {
+        const ids = d.licenses.map((l) => (l.spdxId ? l.spdxId : `LicenseRef-nixpkgs-${(l.shortName ?? 'unknown').replace(/[^A-Za-z0-9.-]/g, '-')}`));
+        m = {
+          license: ids.length ? [...new Set(ids)].join(' AND ') : null,
+          unfree: [...new Set(d.licenses.filter((l) => !l.free).map((l) => l.shortName ?? l.spdxId ?? 'unknown'))].sort(byteOrder),
+          homepage: d.homepage && /^https?:\/\//.test(d.homepage) ? d.homepage : null,
+          kernels: [],
+        };
+        result.set(d.name, m);
+      }
+      if (!m.kernels.includes(kernel)) m.kernels.push(kernel);
+    }
+  }
+  for (const m of result.values()) m.kernels.sort(byteOrder);
+  return result;
+}
+
+/** An RFC 3339 UTC time without fractions (what SPDX `created` allows), or the epoch. */
+function createdOf(value: unknown): string {
+  if (typeof value !== 'string') return EPOCH;
+  const t = Date.parse(value);
+  if (Number.isNaN(t)) return EPOCH;
+  return new Date(Math.floor(t / 1000) * 1000).toISOString().replace(/\.000Z$/, 'Z');
+}
+
+/** What both formats are written from. */
+interface Facts {
+  imageId: string;
+  name: string;
+  created: string;
+  nixMetadata: boolean;
+  referencesKnown: boolean;
+  licensesEvaluated: boolean;
+  packages: SbomPackage[];
+}
+
+/** pkg:nix/NAME@VERSION?hash=HASH (purl-spec: name and version percent-encoded). */
+function purlOf(p: SbomPackage): string {
+  return `pkg:nix/${encodeURIComponent(p.name || p.hash)}${p.version ? `@${encodeURIComponent(p.version)}` : ''}?hash=${p.hash}`;
+}
+
+const hexOf = (digest: string) => digest.replace(/^sha256:/, '');
+
+function notes(f: Facts): string[] {
+  const out: string[] = [];
+  if (!f.nixMetadata) out.push('The image holds no /nix/store paths: it lacks Nix metadata (not built by nixlab or Nix), so its contents are not listed.');
+  else {
+    if (!f.referencesKnown) out.push('References are not listed: the store paths are not in the local Nix store.');
+    if (!f.licensesEvaluated) out.push('Licences and homepages are NOASSERTION: give the config (nixlab sbom CONFIG) to evaluate them.');
+  }
+  return out;
+}
+
+/** SPDX 2.3 JSON (spdx-spec v2.3, schemas/spdx-schema.json). */
+function spdxDocument(f: Facts): Record<string, unknown> {
+  const id = (p: SbomPackage) => `SPDXRef-nix-${p.hash}`;
+  const refs = new Set<string>();
+  const packages: Record<string, unknown>[] = [
+    {
+      SPDXID: 'SPDXRef-image',
+      name: f.name,
+      downloadLocation: 'NOASSERTION',
+      filesAnalyzed: false,
+      licenseConcluded: 'NOASSERTION',
+      licenseDeclared: 'NOASSERTION',
+      copyrightText: 'NOASSERTION',
+      primaryPackagePurpose: 'CONTAINER',
+      checksums: [{ algorithm: 'SHA256', checksumValue: hexOf(f.imageId) }],
+      comment: f.nixMetadata ? `container image ${f.imageId}` : `container image ${f.imageId}; no Nix metadata`,
+    },
+  ];
+  for (const p of f.packages) {
+    for (const r of (p.license ?? '').split(' AND ')) if (r.startsWith('LicenseRef-')) refs.add(r);
+    packages.push({
+      SPDXID: id(p),
+      name: p.name || p.hash,
+      ...(p.version ? { versionInfo: p.version } : {}),
+      downloadLocation: 'NOASSERTION',
+      filesAnalyzed: false,
+      licenseConcluded: 'NOASSERTION',
+      licenseDeclared: p.license ?? 'NOASSERTION',
+      copyrightText: 'NOASSERTION',
+      ...(p.homepage ? { homepage: p.homepage } : {}),
+      externalRefs: [{ referenceCategory: 'PACKAGE-MANAGER', referenceType: 'purl', referenceLocator: purlOf(p) }],
+      comment: [`store path ${p.storePath}`, ...(p.group ? [`nixlab group: ${p.group}`] : []), ...(p.kernels.length ? [`declared by kernels: ${p.kernels.join(', ')}`] : []), ...(p.unfree.length ? [`unfree: ${p.unfree.join(', ')}`] : [])].join('; '),
+    });
+  }
+  const known = new Set(f.packages.map((p) => p.storePath));
+  const relationships: Record<string, unknown>[] = [{ spdxElementId: 'SPDXRef-DOCUMENT', relationshipType: 'DESCRIBES', relatedSpdxElement: 'SPDXRef-image' }];
+  for (const p of f.packages) relationships.push({ spdxElementId: 'SPDXRef-image', relationshipType: 'CONTAINS', relatedSpdxElement: id(p) });
+  for (const p of f.packages) for (const r of p.references) if (known.has(r)) relationships.push({ spdxElementId: id(p), relationshipType: 'DEPENDS_ON', relatedSpdxElement: `SPDXRef-nix-${parseStoreName(r.slice(r.lastIndexOf('/') + 1)).hash}` });
+  const comment = notes(f).join(' ');
+  return {
+    spdxVersion: 'SPDX-2.3',
+    dataLicense: 'CC0-1.0',
+    SPDXID: 'SPDXRef-DOCUMENT',
+    name: `nixlab sbom of ${f.name}`,
+    documentNamespace: `https://nixlab.invalid/sbom/${hexOf(f.imageId)}`,
+    creationInfo: { created: f.created, creators: ['Tool: nixlab'] },
+    ...(comment ? { comment } : {}),
+    packages,
+    relationships,
+    ...(refs.size
+      ? {
+          hasExtractedLicensingInfos: [...refs].sort(byteOrder).map((r) => ({
+            licenseId: r,
+            name: r.replace(/^LicenseRef-nixpkgs-/, ''),
+            extractedText: `nixpkgs licence ${r.replace(/^LicenseRef-nixpkgs-/, '')} (lib/licenses.nix), which has no SPDX identifier`,
+          })),
+        }
+      : {}),
+  };
+}
+
+/** A UUID (version 5 layout) from the image ID, for CycloneDX's serialNumber. */
+function uuidOf(digest: string): string {
+  const h = hexOf(digest).padEnd(32, '0');
+  const v = `${h.slice(0, 12)}5${h.slice(13, 16)}${((parseInt(h[16]!, 16) & 3) | 8).toString(16)}${h.slice(17, 32)}`;
+  return `${v.slice(0, 8)}-${v.slice(8, 12)}-${v.slice(12, 16)}-${v.slice(16, 20)}-${v.slice(20, 32)}`;
+}
+
+/** CycloneDX 1.5 JSON (bom-1.5.schema.json). */
+function cyclonedxDocument(f: Facts): Record<string, unknown> {
+  const ref = (path: string) => parseStoreName(path.slice(path.lastIndexOf('/') + 1)).hash;
+  const known = new Set(f.packages.map((p) => p.storePath));
+  const properties = notes(f).map((value) => ({ name: 'nixlab:note', value }));
+  return {
+    bomFormat: 'CycloneDX',
+    specVersion: '1.5',
+    serialNumber: `urn:uuid:${uuidOf(f.imageId)}`,
+    version: 1,
+    metadata: {
+      timestamp: f.created,
+      tools: { components: [{ type: 'application', name: 'nixlab' }] },
+      component: { type: 'container', 'bom-ref': 'image', name: f.name, hashes: [{ alg: 'SHA-256', content: hexOf(f.imageId) }] },
+      properties: [{ name: 'nixlab:nix-metadata', value: String(f.nixMetadata) }, ...properties],
+    },
+    components: f.packages.map((p) => ({
+      type: 'library',
+      'bom-ref': p.hash,
+      name: p.name || p.hash,
+      ...(p.version ? { version: p.version } : {}),
+      purl: purlOf(p),
+      ...(p.license ? { licenses: p.license.includes(' AND ') ? [{ expression: p.license }] : [p.license.startsWith('LicenseRef-') ? { license: { name: p.license.replace(/^LicenseRef-nixpkgs-/, '') } } : { license: { id: p.license } }] } : {}),
+      ...(p.homepage ? { externalReferences: [{ type: 'website', url: p.homepage }] } : {}),
+      properties: [
+        { name: 'nixlab:store-path', value: p.storePath },
+        ...(p.group ? [{ name: 'nixlab:group', value: p.group }] : []),
+        ...p.kernels.map((k) => ({ name: 'nixlab:kernel', value: k })),
+        ...p.unfree.map((u) => ({ name: 'nixlab:unfree', value: u })),
+      ],
+    })),
+    dependencies: [
+      { ref: 'image', dependsOn: f.packages.map((p) => p.hash) },
+      ...f.packages.map((p) => ({ ref: p.hash, dependsOn: p.references.filter((r) => known.has(r)).map(ref) })),
+    ],
+  };
+}
