@@ -7,6 +7,15 @@ import { MissingToolError, ToolError } from '../errors.js';
 /** How many log lines a failure shows. */
 export const LOG_TAIL_LINES = 20;
 
+/** What a long library call (build, load, push, test, hub, sbom) reports as it goes, and how it is stopped. */
+export interface RunHooks {
+  /** Progress lines ("loading …", "kernel py: …"). */
+  onStep?: (line: string) => void;
+  /** The nix-build log while a config is built. */
+  onLog?: (line: string) => void;
+  signal?: AbortSignal;
+}
+
 export interface ExecOptions {
   /** Called with each stderr line as it arrives (progress). */
   onLog?: (line: string) => void;

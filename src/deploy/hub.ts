@@ -23,8 +23,9 @@ import { packageRoot } from '../paths.js';
 import { IMAGE_CA_BUNDLE } from '../runtime/environment.js';
 import { checkPackageSetHub, distVersionIn, HUB_LABEL, nativeAuthenticatorProblem } from '../runtime/hub.js';
 import { AUTHENTICATOR_PACKAGES, HUB_CONFIG_PATH, HUB_DATA_DIR, composeYaml, dotEnv, hubNames, jupyterhubConfigPy, type HubNames } from './hub-files.js';
+import type { RunHooks } from '../build/exec.js';
 
-export interface HubOptions {
+export interface HubOptions extends RunHooks {
   /** Config file path. */
   config: string;
   pkgs: PkgsChoice;
@@ -32,9 +33,6 @@ export interface HubOptions {
   out: string;
   /** DOCKER_HOST (default: the environment's). */
   dockerHost?: string;
-  onLog?: (line: string) => void;
-  onStep?: (line: string) => void;
-  signal?: AbortSignal;
 }
 
 export interface HubResult {

@@ -17,8 +17,9 @@ import { indexTar, NotATarError, readTarEntry, tarWithout, type TarIndexEntry } 
 import { KERNELS_LABEL } from '../runtime/image.js';
 import { DockerEngine, EngineStreamError } from './docker-api.js';
 import { resolveInput, startsJupyter } from './test.js';
+import type { RunHooks } from '../build/exec.js';
 
-export interface LoadOptions {
+export interface LoadOptions extends RunHooks {
   /** A docker-archive, or a config file or directory (built first); default: the config here. */
   input?: string;
   /** DOCKER_HOST (default: the environment's). */
@@ -33,11 +34,6 @@ export interface LoadOptions {
   cache?: string | false;
   /** Send every layer (as `docker load` does). */
   full?: boolean;
-  /** Progress lines. */
-  onStep?: (line: string) => void;
-  /** The nix-build log while building a config. */
-  onLog?: (line: string) => void;
-  signal?: AbortSignal;
 }
 
 export interface LoadReport {

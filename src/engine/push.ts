@@ -19,6 +19,7 @@ import { openImage, type SourceLayer } from '../image/source.js';
 import { defaultCacheDir } from '../paths.js';
 import type { PkgsChoice } from '../build/nix-build.js';
 import { RegistryClient, RegistryError, credentialsFor, parseRegistryRef, registryMessage, type PushStep, type RegistryRef } from './registry.js';
+import type { RunHooks } from '../build/exec.js';
 
 const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
 const OCI_CONFIG = 'application/vnd.oci.image.config.v1+json';
@@ -28,7 +29,7 @@ const LAYER_TYPES: Record<'none' | Compression, string> = {
   zstd: 'application/vnd.oci.image.layer.v1.tar+zstd',
 };
 
-export interface PushOptions {
+export interface PushOptions extends RunHooks {
   /** An image archive, or a config file or directory (built first). */
   input: string;
   /** `docker://REGISTRY/REPO:TAG` */
@@ -42,9 +43,6 @@ export interface PushOptions {
   /** Blobs uploaded at once (default 2). */
   concurrency?: number;
   env?: NodeJS.ProcessEnv;
-  onStep?: (line: string) => void;
-  onLog?: (line: string) => void;
-  signal?: AbortSignal;
 }
 
 /** What happened to one layer. */

@@ -25,6 +25,7 @@ import type { Snippet } from '../kernels/types.js';
 import { KERNELS_LABEL, parseKernelsLabel, type DeclaredKernel } from '../runtime/image.js';
 import { JupyterServer, type KernelspecInfo } from './kernel-client.js';
 import { ChrootRuntime, DockerRuntime, STOP_TIMEOUT_SECONDS, type CheckResult, type PreparedImage, type Runtime } from './test-runtimes.js';
+import type { RunHooks } from '../build/exec.js';
 
 export type { CheckResult } from './test-runtimes.js';
 
@@ -34,7 +35,7 @@ export type EngineKind = 'docker' | 'chroot';
 /** How the image is started and reached (one function each in TARGETS). */
 export type TargetKind = 'jupyter-server';
 
-export interface TestOptions {
+export interface TestOptions extends RunHooks {
   /** An image archive, or a config file or directory (built first); default: the config here. */
   input?: string;
   engine?: EngineKind;
@@ -48,11 +49,6 @@ export interface TestOptions {
   serverTimeoutMs?: number;
   /** How long a kernel may take to start and answer, and its snippet to run (default 120 s). */
   kernelTimeoutMs?: number;
-  /** Progress lines ("loading …", "kernel py: …"). */
-  onStep?: (line: string) => void;
-  /** The nix-build log while building a config. */
-  onLog?: (line: string) => void;
-  signal?: AbortSignal;
 }
 
 /** How one kernel did. */

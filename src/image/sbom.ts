@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { PkgsChoice } from '../build/nix-build.js';
 import { offlinePkgsPath } from '../build/nix-build.js';
-import { execTool } from '../build/exec.js';
+import { execTool, type RunHooks } from '../build/exec.js';
 import { UserError } from '../errors.js';
 import { canonicalJson } from '../json.js';
 import { kindOf, type NormalizedKernel } from '../kernels/index.js';
@@ -21,15 +21,12 @@ import { inspectImage } from './inspect.js';
 
 export type SbomFormat = 'spdx' | 'cyclonedx';
 
-export interface SbomOptions {
+export interface SbomOptions extends RunHooks {
   /** An image archive (docker-archive or OCI), or a config file or directory (built first). */
   input: string;
   format: SbomFormat;
   /** Package set when building a config (and evaluating its licences). */
   pkgs?: PkgsChoice;
-  onStep?: (line: string) => void;
-  onLog?: (line: string) => void;
-  signal?: AbortSignal;
 }
 
 /** One store path of the image. */
