@@ -7,15 +7,14 @@
 import { execa } from 'execa';
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream, mkdtempSync, rmSync } from 'node:fs';
-import { stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { PassThrough, Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import { MissingToolError, UserError } from '../errors.js';
 import { BlobCache, type Compression } from '../image/blob-cache.js';
-import { openImage, type SourceLayer } from '../image/source.js';
+import { archiveFor, openImage, type SourceLayer } from '../image/source.js';
 import { defaultCacheDir } from '../paths.js';
 import type { PkgsChoice } from '../build/nix-build.js';
 import { RegistryClient, RegistryError, credentialsFor, parseRegistryRef, registryMessage, type PushStep, type RegistryRef } from './registry.js';
@@ -87,7 +86,7 @@ export async function push(opts: PushOptions): Promise<PushResult> {
   await client.connect();
   const scratch = mkdtempSync(join(tmpdir(), 'nixlab-push-'));
   try {
-    const archive = await inputArchive(opts, scratch, step);
+    const { archive } = await archiveFor(opts.input, scratch, { ...opts, onStep: step });
     const image = await openImage(archive);
     const cache = opts.cache === false ? null : new BlobCache(opts.cache ?? defaultCacheDir(env));
     const pusher = new Pusher(client, ref, compression, cache, scratch, opts.signal);
@@ -123,21 +122,6 @@ export async function push(opts: PushOptions): Promise<PushResult> {
 }
 
 /** The archive to push: the input itself, or a config built into a docker-archive in `scratch`. */
-async function inputArchive(opts: PushOptions, scratch: string, step: (l: string) => void): Promise<string> {
-  const input = resolve(opts.input);
-  const info = await stat(input).catch(() => null);
-  if (!info) throw new UserError({ where: opts.input, message: 'does not exist', hint: 'pass an image archive (nixlab build -o IMAGE.tar) or a nixlab config' });
-  const isConfig = info.isDirectory() ? !(await stat(join(input, 'index.json')).catch(() => null)) && !(await stat(join(input, 'manifest.json')).catch(() => null)) : /\.(ts|mts|cts|js|mjs|cjs|json|ya?ml)$/.test(input);
-  if (!isConfig) return input;
-  const { findConfig } = await import('../definitions/load.js');
-  const { build } = await import('../build/build.js');
-  const config = info.isDirectory() ? findConfig(input) : input;
-  const archive = join(scratch, 'image.tar');
-  step(`building ${config}`);
-  await build({ config, pkgs: opts.pkgs ?? { kind: 'pinned' }, generatedDir: join(scratch, 'generated'), outLink: join(scratch, 'result'), destination: { output: archive, format: 'docker' }, onLog: opts.onLog, signal: opts.signal });
-  return archive;
-}
-
 function sha256(b: Buffer): string {
   return `sha256:${createHash('sha256').update(b).digest('hex')}`;
 }

@@ -6,18 +6,17 @@
 // derivations the config declares. Deterministic: sorted, no host paths, `created` from the
 // image config (else the epoch), the document namespace from the image ID.
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { PkgsChoice } from '../build/nix-build.js';
 import { offlinePkgsPath } from '../build/nix-build.js';
 import { execTool, type RunHooks } from '../build/exec.js';
-import { UserError } from '../errors.js';
 import { canonicalJson } from '../json.js';
 import { kindOf, type NormalizedKernel } from '../kernels/index.js';
 import type { NormalizedConfig } from '../definitions/types.js';
 import { byteOrder, queryClosure } from './closure.js';
 import { inspectImage } from './inspect.js';
+import { archiveFor } from './source.js';
 
 export type SbomFormat = 'spdx' | 'cyclonedx';
 
@@ -93,7 +92,7 @@ export async function sbom(opts: SbomOptions): Promise<SbomResult> {
   const step = opts.onStep ?? (() => undefined);
   const scratch = mkdtempSync(join(tmpdir(), 'nixlab-sbom-'));
   try {
-    const { archive, config } = await inputOf(opts, scratch, step);
+    const { archive, config } = await archiveFor(opts.input, scratch, { ...opts, onStep: step });
     step('reading the image');
     const image = await inspectImage(archive, { signal: opts.signal });
     const byPath = new Map<string, string | null>();
@@ -141,21 +140,6 @@ export async function sbom(opts: SbomOptions): Promise<SbomResult> {
 }
 
 /** The archive to read: the input itself, or a config built into a docker-archive in `scratch`. */
-async function inputOf(opts: SbomOptions, scratch: string, step: (l: string) => void): Promise<{ archive: string; config: NormalizedConfig | null }> {
-  const input = resolve(opts.input);
-  const info = await stat(input).catch(() => null);
-  if (!info) throw new UserError({ where: opts.input, message: 'does not exist', hint: 'pass an image archive (nixlab build -o IMAGE.tar, docker save) or a nixlab config' });
-  const isConfig = info.isDirectory() ? !existsSync(join(input, 'index.json')) && !existsSync(join(input, 'manifest.json')) : /\.(ts|mts|cts|js|mjs|cjs|json|ya?ml)$/.test(input);
-  if (!isConfig) return { archive: input, config: null };
-  const { findConfig } = await import('../definitions/load.js');
-  const { build } = await import('../build/build.js');
-  const file = info.isDirectory() ? findConfig(input) : input;
-  const archive = join(scratch, 'image.tar');
-  step(`building ${file}`);
-  const r = await build({ config: file, pkgs: opts.pkgs ?? { kind: 'pinned' }, generatedDir: join(scratch, 'generated'), outLink: join(scratch, 'result'), destination: { output: archive, format: 'docker' }, onLog: opts.onLog, signal: opts.signal });
-  return { archive, config: r.config };
-}
-
 /** What the package set says about a declared package, keyed by its derivation name. */
 interface DeclaredMeta {
   license: string | null;

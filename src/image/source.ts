@@ -4,9 +4,13 @@
 // Reads docker-archive tars (nixlab build, docker save), OCI layout directories and OCI tars.
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import { open, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
+import type { RunHooks } from '../build/exec.js';
+import type { PkgsChoice } from '../build/nix-build.js';
+import type { NormalizedConfig } from '../definitions/types.js';
 import { UserError } from '../errors.js';
+import { indexTar } from './tar-index.js';
 
 /** Where one entry's bytes are in a tar file. */
 interface TarEntry {
@@ -14,54 +18,11 @@ interface TarEntry {
   size: number;
 }
 
-/** Reads the headers of a tar file (ustar, pax and GNU long names): file name → data position. */
-export async function indexTar(path: string): Promise<Map<string, TarEntry>> {
-  const fh = await open(path, 'r');
+/** The regular files of a tar (its headers read by tar-index.ts): name → data position. */
+async function tarEntries(path: string): Promise<Map<string, TarEntry>> {
   const entries = new Map<string, TarEntry>();
-  try {
-    const { size: total } = await fh.stat();
-    const header = Buffer.alloc(512);
-    let pos = 0;
-    let longName: string | null = null;
-    while (pos + 512 <= total) {
-      await fh.read(header, 0, 512, pos);
-      if (header.every((b) => b === 0)) break;
-      const size = tarSize(header.subarray(124, 136));
-      const type = String.fromCharCode(header[156]!);
-      const data = pos + 512;
-      if (type === 'x' || type === 'L') {
-        const body = Buffer.alloc(size);
-        await fh.read(body, 0, size, data);
-        longName = type === 'L' ? body.toString('utf8').replace(/\0.*$/s, '') : paxPath(body.toString('utf8')) ?? longName;
-      } else {
-        const name = longName ?? ustarName(header);
-        longName = null;
-        if (type === '0' || type === '\0' || type === '7') entries.set(name.replace(/^\.\//, ''), { offset: data, size });
-      }
-      pos = data + Math.ceil(size / 512) * 512;
-    }
-  } finally {
-    await fh.close();
-  }
+  for (const e of await indexTar(path)) if (e.type === '0' || e.type === '7') entries.set(e.name, { offset: e.dataStart, size: e.size });
   return entries;
-}
-
-function tarSize(field: Buffer): number {
-  // Base-256 for sizes past 8 GiB (GNU), else octal.
-  if (field[0]! & 0x80) return field.subarray(1).reduce((n, b) => n * 256 + b, 0);
-  return parseInt(field.toString('latin1').replace(/\0.*$/s, '').trim() || '0', 8);
-}
-
-function ustarName(h: Buffer): string {
-  const cut = (b: Buffer) => b.toString('utf8').replace(/\0.*$/s, '');
-  const name = cut(h.subarray(0, 100));
-  const prefix = h.subarray(257, 263).toString('latin1').startsWith('ustar') ? cut(h.subarray(345, 500)) : '';
-  return prefix ? `${prefix}/${name}` : name;
-}
-
-function paxPath(text: string): string | null {
-  for (const m of text.matchAll(/^\d+ ([^=]+)=(.*)$/gm)) if (m[1] === 'path') return m[2]!;
-  return null;
 }
 
 /** A layer as push sees it. */
@@ -171,7 +132,7 @@ export async function openImage(path: string): Promise<ImageSource> {
   else {
     let index: Map<string, TarEntry>;
     try {
-      index = await indexTar(path);
+      index = await tarEntries(path);
     } catch (error) {
       throw bad(path, `cannot be read as a tar: ${(error as Error).message}`);
     }
@@ -218,4 +179,24 @@ export async function openImage(path: string): Promise<ImageSource> {
     return { configBytes, config, layers };
   }
   throw bad(path, 'has neither manifest.json (docker-archive) nor index.json (OCI layout)');
+}
+
+/**
+ * The image archive an input names, for the commands that take `IMAGE | CONFIG` and read the
+ * archive (push, sbom): an image (docker-archive or OCI, file or directory) as it is, or a
+ * config (file, or a directory holding one) built into `scratch/image.tar` first.
+ */
+export async function archiveFor(input: string, scratch: string, opts: RunHooks & { pkgs?: PkgsChoice }): Promise<{ archive: string; config: NormalizedConfig | null }> {
+  const path = resolve(input);
+  if (!existsSync(path)) throw new UserError({ where: input, message: 'does not exist', hint: 'pass an image archive (nixlab build -o IMAGE.tar, docker save) or a nixlab config' });
+  const isDir = statSync(path).isDirectory();
+  const isConfig = isDir ? !existsSync(join(path, 'index.json')) && !existsSync(join(path, 'manifest.json')) : /\.(ts|mts|cts|js|mjs|cjs|json|ya?ml)$/.test(path);
+  if (!isConfig) return { archive: path, config: null };
+  const { findConfig } = await import('../definitions/load.js');
+  const { build } = await import('../build/build.js');
+  const file = isDir ? findConfig(path) : path;
+  const archive = join(scratch, 'image.tar');
+  opts.onStep?.(`building ${file}`);
+  const r = await build({ config: file, pkgs: opts.pkgs ?? { kind: 'pinned' }, generatedDir: join(scratch, 'generated'), outLink: join(scratch, 'result'), destination: { output: archive, format: 'docker' }, onLog: opts.onLog, signal: opts.signal });
+  return { archive, config: r.config };
 }
