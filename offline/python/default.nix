@@ -72,6 +72,15 @@ let
       meta = {
         description = "CPython ${version} (${origin})";
         mainProgram = executable;
+        # nixpkgs' cpython: homepage = "https://www.python.org"; license = licenses.psfl
+        # (lib/licenses.nix: spdxId "Python-2.0").
+        homepage = "https://www.python.org";
+        license = {
+          shortName = "psfl";
+          fullName = "Python Software Foundation License version 2";
+          spdxId = "Python-2.0";
+          free = true;
+        };
       };
     };
 

@@ -154,9 +154,31 @@ let
       requiredPythonModules = requiredPythonModules deps;
       meta = {
         description = "${w.distribution} ${w.version} from PyPI (${w.file})";
-        homepage = "https://pypi.org/project/${w.distribution}/";
-      };
+        homepage = wheelMeta.${w.file}.homepage or "https://pypi.org/project/${w.distribution}/";
+      }
+      // lib.optionalAttrs (wheelMeta.${w.file} ? license) { license = licensesOf wheelMeta.${w.file}.license; };
     };
+
+  # Licence and homepage from each wheel's METADATA (scripts/wheel-meta.py writes the file).
+  wheelMeta = (builtins.fromJSON (builtins.readFile ./wheels.meta.json)).wheels;
+  # An SPDX expression as meta.license: a list of licence sets (lib/licenses.nix's shape: spdxId,
+  # shortName, fullName, free), one per term of a plain `A AND B`; any other compound expression
+  # ("A OR B", WITH, parentheses) is one set whose spdxId is the parenthesised expression, since
+  # lib.licenses has no way to say OR.
+  licensesOf =
+    expr:
+    let
+      one = t: {
+        spdxId = t;
+        shortName = t;
+        fullName = t;
+        free = true;
+      };
+    in
+    if builtins.match ".*([()]| OR | WITH ).*" expr != null then
+      [ (one "(${expr})") ]
+    else
+      map one (lib.splitString " AND " expr);
 
   packages = builtins.mapAttrs mkPackage locked.packages;
 in

@@ -40,7 +40,7 @@ export default class Sbom extends NixlabCommand {
       if (r.licensesEvaluated) {
         const kernels = [...new Set(r.unfree.map((u) => u.kernel))];
         if (!kernels.length) lines.push('no unfree licences among the kernels\' packages');
-        for (const k of kernels) lines.push(`kernel ${k}: unfree ${r.unfree.filter((u) => u.kernel === k).map((u) => `${u.package} (${u.licenses.join(', ')})`).join(', ')}`);
+        for (const k of kernels) lines.push(`${k === '(image)' ? 'outside the kernels' : `kernel ${k}`}: unfree ${r.unfree.filter((u) => u.kernel === k).map((u) => `${u.package} (${u.licenses.join(', ')})`).join(', ')}`);
       } else lines.push('licences not evaluated (NOASSERTION): give the config to evaluate them');
       say(lines.join('\n'));
     }

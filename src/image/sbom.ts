@@ -92,7 +92,7 @@ export async function sbom(opts: SbomOptions): Promise<SbomResult> {
   const step = opts.onStep ?? (() => undefined);
   const scratch = mkdtempSync(join(tmpdir(), 'nixlab-sbom-'));
   try {
-    const { archive, config } = await archiveFor(opts.input, scratch, { ...opts, onStep: step });
+    const { archive, config, project } = await archiveFor(opts.input, scratch, { ...opts, onStep: step });
     step('reading the image');
     const image = await inspectImage(archive, { signal: opts.signal });
     const byPath = new Map<string, string | null>();
@@ -104,11 +104,11 @@ export async function sbom(opts: SbomOptions): Promise<SbomResult> {
       step('reading references from the local store');
       for (const n of await queryClosure(paths, { signal: opts.signal })) refs.set(n.path, n.references.filter((r) => r !== n.path && byPath.has(r)));
     }
-    const meta = config ? await evaluateMeta(config, opts.pkgs ?? { kind: 'pinned' }, step) : new Map<string, DeclaredMeta>();
+    const meta: ClosureMeta = config ? await evaluateMeta(config, project, opts.pkgs ?? { kind: 'pinned' }, step) : { byPath: new Map(), byName: new Map() };
     const packages = paths.map((p): SbomPackage => {
       const base = p.slice(p.lastIndexOf('/') + 1);
       const parsed = parseStoreName(base);
-      const m = meta.get(base.slice(parsed.hash.length + 1));
+      const m = meta.byPath.get(p) ?? meta.byName.get(base.slice(parsed.hash.length + 1));
       return {
         storePath: p,
         ...parsed,
@@ -121,7 +121,7 @@ export async function sbom(opts: SbomOptions): Promise<SbomResult> {
       };
     });
     const unfree = packages
-      .flatMap((p) => (p.unfree.length ? p.kernels.map((kernel) => ({ kernel, package: p.name, storePath: p.storePath, licenses: p.unfree })) : []))
+      .flatMap((p) => (p.unfree.length ? unfreeKernels(p, config).map((kernel) => ({ kernel, package: p.name, storePath: p.storePath, licenses: p.unfree })) : []))
       .sort((a, b) => byteOrder(a.kernel, b.kernel) || byteOrder(a.storePath, b.storePath));
     const facts: Facts = {
       imageId: image.configDigest,
@@ -139,13 +139,35 @@ export async function sbom(opts: SbomOptions): Promise<SbomResult> {
   }
 }
 
-/** The archive to read: the input itself, or a config built into a docker-archive in `scratch`. */
-/** What the package set says about a declared package, keyed by its derivation name. */
-interface DeclaredMeta {
+/** Kernel for a finding outside every kernel's layers (the server, the image root). */
+export const IMAGE_FINDING = '(image)';
+
+/**
+ * The kernels an unfree package is reported under: those that declare it; for a dependency, the
+ * kernels of its layer's group (`kernel:A`, `kernels:A,B`; `shared` is every kernel's); else IMAGE_FINDING.
+ */
+function unfreeKernels(p: SbomPackage, config: NormalizedConfig | null): string[] {
+  if (p.kernels.length) return p.kernels;
+  const g = p.group ?? '';
+  if (g.startsWith('kernel:')) return [g.slice('kernel:'.length)];
+  if (g.startsWith('kernels:')) return g.slice('kernels:'.length).split(',').sort(byteOrder);
+  if (g === 'shared' && config?.kernels.length) return config.kernels.map((k) => k.name).sort(byteOrder);
+  return [IMAGE_FINDING];
+}
+
+/** What the package set says about one derivation of the closure. */
+interface DerivationMeta {
   license: string | null;
   unfree: string[];
   homepage: string | null;
+  /** The config's kernels that declare it (empty for a dependency nobody declared). */
   kernels: string[];
+}
+
+/** What evaluateMeta found: by store path (each output's outPath), and by derivation name for declared packages whose outPath cannot be computed. */
+interface ClosureMeta {
+  byPath: Map<string, DerivationMeta>;
+  byName: Map<string, DerivationMeta>;
 }
 
 /** The nixpkgs tree expression the build used. */
@@ -158,56 +180,104 @@ async function pkgsTree(pkgs: PkgsChoice, config: NormalizedConfig): Promise<str
 }
 
 /**
- * Evaluates name, meta.license and meta.homepage of every kernel's declared packages
- * (packageAttrs(), as `nixlab update` does) against the build's package set and nixpkgs config.
- * Each attribute is evaluated on its own (tryEval), so a refused or missing one hides nothing;
- * meta is read without forcing outPath, so an unfree package that is not allowed still reports
- * its licence. Licence attributes as nixpkgs' lib/licenses.nix defines them: spdxId (optional),
- * shortName, free.
+ * Attributes through which a derivation names the derivations its output needs at run time,
+ * followed transitively (builtins.genericClosure):
+ * - propagatedBuildInputs, buildInputs: stdenv.mkDerivation's (nixpkgs' buildPythonPackage
+ *   appends its dependencies to propagatedBuildInputs, mk-python-derivation.nix; R packages use
+ *   both);
+ * - requiredPythonModules: the transitive Python modules, as python-packages-base.nix computes
+ *   them (`unique ([python] ++ modules ++ concatLists (catAttrs "requiredPythonModules" modules))`);
+ * - paths: buildEnv's passthru.paths (build-support/buildenv/default.nix), so the environments
+ *   python's withPackages (interpreters/python/wrapper.nix: buildEnv { paths = requiredPythonModules
+ *   extraLibs ++ … }), rWrapper and nixlab.env make are walked into;
+ * - linkTargets, kernelTargets: what nixlab's imageRoot (nix/lib.nix) links, so the walk starts
+ *   at the image's root.
  */
-async function evaluateMeta(config: NormalizedConfig, pkgs: PkgsChoice, step: (l: string) => void): Promise<Map<string, DeclaredMeta>> {
+export const DEPENDENCY_ATTRS = ['propagatedBuildInputs', 'buildInputs', 'requiredPythonModules', 'paths', 'linkTargets', 'kernelTargets'] as const;
+
+/**
+ * Evaluates name, meta.license and meta.homepage of every derivation of the closure that the
+ * package set knows: from the generated project's imageRoot and every kernel's declared packages
+ * (packageAttrs(), as `nixlab update` does), through DEPENDENCY_ATTRS, in the build's package set
+ * and nixpkgs config; each keyed by its outputs' outPaths, which the image's store paths are
+ * matched against. Every attribute is read under tryEval, so a refused or missing one hides
+ * nothing; computing an outPath instantiates, never builds, and an unfree package that is not
+ * allowed (whose outPath throws) is neither walked into nor keyed by path: as a declared package
+ * it still reports its licence, by derivation name. Licence attributes as nixpkgs'
+ * lib/licenses.nix defines them: spdxId (optional), shortName, free.
+ */
+async function evaluateMeta(config: NormalizedConfig, project: string | null, pkgs: PkgsChoice, step: (l: string) => void): Promise<ClosureMeta> {
   const byKernel = config.kernels.map((k) => ({ kernel: k.name, attrs: (kindOf(k.kind)!.packageAttrs as (k: NormalizedKernel) => string[])(k) }));
   const attrs = [...new Set(byKernel.flatMap((k) => k.attrs))].sort(byteOrder);
-  if (!attrs.length) return new Map();
   step('evaluating licences');
   const lookup = (attr: string) => {
     const sel = attr.split('.').map((s) => JSON.stringify(s)).join('.');
-    return `${JSON.stringify(attr)} = info (pkgs.${sel} or null);`;
+    return `${JSON.stringify(attr)} = pkgs.${sel} or null;`;
   };
   const nixpkgsConfig = canonicalJson(config.nixpkgsConfig);
   const expr = `let
     pkgs = import ${await pkgsTree(pkgs, config)} { config = builtins.fromJSON ${JSON.stringify(nixpkgsConfig)}; overlays = [ ]; };
+    project = ${project ? `import ${JSON.stringify(resolve(project))} { inherit pkgs; }` : '{ }'};
+    declared = { ${attrs.map(lookup).join(' ')} };
+    try = x: let r = builtins.tryEval (builtins.deepSeq x x); in if r.success then r.value else null;
+    tryShallow = x: let r = builtins.tryEval x; in if r.success then r.value else null;
     asList = x: if x == null then [ ] else if builtins.isList x then x else [ x ];
+    flatten = x: let v = tryShallow x; in if builtins.isList v then builtins.concatMap flatten v else [ v ];
+    isDrv = x: let r = builtins.tryEval (builtins.isAttrs x && (x.type or null) == "derivation"); in r.success && r.value;
     lic = l: if builtins.isAttrs l then { spdxId = l.spdxId or null; shortName = l.shortName or null; free = l.free or true; } else { spdxId = null; shortName = toString l; free = true; };
-    info = p: let r = builtins.tryEval (let v = if p == null || !(builtins.isAttrs p) then null else {
+    info = p: try (if !(isDrv p) then null else {
       name = p.name or null;
       homepage = let h = asList (p.meta.homepage or null); in if h == [ ] then null else builtins.head h;
       licenses = map lic (asList (p.meta.license or null));
-    }; in builtins.deepSeq v v); in if r.success then r.value else null;
-  in { ${attrs.map(lookup).join(' ')} }`;
-  const out = await execTool('nix-instantiate', ['--eval', '--strict', '--json', '--expr', expr], { what: "evaluating the kernels' package licences" });
+    });
+    outPathOf = p: try p.outPath;
+    outPaths = p: builtins.filter (o: o != null) (map (o: try p.\${o}.outPath) (let os = try (p.outputs or [ "out" ]); in if builtins.isList os then os else [ "out" ]));
+    deps = p: builtins.filter (d: isDrv d && outPathOf d != null) (flatten (map (a: let v = tryShallow (p.\${a} or [ ]); in asList v) ${`[ ${DEPENDENCY_ATTRS.map((a) => JSON.stringify(a)).join(' ')} ]`}));
+    node = p: { key = outPathOf p; inherit p; };
+    roots = builtins.filter (p: isDrv p && outPathOf p != null) ([ (project.imageRoot or null) ] ++ builtins.attrValues declared);
+    closure = builtins.genericClosure { startSet = map node roots; operator = n: map node (deps n.p); };
+  in {
+    closure = builtins.filter (x: x.info != null) (map (n: { outPaths = outPaths n.p; info = info n.p; }) closure);
+    declared = builtins.mapAttrs (_: p: { outPaths = if isDrv p && outPathOf p != null then outPaths p else [ ]; info = info p; }) declared;
+  }`;
+  const out = await execTool('nix-instantiate', ['--eval', '--strict', '--json', '--expr', expr], { what: "evaluating the licences of the image's packages" });
   type Lic = { spdxId: string | null; shortName: string | null; free: boolean };
-  const data = JSON.parse(out) as Record<string, { name: string | null; homepage: string | null; licenses: Lic[] } | null>;
-  const result = new Map<string, DeclaredMeta>();
+  type Info = { name: string | null; homepage: string | null; licenses: Lic[] } | null;
+  type Node = { outPaths: string[]; info: Info };
+  const data = JSON.parse(out) as { closure: Node[]; declared: Record<string, Node> };
+  const metaOf = (d: NonNullable<Info>): DerivationMeta => {
+    const ids = d.licenses.map((l) => (l.spdxId ? l.spdxId : `LicenseRef-nixpkgs-${(l.shortName ?? 'unknown').replace(/[^A-Za-z0-9.-]/g, '-')}`));
+    return {
+      license: ids.length ? [...new Set(ids)].join(' AND ') : null,
+      unfree: [...new Set(d.licenses.filter((l) => !l.free).map((l) => l.shortName ?? l.spdxId ?? 'unknown'))].sort(byteOrder),
+      homepage: d.homepage && /^https?:\/\//.test(d.homepage) ? d.homepage : null,
+      kernels: [],
+    };
+  };
+  const result: ClosureMeta = { byPath: new Map(), byName: new Map() };
+  for (const n of data.closure) {
+    const m = metaOf(n.info!);
+    for (const p of n.outPaths) if (!result.byPath.has(p)) result.byPath.set(p, m);
+  }
   for (const { kernel, attrs: own } of byKernel) {
     for (const attr of own) {
-      const d = data[attr];
-      if (!d?.name) continue;
-      let m = result.get(d.name);
-      if (!m) {
-        const ids = d.licenses.map((l) => (l.spdxId ? l.spdxId : `LicenseRef-nixpkgs-${(l.shortName ?? 'unknown').replace(/[^A-Za-z0-9.-]/g, '-')}`));
-        m = {
-          license: ids.length ? [...new Set(ids)].join(' AND ') : null,
-          unfree: [...new Set(d.licenses.filter((l) => !l.free).map((l) => l.shortName ?? l.spdxId ?? 'unknown'))].sort(byteOrder),
-          homepage: d.homepage && /^https?:\/\//.test(d.homepage) ? d.homepage : null,
-          kernels: [],
-        };
-        result.set(d.name, m);
+      const d = data.declared[attr];
+      if (!d?.info?.name) continue;
+      const targets: DerivationMeta[] = [];
+      for (const p of d.outPaths) {
+        let m = result.byPath.get(p);
+        if (!m) result.byPath.set(p, (m = metaOf(d.info)));
+        targets.push(m);
       }
-      if (!m.kernels.includes(kernel)) m.kernels.push(kernel);
+      if (!d.outPaths.length) {
+        let m = result.byName.get(d.info.name);
+        if (!m) result.byName.set(d.info.name, (m = metaOf(d.info)));
+        targets.push(m);
+      }
+      for (const m of targets) if (!m.kernels.includes(kernel)) m.kernels.push(kernel);
     }
   }
-  for (const m of result.values()) m.kernels.sort(byteOrder);
+  for (const m of [...result.byPath.values(), ...result.byName.values()]) m.kernels.sort(byteOrder);
   return result;
 }
 
@@ -337,7 +407,7 @@ function cyclonedxDocument(f: Facts): Record<string, unknown> {
       name: p.name || p.hash,
       ...(p.version ? { version: p.version } : {}),
       purl: purlOf(p),
-      ...(p.license ? { licenses: p.license.includes(' AND ') ? [{ expression: p.license }] : [p.license.startsWith('LicenseRef-') ? { license: { name: p.license.replace(/^LicenseRef-nixpkgs-/, '') } } : { license: { id: p.license } }] } : {}),
+      ...(p.license ? { licenses: p.license.includes(' ') ? [{ expression: p.license }] : [p.license.startsWith('LicenseRef-') ? { license: { name: p.license.replace(/^LicenseRef-nixpkgs-/, '') } } : { license: { id: p.license } }] } : {}),
       ...(p.homepage ? { externalReferences: [{ type: 'website', url: p.homepage }] } : {}),
       properties: [
         { name: 'nixlab:store-path', value: p.storePath },

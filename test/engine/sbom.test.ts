@@ -3,7 +3,8 @@
 // spdx-tools (pyspdxtools, from the venv scripts/setup.sh installs with --require-hashes);
 // CycloneDX 1.5 output by ajv against the official schema (test/engine/fixtures/cyclonedx,
 // vendored from @cyclonedx/cyclonedx-library, Apache-2.0). A `docker import`ed busybox, saved,
-// gets an SBOM that says it lacks Nix metadata.
+// gets an SBOM that says it lacks Nix metadata. pandas brings dependencies nobody declares
+// (python-dateutil, packaging), whose licences come from the closure's derivations.
 import { execa } from 'execa';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -21,7 +22,7 @@ const foreign = join(work, 'foreign.tar');
 
 writeFileSync(
   config,
-  ['nixpkgs: { allowUnfree: true }', 'kernels:', '  - { kind: python, name: py-gurobi, version: "3.11", packages: [gurobipy] }', '  - { kind: bash, name: sh }',
+  ['nixpkgs: { allowUnfree: true }', 'kernels:', '  - { kind: python, name: py-gurobi, version: "3.11", packages: [gurobipy, pandas] }', '  - { kind: bash, name: sh }',
     '  - { kind: custom, name: tools, language: sh, argv: [bash, "{connection_file}"], packages: [bash] }',
     'image: { name: sbom-test, tag: v1 }', ''].join('\n'),
 );
@@ -96,6 +97,39 @@ describe('nixlab sbom', () => {
     expect(gurobi.references).toEqual(refs);
   }, 600_000);
 
+  it("licenses the closure's undeclared dependencies by outPath, as the package set knows them", async () => {
+    const out = join(work, 'deps.spdx.json');
+    const { result } = await sbomOk([config, '--pkgs', 'offline', '-o', out]);
+    expect((await pyspdx(out)).all).toBe('');
+    const doc = JSON.parse(readFileSync(out, 'utf8'));
+    const pkg = (name: string) => result.packages.find((p) => p.name === name)!;
+    const spdx = (name: string) => doc.packages.find((p: any) => p.name === name);
+    // Declared: pandas. Not declared by any kernel: python-dateutil (pandas' dependency) and
+    // packaging (ipykernel's), with their wheels' METADATA licences (offline/python/wheels.meta.json).
+    expect([pkg('python3.11-pandas').license, pkg('python3.11-pandas').kernels]).toEqual(['BSD-3-Clause', ['py-gurobi']]);
+    const dateutil = pkg('python3.11-python-dateutil');
+    expect([dateutil.license, dateutil.kernels, dateutil.group]).toEqual(['BSD-3-Clause', [], 'kernel:py-gurobi']);
+    expect(spdx('python3.11-python-dateutil').licenseDeclared).toBe('BSD-3-Clause');
+    expect(spdx('python3.11-python-dateutil').homepage).toBe('https://github.com/dateutil/dateutil');
+    expect(spdx('python3.11-packaging').licenseDeclared).toBe('(Apache-2.0 OR BSD-2-Clause)');
+    // The interpreter (the offline set's CPython meta: psfl) and the server's packages too.
+    expect(pkg('python3').license).toBe('Python-2.0');
+    expect(result.packages.find((p) => p.name === 'python3.13-jupyter-server')!.license).toBe('BSD-3-Clause');
+    // The match is by store path: each licensed package is one the package set evaluates to that path.
+    const evaluated = JSON.parse(
+      (await execa('nix-instantiate', ['--eval', '--strict', '--json', '--expr', `let p = import ${resolve('offline')} { config.allowUnfree = true; }; in [ p.python311Packages.python-dateutil.outPath p.python311Packages.packaging.outPath ]`])).stdout,
+    );
+    expect(evaluated).toEqual([dateutil.storePath, pkg('python3.11-packaging').storePath]);
+    // What the package set does not know stays NOASSERTION: Debian's glibc, the nixlab-made paths.
+    expect(spdx('glibc').licenseDeclared).toBe('NOASSERTION');
+    expect(spdx('nixlab-image-root').licenseDeclared).toBe('NOASSERTION');
+    expect(result.packages.filter((p) => p.license && !p.kernels.length).length).toBeGreaterThan(50);
+    // Deterministic.
+    const again = join(work, 'deps-again.spdx.json');
+    await sbomOk([config, '--pkgs', 'offline', '-o', again]);
+    expect(readFileSync(again, 'utf8')).toBe(readFileSync(out, 'utf8'));
+  }, 900_000);
+
   it('of an image alone: deterministic, valid, licences NOASSERTION; stdout and OCI layouts alike', async () => {
     const a = join(work, 'a.spdx.json');
     const b = join(work, 'b.spdx.json');
@@ -133,6 +167,8 @@ describe('nixlab sbom', () => {
     expect(validate(doc) ? [] : validate.errors).toEqual([]);
     const gurobi = doc.components.find((c: any) => c.name === 'python3.11-gurobipy');
     expect(doc.components.find((c: any) => c.name === 'bash').licenses).toEqual([{ license: { id: 'GPL-3.0-or-later' } }]);
+    expect(doc.components.find((c: any) => c.name === 'python3.11-python-dateutil').licenses).toEqual([{ license: { id: 'BSD-3-Clause' } }]);
+    expect(doc.components.find((c: any) => c.name === 'python3.11-packaging').licenses).toEqual([{ expression: '(Apache-2.0 OR BSD-2-Clause)' }]);
     expect(doc.dependencies.length).toBe(doc.components.length + 1);
     expect(gurobi.properties).toEqual(expect.arrayContaining([{ name: 'nixlab:group', value: 'kernel:py-gurobi' }, { name: 'nixlab:unfree', value: 'unfree' }]));
     // A document that breaks the schema is rejected: the check can fail.
