@@ -1,6 +1,7 @@
 // A client of the OCI distribution API (the registry HTTP API v2) on node's http/https: the
 // destination reference, credentials (docker config or environment, never printed), the
 // Bearer/Basic challenge, and typed errors that name the registry and the step.
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
@@ -53,18 +54,38 @@ export class RegistryError extends NixlabError {
   }
 }
 
+/** Where credentials came from, as errors name it. */
+function originText(c: Credentials | null): string {
+  if (!c) return 'nowhere';
+  if (c.from === 'env') return `$${USER_ENV}/$${PASSWORD_ENV}`;
+  if (c.from === 'credential-helper') return `the credential helper docker-credential-${c.helper}`;
+  return 'the docker config';
+}
+
 /** The registry refused the credentials (or needs some): the user's to fix. Exit code 2. */
 export class RegistryAuthError extends UserError {
   constructor(
     readonly registry: string,
     readonly step: PushStep,
-    had: 'none' | 'docker-config' | 'env',
+    had: Credentials | null,
   ) {
     super({
       where: `registry ${registry} (${step})`,
-      message: had === 'none' ? 'asks for credentials (HTTP 401) and none are configured' : `refused the credentials from ${had === 'env' ? `$${USER_ENV}/$${PASSWORD_ENV}` : 'the docker config'} (HTTP 401)`,
-      hint: `run \`docker login ${registry}\` (writes ~/.docker/config.json, or $DOCKER_CONFIG/config.json), or set ${USER_ENV} and ${PASSWORD_ENV}`,
+      message: had === null ? 'asks for credentials (HTTP 401) and none are configured' : `refused the credentials from ${originText(had)} (HTTP 401)`,
+      hint: `run \`docker login ${registry}\` (writes ~/.docker/config.json, or $DOCKER_CONFIG/config.json, or the configured credential helper), or set ${USER_ENV} and ${PASSWORD_ENV}`,
     });
+  }
+}
+
+/** A docker credential helper (credsStore / credHelpers) is missing or failed. Exit code 2. */
+export class CredentialHelperError extends UserError {
+  constructor(
+    readonly helper: string,
+    readonly registry: string,
+    message: string,
+    hint: string,
+  ) {
+    super({ where: `credential helper docker-credential-${helper} for registry ${registry}`, message, hint });
   }
 }
 
@@ -76,22 +97,77 @@ export const PASSWORD_ENV = 'NIXLAB_REGISTRY_PASSWORD';
 export interface Credentials {
   username: string;
   password: string;
-  from: 'docker-config' | 'env';
+  from: 'docker-config' | 'env' | 'credential-helper';
+  /** The helper's name (`pass` for docker-credential-pass), when from a credential helper. */
+  helper?: string;
+  /** An identity token (OAuth2 refresh token) instead of a password: the helper said Username `<token>`. */
+  identityToken?: string;
 }
 
-/** The credentials for `registry`: the environment, else `auths` of $DOCKER_CONFIG/config.json or ~/.docker/config.json. */
+/** The helper names docker accepts: the suffix of an executable `docker-credential-NAME`. */
+const HELPER = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+
+/**
+ * Asks a docker credential helper (docker-credential-helpers' protocol): runs
+ * `docker-credential-NAME get` with the server address on stdin; it prints
+ * {"ServerURL","Username","Secret"}, or exits non-zero saying "credentials not found" (null here).
+ * Username `<token>` means Secret is an identity token. Its output is never shown: an error
+ * keeps only the helper's first line of complaint, cut short.
+ */
+export function helperCredentials(helper: string, registry: string, env: NodeJS.ProcessEnv = process.env): Credentials | null {
+  if (!HELPER.test(helper)) throw new CredentialHelperError(helper, registry, 'is not a valid helper name', 'credsStore and credHelpers name the suffix of docker-credential-NAME, e.g. "pass"');
+  const bin = `docker-credential-${helper}`;
+  const r = spawnSync(bin, ['get'], { input: registry, env, encoding: 'utf8', timeout: 60_000, maxBuffer: 1 << 20 });
+  if (r.error) {
+    const code = (r.error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new CredentialHelperError(helper, registry, `${bin} is not on PATH`, `install it (Debian: golang-docker-credential-helpers has docker-credential-pass and -secretservice), or remove "${helper}" from credsStore/credHelpers in the docker config`);
+    throw new CredentialHelperError(helper, registry, `${bin} could not run: ${code ?? r.error.message}`, 'check the helper works: echo REGISTRY | ' + bin + ' get');
+  }
+  const said = `${r.stdout ?? ''}\n${r.stderr ?? ''}`;
+  if (r.status !== 0) {
+    if (/credentials not found/i.test(said)) return null;
+    const first = (said.split('\n').find((l) => l.trim()) ?? '').trim().slice(0, 200);
+    throw new CredentialHelperError(helper, registry, `${bin} get failed (exit ${r.status ?? r.signal})${first ? `: ${first}` : ''}`, `check the helper's store (for pass: the gpg key and \`pass\`), or log in again: docker login ${registry}`);
+  }
+  let j: { Username?: unknown; Secret?: unknown };
+  try {
+    j = JSON.parse(r.stdout) as typeof j;
+  } catch {
+    throw new CredentialHelperError(helper, registry, `${bin} get printed no JSON`, 'a credential helper prints {"ServerURL","Username","Secret"}; check its version');
+  }
+  if (typeof j.Username !== 'string' || typeof j.Secret !== 'string') throw new CredentialHelperError(helper, registry, `${bin} get printed no Username and Secret`, 'log in again: docker login ' + registry);
+  // docker-credential-helpers before 0.7 answer an unknown server with empty strings and exit 0.
+  if (j.Username === '' && j.Secret === '') return null;
+  if (j.Username === '<token>') return { username: '', password: '', identityToken: j.Secret, from: 'credential-helper', helper };
+  return { username: j.Username, password: j.Secret, from: 'credential-helper', helper };
+}
+
+/** A docker config key as the host it names (`https://host/v1/` → `host`). */
+const hostOf = (key: string) => key.replace(/^https?:\/\//, '').replace(/\/.*$/, '');
+
+/**
+ * The credentials for `registry`: the environment; else, from $DOCKER_CONFIG/config.json or
+ * ~/.docker/config.json, the helper `credHelpers` names for it, else `credsStore`'s (as docker's
+ * configfile does), and when the helper has none, the `auths` entry.
+ */
 export function credentialsFor(registry: string, env: NodeJS.ProcessEnv = process.env): Credentials | null {
   if (env[USER_ENV] && env[PASSWORD_ENV] !== undefined) return { username: env[USER_ENV]!, password: env[PASSWORD_ENV]!, from: 'env' };
   const file = join(env.DOCKER_CONFIG || join(env.HOME || homedir(), '.docker'), 'config.json');
-  let auths: Record<string, { auth?: string; username?: string; password?: string }>;
+  let config: { auths?: Record<string, { auth?: string; username?: string; password?: string; identitytoken?: string }>; credsStore?: unknown; credHelpers?: Record<string, unknown> };
   try {
-    auths = (JSON.parse(readFileSync(file, 'utf8')) as { auths?: typeof auths }).auths ?? {};
+    config = JSON.parse(readFileSync(file, 'utf8')) as typeof config;
   } catch {
     return null;
   }
-  for (const [key, entry] of Object.entries(auths)) {
-    const host = key.replace(/^https?:\/\//, '').replace(/\/.*$/, '');
-    if (host !== registry) continue;
+  const helpers = Object.entries(config.credHelpers ?? {}).filter(([k, v]) => hostOf(k) === registry && typeof v === 'string' && v);
+  const helper = helpers.length ? (helpers[0]![1] as string) : typeof config.credsStore === 'string' && config.credsStore ? config.credsStore : null;
+  if (helper) {
+    const c = helperCredentials(helper, registry, env);
+    if (c) return c;
+  }
+  for (const [key, entry] of Object.entries(config.auths ?? {})) {
+    if (hostOf(key) !== registry) continue;
+    if (entry.identitytoken) return { username: '', password: '', identityToken: entry.identitytoken, from: 'docker-config' };
     if (entry.auth) {
       const text = Buffer.from(entry.auth, 'base64').toString('utf8');
       const i = text.indexOf(':');
@@ -170,7 +246,7 @@ export class RegistryClient {
     if (r.status === 401) {
       await this.authenticate(step, String(r.headers['www-authenticate'] ?? ''), opts.scope);
       r = await this.send(step, method, path, opts);
-      if (r.status === 401) throw new RegistryAuthError(this.registry, step, this.opts.credentials?.from ?? 'none');
+      if (r.status === 401) throw new RegistryAuthError(this.registry, step, this.opts.credentials ?? null);
     }
     return r;
   }
@@ -187,9 +263,9 @@ export class RegistryClient {
   /** Answers a `WWW-Authenticate` challenge: Bearer (token endpoint, with Basic credentials if any) or Basic. */
   private async authenticate(step: PushStep, challenge: string, scope: string): Promise<void> {
     const creds = this.opts.credentials ?? null;
-    const basic = creds ? `Basic ${Buffer.from(`${creds.username}:${creds.password}`).toString('base64')}` : null;
+    const basic = creds && !creds.identityToken ? `Basic ${Buffer.from(`${creds.username}:${creds.password}`).toString('base64')}` : null;
     if (/^Basic/i.test(challenge)) {
-      if (!basic) throw new RegistryAuthError(this.registry, step, 'none');
+      if (!basic) throw new RegistryAuthError(this.registry, step, null);
       this.authorization = basic;
       return;
     }
@@ -201,11 +277,17 @@ export class RegistryClient {
     url.searchParams.set('scope', scope);
     let r: RegistryResponse;
     try {
-      r = await fetchUrl(url, 'GET', basic ? { authorization: basic } : {}, undefined, this.tlsVerify, this.opts.signal);
+      if (creds?.identityToken) {
+        // docker's OAuth2 flow for an identity token (distribution's docs/spec/auth/oauth.md): POST
+        // grant_type=refresh_token to the realm.
+        const form = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: creds.identityToken, client_id: 'nixlab', scope });
+        if (params.service) form.set('service', params.service);
+        r = await fetchUrl(new URL(params.realm), 'POST', { 'content-type': 'application/x-www-form-urlencoded' }, Buffer.from(form.toString()), this.tlsVerify, this.opts.signal);
+      } else r = await fetchUrl(url, 'GET', basic ? { authorization: basic } : {}, undefined, this.tlsVerify, this.opts.signal);
     } catch (error) {
       throw new RegistryError(this.registry, 'authenticate', undefined, `the token service ${url.origin} cannot be reached: ${(error as Error).message}`, { cause: error });
     }
-    if (r.status === 401 || r.status === 403) throw new RegistryAuthError(this.registry, step, creds?.from ?? 'none');
+    if (r.status === 401 || r.status === 403) throw new RegistryAuthError(this.registry, step, creds);
     if (r.status !== 200) throw new RegistryError(this.registry, 'authenticate', r.status, `the token service ${url.origin} answered ${r.status}`);
     const token = (JSON.parse(r.body.toString('utf8')) as { token?: string; access_token?: string }) ?? {};
     const value = token.token ?? token.access_token;
