@@ -265,6 +265,7 @@ export class RegistryClient {
     const creds = this.opts.credentials ?? null;
     const basic = creds && !creds.identityToken ? `Basic ${Buffer.from(`${creds.username}:${creds.password}`).toString('base64')}` : null;
     if (/^Basic/i.test(challenge)) {
+      if (creds?.identityToken) throw new RegistryError(this.registry, 'authenticate', 401, `asks for Basic credentials, but ${originText(creds)} gives an identity token (which only a Bearer token service takes)`, { suggestions: [`run \`docker login ${this.registry}\` with a username and password`] });
       if (!basic) throw new RegistryAuthError(this.registry, step, null);
       this.authorization = basic;
       return;

@@ -61,6 +61,22 @@ describe('credentialsFor', () => {
     expect(credentialsFor('127.0.0.1:5000', { ...env, NIXLAB_REGISTRY_USERNAME: 'ci', NIXLAB_REGISTRY_PASSWORD: 'x' })).toEqual({ username: 'ci', password: 'x', from: 'env' });
   });
 
+  it("a helper's <token> username is an identity token; an auths identitytoken too; a bad helper name is refused", () => {
+    const bin = join(work, 'helper-bin');
+    mkdirSync(bin, { recursive: true });
+    // A credential helper by the protocol: reads the server on stdin, answers for one only.
+    writeFileSync(join(bin, 'docker-credential-tok'), '#!/bin/sh\nread s\n[ "$1" = get ] && [ "$s" = 127.0.0.1:5000 ] && { echo \'{"ServerURL":"127.0.0.1:5000","Username":"<token>","Secret":"refresh-me"}\'; exit 0; }\necho "credentials not found in native keychain"; exit 1\n', { mode: 0o755 });
+    const cfg = join(work, 'docker-tok');
+    mkdirSync(cfg, { recursive: true });
+    writeFileSync(join(cfg, 'config.json'), JSON.stringify({ credsStore: 'tok', auths: { '127.0.0.1:5002': { identitytoken: 'id-tok' } } }));
+    const e = { DOCKER_CONFIG: cfg, HOME: '/nonexistent', PATH: `${bin}:${process.env.PATH}` };
+    expect(credentialsFor('127.0.0.1:5000', e)).toEqual({ username: '', password: '', identityToken: 'refresh-me', from: 'credential-helper', helper: 'tok' });
+    expect(credentialsFor('127.0.0.1:5002', e)).toEqual({ username: '', password: '', identityToken: 'id-tok', from: 'docker-config' });
+    expect(credentialsFor('127.0.0.1:5003', e)).toBeNull();
+    writeFileSync(join(cfg, 'config.json'), JSON.stringify({ credsStore: '../evil' }));
+    expect(() => credentialsFor('127.0.0.1:5000', e)).toThrow('is not a valid helper name');
+  });
+
   it('no config file means no credentials', () => {
     expect(credentialsFor('127.0.0.1:5000', { DOCKER_CONFIG: join(work, 'none'), HOME: '/nonexistent' })).toBeNull();
   });
