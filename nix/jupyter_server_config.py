@@ -38,3 +38,9 @@ if _hub:
 if "NIXLAB_NOTEBOOK_DIR" in os.environ and not (_hub and os.environ.get("JUPYTERHUB_ROOT_DIR")):
     c.ServerApp.root_dir = os.environ["NIXLAB_NOTEBOOK_DIR"]
     c.NotebookApp.notebook_dir = os.environ["NIXLAB_NOTEBOOK_DIR"]
+
+# JupyterLab's extensions come from the Nix environment (lab.extensions): its extension manager
+# can neither install into the read-only store nor needs PyPI to say what is installed, so it is
+# the read-only one (jupyterlab/extensions/readonly.py), which lists the installed extensions
+# without asking PyPI for newer versions.
+c.LabApp.extension_manager = "readonly"

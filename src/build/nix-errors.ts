@@ -361,7 +361,8 @@ const q = (s: string) => JSON.stringify(s);
 const setLabel = (set: string | undefined): string => (set ? set : 'pkgs');
 
 function kernelLabel(e: SourceMapEntry): string {
-  return e.kernel !== undefined ? `kernel ${q(e.kernel)}` : 'the config';
+  if (e.kernel !== undefined) return `kernel ${q(e.kernel)}`;
+  return e.path[0] === 'lab' ? 'JupyterLab extension' : 'the config';
 }
 
 /** The problem for a Nix failure traced to `loc`, with nixlab's hint. */

@@ -460,3 +460,26 @@ export const composeDir = rule(
   (v: string) =>
     /^\.\/(?!(?:.*\/)?\.\.(?:\/|$))/.test(v) ? undefined : { message: `${q(v)} must start with "./" and stay inside the compose project (no "..")`, hint: `write e.g. ${q(COMPOSE_NOTEBOOKS_DEFAULT)}` },
 );
+
+// ---------------------------------------------------------------------------------------------
+// JupyterLab extensions (`lab.extensions`)
+
+/**
+ * A prebuilt JupyterLab extension, by its nixpkgs Python package attribute name
+ * (pkgs/top-level/python-packages.nix: `jupyterlab-git`, `jupyterlab-widgets`). Users often
+ * write the extension's npm name (`@jupyterlab/git`) or a pip requirement instead.
+ */
+export const labExtension = attrNameRule(
+  'A JupyterLab extension that ships prebuilt, by its nixpkgs Python package attribute name (`jupyterlab-git`, `jupyterlab-widgets`); it joins the server environment.',
+  '"jupyterlab-git" or "jupyterlab-widgets"',
+  {
+    explain: (s) => {
+      if (s.startsWith('@') || s.includes('/')) {
+        return { message: `${q(s)} looks like the extension's npm name; lab.extensions takes the Python package that ships it prebuilt`, hint: 'write its nixpkgs Python attribute name, e.g. "jupyterlab-git" for @jupyterlab/git' };
+      }
+      const pip = /^([A-Za-z_][A-Za-z0-9_.-]*?)\s*(?:[=<>!~]=?|@|\[)/.exec(s);
+      if (pip) return { message: `${q(s)} is a pip requirement; the version comes from the package set`, hint: `write the name alone: ${q(pip[1]!.replace(/[._]/g, '-').toLowerCase())}` };
+      return undefined;
+    },
+  },
+);

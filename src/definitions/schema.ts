@@ -38,6 +38,7 @@ const sharedRules: Record<string, Rule> = {
   sharedPassword: rules.sharedPassword,
   composeNetwork: rules.composeNetwork,
   composeDir: rules.composeDir,
+  labExtension: rules.labExtension,
   frontend: {
     schema: { type: 'string', description: `Jupyter front end: ${frontEndNames.map((n) => `\`${n}\` (${FRONT_ENDS[n].summary})`).join(', ')}.`, enum: frontEndNames },
     explain: () => undefined,
@@ -165,6 +166,20 @@ export const hubProperty: SchemaObject = {
   },
 };
 
+/** `lab`: JupyterLab's prebuilt extensions, as Python packages of the server environment. */
+export const labProperty: SchemaObject = {
+  type: 'object',
+  description: 'JupyterLab (and Notebook 7) settings: which prebuilt extensions the server environment has.',
+  additionalProperties: false,
+  properties: {
+    extensions: {
+      type: 'array',
+      description: 'Prebuilt JupyterLab extensions by nixpkgs Python package attribute name (`jupyterlab-git`); they join the server environment and JupyterLab finds them in share/jupyter/labextensions of the data path, with no build step. Default none.',
+      items: { $ref: '#/$defs/labExtension' },
+    },
+  },
+};
+
 /** The config schema (draft 2020-12). */
 export const configSchema: SchemaObject = {
   $schema: 'https://json-schema.org/draft/2020-12/schema',
@@ -179,6 +194,7 @@ export const configSchema: SchemaObject = {
     frontend: ref('frontend', `Jupyter front end: ${frontEndNames.map((n) => `\`${n}\``).join(', ')}. Default \`${DEFAULT_FRONT_END}\`.`),
     nixpkgs: nixpkgsProperty,
     hub: hubProperty,
+    lab: labProperty,
     kernels: kernelsProperty,
     compose: {
       type: 'object',

@@ -110,11 +110,23 @@ export interface NormalizedHub {
   sharedPassword?: string;
 }
 
+/** JupyterLab (and Notebook 7): the prebuilt extensions of the server environment. */
+export interface LabSettings {
+  /** nixpkgs Python package attribute names of prebuilt extensions (`jupyterlab-git`). */
+  extensions?: string[];
+}
+
+export interface NormalizedLab {
+  /** Without repeats, in the config's order. */
+  extensions: string[];
+}
+
 export interface Config {
   /** Optional `$schema` pointer for editors. */
   $schema?: string;
   frontend?: Frontend;
   hub?: HubSettings;
+  lab?: LabSettings;
   nixpkgs?: NixpkgsSettings;
   kernels: KernelDef[];
   image?: ImageSettings;
@@ -151,6 +163,8 @@ export interface NormalizedConfig {
   frontend: Frontend;
   /** Set: the image is a JupyterHub single-user image. */
   hub?: NormalizedHub;
+  /** Present when the config has a `lab` section. */
+  lab?: NormalizedLab;
   /** Undefined: use flake.lock's pin. */
   nixpkgs?: NixpkgsPin;
   /** nixpkgs' `config` (defaults: nothing unfree, broken or insecure). */

@@ -14,7 +14,7 @@ import { checkDuplicates, formatJsonPath } from '../kernels/checks.js';
 import { kernelKinds, kindNames, kindOf, type KernelDef, type NormalizedKernel } from '../kernels/index.js';
 import type { JsonValue, NormalizedKernelBase, PathSegment, Reporter } from '../kernels/types.js';
 import { RESERVED_VARIABLES } from '../runtime/environment.js';
-import { DEFAULT_FRONT_END } from '../runtime/targets.js';
+import { DEFAULT_FRONT_END, FRONT_ENDS, frontEndNames, type FrontEndName } from '../runtime/targets.js';
 import { DEFAULT_HUB_ADMIN, DEFAULT_HUB_AUTHENTICATOR, DEFAULT_HUB_PORT, HUB_VERSION, SHARED_PASSWORD_MIN_HUB, SHARED_PASSWORD_MIN_LENGTH, compareMajorMinor, DEFAULT_REFERENCE, DEFAULT_USER, LAYERS, NIXPKGS_CONFIG_DEFAULTS, describeValue, homeOf, isSecretEnvName, kernelNameLike, secretEnvVerdict, unrepresentable, type Rule, type SchemaObject, type Verdict } from './rules.js';
 import { cachedSchemaCheck } from './schema-cache.js';
 import { configSchema, kernelBranches, kernelsProperty, namedRules } from './schema.js';
@@ -491,6 +491,7 @@ function checkSemantics(data: unknown, ctx: Collector): void {
     });
   }
   if (isObject(data.hub)) checkHub(data.hub, data, ctx);
+  if (isObject(data.lab)) checkLab(data.lab, data, ctx);
   if (isObject(data.nixpkgs)) checkDuplicates(data.nixpkgs.permittedInsecurePackages, ['nixpkgs', 'permittedInsecurePackages'], ctx, 'warn', 'package');
   const image = data.image;
   if (isObject(image)) {
@@ -556,6 +557,27 @@ function checkHub(hub: Record<string, unknown>, data: Record<string, unknown>, c
   }
 }
 
+/** JupyterLab extensions need a front end that loads them; repeats are warnings, and so is the front end's own package. */
+function checkLab(lab: Record<string, unknown>, data: Record<string, unknown>, ctx: Collector): void {
+  const list = lab.extensions;
+  if (!Array.isArray(list)) return;
+  checkDuplicates(list, ['lab', 'extensions'], ctx, 'warn', 'extension');
+  const frontend = typeof data.frontend === 'string' && Object.hasOwn(FRONT_ENDS, data.frontend) ? (data.frontend as FrontEndName) : data.hub !== undefined ? 'lab' : DEFAULT_FRONT_END;
+  const front = FRONT_ENDS[frontend];
+  if (list.length > 0 && !front.labExtensions) {
+    const loaders = frontEndNames.filter((n) => FRONT_ENDS[n].labExtensions);
+    ctx.error(['lab', 'extensions'], {
+      message: `frontend ${q(frontend)} has no browser front end to load JupyterLab extensions`,
+      hint: `set frontend to ${loaders.map(q).join(' or ')}, or remove lab.extensions`,
+    });
+  }
+  list.forEach((e, i) => {
+    if (typeof e === 'string' && (front.serverPackages as readonly string[]).includes(e)) {
+      ctx.warn(['lab', 'extensions', i], { message: `${q(e)} is the ${frontend} front end itself, always in the server environment`, hint: 'remove it from lab.extensions' });
+    }
+  });
+}
+
 // ---------------------------------------------------------------------------------------------
 // Normalisation
 
@@ -593,6 +615,7 @@ function normalise(cfg: Config, baseDir: string): NormalizedConfig {
           },
         }
       : {}),
+    ...(cfg.lab ? { lab: { extensions: [...new Set(cfg.lab.extensions ?? [])] } } : {}),
     ...(cfg.nixpkgs?.rev !== undefined && cfg.nixpkgs.narHash !== undefined ? { nixpkgs: { rev: cfg.nixpkgs.rev, narHash: cfg.nixpkgs.narHash } } : {}),
     nixpkgsConfig: {
       allowUnfree: cfg.nixpkgs?.allowUnfree ?? NIXPKGS_CONFIG_DEFAULTS.allowUnfree,

@@ -16,6 +16,7 @@ import { packageRoot } from '../paths.js';
 import { JUPYTER_VARIABLES, type Place, type Value } from '../runtime/environment.js';
 import { ROOT_LINKS, filesLink } from '../runtime/image-root.js';
 import { FRONT_ENDS } from '../runtime/targets.js';
+import { SERVER_PACKAGE_SET, extensionIndex, labExtensions } from '../runtime/lab.js';
 import { SINGLE_USER_DEFAULT_URL, SINGLE_USER_PACKAGE } from '../runtime/hub.js';
 import { apply, attrs, bool, comment, json, lambda, lambdaSet, letIn, list, mapChildren, nix, nul, origin, relPath, select, str, strParts, v, type Formal, type NixExpr, type Origin, type OriginRole, type StrPart } from './ast.js';
 import { resolvePin, type ResolvedPin } from './pin.js';
@@ -105,13 +106,18 @@ function defaultNix(config: NormalizedConfig, source: string, data: unknown): Ni
   bindings.push(['kernels', apply(select(v('nixlab'), 'kernels'), list(specs))]);
   const hubSettings = config.hub ? { hub: { defaultUrl: SINGLE_USER_DEFAULT_URL[config.frontend], version: config.hub.version } } : {};
   bindings.push(['jupyterConfig', apply(select(v('nixlab'), 'jupyterConfig'), attrs({ settings: json({ frontend: config.frontend, kernels: config.kernels.map((k) => k.name), ...hubSettings }) }))]);
-  // A single-user image also has jupyterhub (its jupyterhub-singleuser) in the server environment.
+  // A single-user image also has jupyterhub (its jupyterhub-singleuser) in the server environment,
+  // and the config's JupyterLab extensions join it (runtime/lab.ts): their share/jupyter/labextensions
+  // is linked into the notebook environment's share/jupyter, JUPYTER_PATH.
   const serverPackages = config.hub ? [...frontEnd.serverPackages, SINGLE_USER_PACKAGE] : frontEnd.serverPackages;
+  const extensions = labExtensions(config).map((name) =>
+    origin({ role: 'package', at: ['lab', 'extensions', extensionIndex(config, data, name)], set: SERVER_PACKAGE_SET, attr: [name] }, select(v('ps'), name)),
+  );
   bindings.push([
     'server',
     comment(
       `the ${config.frontend} front end`,
-      origin({ role: 'server', at: ['frontend'] }, apply(select(v('pkgs'), 'python3', 'withPackages'), lambda('ps', list(serverPackages.map((p) => select(v('ps'), p)))))),
+      origin({ role: 'server', at: ['frontend'] }, apply(select(v('pkgs'), 'python3', 'withPackages'), lambda('ps', list([...serverPackages.map((p) => select(v('ps'), p)), ...extensions])))),
     ),
   ]);
   bindings.push(['env', apply(select(v('nixlab'), 'env'), attrs({ server: v('server'), kernels: v('kernels'), jupyterConfig: v('jupyterConfig') }))]);

@@ -11,13 +11,15 @@ export interface FrontEnd {
   serverPackages: string[];
   /** The program that starts it, from the notebook environment's bin/. */
   command: string;
+  /** It loads prebuilt JupyterLab extensions from the data path (`lab.extensions`). */
+  labExtensions: boolean;
 }
 
 /** The front ends, by config value. */
 export const FRONT_ENDS = {
-  lab: { name: 'lab', summary: 'JupyterLab', serverPackages: ['jupyterlab'], command: 'jupyter-lab' },
-  notebook: { name: 'notebook', summary: 'Jupyter Notebook 7', serverPackages: ['notebook'], command: 'jupyter-notebook' },
-  server: { name: 'server', summary: 'Jupyter Server without a front end (REST API and kernels only)', serverPackages: ['jupyter-server'], command: 'jupyter-server' },
+  lab: { name: 'lab', summary: 'JupyterLab', serverPackages: ['jupyterlab'], command: 'jupyter-lab', labExtensions: true },
+  notebook: { name: 'notebook', summary: 'Jupyter Notebook 7', serverPackages: ['notebook'], command: 'jupyter-notebook', labExtensions: true },
+  server: { name: 'server', summary: 'Jupyter Server without a front end (REST API and kernels only)', serverPackages: ['jupyter-server'], command: 'jupyter-server', labExtensions: false },
 } as const satisfies Record<string, FrontEnd>;
 
 export type FrontEndName = keyof typeof FRONT_ENDS;

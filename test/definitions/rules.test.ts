@@ -33,6 +33,7 @@ const SAMPLES: Record<string, unknown[]> = {
   sharedPassword: ['12345678', 'a long shared password', '1234567', '', 8],
   pythonVersion: ['3.11', '3.12', '3.13', '3.19', '3.10', '3.9', 3.12, '3.12.1'],
   pythonPackage: ['numpy', 'scikit-learn', 'a.b', 'in', 'numpy pandas', ''],
+  labExtension: ['jupyterlab-git', 'jupyterlab-widgets', '@jupyterlab/git', 'jupyterlab-git==0.55', 'jupyterlab-git jupyterlab-lsp', 'in', ''],
   rPackage: ['ggplot2', 'data_table', 'data.table', 'rPackages.x', 'let'],
   haskellPackage: ['lens', 'with'],
   octavePackage: ['signal', 'a b'],
