@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Under Docker: the time from the start of `nixlab test CONFIG` (which runs `nixlab build`
 # first: generate, nix-build, pack) to the first kernel answer, cold (a fresh engine data-root,
-# nothing loaded) then warm (the same engine, the image already there), RUNS times; and the
-# image's size as the engine reports it. Needs root (dockerd). Prints one line per run.
+# nothing loaded, and an empty nixlab cache: every layer hashed) then warm (the same engine and
+# cache, the image already there), RUNS times; and the image's size as the engine reports it. Needs root (dockerd). Prints one line per run.
 #   bash bench/docker.sh [CONFIG] [RUNS]      (default: examples/demo/nixlab.yaml, 3)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,6 +13,7 @@ for i in $(seq 1 "$runs"); do
   d=$(mktemp -d /tmp/dk.XXXX)
   host=$(bash scripts/dockerd.sh start "$d")
   line="run $i:"
+  export NIXLAB_CACHE_DIR="$d/cache"
   for kind in cold warm; do
     start=$(ms)
     DOCKER_HOST=$host node bin/run.js test "$config" --pkgs offline --json -q >"$d/$kind.json" || true

@@ -2,9 +2,9 @@
 // each in its own environment, notebooks on a /data volume. Build it against the pinned nixpkgs:
 //   nixlab build examples/polyglot -o polyglot.tar
 //   nixlab run polyglot.tar -e JUPYTER_TOKEN=secret -p 8888 -v "$PWD/work:/data"
-// Offline (`--pkgs offline`) it does not build: Debian 12 has no gophernotes, xeus-cling, evcxr,
-// deno or bash_kernel, and the offline package set says so at evaluation. examples/polyglot-offline
-// is the part it builds (Python, R, Octave).
+// Offline (`--pkgs offline`) it does not build: Debian 12 has no gophernotes, xeus-cpp or evcxr,
+// and the offline package set says so at evaluation. examples/polyglot-offline (Python, R, Octave)
+// and examples/all-in-one (Python, JavaScript, TypeScript, Bash) build offline.
 import type { Config } from 'nixlab/config';
 
 export default {

@@ -152,15 +152,17 @@ export class KernelChannels {
    * Sends a shell request and collects every message answering it until the reply has come and
    * the kernel is idle again (both are needed: iopub and shell are not ordered).
    */
-  private ask(msgType: string, content: Record<string, unknown>, timeoutMs: number): Promise<JupyterMessage[]> {
+  private ask(msgType: string, content: Record<string, unknown>, timeoutMs: number, late?: LateOutput): Promise<JupyterMessage[]> {
     const msgId = randomUUID();
     const replyType = msgType.replace(/_request$/, '_reply');
     return new Promise((resolve, reject) => {
       const got: JupyterMessage[] = [];
       let replied = false;
       let idle = false;
+      let lateTimer: ReturnType<typeof setTimeout> | undefined;
       const done = (err?: Error) => {
         clearTimeout(timer);
+        clearTimeout(lateTimer);
         this.waiting.delete(msgId);
         if (err) reject(err);
         else resolve(got);
@@ -174,7 +176,12 @@ export class KernelChannels {
         got.push(msg);
         if (msg.header.msg_type === replyType) replied = true;
         if (msg.header.msg_type === 'status' && msg.content.execution_state === 'idle') idle = true;
-        if (replied && idle) done();
+        if (!replied || !idle) return;
+        // Deno's kernel sends execute_reply and idle without waiting for its stdout task (it
+        // sleeps 5 ms: denoland/deno#20337), so on a busy machine a stream can come after idle.
+        const sofar = late && collectOutput(got);
+        if (!sofar || sofar.status !== 'ok' || sofar.stdout.includes(late.stdout)) return done();
+        lateTimer ??= setTimeout(() => done(), late.ms);
       });
       if (this.failure) return done(this.failure);
       this.ws.sendText(
@@ -196,37 +203,52 @@ export class KernelChannels {
     return msgs.find((m) => m.header.msg_type === 'kernel_info_reply')!.content;
   }
 
-  /** Runs code; resolves once the kernel has replied and is idle again. */
-  async execute(code: string, timeoutMs = 60_000): Promise<ExecuteResult> {
-    const msgs = await this.ask('execute_request', { code, silent: false, store_history: true, user_expressions: {}, allow_stdin: false, stop_on_error: true }, timeoutMs);
-    const out: ExecuteResult = { stdout: '', stderr: '', errors: [], status: '' };
-    for (const m of msgs) {
-      const c = m.content;
-      switch (m.header.msg_type) {
-        case 'stream':
-          if (c.name === 'stderr') out.stderr += String(c.text ?? '');
-          else out.stdout += String(c.text ?? '');
-          break;
-        case 'execute_result':
-        case 'display_data': {
-          const text = (c.data as Record<string, unknown> | undefined)?.['text/plain'];
-          if (typeof text === 'string') out.stdout += text.endsWith('\n') ? text : `${text}\n`;
-          break;
-        }
-        case 'error':
-          out.errors.push(`${String(c.ename)}: ${String(c.evalue)}`);
-          break;
-        case 'execute_reply':
-          out.status = String(c.status);
-          break;
-      }
-    }
-    return out;
+  /**
+   * Runs code; resolves once the kernel has replied and is idle again -- or, with `late`, once
+   * stdout holds `late.stdout` or `late.ms` more have passed (for kernels whose output may
+   * follow their idle status).
+   */
+  async execute(code: string, timeoutMs = 60_000, late?: LateOutput): Promise<ExecuteResult> {
+    const msgs = await this.ask('execute_request', { code, silent: false, store_history: true, user_expressions: {}, allow_stdin: false, stop_on_error: true }, timeoutMs, late);
+    return collectOutput(msgs);
   }
 
   close(): void {
     this.ws.close();
   }
+}
+
+/** How long to wait after idle for output that should come: until stdout holds `stdout`, at most `ms`. */
+export interface LateOutput {
+  stdout: string;
+  ms: number;
+}
+
+/** An execute request's answers → stdout, stderr, errors and the reply's status. */
+function collectOutput(msgs: JupyterMessage[]): ExecuteResult {
+  const out: ExecuteResult = { stdout: '', stderr: '', errors: [], status: '' };
+  for (const m of msgs) {
+    const c = m.content;
+    switch (m.header.msg_type) {
+      case 'stream':
+        if (c.name === 'stderr') out.stderr += String(c.text ?? '');
+        else out.stdout += String(c.text ?? '');
+        break;
+      case 'execute_result':
+      case 'display_data': {
+        const text = (c.data as Record<string, unknown> | undefined)?.['text/plain'];
+        if (typeof text === 'string') out.stdout += text.endsWith('\n') ? text : `${text}\n`;
+        break;
+      }
+      case 'error':
+        out.errors.push(`${String(c.ename)}: ${String(c.evalue)}`);
+        break;
+      case 'execute_reply':
+        out.status = String(c.status);
+        break;
+    }
+  }
+  return out;
 }
 
 /** A body shortened for a message: JSON `message`/`reason` when there is one. */

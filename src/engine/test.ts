@@ -369,6 +369,9 @@ function kernelspecCheck(specs: Record<string, KernelspecInfo>, declared: Declar
   return { name, ok: false, ms: null, detail: [missing.length ? `missing ${missing.join(', ')}` : '', extra.length ? `not declared: ${extra.join(', ')}` : ''].filter(Boolean).join('; ') };
 }
 
+/** How long a snippet's output may follow the kernel's idle status (Deno's does, under load). */
+const LATE_OUTPUT_MS = 5000;
+
 const show = (s: string) => JSON.stringify(s.length > 200 ? `${s.slice(0, 200)}…` : s);
 
 /** Starts one kernel, waits for its kernel_info_reply, runs its test, shuts it down. */
@@ -418,7 +421,7 @@ async function testKernel(
       answered();
       if (!test) return { ...report, ok: true, detail: `answers kernel_info (a ${kind ?? 'kernel'} without a snippet; declare one in metadata.nixlab.test)` };
       const t2 = Date.now();
-      const r = await channels.execute(test.code, timeoutMs);
+      const r = await channels.execute(test.code, timeoutMs, { stdout: test.expect, ms: LATE_OUTPUT_MS });
       report.runMs = Date.now() - t2;
       report.output = r.stdout;
       if (r.status !== 'ok' || r.errors.length) return { ...report, detail: `${show(test.code)} failed (${r.status || 'no status'}): ${r.errors.join('; ') || r.stderr.trim().slice(0, 300)}` };
