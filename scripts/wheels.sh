@@ -6,6 +6,10 @@
 # is checked again before it enters the cache. Files already cached with the right hash are not
 # fetched again, so a second run only reads the cache. Nothing is downloaded at test time.
 #
+# A locked sdist (`"sdist": true`: a pure-Python distribution PyPI has no wheel of) is fetched
+# from its locked URL and checked the same way; the offline set builds its wheel in the store
+# (offline/builders/sdist-wheel.py), never running its setup.py.
+#
 # pip runs under the pyenv interpreter of each Python version the lock covers (the same ones
 # scripts/lock-wheels.py resolved with), so it picks exactly the locked, platform-specific file.
 set -euo pipefail
@@ -19,7 +23,8 @@ mkdir -p "$cache"
 work=$(mktemp -d "$cache/.download.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 
-# One line per wheel: python-version <TAB> pyenv-version <TAB> file <TAB> sha256 <TAB> requirement
+# One line per file: python-version <TAB> pyenv-version <TAB> file <TAB> sha256 <TAB> requirement
+# (for an sdist: "sdist <URL>")
 python3 - "$lock" > "$work/wheels.tsv" <<'EOF'
 import json, sys
 lock = json.load(open(sys.argv[1]))
@@ -30,7 +35,8 @@ for minor, p in sorted(lock["pythons"].items()):
         if w["file"] in seen:
             continue
         seen.add(w["file"])
-        print("\t".join([minor, pyenv, w["file"], w["sha256"], f'{w["distribution"]}=={w["version"]} --hash=sha256:{w["sha256"]}']))
+        req = f'sdist {w["url"]}' if w.get("sdist") else f'{w["distribution"]}=={w["version"]} --hash=sha256:{w["sha256"]}'
+        print("\t".join([minor, pyenv, w["file"], w["sha256"], req]))
 EOF
 
 missing=0
@@ -56,8 +62,13 @@ for pyv in $(cut -f2 "$work/need.tsv" | sort -u); do
     echo "wheels: $python is missing; the lock was resolved with pyenv's Python $pyv (pyenv install $pyv)" >&2
     exit 1
   fi
-  awk -F'\t' -v v="$pyv" '$2 == v { print $5 }' "$work/need.tsv" > "$work/req-$pyv.txt"
+  awk -F'\t' -v v="$pyv" '$2 == v && $5 !~ /^sdist / { print $5 }' "$work/need.tsv" > "$work/req-$pyv.txt"
   mkdir -p "$work/dl-$pyv"
+  awk -F'\t' -v v="$pyv" '$2 == v && $5 ~ /^sdist / { print $3 "\t" substr($5, 7) }' "$work/need.tsv" |
+    while IFS=$'\t' read -r file url; do
+      "$python" -c 'import sys, urllib.request; urllib.request.urlretrieve(sys.argv[1], sys.argv[2])' "$url" "$work/dl-$pyv/$file"
+    done
+  [ -s "$work/req-$pyv.txt" ] || continue
   PIP_CONFIG_FILE=/dev/null PIP_DISABLE_PIP_VERSION_CHECK=1 "$python" -m pip download \
     --quiet --no-deps --require-hashes --only-binary=:all: --no-cache-dir \
     -d "$work/dl-$pyv" -r "$work/req-$pyv.txt"

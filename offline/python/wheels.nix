@@ -4,6 +4,8 @@
 # buildPythonPackage leaves it (pname, version, pythonModule, propagatedBuildInputs,
 # requiredPythonModules; files in lib/python3.X/site-packages, bin/ from the entry points,
 # share/ and etc/ from the wheel's .data directory), its dependencies those the lock resolved.
+# A locked sdist (`sdist = true`: a pure-Python distribution PyPI has no wheel of) is first laid
+# out as the wheel it would build (builders/sdist-wheel.py), then installed the same way.
 {
   lib,
   system,
@@ -54,6 +56,26 @@ let
       outputHashMode = "flat";
       outputHashAlgo = "sha256";
       outputHash = w.sha256;
+      preferLocalBuild = true;
+      allowSubstitutes = false;
+    };
+
+  # The wheel of a locked sdist: built offline by the store interpreter from the sdist's own
+  # metadata (setup.py is never run); deterministic, so its hash follows from the sdist's.
+  sdistWheel =
+    w:
+    derivation {
+      name = "${w.distribution}-${w.version}-py3-none-any.whl";
+      inherit system;
+      # Nix runs a builder with argv[0] its base name, from which the interpreter could not
+      # find its prefix; started by its full path, it does.
+      builder = "${busybox}/bin/sh";
+      args = [
+        "-c"
+        ''exec "${python.interpreterPath}/bin/${executable}" -I -B ${../builders/sdist-wheel.py}''
+      ];
+      src = fetchWheel w;
+      inherit (w) distribution version;
       preferLocalBuild = true;
       allowSubstitutes = false;
     };
@@ -125,7 +147,7 @@ let
           ../builders/wheel.sh
         ];
         PATH = "${busybox}/bin";
-        src = fetchWheel w;
+        src = if w.sdist or false then sdistWheel w else fetchWheel w;
         python = python.interpreterPath;
         glibc = glibc;
         patchelf = "${patchelf}/bin/patchelf";
@@ -149,6 +171,8 @@ let
       # PyPI's name of the distribution (nixpkgs keeps it for pypa tooling as `pyproject` metadata)
       distribution = w.distribution;
       wheel = drv.src;
+      # the file the lock names, as downloaded (the wheel itself, or the sdist it was built from)
+      locked = fetchWheel w;
       pythonModule = python;
       propagatedBuildInputs = deps;
       requiredPythonModules = requiredPythonModules deps;

@@ -74,8 +74,8 @@ export function packageSetVersion(pkgs: PkgsChoice, attr: string): string | unde
 /**
  * NativeAuthenticator before 1.0 renders its pages with the synchronous template call of
  * JupyterHub 0.9 and fails on every page of JupyterHub 1.0 and later (`TypeError: write()
- * only accepts bytes …` on /hub/signup). The offline set has 0.0.4: its later releases need
- * onetimepass, which PyPI has no wheel of.
+ * only accepts bytes …` on /hub/signup). The offline set has 1.3.0, with onetimepass built from
+ * its sdist (PyPI has no wheel of it; offline/builders/sdist-wheel.py).
  */
 export const NATIVE_AUTHENTICATOR_MIN = '1.0';
 

@@ -3,8 +3,8 @@
 // and then, through the hub's proxy on its published port: a user created and their server
 // started with the admin API token, their server's REST API and contents, a kernel over the
 // proxied websocket, a notebook that outlives its server's container (the named volume), the
-// container removed on stop, the shared-password form login with cookies → spawn (and the
-// offline set's NativeAuthenticator refused), a hub restart that keeps its users, and
+// container removed on stop, the shared-password form login with cookies → spawn, a hub
+// restart that keeps its users, and
 // tmpauthenticator giving a visitor a server.
 // One deployment per authenticator, shared by the tests.
 import { execa } from 'execa';
@@ -224,15 +224,6 @@ describe('a deployment of examples/hub (DockerSpawner, shared password)', () => 
     expect(page.status).toBe(200);
     expect(JSON.parse(page.text).version).toMatch(/^2\./);
   }, 300_000);
-
-  it('refuses the native authenticator with the offline set, whose NativeAuthenticator cannot run under JupyterHub 6', async () => {
-    const file = join(work, 'native.yaml');
-    writeFileSync(file, readFileSync('examples/hub/nixlab.yaml', 'utf8').replace('authenticator: shared-password', 'authenticator: native').replace(/^  sharedPassword:.*$/m, ''));
-    const r = await nixlab(['hub', file, '--pkgs', 'offline', '--out', join(work, 'native-out')]);
-    expect(r.exitCode).toBe(2);
-    expect(r.stderr).toContain('$.hub.authenticator');
-    expect(r.stderr).toContain('jupyterhub-nativeauthenticator 0.0.4');
-  });
 
   it('a restarted hub keeps its users (sqlite in the data volume)', async () => {
     await native.compose(['restart']);
