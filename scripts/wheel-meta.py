@@ -21,6 +21,7 @@ import email.policy
 import json
 import os
 import sys
+import tarfile
 import zipfile
 
 from license_expression import ExpressionError, get_spdx_licensing
@@ -146,7 +147,26 @@ def homepage_of(msg, distribution):
     return f'https://pypi.org/project/{distribution}/'
 
 
+def sdist_metadata(path):
+    # A locked sdist (scripts/lock-wheels.py SDISTS): its top-level PKG-INFO, and the licence
+    # files it names, read from the tarball.
+    with tarfile.open(path) as t:
+        members = {m.name: m for m in t.getmembers() if m.isfile()}
+        names = [n for n in members if n.count('/') == 1 and n.endswith('/PKG-INFO')]
+        if len(names) != 1:
+            raise SystemExit(f'{path}: expected one top-level PKG-INFO, found {names}')
+        msg = email.parser.Parser(policy=email.policy.compat32).parsestr(t.extractfile(members[names[0]]).read().decode('utf-8', 'replace'))
+        top = names[0][: -len('PKG-INFO')]
+        files = {}
+        for f in [str(f) for f in msg.get_all('License-File', [])]:
+            if top + f in members:
+                files[f] = t.extractfile(members[top + f]).read().decode('utf-8', 'replace')
+        return msg, files
+
+
 def metadata(path):
+    if path.endswith(('.tar.gz', '.tgz')):
+        return sdist_metadata(path)
     with zipfile.ZipFile(path) as z:
         names = [n for n in z.namelist() if n.count('/') == 1 and n.endswith('.dist-info/METADATA')]
         if len(names) != 1:

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, jest, test } from '@jest/globals
 import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
+import { execa } from 'execa';
 import { LOCK_FILE, PYTHONS, Rootfs, build, evalJson, lock, read } from './helpers.js';
 
 jest.setTimeout(900_000);
@@ -42,6 +43,14 @@ describe('the wheel lock', () => {
         expect([minor, name, packages[name]?.version]).toEqual([minor, name, version]);
       }
     }
+  });
+
+  test('offline/python/wheels.meta.json is what scripts/wheel-meta.py makes of the locked files', async () => {
+    // The licence and homepage data the SBOM reads: regenerated (and so checked) from the cached
+    // wheels and sdists with the SPDX licence list of the spdx-tools venv that setup.sh makes.
+    const venv = process.env.NIXLAB_SPDX_VENV ?? '/var/cache/nixlab/venv-spdx';
+    const r = await execa(join(venv, 'bin', 'python3'), ['scripts/wheel-meta.py', '--check'], { reject: false });
+    expect([r.exitCode, r.stderr]).toEqual([0, '']);
   });
 
   test.each(PYTHONS)('Python %s: every locked wheel is in the store under its file name, with the locked sha256', async (minor, attr) => {
