@@ -1,7 +1,7 @@
 // nix-build through execTool: building an attribute of a generated project with
 // the package set the user chose, keeping the result as a GC root. When it fails, Nix's output
 // is explained in the config's terms (./nix-errors.ts).
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 import type { NormalizedConfig } from '../definitions/types.js';
@@ -33,6 +33,15 @@ export function parsePkgs(flag: string | undefined, cwd = process.cwd()): PkgsCh
 /** The offline package set shipped for tests and offline demos. */
 export function offlinePkgsPath(): string {
   return join(packageRoot(), 'offline');
+}
+
+/**
+ * The offline set's python3 (3.13) packages by nixpkgs attribute name, from its wheel lock
+ * (offline/python/wheels.lock.json): what validate can know of it without building.
+ */
+export function offlinePython3Packages(): Record<string, { version: string }> {
+  const lock = JSON.parse(readFileSync(join(offlinePkgsPath(), 'python', 'wheels.lock.json'), 'utf8')) as { pythons: Record<string, { packages: Record<string, { version: string }> }> };
+  return lock.pythons['3.13']?.packages ?? {};
 }
 
 /** nix-build arguments that select the package set (passed as a string, never spliced). */

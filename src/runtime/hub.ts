@@ -4,12 +4,12 @@
 // JUPYTERHUB_SERVICE_URL, JUPYTERHUB_SERVICE_PREFIX, JUPYTERHUB_ROOT_DIR, JUPYTERHUB_API_TOKEN,
 // JUPYTERHUB_API_URL, …). The image's jupyterhub must have the hub's major.minor: a mismatch is
 // the usual cause of redirect loops between hub and server (dockerspawner #351, #403).
-import { readdirSync, readFileSync, realpathSync } from 'node:fs';
+import { readdirSync, realpathSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { PkgsChoice } from '../build/nix-build.js';
 import type { NormalizedConfig } from '../definitions/types.js';
 import { UserError, type Problem } from '../errors.js';
-import { offlinePkgsPath } from '../build/nix-build.js';
+import { offlinePython3Packages } from '../build/nix-build.js';
 import type { FrontEndName } from './targets.js';
 
 /** The nixpkgs Python package the single-user server needs besides the front end (pkgs/development/python-modules/jupyterhub). */
@@ -67,8 +67,7 @@ export function packageSetHubVersion(pkgs: PkgsChoice): string | undefined {
 /** A Python package's version in a package set, when nixlab can know it without building (the offline lock). */
 export function packageSetVersion(pkgs: PkgsChoice, attr: string): string | undefined {
   if (pkgs.kind !== 'offline') return undefined;
-  const lock = JSON.parse(readFileSync(join(offlinePkgsPath(), 'python', 'wheels.lock.json'), 'utf8')) as { pythons: Record<string, { packages: Record<string, { version: string }> }> };
-  return lock.pythons['3.13']?.packages[attr]?.version;
+  return offlinePython3Packages()[attr]?.version;
 }
 
 /**

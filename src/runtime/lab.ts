@@ -6,10 +6,8 @@
 // into the store is ever needed. nixpkgs names these packages in pkgs/top-level/python-packages.nix
 // (`jupyterlab-git = callPackage ../development/python-modules/jupyterlab-git { };`,
 // `jupyterlab-widgets`, `jupyterlab-lsp`, `jupyterlab-execute-time`, …).
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { PkgsChoice } from '../build/nix-build.js';
-import { offlinePkgsPath } from '../build/nix-build.js';
+import { offlinePython3Packages } from '../build/nix-build.js';
 import type { NormalizedConfig } from '../definitions/types.js';
 import { nearest } from '../definitions/validate.js';
 import type { Problem } from '../errors.js';
@@ -35,11 +33,6 @@ export function extensionIndex(config: Pick<NormalizedConfig, 'lab'>, data: unkn
   return i >= 0 ? i : labExtensions(config).indexOf(name);
 }
 
-/** The offline set's python3 (3.13) packages by attribute name, from its lock. */
-function offlinePython3Packages(): Record<string, { version: string }> {
-  const lock = JSON.parse(readFileSync(join(offlinePkgsPath(), 'python', 'wheels.lock.json'), 'utf8')) as { pythons: Record<string, { packages: Record<string, { version: string }> }> };
-  return lock.pythons['3.13']?.packages ?? {};
-}
 
 /**
  * What validate can know of the package set without building: each extension the offline set
