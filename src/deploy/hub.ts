@@ -80,8 +80,55 @@ export function hubImageSpec(config: NormalizedConfig, links: Record<(typeof HUB
   };
 }
 
+export interface HubImageOptions extends RunHooks {
+  /** The config file (for messages and the generated project's header). */
+  file: string;
+  /** Its normalised config (with `hub`). */
+  config: NormalizedConfig;
+  pkgs: PkgsChoice;
+  /** A scratch directory of the caller's: the hub's Nix project, GC root and archive go in it. */
+  work: string;
+}
+
+export interface HubImage {
+  /** `<name>-hub:<tag>`. */
+  reference: string;
+  /** The docker-archive written into `work`. */
+  archive: string;
+  packed: PackResult;
+  /** The jupyterhub version in the hub's environment. */
+  jupyterhubVersion: string | undefined;
+}
+
+/**
+ * The hub image of a single-user config (`nixlab hub` and `nixlab test` both build it here):
+ * nix/hub.nix with the authenticator's packages from the same package set as the single-user
+ * image, packed FROM scratch into `work/hub.tar`. Not loaded.
+ */
+export async function buildHubImage(opts: HubImageOptions): Promise<HubImage> {
+  const { file, config, work } = opts;
+  if (!config.hub) throw new UserError({ where: `${file}:$`, message: 'the config is not a JupyterHub single-user config', hint: 'add hub: { version: "<the hub\'s major.minor>" } and image.volumes for the notebooks' });
+  const names = hubNames(config);
+  opts.onStep?.(`building the hub image ${names.hubImage}`);
+  const project = join(work, 'hub');
+  await replaceDir(project, [
+    { path: 'default.nix', text: hubDefaultNix(config, basename(file)) },
+    { path: 'nixlab/hub.nix', copyFrom: join(packageRoot(), 'nix', 'hub.nix') },
+  ]);
+  const root = await nixBuild({ file: project, attr: 'hubRoot', pkgs: opts.pkgs, outLink: join(work, 'hub-root'), onLog: opts.onLog, signal: opts.signal });
+  const links = Object.fromEntries(HUB_ROOT_LINKS.map((l) => [l, readlinkSync(join(root, l))])) as Record<(typeof HUB_ROOT_LINKS)[number], string>;
+  if (config.hub.authenticator === 'native') {
+    const native = distVersionIn(links.env, 'jupyterhub_nativeauthenticator') ?? distVersionIn(links.env, 'jupyterhub-nativeauthenticator');
+    const problem = native === undefined ? undefined : nativeAuthenticatorProblem(file, native, 'the package set');
+    if (problem) throw new UserError(problem);
+  }
+  const archive = join(work, 'hub.tar');
+  const packed = await packImage({ storePaths: [root], image: hubImageSpec(config, links), layering: { roots: [links.env, links.proxy] }, destination: { output: archive }, signal: opts.signal });
+  return { reference: names.hubImage, archive, packed, jupyterhubVersion: distVersionIn(links.env, 'jupyterhub') };
+}
+
 /** The engine's socket on this machine, when DOCKER_HOST is a unix socket. */
-function socketOf(host: string | undefined): string | undefined {
+export function socketOf(host: string | undefined): string | undefined {
   if (!host) return '/var/run/docker.sock';
   return host.startsWith('unix://') ? host.slice('unix://'.length) : undefined;
 }
@@ -100,24 +147,11 @@ export async function deployHub(opts: HubOptions): Promise<HubResult> {
     opts.onStep?.(`building the single-user image ${names.singleUserImage}`);
     const single = await build({ config: file, pkgs: opts.pkgs, generatedDir: join(work, 'single-user'), outLink: join(work, 'single-user-root'), destination: { output: join(work, 'single-user.tar') }, onLog: opts.onLog, signal: opts.signal });
 
-    opts.onStep?.(`building the hub image ${names.hubImage}`);
-    const project = join(work, 'hub');
-    await replaceDir(project, [
-      { path: 'default.nix', text: hubDefaultNix(config, basename(file)) },
-      { path: 'nixlab/hub.nix', copyFrom: join(packageRoot(), 'nix', 'hub.nix') },
-    ]);
-    const root = await nixBuild({ file: project, attr: 'hubRoot', pkgs: opts.pkgs, outLink: join(work, 'hub-root'), onLog: opts.onLog, signal: opts.signal });
-    const links = Object.fromEntries(HUB_ROOT_LINKS.map((l) => [l, readlinkSync(join(root, l))])) as Record<(typeof HUB_ROOT_LINKS)[number], string>;
-    if (config.hub.authenticator === 'native') {
-      const native = distVersionIn(links.env, 'jupyterhub_nativeauthenticator') ?? distVersionIn(links.env, 'jupyterhub-nativeauthenticator');
-      const problem = native === undefined ? undefined : nativeAuthenticatorProblem(file, native, 'the package set');
-      if (problem) throw new UserError(problem);
-    }
-    const hub = await packImage({ storePaths: [root], image: hubImageSpec(config, links), layering: { roots: [links.env, links.proxy] }, destination: { output: join(work, 'hub.tar') }, signal: opts.signal });
+    const hub = await buildHubImage({ file, config, pkgs: opts.pkgs, work, onStep: opts.onStep, onLog: opts.onLog, signal: opts.signal });
 
-    for (const tar of ['single-user.tar', 'hub.tar']) {
-      opts.onStep?.(`loading ${tar} into ${engine.host}`);
-      await engine.loadImage(createReadStream(join(work, tar)), { signal: opts.signal });
+    for (const tar of [join(work, 'single-user.tar'), hub.archive]) {
+      opts.onStep?.(`loading ${basename(tar)} into ${engine.host}`);
+      await engine.loadImage(createReadStream(tar), { signal: opts.signal });
     }
 
     const out = resolve(opts.out);
@@ -131,7 +165,7 @@ export async function deployHub(opts: HubOptions): Promise<HubResult> {
       ['.env', dotEnv(config, { dockerSocket: socketOf(opts.dockerHost ?? process.env.DOCKER_HOST), previous }), 0o600],
     ];
     for (const [name, text, mode] of files) await writeFileAtomic(join(out, name), text, mode);
-    return { file, config, names, out, images: { singleUser: single.packed!, hub }, files: files.map(([n]) => n) };
+    return { file, config, names, out, images: { singleUser: single.packed!, hub: hub.packed }, files: files.map(([n]) => n) };
   } finally {
     rmSync(work, { recursive: true, force: true });
   }

@@ -11,14 +11,16 @@
 // kernelspec it lists is started and must answer (with a kind's snippet when the kernelspec's
 // language is a kind's). Anything else is "an image without Jupyter", a user error.
 //
-// How the image is run is a *target* (TARGETS): a Jupyter server as `docker run` starts it is
-// the one there is; a JupyterHub single-user server behind a hub can be added beside it.
+// How the image is run is a *target*: a Jupyter server as `docker run` starts it, or, for a
+// JupyterHub single-user image (its `dev.nixlab.hub.version` label, or a Cmd that runs
+// jupyterhub-singleuser), the server a real hub spawns for a user (./test-hub.ts).
 import { randomBytes } from 'node:crypto';
 import { createReadStream, existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, extname, join, resolve } from 'node:path';
 import tar from 'tar-stream';
 import type { PkgsChoice } from '../build/nix-build.js';
+import type { NormalizedConfig } from '../definitions/types.js';
 import { NixlabError, UserError } from '../errors.js';
 import { kernelKinds, kindOf } from '../kernels/index.js';
 import type { Snippet } from '../kernels/types.js';
@@ -26,6 +28,7 @@ import { KERNELS_LABEL, parseKernelsLabel, type DeclaredKernel } from '../runtim
 import { JupyterServer, type KernelspecInfo } from './kernel-client.js';
 import { ChrootRuntime, DockerRuntime, STOP_TIMEOUT_SECONDS, type CheckResult, type PreparedImage, type Runtime } from './test-runtimes.js';
 import type { RunHooks } from '../build/exec.js';
+import type { HubReport } from './test-hub.js';
 
 export type { CheckResult } from './test-runtimes.js';
 
@@ -33,7 +36,7 @@ export type { CheckResult } from './test-runtimes.js';
 export type EngineKind = 'docker' | 'chroot';
 
 /** How the image is started and reached (one function each in TARGETS). */
-export type TargetKind = 'jupyter-server';
+export type TargetKind = 'jupyter-server' | 'jupyterhub';
 
 export interface TestOptions extends RunHooks {
   /** An image archive, or a config file or directory (built first); default: the config here. */
@@ -79,8 +82,10 @@ export interface TestReport {
   image: { reference: string | null; id: string | null; kernelsFrom: 'label' | 'kernelspecs' };
   engine: { kind: EngineKind; where: string };
   target: TargetKind;
+  /** The hub the single-user image ran behind (target `jupyterhub`), else null. */
+  hub: HubReport | null;
   kernels: KernelReport[];
-  /** Server, token, kernelspecs, health, stop: in that order. */
+  /** Server, token, kernelspecs, health, stop: in that order (behind a hub: hub, spawn, server, contents, kernelspecs, stop, cleanup). */
   checks: CheckResult[];
   /** Milliseconds: each phase, and since the start of `nixlab test` (`firstKernelAnswer`). */
   timings: { build: number | null; load: number | null; serverUp: number | null; firstKernelAnswer: number | null; total: number };
@@ -155,7 +160,7 @@ export function startsJupyter(config: PreparedImage['config']): boolean {
 }
 
 /** The kinds a kernelspec's language may stand for (a python kernelspec → the python kind's snippet). */
-function kindForLanguage(language: string | undefined): string | null {
+export function kindForLanguage(language: string | undefined): string | null {
   if (!language) return null;
   const k = kernelKinds.find((kind) => kind.kind !== 'custom' && kind.language.toLowerCase() === language.toLowerCase());
   return k?.kind ?? null;
@@ -173,18 +178,13 @@ interface TargetContext {
 }
 
 /** What a target found. */
-interface TargetResult {
+export interface TargetResult {
   kernels: KernelReport[];
   checks: CheckResult[];
   serverUpMs: number | null;
   firstKernelAnswer: number | null;
   logTail: string[];
 }
-
-/** One function per way of running Jupyter. */
-const TARGETS: Record<TargetKind, (ctx: TargetContext) => Promise<TargetResult>> = {
-  'jupyter-server': testJupyterServer,
-};
 
 /** Runs the checks; the report says what passed. Bad input throws UserError (exit 2). */
 export async function testImage(opts: TestOptions = {}): Promise<TestReport> {
@@ -238,14 +238,24 @@ export async function testImage(opts: TestOptions = {}): Promise<TestReport> {
       throw new UserError({ where: archive, message: `is an image without Jupyter: it has no ${KERNELS_LABEL} label and its command ${cmd} does not start a Jupyter server`, hint: 'pass an image built by nixlab, or one whose Cmd starts jupyter (jupyter-lab, jupyter-notebook, jupyter-server)' });
     }
 
-    const target: TargetKind = 'jupyter-server';
-    const result = await TARGETS[target]({
-      runtime,
-      image,
-      declared,
-      opts: { serverTimeoutMs: opts.serverTimeoutMs ?? 120_000, kernelTimeoutMs: opts.kernelTimeoutMs ?? 120_000, onStep: opts.onStep, signal: opts.signal },
-      elapsed,
-    });
+    const { isSingleUserImage, testBehindHub } = await import('./test-hub.js');
+    const target: TargetKind = isSingleUserImage(image.config) ? 'jupyterhub' : 'jupyter-server';
+    const timeouts = { serverTimeoutMs: opts.serverTimeoutMs ?? 120_000, kernelTimeoutMs: opts.kernelTimeoutMs ?? 120_000 };
+    let result: TargetResult & { hub?: HubReport };
+    if (target === 'jupyterhub') {
+      if (!(runtime instanceof DockerRuntime)) {
+        throw new UserError({ where: '--engine chroot', message: `${archive} is a JupyterHub single-user image, which nixlab test runs behind a real hub with DockerSpawner`, hint: 'use a Docker engine (the default: --engine docker with DOCKER_HOST)' });
+      }
+      let source: { file: string; config: NormalizedConfig } | null = null;
+      if (input.kind === 'config') {
+        const { loadConfig } = await import('../definitions/load.js');
+        const loaded = await loadConfig(input.path);
+        source = { file: loaded.file, config: loaded.config };
+      }
+      result = await testBehindHub({ engine: runtime.engine, image, declared, source, pkgs: opts.pkgs ?? { kind: 'pinned' }, ...timeouts, onStep: opts.onStep, onLog: opts.onLog, signal: opts.signal, elapsed });
+    } else {
+      result = await testJupyterServer({ runtime, image, declared, opts: { ...timeouts, onStep: opts.onStep, signal: opts.signal }, elapsed });
+    }
     const failures = [
       ...result.kernels.filter((k) => !k.ok).map((k) => `kernel ${k.name}: ${k.detail}`),
       ...result.checks.filter((c) => !c.ok).map((c) => `${c.name}: ${c.detail}`),
@@ -256,6 +266,7 @@ export async function testImage(opts: TestOptions = {}): Promise<TestReport> {
       image: { reference: image.reference, id: image.id, kernelsFrom: declared ? 'label' : 'kernelspecs' },
       engine: { kind: engineKind, where: runtime.where },
       target,
+      hub: result.hub ?? null,
       kernels: result.kernels,
       checks: result.checks,
       timings: { build: buildMs, load: image.loadMs, serverUp: result.serverUpMs, firstKernelAnswer: result.firstKernelAnswer, total: elapsed() },
@@ -358,7 +369,7 @@ async function tokenCheck(server: JupyterServer): Promise<CheckResult> {
 }
 
 /** Exactly the declared kernels (or, without a label, at least one). */
-function kernelspecCheck(specs: Record<string, KernelspecInfo>, declared: DeclaredKernel[] | null): CheckResult {
+export function kernelspecCheck(specs: Record<string, KernelspecInfo>, declared: DeclaredKernel[] | null): CheckResult {
   const listed = Object.keys(specs).sort();
   const name = 'kernelspecs';
   if (!declared) return { name, ok: listed.length > 0, ms: null, detail: listed.length ? `lists ${listed.join(', ')} (the image declares none: no ${KERNELS_LABEL} label)` : 'lists no kernel' };
@@ -375,7 +386,7 @@ const LATE_OUTPUT_MS = 5000;
 const show = (s: string) => JSON.stringify(s.length > 200 ? `${s.slice(0, 200)}…` : s);
 
 /** Starts one kernel, waits for its kernel_info_reply, runs its test, shuts it down. */
-async function testKernel(
+export async function testKernel(
   server: JupyterServer,
   k: DeclaredKernel,
   spec: KernelspecInfo | undefined,
