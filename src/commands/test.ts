@@ -6,11 +6,13 @@ export default class Test extends NixlabCommand {
   static override description =
     'Prove an image works: load it into the Docker engine at DOCKER_HOST (or build a config first), start it with a fresh token ' +
     'and a scratch volume, and check the token, the kernelspecs, each kernel over its websocket, the health status and the stop. ' +
+    'A JupyterHub single-user image runs behind a real hub instead (DockerSpawner on a network of its own, a test user spawned through the REST API, the kernels over the proxied websocket). ' +
     'Exits 1 when a check fails, 2 for bad input or no engine.';
   static override examples = [
     '<%= config.bin %> test demo.tar',
     '<%= config.bin %> test examples/demo/nixlab.yaml --pkgs offline',
     '<%= config.bin %> test demo.tar --engine chroot --json',
+    '<%= config.bin %> test examples/hub --pkgs offline',
   ];
   static override args = { input: Args.string({ description: 'image archive (docker-archive tar) or config file/directory (default: the config in the current directory)' }) };
   static override flags = {

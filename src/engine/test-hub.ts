@@ -10,7 +10,7 @@
 import { randomBytes } from 'node:crypto';
 import { createReadStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import type { PkgsChoice } from '../build/nix-build.js';
 import type { NormalizedConfig } from '../definitions/types.js';
 import { buildHubImage, socketOf } from '../deploy/hub.js';
@@ -20,7 +20,7 @@ import { HUB_LABEL, SINGLE_USER_COMMAND, hubVersionProblem } from '../runtime/hu
 import type { DeclaredKernel } from '../runtime/image.js';
 import type { DockerEngine } from './docker-api.js';
 import { JupyterServer, type KernelspecInfo } from './kernel-client.js';
-import { TEST_RESOURCE_LABEL, type CheckResult, type PreparedImage } from './test-runtimes.js';
+import { DockerRuntime, TEST_RESOURCE_LABEL, type CheckResult, type PreparedImage, type Runtime } from './test-runtimes.js';
 import { kernelspecCheck, kindForLanguage, testKernel, type KernelReport } from './test.js';
 
 /** The hub's part of a report. */
@@ -72,6 +72,20 @@ export interface HubTargetResult {
 export function isSingleUserImage(config: PreparedImage['config']): boolean {
   if (config.Labels?.[HUB_LABEL] !== undefined) return true;
   return [...(config.Entrypoint ?? []), ...(config.Cmd ?? [])].some((a) => a.split('/').pop() === SINGLE_USER_COMMAND);
+}
+
+/**
+ * The engine a single-user image (`what`: its archive or config) is tested behind a hub on: a
+ * Docker engine reached over a unix socket, which the hub's container gets for DockerSpawner.
+ */
+export function hubEngine(runtime: Runtime, what: string): DockerEngine {
+  if (!(runtime instanceof DockerRuntime)) {
+    throw new UserError({ where: '--engine chroot', message: `${what} is a JupyterHub single-user image, which nixlab test runs behind a real hub with DockerSpawner`, hint: 'use a Docker engine (the default: --engine docker with DOCKER_HOST)' });
+  }
+  if (!socketOf(runtime.engine.host)) {
+    throw new UserError({ where: `DOCKER_HOST=${runtime.engine.host}`, message: `${what} is a JupyterHub single-user image, tested behind a hub whose DockerSpawner needs the engine's socket, and this engine is not reached over a unix socket`, hint: 'use a local engine (DOCKER_HOST=unix:///…)' });
+  }
+  return runtime.engine;
 }
 
 /** The environment variable of the dummy authenticator's password: made for the run and never given out, so nobody logs in. */
@@ -138,8 +152,7 @@ async function hubImage(ctx: HubTargetContext, work: string, version: string): P
 export async function testBehindHub(ctx: HubTargetContext): Promise<HubTargetResult> {
   const { engine, image } = ctx;
   const step = ctx.onStep ?? (() => undefined);
-  const socket = socketOf(engine.host);
-  if (!socket) throw new UserError({ where: `DOCKER_HOST=${engine.host}`, message: 'a single-user image is tested behind a hub whose DockerSpawner needs the engine\'s socket, and this engine is not reached over a unix socket', hint: 'use a local engine (DOCKER_HOST=unix:///…)' });
+  const socket = socketOf(engine.host)!;
   const version = image.config.Labels?.[HUB_LABEL] ?? (ctx.source?.config.hub ? ctx.source.config.hub.version : undefined);
   if (!version) throw new UserError({ where: image.source, message: `runs ${SINGLE_USER_COMMAND} but has no ${HUB_LABEL} label, so the hub version is unknown`, hint: 'build it from a config with hub: { version: "…" } (nixlab build)' });
   const notebookDir = ctx.source?.config.image.volumes[0] ?? Object.keys(image.config.Volumes ?? {}).sort()[0];
@@ -169,7 +182,7 @@ export async function testBehindHub(ctx: HubTargetContext): Promise<HubTargetRes
     names.hubImage = hi.reference;
     const facts = { hub: ctx.source?.config.hub ?? { version, authenticator: 'dummy' as const, admin: 'admin', port: hi.port }, image: { name: '', tag: '', volumes: [notebookDir] } };
     const configFile = join(work, 'jupyterhub_config.py');
-    writeFileSync(configFile, testHubConfigPy(facts, ctx.source ? ctx.source.file.split('/').pop()! : image.source.split('/').pop()!, names, prefix), { mode: 0o644 });
+    writeFileSync(configFile, testHubConfigPy(facts, basename(ctx.source?.file ?? image.source), names, prefix), { mode: 0o644 });
 
     // The run's admin token and (unused) login password: given to the hub container at its start, never written anywhere.
     const token = randomBytes(24).toString('hex');

@@ -322,7 +322,7 @@ export function freePort(): Promise<number> {
 }
 
 /** The `config` of a docker-archive's image (read with tar-stream, JSON entries only), or null for other archives. */
-async function dockerArchiveConfig(path: string): Promise<TestImageConfig | null> {
+export async function dockerArchiveConfig(path: string): Promise<TestImageConfig | null> {
   if (statSync(path).isDirectory()) return null;
   const files = new Map<string, Buffer>();
   const extract = tar.extract();

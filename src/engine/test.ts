@@ -26,7 +26,7 @@ import { kernelKinds, kindOf } from '../kernels/index.js';
 import type { Snippet } from '../kernels/types.js';
 import { KERNELS_LABEL, parseKernelsLabel, type DeclaredKernel } from '../runtime/image.js';
 import { JupyterServer, type KernelspecInfo } from './kernel-client.js';
-import { ChrootRuntime, DockerRuntime, STOP_TIMEOUT_SECONDS, type CheckResult, type PreparedImage, type Runtime } from './test-runtimes.js';
+import { ChrootRuntime, DockerRuntime, STOP_TIMEOUT_SECONDS, dockerArchiveConfig, type CheckResult, type PreparedImage, type Runtime } from './test-runtimes.js';
 import type { RunHooks } from '../build/exec.js';
 import type { HubReport } from './test-hub.js';
 
@@ -197,6 +197,17 @@ export async function testImage(opts: TestOptions = {}): Promise<TestReport> {
   await runtime.check();
 
   const input = await resolveInput(opts.input);
+  const { hubEngine, isSingleUserImage, testBehindHub } = await import('./test-hub.js');
+  // A single-user config is tested behind a hub: whether this engine can run one is known before the build.
+  let source: { file: string; config: NormalizedConfig } | null = null;
+  if (input.kind === 'config') {
+    const { loadConfig } = await import('../definitions/load.js');
+    const loaded = await loadConfig(input.path);
+    if (loaded.config.hub) {
+      hubEngine(runtime, input.path);
+      source = { file: loaded.file, config: loaded.config };
+    }
+  }
   let archive = input.path;
   let buildMs: number | null = null;
   let scratch: string | undefined;
@@ -226,6 +237,11 @@ export async function testImage(opts: TestOptions = {}): Promise<TestReport> {
       }
     }
 
+    // The chroot runner cannot run a hub: a single-user archive is refused before it is unpacked.
+    if (engineKind === 'chroot' && input.kind === 'image') {
+      const config = await dockerArchiveConfig(archive);
+      if (config && isSingleUserImage(config)) hubEngine(runtime, archive);
+    }
     step(engineKind === 'docker' ? `loading ${archive} into the engine at ${runtime.where}` : `unpacking ${archive} for the chroot runner`);
     const image = await runtime.prepare(archive, opts.signal);
     const labelValue = image.config.Labels?.[KERNELS_LABEL];
@@ -238,21 +254,12 @@ export async function testImage(opts: TestOptions = {}): Promise<TestReport> {
       throw new UserError({ where: archive, message: `is an image without Jupyter: it has no ${KERNELS_LABEL} label and its command ${cmd} does not start a Jupyter server`, hint: 'pass an image built by nixlab, or one whose Cmd starts jupyter (jupyter-lab, jupyter-notebook, jupyter-server)' });
     }
 
-    const { isSingleUserImage, testBehindHub } = await import('./test-hub.js');
     const target: TargetKind = isSingleUserImage(image.config) ? 'jupyterhub' : 'jupyter-server';
     const timeouts = { serverTimeoutMs: opts.serverTimeoutMs ?? 120_000, kernelTimeoutMs: opts.kernelTimeoutMs ?? 120_000 };
     let result: TargetResult & { hub?: HubReport };
     if (target === 'jupyterhub') {
-      if (!(runtime instanceof DockerRuntime)) {
-        throw new UserError({ where: '--engine chroot', message: `${archive} is a JupyterHub single-user image, which nixlab test runs behind a real hub with DockerSpawner`, hint: 'use a Docker engine (the default: --engine docker with DOCKER_HOST)' });
-      }
-      let source: { file: string; config: NormalizedConfig } | null = null;
-      if (input.kind === 'config') {
-        const { loadConfig } = await import('../definitions/load.js');
-        const loaded = await loadConfig(input.path);
-        source = { file: loaded.file, config: loaded.config };
-      }
-      result = await testBehindHub({ engine: runtime.engine, image, declared, source, pkgs: opts.pkgs ?? { kind: 'pinned' }, ...timeouts, onStep: opts.onStep, onLog: opts.onLog, signal: opts.signal, elapsed });
+      const engine = hubEngine(runtime, archive);
+      result = await testBehindHub({ engine, image, declared, source, pkgs: opts.pkgs ?? { kind: 'pinned' }, ...timeouts, onStep: opts.onStep, onLog: opts.onLog, signal: opts.signal, elapsed });
     } else {
       result = await testJupyterServer({ runtime, image, declared, opts: { ...timeouts, onStep: opts.onStep, signal: opts.signal }, elapsed });
     }

@@ -102,9 +102,13 @@ describe('nixlab test of a JupyterHub single-user image', () => {
     expect(await left()).toEqual([]);
   }, 600_000);
 
-  it('refuses the chroot runner for a single-user image, with exit 2', async () => {
+  it('refuses the chroot runner for a single-user image, with exit 2 (a config before it is built)', async () => {
     const r = await nixlab(['test', failTar, '--engine', 'chroot', '-q']);
     expect(r.exitCode).toBe(2);
     expect(r.stderr).toContain(`error: --engine chroot: ${failTar} is a JupyterHub single-user image, which nixlab test runs behind a real hub with DockerSpawner. Fix: use a Docker engine`);
+    const c = await nixlab(['test', pass, '--engine', 'chroot', '--pkgs', 'offline']);
+    expect(c.exitCode).toBe(2);
+    expect(c.stderr).toContain(`error: --engine chroot: ${pass} is a JupyterHub single-user image, which nixlab test runs behind a real hub`);
+    expect(c.stderr).not.toContain('building');
   }, 300_000);
 });
