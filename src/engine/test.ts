@@ -35,7 +35,7 @@ export type { CheckResult } from './test-runtimes.js';
 /** Where the image runs. */
 export type EngineKind = 'docker' | 'chroot';
 
-/** How the image is started and reached (one function each in TARGETS). */
+/** How the image is started and reached: by `docker run` (testJupyterServer), or by a hub (test-hub.ts). */
 export type TargetKind = 'jupyter-server' | 'jupyterhub';
 
 export interface TestOptions extends RunHooks {
