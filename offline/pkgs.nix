@@ -66,6 +66,7 @@ let
           ];
           bash = kernelBash;
           pam = debian.groups.libpam0g;
+          git = self.gitMinimal;
         };
     };
   python311 = pythonFor {
@@ -282,6 +283,24 @@ noPythonAttrs
   inherit (node) nodejs nodejs-slim configurable-http-proxy;
   # GNU Bash from Debian 12 (bash.nix).
   inherit (bash) bash bashInteractive;
+  # Git from Debian 12 (debian.nix, group "git": bin/git) under nixpkgs' names; nixpkgs'
+  # jupyterlab-git-core propagates it (python/wheels.nix runs it from the store).
+  gitMinimal = checkMeta (
+    debian.groups.git
+    // {
+      pname = "git";
+      version = dpkg.packages.git.upstream;
+      meta = {
+        description = "Distributed version control system (Debian 12's git ${dpkg.packages.git.version}, bin/git only)";
+        homepage = "https://git-scm.com/";
+        license = licenses.gpl2Only;
+        mainProgram = "git";
+        platforms = [ "x86_64-linux" ];
+        position = "${__curPos.file}:${toString __curPos.line}";
+      };
+    }
+  );
+  git = self.gitMinimal;
   # Packages nixpkgs refuses unless config allows them (refusals.nix): unfree, broken, insecure.
   inherit (refusals) olm unrar tebreak;
   # --- end pkgs-misc ---
