@@ -283,10 +283,30 @@ noPythonAttrs
   inherit (node) nodejs nodejs-slim configurable-http-proxy;
   # GNU Bash from Debian 12 (bash.nix).
   inherit (bash) bash bashInteractive;
-  # Git from Debian 12 (debian.nix, group "git": bin/git) under nixpkgs' names; nixpkgs'
-  # jupyterlab-git-core propagates it (python/wheels.nix runs it from the store).
+  # Git from Debian 12 (debian.nix, group "git": its bin/git) under nixpkgs' names; nixpkgs'
+  # jupyterlab-git-core propagates it (python/wheels.nix runs it from the store). Debian's git
+  # runs its own subcommands (`git commit` starts `git maintenance`) from the compiled-in exec
+  # path /usr/lib/git-core, which a store path cannot serve: bin/git is a wrapper that makes
+  # libexec/git-core (holding git itself, as nixpkgs' git has it) its GIT_EXEC_PATH.
   gitMinimal = checkMeta (
-    debian.groups.git
+    derivation {
+      name = "git-minimal-${dpkg.packages.git.upstream}";
+      inherit system;
+      builder = "${self.busybox}/bin/sh";
+      args = [
+        "-ec"
+        ''
+          . ${./builders/make-wrapper.sh}
+          mkdir -p $out/bin $out/libexec/git-core
+          ln -s ${debian.groups.git}/bin/git $out/libexec/git-core/git
+          makeWrapper ${debian.groups.git}/bin/git $out/bin/git --set GIT_EXEC_PATH $out/libexec/git-core
+        ''
+      ];
+      PATH = "${self.busybox}/bin";
+      wrapperShell = "${self.busybox}/bin/sh";
+      preferLocalBuild = true;
+      allowSubstitutes = false;
+    }
     // {
       pname = "git";
       version = dpkg.packages.git.upstream;
