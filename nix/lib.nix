@@ -52,9 +52,21 @@ rec {
         "/bin"
         "/share/jupyter"
       ];
+      # share/jupyter/labextensions holds real files, not links: the server serves prebuilt
+      # extensions with tornado's StaticFileHandler, which from tornado 6.5.9 on answers 403
+      # for a file whose resolved path leaves the directory it serves from, and each
+      # extension's files are in its own package's store path. The copy is the extensions'
+      # files only (their share/jupyter/labextensions), not their Python code.
       postBuild = ''
         mkdir -p "$out/etc"
         ln -s ${jupyterConfig} "$out/etc/jupyter"
+        ext="$out/share/jupyter/labextensions"
+        if [ -e "$ext" ]; then
+          cp -RL "$ext" "$ext.copy"
+          chmod -R u+w "$ext.copy"
+          rm -r "$ext"
+          mv "$ext.copy" "$ext"
+        fi
       '';
     };
 

@@ -75,6 +75,12 @@ let
       spdxId = "Apache-2.0";
       free = true;
     };
+    gpl2Only = {
+      shortName = "gpl2Only";
+      fullName = "GNU General Public License v2.0 only";
+      spdxId = "GPL-2.0-only";
+      free = true;
+    };
     gpl3Plus = {
       shortName = "gpl3Plus";
       fullName = "GNU General Public License v3.0 or later";

@@ -234,6 +234,19 @@ let
       ignoreDepends = [ "base-files" ];
       binFiles = [ "/usr/bin/bash" ];
     };
+    # Git (Debian's `git`; pkgs.nix wraps it as nixpkgs' gitMinimal): bin/git only, which has every command
+    # jupyterlab-git runs built in. Left out: perl and liberror-perl (git's Perl scripts:
+    # send-email, svn, add--interactive's old form), git-man, and libcurl3-gnutls and libexpat1
+    # (the HTTP transports in lib/git-core, which is not taken: no network in an image's tests,
+    # and a store path cannot serve git's compiled-in exec path); the templates and gitweb in
+    # share/ are only looked up at compiled-in /usr paths.
+    git = {
+      members = [ "git" ];
+      name = "git-debian-${dpkg.packages.git.upstream or "missing"}";
+      ignoreDepends = [ "perl" "liberror-perl" "git-man" "libcurl3-gnutls" "libexpat1" ];
+      excludePaths = [ "/usr/share/git-core" "/usr/share/gitweb" ];
+      binFiles = [ "/usr/bin/git" ];
+    };
     # libolm (offline/refusals.nix: nixpkgs' `olm`, marked insecure), named as nixpkgs names it.
     libolm3 = {
       members = [ "libolm3" ];

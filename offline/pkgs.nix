@@ -66,6 +66,7 @@ let
           ];
           bash = kernelBash;
           pam = debian.groups.libpam0g;
+          git = self.gitMinimal;
         };
     };
   python311 = pythonFor {
@@ -282,6 +283,44 @@ noPythonAttrs
   inherit (node) nodejs nodejs-slim configurable-http-proxy;
   # GNU Bash from Debian 12 (bash.nix).
   inherit (bash) bash bashInteractive;
+  # Git from Debian 12 (debian.nix, group "git": its bin/git) under nixpkgs' names; nixpkgs'
+  # jupyterlab-git-core propagates it (python/wheels.nix runs it from the store). Debian's git
+  # runs its own subcommands (`git commit` starts `git maintenance`) from the compiled-in exec
+  # path /usr/lib/git-core, which a store path cannot serve: bin/git is a wrapper that makes
+  # libexec/git-core (holding git itself, as nixpkgs' git has it) its GIT_EXEC_PATH.
+  gitMinimal = checkMeta (
+    derivation {
+      name = "git-minimal-${dpkg.packages.git.upstream}";
+      inherit system;
+      builder = "${self.busybox}/bin/sh";
+      args = [
+        "-ec"
+        ''
+          . ${./builders/make-wrapper.sh}
+          mkdir -p $out/bin $out/libexec/git-core
+          ln -s ${debian.groups.git}/bin/git $out/libexec/git-core/git
+          makeWrapper ${debian.groups.git}/bin/git $out/bin/git --set GIT_EXEC_PATH $out/libexec/git-core
+        ''
+      ];
+      PATH = "${self.busybox}/bin";
+      wrapperShell = "${self.busybox}/bin/sh";
+      preferLocalBuild = true;
+      allowSubstitutes = false;
+    }
+    // {
+      pname = "git";
+      version = dpkg.packages.git.upstream;
+      meta = {
+        description = "Distributed version control system (Debian 12's git ${dpkg.packages.git.version}, bin/git only)";
+        homepage = "https://git-scm.com/";
+        license = licenses.gpl2Only;
+        mainProgram = "git";
+        platforms = [ "x86_64-linux" ];
+        position = "${__curPos.file}:${toString __curPos.line}";
+      };
+    }
+  );
+  git = self.gitMinimal;
   # Packages nixpkgs refuses unless config allows them (refusals.nix): unfree, broken, insecure.
   inherit (refusals) olm unrar tebreak;
   # --- end pkgs-misc ---

@@ -26,6 +26,8 @@
   bash,
   # Linux-PAM (Debian's libpam0g), which pamela loads
   pam,
+  # the git that jupyterlab-git-core runs (nixpkgs: git, propagated)
+  git,
   # directory holding the downloaded wheels (scripts/wheels.sh)
   wheelsDir,
 }:
@@ -127,6 +129,21 @@ let
         file = "${sitePackages}/pamela.py";
         from = ''LIBC = CDLL(find_library("c"))'';
         to = ''LIBC = CDLL("${glibc}/lib/libc.so.6")'';
+      }
+    ];
+    # nixpkgs' jupyterlab-git-core propagates git, which reaches no PATH of the server's
+    # (withPackages keeps Python modules only); here its two ways of running a command run
+    # "git" as the store git (a FROM-scratch image has no other).
+    jupyterlab-git-core.substitutions = [
+      {
+        file = "${sitePackages}/jupyterlab_git_core/git.py";
+        from = "                cmdline[0],";
+        to = "                \"${git}/bin/git\" if cmdline[0] == \"git\" else cmdline[0],";
+      }
+      {
+        file = "${sitePackages}/jupyterlab_git_core/git.py";
+        from = "            cmdline, stdout=subprocess.PIPE,";
+        to = "            [\"${git}/bin/git\" if cmdline[0] == \"git\" else cmdline[0], *cmdline[1:]], stdout=subprocess.PIPE,";
       }
     ];
     # nixpkgs' jupyterlab: makeWrapperArgs = [ "--set" "JUPYTERLAB_DIR" "$out/share/jupyter/lab" ]

@@ -1,8 +1,10 @@
 // End to end: `lab.extensions: [jupyterlab-git]` with `frontend: lab`, built offline (real
 // nix-build, real pack), run under a real Docker engine as 4242:4242. The extension is a Python
 // package of the server environment; JupyterLab finds its prebuilt labextension in
-// share/jupyter/labextensions of the data path (JUPYTER_PATH), lists it in /lab/api/extensions,
-// and Debian's Chromium (playwright-core, test/helpers/browser.ts) fetches its remoteEntry. Nothing is built: no staging directory, no write under /nix.
+// share/jupyter/labextensions of the data path (JUPYTER_PATH) and lists it in /lab/api/extensions.
+// In Debian's Chromium (playwright-core, test/helpers/browser.ts) it activates: its chunks load
+// from /lab/extensions/@jupyterlab/git/, the Git menu and panel appear, and its front end asks
+// its server extension, which runs git. Nothing is built: no staging directory, no write under /nix.
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -59,25 +61,60 @@ describe('lab.extensions: [jupyterlab-git] in a frontend: lab image', () => {
     expect(out).not.toMatch(/build (is )?(recommended|suggested)|needs? to be (re)?built/i);
   }, 120_000);
 
-  it('Chromium fetches the extension\'s remoteEntry from /lab/extensions/@jupyterlab/git (served from the data path)', async () => {
+  // Regression (the extension fetched its remoteEntry but never activated): tornado 6.5.9 and
+  // later answer 403 for a static file whose resolved path leaves the directory served, so the
+  // labextensions of the data path must hold the files themselves, not links into each package.
+  it('$JUPYTER_PATH/labextensions holds real files, no symbolic links', async () => {
+    const dir = `${await dockerOk(['exec', id, 'sh', '-c', 'echo "$JUPYTER_PATH"'])}/labextensions`;
+    expect(await dockerOk(['exec', id, 'find', dir, '-type', 'l'])).toBe('');
+    expect(await dockerOk(['exec', id, 'find', dir, '-path', '*/@jupyterlab/git/static/remoteEntry.*.js', '-type', 'f'])).toMatch(/remoteEntry\.[0-9a-f]+\.js$/);
+  }, 60_000);
+
+  it('in Chromium the extension activates: its chunks load, the Git menu and panel appear, and its server extension answers with the version of git it runs', async () => {
+    const list = await server.json<Array<{ name: string; installed_version: string }>>('/lab/api/extensions');
+    const version = list.find((e) => e.name === '@jupyterlab/git')!.installed_version;
     browser = await launchBrowser({ timeoutMs: 60_000 });
     const page = await browser.newPage();
+    // What would show the extension failing to load or activate (JupyterLab logs each to the console).
+    const problems: string[] = [];
+    page.on('console', (m) => {
+      const text = m.text();
+      if (/Failed to (load|create module)|Error activating plugin|failed to activate|No satisfying version|Unsatisfied version \S+ from \S+ of shared singleton module @jupyterlab\/|Refused to execute script|git command not found/.test(text)) {
+        problems.push(`${m.type()}: ${text.split('\n')[0]}`);
+      }
+    });
+    page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+    const served: Array<{ path: string; status: number }> = [];
+    page.on('response', (r) => {
+      const path = new URL(r.url()).pathname;
+      if (path.startsWith('/lab/extensions/@jupyterlab/git/')) served.push({ path, status: r.status() });
+    });
+    // The front end's first call once its plugin activates: GET /git/settings (the server
+    // extension's version and `git --version`).
+    const settings = page.waitForResponse((r) => new URL(r.url()).pathname === '/git/settings', { timeout: 150_000 });
     try {
       await page.goto(`${server.base}/lab?token=${TOKEN}`, { timeout: 60_000 });
       await page.locator('#jupyterlab-splash').waitFor({ state: 'detached', timeout: 120_000 });
-      // What the page fetched (the Resource Timing entries) with git in the path.
-      const fetched = async () => (await page.evaluate(() => performance.getEntriesByType('resource').map((e) => new URL(e.name).pathname))).filter((u) => /git/i.test(u));
-      const deadline = Date.now() + 60_000;
-      let urls = await fetched();
-      while (!urls.some((u) => /\/lab\/extensions\/@jupyterlab\/git\/static\/remoteEntry\.[0-9a-f]+\.js$/.test(u)) && Date.now() < deadline) {
-        await new Promise((r) => setTimeout(r, 500));
-        urls = await fetched();
-      }
-      expect(urls).toEqual(expect.arrayContaining([expect.stringMatching(/^\/lab\/extensions\/@jupyterlab\/git\/static\/remoteEntry\.[0-9a-f]+\.js$/)]));
+      const res = await settings.catch((e: Error) => {
+        throw new Error(`${e.message}: the extension did not activate\nconsole:\n${problems.join('\n')}\nserved: ${JSON.stringify(served)}`);
+      });
+      expect(res.status()).toBe(200);
+      expect(await res.json()).toMatchObject({ frontendVersion: version, serverVersion: version, gitVersion: expect.stringMatching(/^\d+\.\d+/) });
+      // The main plugin's menu and its sidebar tab; opening the tab shows the Git panel.
+      await page.locator('.lm-MenuBar-itemLabel', { hasText: /^Git$/ }).waitFor({ timeout: 60_000 });
+      const tab = page.locator('.lm-TabBar-tab[data-id="jp-git-sessions"]');
+      await tab.waitFor({ timeout: 60_000 });
+      await tab.click();
+      await page.locator('#jp-git-sessions').waitFor({ state: 'visible', timeout: 60_000 });
+      // remoteEntry and the chunks it loads, all from the data path.
+      expect(served.map((s) => s.path)).toEqual(expect.arrayContaining([expect.stringMatching(/^\/lab\/extensions\/@jupyterlab\/git\/static\/remoteEntry\.[0-9a-f]+\.js$/)]));
+      expect(served.filter((s) => !/remoteEntry/.test(s.path)).length).toBeGreaterThan(0);
+      expect(served.filter((s) => s.status !== 200)).toEqual([]);
+      expect(problems).toEqual([]);
     } finally {
       await page.close();
     }
-  }, 300_000);
+  }, 400_000);
 
   it('nothing was built: no staging directory in the application directory, no write under /nix', async () => {
     const paths = await dockerOk(['exec', id, 'jupyter', 'lab', 'path']);
