@@ -65,13 +65,16 @@ function authenticatorLines(hub: NormalizedHub): string[] {
   switch (hub.authenticator) {
     case 'native':
       return [
-        '# NativeAuthenticator: users sign up at /hub/signup; the admin authorizes them at /hub/authorize',
-        '# (open signup off, as in jupyterhub-deploy-docker). The admin signs up like anyone and is',
-        '# authorized at once.',
+        '# NativeAuthenticator: users sign up at /hub/signup (name and password, no e-mail); the admin',
+        '# authorizes them at /hub/authorize, and only then can they log in (open signup off, as in',
+        '# jupyterhub-deploy-docker). The admin signs up like anyone, first, and is authorized at once',
+        '# (NativeAuthenticator pre-authorizes admin_users).',
         'import nativeauthenticator',
         'c.JupyterHub.authenticator_class = "nativeauthenticator.NativeAuthenticator"',
+        '# Its pages (signup, authorization area, change password) and the nav bar links to them.',
         'c.JupyterHub.template_paths = [os.path.join(os.path.dirname(nativeauthenticator.__file__), "templates")]',
         'c.NativeAuthenticator.open_signup = False',
+        'c.NativeAuthenticator.ask_email_on_signup = False',
         '# Whoever NativeAuthenticator lets log in (it checks the authorization) may use the hub.',
         'c.Authenticator.allow_all = True',
       ];
