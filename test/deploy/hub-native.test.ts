@@ -5,7 +5,8 @@
 // at once; a user signs up, is refused at login until the admin authorizes them at
 // /hub/authorize, then logs in, spawns, reaches their server through the OAuth hand-off and runs
 // code in a kernel over the proxied websocket; a `docker-compose restart` keeps them (sqlite in
-// the data volume) and they log in again.
+// the data volume) and they log in again. The kernel is reached with the admin API token
+// (access:servers), as in hub.test.ts; her own cookies open her server's pages and REST API.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { JupyterServer } from '../../src/engine/kernel-client.js';
@@ -85,8 +86,7 @@ describe('a deployment of examples/hub (NativeAuthenticator, DockerSpawner)', ()
     expect(area.text).toContain(`<tr id=${USER.name}>`);
     expect(area.text).toContain(`href="/hub/authorize/${USER.name}" role="button">Authorize</a>`);
     const toggled = await admin.go(`/hub/authorize/${USER.name}`);
-    expect(toggled.status).toBe(200);
-    expect(new URL(toggled.url).pathname).toBe('/hub/authorize');
+    expect({ status: toggled.status, path: new URL(toggled.url).pathname }).toEqual({ status: 200, path: '/hub/authorize' });
     expect(toggled.text).toContain(`<tr class="success" id=${USER.name}>`);
     expect(toggled.text).toContain(`href="/hub/authorize/${USER.name}" role="button">Unauthorize</a>`);
 
@@ -95,11 +95,16 @@ describe('a deployment of examples/hub (NativeAuthenticator, DockerSpawner)', ()
     expect(inside.status).toBeLessThan(500);
     expect(new URL(inside.url).pathname).not.toBe('/hub/login');
     await waitReady(hub, USER.name);
-    const page = await carol.go(`/user/${USER.name}/api`);
-    expect(page.status).toBe(200);
-    expect(JSON.parse(page.text).version).toMatch(/^2\./);
+    // /api alone answers anyone; /api/status only an authenticated user (403 otherwise).
+    // A page of her server sends her through the hub's OAuth (authorize → oauth_callback) and back.
+    const lab = await carol.go(`/user/${USER.name}/lab`);
+    expect({ status: lab.status, path: new URL(lab.url).pathname }).toEqual({ status: 200, path: `/user/${USER.name}/lab` });
+    expect(lab.text).toContain('<title>JupyterLab');
     const status = await carol.go(`/user/${USER.name}/api/status`);
-    expect(status.status).toBe(200);
+    expect({ status: status.status, text: status.text.slice(0, 200) }).toMatchObject({ status: 200 });
+    expect(JSON.parse(status.text)).toHaveProperty('started');
+    const contents = await carol.go(`/user/${USER.name}/api/contents`);
+    expect(JSON.parse(contents.text).type).toBe('directory');
 
     // The declared kernel runs code over the proxied websocket, as the image's user in the notebook volume.
     const server = new JupyterServer(`${hub.url}/user/${USER.name}`, TOKEN);

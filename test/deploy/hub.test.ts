@@ -14,7 +14,7 @@ import { JupyterServer } from '../../src/engine/kernel-client.js';
 import { until } from '../e2e/lib.js';
 import { Browser, containerOf, deploy, engine, fetchT, teardown, TOKEN, waitReady, type Deployment, type UserModel } from './hub-lib.js';
 
-/** examples/hub with the shared-password authenticator (examples/hub itself uses NativeAuthenticator: hub-shared.test.ts). */
+/** examples/hub with the shared-password authenticator (examples/hub itself uses NativeAuthenticator: hub-native.test.ts). */
 const SHARED = 'test/deploy/fixtures/hub-shared-password';
 /** The users DockerSpawner gets containers and volumes for here (tmpauthenticator's are added as they come). */
 const users = ['alice', 'bob'];
@@ -79,10 +79,13 @@ describe('a deployment of examples/hub with a shared password (DockerSpawner)', 
     const bobIn = await bob.go('/hub/login', { username: 'bob', password });
     expect(bobIn.url).not.toContain('/hub/login');
     await waitReady(shared, 'bob');
-    // With bob's own cookies (the hub's OAuth hand-off to his server included).
-    const page = await bob.go('/user/bob/api');
-    expect(page.status).toBe(200);
-    expect(JSON.parse(page.text).version).toMatch(/^2\./);
+    // With bob's own cookies: a page of his server takes him through the hub's OAuth hand-off;
+    // then his server's REST API lets him in (/api alone answers anyone, /api/status does not).
+    const lab = await bob.go('/user/bob/lab');
+    expect({ status: lab.status, path: new URL(lab.url).pathname }).toEqual({ status: 200, path: '/user/bob/lab' });
+    const status = await bob.go('/user/bob/api/status');
+    expect({ status: status.status, text: status.text.slice(0, 200) }).toMatchObject({ status: 200 });
+    expect(JSON.parse(status.text)).toHaveProperty('started');
   }, 300_000);
 
   it('a restarted hub keeps its users (sqlite in the data volume)', async () => {
