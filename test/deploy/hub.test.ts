@@ -3,7 +3,8 @@
 // and then, through the hub's proxy on its published port: a user created and their server
 // started with the admin API token, their server's REST API and contents, a kernel over the
 // proxied websocket, a notebook that outlives its server's container (the named volume), the
-// container removed on stop, the shared-password form login with cookies → spawn, a hub
+// container removed on stop, the shared-password form login with cookies → spawn, the admin's
+// own password (hub.adminPassword), a hub
 // restart that keeps its users, and tmpauthenticator giving a visitor a server.
 // One deployment per authenticator, shared by the tests: examples/hub with shared-password
 // (fixtures/hub-shared-password) and examples/workshop-hub. examples/hub as it is, with
@@ -17,7 +18,7 @@ import { Browser, containerOf, deploy, engine, fetchT, teardown, TOKEN, waitRead
 /** examples/hub with the shared-password authenticator (examples/hub itself uses NativeAuthenticator: hub-native.test.ts). */
 const SHARED = 'test/deploy/fixtures/hub-shared-password';
 /** The users DockerSpawner gets containers and volumes for here (tmpauthenticator's are added as they come). */
-const users = ['alice', 'bob'];
+const users = ['alice', 'bob', 'admin'];
 
 let shared: Deployment;
 
@@ -86,6 +87,22 @@ describe('a deployment of examples/hub with a shared password (DockerSpawner)', 
     const status = await bob.go('/user/bob/api/status');
     expect({ status: status.status, text: status.text.slice(0, 200) }).toMatchObject({ status: 200 });
     expect(JSON.parse(status.text)).toHaveProperty('started');
+  }, 300_000);
+
+  it('shared-password: the admin logs in with hub.adminPassword only, not the users\' password', async () => {
+    const env = readFileSync(join(shared.dir, '.env'), 'utf8');
+    const userPassword = /^NIXLAB_HUB_SHARED_PASSWORD=(.*)$/m.exec(env)![1]!;
+    const adminPassword = /^NIXLAB_HUB_ADMIN_PASSWORD=(.*)$/m.exec(env)![1]!;
+    expect(readFileSync(join(shared.dir, 'jupyterhub_config.py'), 'utf8')).not.toContain(adminPassword);
+    const admin = new Browser(shared.url);
+    await admin.go('/hub/login');
+    const refused = await admin.go('/hub/login', { username: 'admin', password: userPassword });
+    expect({ status: refused.status, path: new URL(refused.url).pathname }).toEqual({ status: 403, path: '/hub/login' });
+    const inside = await admin.go('/hub/login', { username: 'admin', password: adminPassword });
+    expect(new URL(inside.url).pathname).not.toBe('/hub/login');
+    // An admin page: only an admin's cookies open it.
+    const page = await admin.go('/hub/admin');
+    expect({ status: page.status, path: new URL(page.url).pathname }).toEqual({ status: 200, path: '/hub/admin' });
   }, 300_000);
 
   it('a restarted hub keeps its users (sqlite in the data volume)', async () => {
