@@ -158,8 +158,13 @@ export async function teardown(deployments: (Deployment | undefined)[], users: s
     if (!d) continue;
     await d.compose(['down', '-v']).catch(() => undefined);
   }
-  for (const user of users) {
+  for (const user of users.map(dockerSpawnerEscape)) {
     for (const c of await engine.listContainers({ all: true, filters: { name: [`^/jupyter-${user}$`] } })) await engine.removeContainer(c.Id, { force: true }).catch(() => undefined);
     await engine.removeVolume(`jupyterhub-user-${user}`, { force: true }).catch(() => undefined);
   }
+}
+
+/** A user name as DockerSpawner puts it into container and volume names (escapism: a-z and 0-9 kept, any other byte as `-` and its hex). */
+function dockerSpawnerEscape(name: string): string {
+  return [...Buffer.from(name, 'utf8')].map((b) => (/[a-z0-9]/.test(String.fromCharCode(b)) ? String.fromCharCode(b) : `-${b.toString(16)}`)).join('');
 }
