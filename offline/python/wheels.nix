@@ -133,8 +133,9 @@ let
     # JupyterHub 6 removed from its handlers (jupyterhub/jupyterhub#5407), so every login answered
     # 500 (AttributeError). JupyterHub 6.1's own LoginHandler.post calls login_user without a
     # timer; so does this one, with the two timer lines emptied. nixpkgs has no
-    # jupyterhub-nativeauthenticator (no pkgs/development/python-modules/jupyterhub-nativeauthenticator),
-    # so there is no nixpkgs patch to follow; this is what such a patch would do.
+    # jupyterhub-nativeauthenticator to take a patch from (its python-packages.nix has jupyterhub's
+    # ldapauthenticator, systemdspawner and tmpauthenticator, no pkgs/development/python-modules/
+    # jupyterhub-nativeauthenticator); this is what a substituteInPlace there would do.
     jupyterhub-nativeauthenticator.substitutions = [
       {
         file = "${sitePackages}/nativeauthenticator/handlers.py";
