@@ -1,10 +1,14 @@
 // The hub key: what validate reports for a JupyterHub single-user config (table), the defaults
 // it fills in, the package-set check it can make without building (the offline set's lock), and
 // where hub.adminPassword goes in the deployment's files.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { validateConfig } from '../../src/definitions/validate.js';
 import { SHARED_PASSWORD_MIN_LENGTH } from '../../src/definitions/rules.js';
 import { checkPackageSetHub, hubVersionProblem, nativeAuthenticatorProblem, packageSetHubVersion } from '../../src/runtime/hub.js';
 import { UserError } from '../../src/errors.js';
+import { nixlab } from '../helpers/cli.js';
 import { composeYaml, dotEnv, HUB_ADMIN_PASSWORD_VAR, jupyterhubConfigPy } from '../../src/deploy/hub-files.js';
 
 const py = { kind: 'python', name: 'py' };
@@ -75,6 +79,18 @@ describe('the package set against the declared hub version', () => {
     expect(() => checkPackageSetHub('nixlab.json', config!, { kind: 'offline' })).not.toThrow();
     expect(nativeAuthenticatorProblem('nixlab.json', '0.0.4', 'x')!.message).toContain('jupyterhub-nativeauthenticator 0.0.4');
     expect(nativeAuthenticatorProblem('nixlab.json', '1.3.0', 'x')).toBeUndefined();
+  });
+
+  it('`nixlab validate --pkgs offline` passes examples/hub (native) and its shared-password fixture; a short admin password is exit 2', async () => {
+    for (const dir of ['examples/hub', 'test/deploy/fixtures/hub-shared-password']) {
+      const r = await nixlab(['validate', dir, '--pkgs', 'offline']);
+      expect({ dir, exitCode: r.exitCode, stderr: r.stderr }).toEqual({ dir, exitCode: 0, stderr: '' });
+    }
+    const dir = mkdtempSync(join(tmpdir(), 'nixlab-hub-admin-'));
+    writeFileSync(join(dir, 'nixlab.json'), JSON.stringify(hubConfig({ version: '6.1', authenticator: 'shared-password', sharedPassword: 'a workshop password', adminPassword: 'too short' })));
+    const r = await nixlab(['validate', dir, '--pkgs', 'offline']);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toContain('$.hub.adminPassword: the admin password has 9 characters; JupyterHub refuses admin passwords shorter than 32');
   });
 });
 
