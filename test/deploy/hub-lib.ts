@@ -126,6 +126,16 @@ export class Browser {
     return [...this.cookies.values()].filter((c) => c.name === '_xsrf').sort((a, b) => b.path.length - a.path.length)[0]?.value ?? '';
   }
 
+  /**
+   * What a page's scripts send to an API under `urlPath` (a user's server at /user/NAME/): the
+   * cookies for it and, for requests that change something, the _xsrf cookie of that path as
+   * X-XSRFToken (JupyterHub's check for cookie-authenticated requests).
+   */
+  credentials(urlPath: string): Record<string, string> {
+    const xsrf = [...this.cookies.values()].filter((c) => c.name === '_xsrf' && urlPath.startsWith(c.path)).sort((a, b) => b.path.length - a.path.length)[0]?.value;
+    return { Cookie: this.header(urlPath), ...(xsrf ? { 'X-XSRFToken': xsrf } : {}) };
+  }
+
   /** GET (or a form POST) following redirects on this host: the last response and its URL. */
   async go(path: string, form?: Record<string, string>): Promise<{ status: number; url: string; text: string }> {
     let url = new URL(path, this.base).toString();

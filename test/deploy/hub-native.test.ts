@@ -5,13 +5,12 @@
 // at once; a user signs up, is refused at login until the admin authorizes them at
 // /hub/authorize, then logs in, spawns, reaches their server through the OAuth hand-off and runs
 // code in a kernel over the proxied websocket; a `docker-compose restart` keeps them (sqlite in
-// the data volume) and they log in again. The kernel is reached with the admin API token
-// (access:servers), as in hub.test.ts; her own cookies open her server's pages and REST API.
+// the data volume) and they log in again. Everything the user does is with her own cookies.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { JupyterServer } from '../../src/engine/kernel-client.js';
 import { until } from '../e2e/lib.js';
-import { Browser, deploy, fetchT, teardown, TOKEN, waitReady, type Deployment, type UserModel } from './hub-lib.js';
+import { Browser, deploy, fetchT, teardown, waitReady, type Deployment, type UserModel } from './hub-lib.js';
 
 const ADMIN = { name: 'admin', password: 'admin-password-for-the-test' };
 const USER = { name: 'carol', password: 'carol-password-for-the-test' };
@@ -106,13 +105,17 @@ describe('a deployment of examples/hub (NativeAuthenticator, DockerSpawner)', ()
     const contents = await carol.go(`/user/${USER.name}/api/contents`);
     expect(JSON.parse(contents.text).type).toBe('directory');
 
-    // The declared kernel runs code over the proxied websocket, as the image's user in the notebook volume.
-    const server = new JupyterServer(`${hub.url}/user/${USER.name}`, TOKEN);
+    // With her cookies (and her server's XSRF token, as JupyterLab sends it), the declared kernel
+    // starts and runs code over the proxied websocket, as the image's user in the notebook volume.
+    const server = new JupyterServer(`${hub.url}/user/${USER.name}`, '', carol.credentials(`/user/${USER.name}/`));
+    expect(server.headers['X-XSRFToken']).toBeTruthy();
     expect(Object.keys(await server.kernelspecs())).toEqual(['py']);
     const ch = await server.channels(await server.startKernel('py'));
     const out = await ch.execute('import numpy, os; print(int(numpy.int64(6) * 7), os.getuid(), os.getcwd())');
     ch.close();
     expect(out.stdout.trim()).toBe('42 1000 /home/jovyan/work');
+    // Without them, her server lets nobody start a kernel.
+    expect((await new JupyterServer(`${hub.url}/user/${USER.name}`, '').request('/api/kernels', { method: 'POST', body: { name: 'py' } })).status).toBe(403);
 
     // The hub restarts; NativeAuthenticator's users (users_info in the sqlite database) are kept.
     await hub.compose(['restart']);
