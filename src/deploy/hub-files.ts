@@ -4,7 +4,7 @@
 // volume, the authenticator) and .env. No secret is ever written here but the shared and admin
 // passwords the config itself holds; the admin API token comes from the environment or the user's .env.
 import type { NormalizedConfig, NormalizedHub } from '../definitions/types.js';
-import type { HubAuthenticator } from '../definitions/rules.js';
+import { SHARED_PASSWORD_MIN_LENGTH, type HubAuthenticator } from '../definitions/rules.js';
 
 /** Where the hub image keeps its state (the hub data volume): the sqlite database, the cookie secret, the proxy's pid file. */
 export const HUB_DATA_DIR = '/data';
@@ -89,12 +89,12 @@ function authenticatorLines(hub: NormalizedHub): string[] {
     case 'shared-password':
       return [
         `# JupyterHub's SharedPasswordAuthenticator: every (non-admin) user logs in with the password`,
-        `# in .env (${HUB_SHARED_PASSWORD_VAR}); it needs at least 8 characters.`,
+        `# in .env (${HUB_SHARED_PASSWORD_VAR}); it needs at least ${SHARED_PASSWORD_MIN_LENGTH.user} characters.`,
         'c.JupyterHub.authenticator_class = "shared-password"',
         `c.SharedPasswordAuthenticator.user_password = os.environ[${py(HUB_SHARED_PASSWORD_VAR)}]`,
         ...(hub.adminPassword === undefined
           ? ['# No admin password (hub.adminPassword): SharedPasswordAuthenticator logs admins in only with one.']
-          : [`# The admin (only) logs in with ${HUB_ADMIN_PASSWORD_VAR} from .env; it needs at least 32 characters.`, `c.SharedPasswordAuthenticator.admin_password = os.environ[${py(HUB_ADMIN_PASSWORD_VAR)}]`]),
+          : [`# The admin (only) logs in with ${HUB_ADMIN_PASSWORD_VAR} from .env; it needs at least ${SHARED_PASSWORD_MIN_LENGTH.admin} characters.`, `c.SharedPasswordAuthenticator.admin_password = os.environ[${py(HUB_ADMIN_PASSWORD_VAR)}]`]),
         'c.Authenticator.allow_all = True',
       ];
     case 'dummy':
