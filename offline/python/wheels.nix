@@ -146,6 +146,25 @@ let
         to = "            [\"${git}/bin/git\" if cmdline[0] == \"git\" else cmdline[0], *cmdline[1:]], stdout=subprocess.PIPE,";
       }
     ];
+    # NativeAuthenticator 1.3.0's LoginHandler.post times the login with `self.statsd`, which
+    # JupyterHub 6 removed from its handlers (jupyterhub/jupyterhub#5407), so every login answered
+    # 500 (AttributeError). JupyterHub 6.1's own LoginHandler.post calls login_user without a
+    # timer; so does this one, with the two timer lines emptied. nixpkgs has no
+    # jupyterhub-nativeauthenticator to take a patch from (its python-packages.nix has jupyterhub's
+    # ldapauthenticator, systemdspawner and tmpauthenticator, no pkgs/development/python-modules/
+    # jupyterhub-nativeauthenticator); this is what a substituteInPlace there would do.
+    jupyterhub-nativeauthenticator.substitutions = [
+      {
+        file = "${sitePackages}/nativeauthenticator/handlers.py";
+        from = ''auth_timer = self.statsd.timer("login.authenticate").start()'';
+        to = "";
+      }
+      {
+        file = "${sitePackages}/nativeauthenticator/handlers.py";
+        from = "auth_timer.stop(send=False)";
+        to = "";
+      }
+    ];
     # nixpkgs' jupyterlab: makeWrapperArgs = [ "--set" "JUPYTERLAB_DIR" "$out/share/jupyter/lab" ]
     jupyterlab.wrapArgs = ''--set JUPYTERLAB_DIR "$out/share/jupyter/lab"'';
   };

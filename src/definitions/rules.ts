@@ -445,6 +445,14 @@ export const sharedPassword = rule(
       : undefined,
 );
 
+export const adminPassword = rule(
+  { type: 'string', description: `The password the admin logs in with (shared-password), at least ${SHARED_PASSWORD_MIN_LENGTH.admin} characters and not the users' password; written into the deployment's .env, never into an image.`, minLength: SHARED_PASSWORD_MIN_LENGTH.admin },
+  (v: string) =>
+    v.length < SHARED_PASSWORD_MIN_LENGTH.admin
+      ? { message: `the admin password has ${v.length} characters; JupyterHub refuses admin passwords shorter than ${SHARED_PASSWORD_MIN_LENGTH.admin}`, hint: `use at least ${SHARED_PASSWORD_MIN_LENGTH.admin} characters` }
+      : undefined,
+);
+
 // The generated compose project (`nixlab compose`)
 
 /** How the compose service is networked: its own bridge with the port published on 127.0.0.1, or the host's network. */

@@ -36,6 +36,7 @@ const sharedRules: Record<string, Rule> = {
   hubVersion: rules.hubVersion,
   hubAuthenticator: rules.hubAuthenticator,
   sharedPassword: rules.sharedPassword,
+  adminPassword: rules.adminPassword,
   composeNetwork: rules.composeNetwork,
   composeDir: rules.composeDir,
   labExtension: rules.labExtension,
@@ -163,6 +164,7 @@ export const hubProperty: SchemaObject = {
     admin: ref('userName', `The admin user. Default \`${rules.DEFAULT_HUB_ADMIN}\`.`),
     port: ref('port', `The port the hub serves on. Default ${rules.DEFAULT_HUB_PORT}.`),
     sharedPassword: ref('sharedPassword', 'shared-password: the password every user logs in with; written into the deployment\'s .env, never into an image.'),
+    adminPassword: ref('adminPassword', 'shared-password: the password the admin logs in with (without one the admin cannot log in); written into the deployment\'s .env, never into an image.'),
   },
 };
 

@@ -100,6 +100,8 @@ export interface HubSettings {
   port?: number;
   /** shared-password only: every user's password (goes into the deployment's .env, never an image). */
   sharedPassword?: string;
+  /** shared-password only: the admin's password, at least 32 characters (the deployment's .env, never an image). */
+  adminPassword?: string;
 }
 
 export interface NormalizedHub {
@@ -108,6 +110,7 @@ export interface NormalizedHub {
   admin: string;
   port: number;
   sharedPassword?: string;
+  adminPassword?: string;
 }
 
 /** JupyterLab (and Notebook 7): the prebuilt extensions of the server environment. */

@@ -552,8 +552,14 @@ function checkHub(hub: Record<string, unknown>, data: Record<string, unknown>, c
       ctx.error(['hub', 'authenticator'], { message: `the shared-password authenticator needs JupyterHub ${SHARED_PASSWORD_MIN_HUB} or newer; hub.version is ${version}`, hint: `declare hub.version "${SHARED_PASSWORD_MIN_HUB}" or newer, or choose "native"` });
     }
     if (hub.sharedPassword === undefined) ctx.error(['hub'], { message: 'the shared-password authenticator needs hub.sharedPassword', hint: `add sharedPassword: a password of at least ${SHARED_PASSWORD_MIN_LENGTH.user} characters` });
-  } else if (hub.sharedPassword !== undefined) {
-    ctx.error(['hub', 'sharedPassword'], { message: `sharedPassword is only used by the shared-password authenticator, not ${q(auth)}`, hint: 'remove it, or set authenticator: "shared-password"' });
+    // SharedPasswordAuthenticator refuses to start when the two are the same.
+    if (typeof hub.adminPassword === 'string' && hub.adminPassword === hub.sharedPassword) {
+      ctx.error(['hub', 'adminPassword'], { message: 'the admin password is the users\' shared password; JupyterHub refuses to start with the two the same', hint: `choose another admin password (at least ${SHARED_PASSWORD_MIN_LENGTH.admin} characters)` });
+    }
+  } else {
+    for (const key of ['sharedPassword', 'adminPassword'] as const) {
+      if (hub[key] !== undefined) ctx.error(['hub', key], { message: `${key} is only used by the shared-password authenticator, not ${q(auth)}`, hint: 'remove it, or set authenticator: "shared-password"' });
+    }
   }
 }
 
@@ -612,6 +618,7 @@ function normalise(cfg: Config, baseDir: string): NormalizedConfig {
             admin: hub.admin ?? DEFAULT_HUB_ADMIN,
             port: hub.port ?? DEFAULT_HUB_PORT,
             ...(hub.sharedPassword === undefined ? {} : { sharedPassword: hub.sharedPassword }),
+            ...(hub.adminPassword === undefined ? {} : { adminPassword: hub.adminPassword }),
           },
         }
       : {}),

@@ -37,12 +37,22 @@ export interface ServerAnswer {
   text: string;
 }
 
-/** A Jupyter server at `base` (`http://127.0.0.1:PORT`, with its base URL), using `token`. */
+/**
+ * A Jupyter server at `base` (`http://127.0.0.1:PORT`, with its base URL), using `token` (none
+ * when empty). `headers` go with every request and the websocket: a browser's cookies and XSRF
+ * token, for a server behind JupyterHub reached as a logged-in user.
+ */
 export class JupyterServer {
   constructor(
     readonly base: string,
     readonly token: string,
+    readonly headers: Record<string, string> = {},
   ) {}
+
+  /** The credentials of a request: the token (if any) and the extra headers. */
+  private credentials(): Record<string, string> {
+    return { ...this.headers, ...(this.token ? { Authorization: `token ${this.token}` } : {}) };
+  }
 
   /**
    * One request; `auth: false` sends no token. Network errors reject. (node:http rather than
@@ -51,8 +61,7 @@ export class JupyterServer {
    */
   request(path: string, opts: { method?: string; body?: unknown; auth?: boolean; timeoutMs?: number } = {}): Promise<ServerAnswer> {
     const url = new URL(this.base.replace(/\/$/, '') + path);
-    const headers: Record<string, string | number> = {};
-    if (opts.auth !== false) headers.Authorization = `token ${this.token}`;
+    const headers: Record<string, string | number> = opts.auth === false ? {} : this.credentials();
     const payload = opts.body === undefined ? undefined : Buffer.from(JSON.stringify(opts.body));
     if (payload) {
       headers['Content-Type'] = 'application/json';
@@ -120,7 +129,7 @@ export class JupyterServer {
   /** Opens the kernel's channels websocket. */
   async channels(kernelId: string): Promise<KernelChannels> {
     const url = `${this.base.replace(/^http/, 'ws').replace(/\/$/, '')}/api/kernels/${kernelId}/channels?session_id=${randomUUID()}`;
-    const ws = await WebSocketClient.connect(url, { headers: { Authorization: `token ${this.token}` } });
+    const ws = await WebSocketClient.connect(url, { headers: this.credentials() });
     return new KernelChannels(ws);
   }
 }

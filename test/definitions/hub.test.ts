@@ -1,9 +1,15 @@
 // The hub key: what validate reports for a JupyterHub single-user config (table), the defaults
-// it fills in, and the package-set check it can make without building (the offline set's lock).
+// it fills in, the package-set check it can make without building (the offline set's lock), and
+// where hub.adminPassword goes in the deployment's files.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { validateConfig } from '../../src/definitions/validate.js';
 import { SHARED_PASSWORD_MIN_LENGTH } from '../../src/definitions/rules.js';
 import { checkPackageSetHub, hubVersionProblem, nativeAuthenticatorProblem, packageSetHubVersion } from '../../src/runtime/hub.js';
 import { UserError } from '../../src/errors.js';
+import { nixlab } from '../helpers/cli.js';
+import { composeYaml, dotEnv, HUB_ADMIN_PASSWORD_VAR, jupyterhubConfigPy } from '../../src/deploy/hub-files.js';
 
 const py = { kind: 'python', name: 'py' };
 const volumes = { volumes: ['/home/jovyan/work'] };
@@ -20,6 +26,9 @@ const cases: { name: string; config: unknown; errors: [string, string][] }[] = [
   { name: 'shared password before JupyterHub 5.3', config: hubConfig({ version: '5.2', authenticator: 'shared-password', sharedPassword: 'long enough' }), errors: [['$.hub.authenticator', 'needs JupyterHub 5.3 or newer']] },
   { name: 'shared-password without a password', config: hubConfig({ version: '5.4', authenticator: 'shared-password' }), errors: [['$.hub', 'needs hub.sharedPassword']] },
   { name: 'a password for another authenticator', config: hubConfig({ version: '5.4', authenticator: 'tmp', sharedPassword: 'long enough' }), errors: [['$.hub.sharedPassword', 'only used by the shared-password authenticator']] },
+  { name: 'admin password too short', config: hubConfig({ version: '6.1', authenticator: 'shared-password', sharedPassword: 'long enough', adminPassword: 'a'.repeat(SHARED_PASSWORD_MIN_LENGTH.admin - 1) }), errors: [['$.hub.adminPassword', `JupyterHub refuses admin passwords shorter than ${SHARED_PASSWORD_MIN_LENGTH.admin}`]] },
+  { name: 'admin password the same as the users\'', config: hubConfig({ version: '6.1', authenticator: 'shared-password', sharedPassword: 'a'.repeat(40), adminPassword: 'a'.repeat(40) }), errors: [['$.hub.adminPassword', 'refuses to start with the two the same']] },
+  { name: 'an admin password for another authenticator', config: hubConfig({ version: '6.1', authenticator: 'native', adminPassword: 'a'.repeat(40) }), errors: [['$.hub.adminPassword', 'only used by the shared-password authenticator']] },
 ];
 
 describe('validate: hub', () => {
@@ -70,5 +79,41 @@ describe('the package set against the declared hub version', () => {
     expect(() => checkPackageSetHub('nixlab.json', config!, { kind: 'offline' })).not.toThrow();
     expect(nativeAuthenticatorProblem('nixlab.json', '0.0.4', 'x')!.message).toContain('jupyterhub-nativeauthenticator 0.0.4');
     expect(nativeAuthenticatorProblem('nixlab.json', '1.3.0', 'x')).toBeUndefined();
+  });
+
+  it('`nixlab validate --pkgs offline` passes examples/hub (native) and its shared-password fixture; a short admin password is exit 2', async () => {
+    for (const dir of ['examples/hub', 'test/deploy/fixtures/hub-shared-password']) {
+      const r = await nixlab(['validate', dir, '--pkgs', 'offline']);
+      expect({ dir, exitCode: r.exitCode, stderr: r.stderr }).toEqual({ dir, exitCode: 0, stderr: '' });
+    }
+    const dir = mkdtempSync(join(tmpdir(), 'nixlab-hub-admin-'));
+    writeFileSync(join(dir, 'nixlab.json'), JSON.stringify(hubConfig({ version: '6.1', authenticator: 'shared-password', sharedPassword: 'a workshop password', adminPassword: 'too short' })));
+    const r = await nixlab(['validate', dir, '--pkgs', 'offline']);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toContain('$.hub.adminPassword: the admin password has 9 characters; JupyterHub refuses admin passwords shorter than 32');
+  });
+});
+
+describe('hub.adminPassword (shared-password)', () => {
+  const ADMIN_PASSWORD = 'an admin password of at least thirty-two characters';
+  const valid = () => validateConfig(hubConfig({ version: '6.1', authenticator: 'shared-password', sharedPassword: 'a workshop password', adminPassword: ADMIN_PASSWORD }), 'nixlab.json', { baseDir: '/' });
+
+  it('is kept by validate and goes into .env and the hub service, never into jupyterhub_config.py', () => {
+    const r = valid();
+    expect(r.errors).toEqual([]);
+    expect(r.config!.hub!.adminPassword).toBe(ADMIN_PASSWORD);
+    const py = jupyterhubConfigPy(r.config!, 'nixlab.json');
+    expect(py).toContain(`c.SharedPasswordAuthenticator.admin_password = os.environ["${HUB_ADMIN_PASSWORD_VAR}"]`);
+    expect(py).not.toContain(ADMIN_PASSWORD);
+    expect(dotEnv(r.config!)).toContain(`\n${HUB_ADMIN_PASSWORD_VAR}=${ADMIN_PASSWORD}\n`);
+    expect(composeYaml(r.config!, 'nixlab.json')).toContain(`${HUB_ADMIN_PASSWORD_VAR}: "\${${HUB_ADMIN_PASSWORD_VAR}}"`);
+  });
+
+  it('without one, nothing about it is written', () => {
+    const r = validateConfig(hubConfig({ version: '6.1', authenticator: 'shared-password', sharedPassword: 'a workshop password' }), 'nixlab.json', { baseDir: '/' });
+    expect(r.errors).toEqual([]);
+    expect(jupyterhubConfigPy(r.config!, 'nixlab.json')).not.toContain('admin_password =');
+    expect(dotEnv(r.config!)).not.toContain(HUB_ADMIN_PASSWORD_VAR);
+    expect(composeYaml(r.config!, 'nixlab.json')).not.toContain(HUB_ADMIN_PASSWORD_VAR);
   });
 });

@@ -31,6 +31,7 @@ const SAMPLES: Record<string, unknown[]> = {
   hubVersion: ['5.4', '6.1', '4.0', '10.12', '3.9', '0.8', '5.4.1', '05.4', 'v5', '', 5.4],
   hubAuthenticator: ['native', 'tmp', 'shared-password', 'dummy', 'github', 'Native', ''],
   sharedPassword: ['12345678', 'a long shared password', '1234567', '', 8],
+  adminPassword: ['a'.repeat(32), 'an admin password of at least thirty-two characters', 'a'.repeat(31), '12345678', '', 32],
   pythonVersion: ['3.11', '3.12', '3.13', '3.19', '3.10', '3.9', 3.12, '3.12.1'],
   pythonPackage: ['numpy', 'scikit-learn', 'a.b', 'in', 'numpy pandas', ''],
   labExtension: ['jupyterlab-git', 'jupyterlab-widgets', '@jupyterlab/git', 'jupyterlab-git==0.55', 'jupyterlab-git jupyterlab-lsp', 'in', ''],

@@ -333,3 +333,19 @@ describe('the interpreters: Debian’s 3.11, pyenv’s 3.12 and 3.13', () => {
     void OFFLINE_PKGS;
   });
 });
+
+describe('the NativeAuthenticator fixup (wheels.nix): its login under JupyterHub 6.1 needs no statsd', () => {
+  test('JupyterHub 6 handlers have no statsd, and NativeAuthenticator 1.3.0 no longer uses it; the patched module imports', async () => {
+    const env = await build('pkgs.python3.withPackages (ps: [ ps.jupyterhub ps.jupyterhub-nativeauthenticator ])');
+    const code = [
+      'import inspect, jupyterhub, jupyterhub.handlers.base as b, nativeauthenticator.handlers as h',
+      'print(jupyterhub.__version__, hasattr(b.BaseHandler, "statsd"))',
+      'src = inspect.getsource(h)',
+      'post = inspect.getsource(h.LoginHandler.post)',
+      'print(src.count("statsd"), "await self.login_user(data)" in post)',
+    ].join('\n');
+    const r = await execa(join(env, 'bin/python'), ['-B', '-c', code], { env: { HOME: '/tmp', PYTHONDONTWRITEBYTECODE: '1' }, extendEnv: false, reject: false });
+    expect(r.stderr).toBe('');
+    expect(r.stdout.split('\n')).toEqual(['6.1.1 False', '0 True']);
+  });
+});
