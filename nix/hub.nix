@@ -8,6 +8,8 @@
 #                            pkgs/development/python-modules/{jupyterhub,dockerspawner}/default.nix
 #   configurable-http-proxy  pkgs/by-name/co/configurable-http-proxy/package.nix (bin/configurable-http-proxy)
 #   linkFarm                 pkgs/build-support/trivial-builders/default.nix
+#   jupyterhub-nativeauthenticator
+#                            not in nixpkgs: ./native-authenticator.nix (buildPythonPackage, fetchPypi)
 #   tini, busybox, cacert    as in ./lib.nix
 { pkgs }:
 {
@@ -16,13 +18,20 @@
   extraPythonPackages ? [ ],
 }:
 let
+  # Packages nixpkgs lacks, built here when the package set lacks them too.
+  builtHere = ps: {
+    jupyterhub-nativeauthenticator = import ./native-authenticator.nix {
+      inherit (pkgs) lib fetchPypi;
+      pythonPackages = ps;
+    };
+  };
   env = pkgs.python3.withPackages (
     ps:
     [
       ps.jupyterhub
       ps.dockerspawner
     ]
-    ++ map (name: ps.${name}) extraPythonPackages
+    ++ map (name: (builtHere ps).${name} or ps.${name}) extraPythonPackages
   );
 in
 pkgs.linkFarm "nixlab-hub-root" [

@@ -74,6 +74,8 @@ rec {
   concatMapStrings = f: list: concatStringsSep "" (map f list);
   concatMapStringsSep = sep: f: list: concatStringsSep sep (map f list);
   optionalString = cond: string: if cond then string else "";
+  versionOlder = v1: v2: builtins.compareVersions v2 v1 == 1;
+  versionAtLeast = v1: v2: builtins.compareVersions v1 v2 >= 0;
   hasPrefix = pref: str: substring 0 (stringLength pref) str == pref;
   hasSuffix =
     suffix: content:

@@ -31,6 +31,11 @@ let
       dir = builtins.getEnv "NIXLAB_WHEELS_DIR";
     in
     if dir != "" then dir else "/var/cache/nixlab/wheels";
+  # fetchPypi from the lock and the cache (python/fetchpypi.nix); the Python sets share it.
+  pypiFetchers = import ./python/fetchpypi.nix {
+    inherit lib system wheelsLock wheelsDir;
+    inherit (self) busybox;
+  };
   pyenv = import ./python/pyenv.nix {
     inherit lib system debian dpkg;
     inherit (self) busybox patchelf glibc;
@@ -57,8 +62,10 @@ let
       makePackages =
         { python, requiredPythonModules }:
         import ./python/wheels.nix {
-          inherit lib system python requiredPythonModules wheelsDir;
+          inherit lib system python requiredPythonModules;
           locked = wheelsLock.pythons.${pythonVersion};
+          fetchers = pypiFetchers;
+          inherit (names) notInNixpkgs;
           inherit (self) busybox patchelf glibc cacert;
           nativeLibs = [
             debian.groups."libstdc++6"
@@ -334,4 +341,7 @@ noPythonAttrs
   # all-packages.nix: python3 = python313 (nixpkgs' default CPython in nixos-26.05).
   python3 = self.python313;
   python3Packages = self.python3.pkgs;
+  # pkgs/top-level/all-packages.nix: fetchPypi = callPackage ../build-support/fetchpypi { };
+  # python-packages.nix inherits it into every Python set.
+  inherit (pypiFetchers) fetchPypi;
 }

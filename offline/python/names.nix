@@ -3,6 +3,14 @@
 # saying how to add it (REQUIREMENTS in scripts/lock-wheels.py); a name nixpkgs lacks is missing,
 # as in nixpkgs. What the set offers is the lock: every resolved wheel under its nixpkgs name.
 {
+  # Locked (and cached) distributions nixpkgs' Python set has no attribute for: the set leaves
+  # them out, as nixpkgs does; their files stay in the lock for fetchPypi, through which nixlab's
+  # own Nix builds them with buildPythonPackage.
+  #  - jupyterhub-nativeauthenticator: no pkgs/development/python-modules/jupyterhub-nativeauthenticator
+  #    and no python-packages.nix entry (nixpkgs has jupyterhub-ldapauthenticator,
+  #    -systemdspawner, -tmpauthenticator); nix/native-authenticator.nix builds it.
+  notInNixpkgs = [ "jupyterhub-nativeauthenticator" ];
+
   notLocked = [
     "altair"
     "backcall"

@@ -28,39 +28,18 @@
   pam,
   # the git that jupyterlab-git-core runs (nixpkgs: git, propagated)
   git,
-  # directory holding the downloaded wheels (scripts/wheels.sh)
-  wheelsDir,
+  # fetchpypi.nix's { fetchPypi, fetchLocked }: a locked file in the store by its hash
+  fetchers,
+  # lock attributes that are no package of nixpkgs' set (names.nix `notInNixpkgs`): locked and
+  # cached for fetchPypi, but no attribute here
+  notInNixpkgs,
 }:
 let
   inherit (python) pythonVersion sitePackages executable;
 
-  # The wheel file enters the store by its locked hash: a fixed-output derivation copying it
-  # from the wheel cache (the builder runs unsandboxed, as every builder of this set). Nix checks
-  # the sha256; a missing or different file fails the build, saying how to get it.
-  fetchWheel =
-    w:
-    derivation {
-      name = w.file;
-      inherit system;
-      builder = "${busybox}/bin/sh";
-      args = [
-        "-c"
-        ''
-          if [ ! -f "$wheelsDir/$file" ]; then
-            echo "error: $wheelsDir/$file is missing: run scripts/wheels.sh (or scripts/setup.sh), which downloads the wheels of offline/python/wheels.lock.json (NIXLAB_WHEELS_DIR picks another directory)" >&2
-            exit 1
-          fi
-          ${busybox}/bin/cp "$wheelsDir/$file" "$out"
-        ''
-      ];
-      inherit wheelsDir;
-      inherit (w) file;
-      outputHashMode = "flat";
-      outputHashAlgo = "sha256";
-      outputHash = w.sha256;
-      preferLocalBuild = true;
-      allowSubstitutes = false;
-    };
+  # The wheel file enters the store by its locked hash (fetchpypi.nix: copied from the wheel
+  # cache by a fixed-output derivation; a missing or different file fails the build).
+  fetchWheel = fetchers.fetchLocked;
 
   # The wheel of a locked sdist: built offline by the store interpreter from the sdist's own
   # metadata (setup.py is never run); deterministic, so its hash follows from the sdist's.
@@ -146,36 +125,36 @@ let
         to = "            [\"${git}/bin/git\" if cmdline[0] == \"git\" else cmdline[0], *cmdline[1:]], stdout=subprocess.PIPE,";
       }
     ];
-    # NativeAuthenticator 1.3.0's LoginHandler.post times the login with `self.statsd`, which
-    # JupyterHub 6 removed from its handlers (jupyterhub/jupyterhub#5407), so every login answered
-    # 500 (AttributeError). JupyterHub 6.1's own LoginHandler.post calls login_user without a
-    # timer; so does this one, with the two timer lines emptied. nixpkgs has no
-    # jupyterhub-nativeauthenticator to take a patch from (its python-packages.nix has jupyterhub's
-    # ldapauthenticator, systemdspawner and tmpauthenticator, no pkgs/development/python-modules/
-    # jupyterhub-nativeauthenticator); this is what a substituteInPlace there would do.
-    jupyterhub-nativeauthenticator.substitutions = [
-      {
-        file = "${sitePackages}/nativeauthenticator/handlers.py";
-        from = ''auth_timer = self.statsd.timer("login.authenticate").start()'';
-        to = "";
-      }
-      {
-        file = "${sitePackages}/nativeauthenticator/handlers.py";
-        from = "auth_timer.stop(send=False)";
-        to = "";
-      }
-    ];
     # nixpkgs' jupyterlab: makeWrapperArgs = [ "--set" "JUPYTERLAB_DIR" "$out/share/jupyter/lab" ]
     jupyterlab.wrapArgs = ''--set JUPYTERLAB_DIR "$out/share/jupyter/lab"'';
   };
 
-  mkPackage =
-    attr: w:
+  # One package from a wheel file: wheel.sh's installation, shaped as buildPythonPackage's result.
+  installWheel =
+    {
+      # nixpkgs attribute name (pname) and version
+      attr,
+      version,
+      # PyPI's name of the distribution
+      distribution,
+      # the wheel (a store path)
+      src,
+      # the file as locked (its name keys wheels.meta.json), and its store path
+      file,
+      lockedFile,
+      # the Python packages it depends on (propagated)
+      deps,
+      # { substitutions, postInstall, wrapArgs } (see `fixups`)
+      fix,
+      # meta to merge over the lock's (buildPythonPackage's `meta`)
+      extraMeta ? { },
+      # more builder environment (buildPythonPackage's)
+      extraEnv ? { },
+    }:
     let
-      deps = map (d: packages.${d}) w.dependencies;
-      fix = fixups.${attr} or { };
-      drv = derivation {
-        name = "python${pythonVersion}-${attr}-${w.version}";
+      drv = derivation (
+        {
+        name = "python${pythonVersion}-${attr}-${version}";
         inherit system sitePackages executable;
         builder = "${busybox}/bin/sh";
         args = [
@@ -183,7 +162,7 @@ let
           ../builders/wheel.sh
         ];
         PATH = "${busybox}/bin";
-        src = if w.sdist or false then sdistWheel w else fetchWheel w;
+        inherit src;
         python = python.interpreterPath;
         glibc = glibc;
         patchelf = "${patchelf}/bin/patchelf";
@@ -198,26 +177,95 @@ let
         passAsFile = [ "substitutions" ];
         preferLocalBuild = true;
         allowSubstitutes = false;
-      };
+      }
+      // extraEnv
+      );
     in
     drv
     // {
       pname = attr;
-      inherit (w) version;
-      # PyPI's name of the distribution (nixpkgs keeps it for pypa tooling as `pyproject` metadata)
-      distribution = w.distribution;
-      wheel = drv.src;
+      inherit version distribution;
+      wheel = src;
       # the file the lock names, as downloaded (the wheel itself, or the sdist it was built from)
-      locked = fetchWheel w;
+      locked = lockedFile;
       pythonModule = python;
       propagatedBuildInputs = deps;
       requiredPythonModules = requiredPythonModules deps;
       meta = {
-        description = "${w.distribution} ${w.version} from PyPI (${w.file})";
-        homepage = wheelMeta.${w.file}.homepage or "https://pypi.org/project/${w.distribution}/";
+        description = "${distribution} ${version} from PyPI (${file})";
+        homepage = wheelMeta.${file}.homepage or "https://pypi.org/project/${distribution}/";
       }
-      // lib.optionalAttrs (wheelMeta.${w.file} ? license) { license = licensesOf wheelMeta.${w.file}.license; };
+      // lib.optionalAttrs (wheelMeta.${file} ? license) { license = licensesOf wheelMeta.${file}.license; }
+      // extraMeta;
     };
+
+  mkPackage =
+    attr: w:
+    installWheel {
+      inherit attr;
+      inherit (w) version distribution file;
+      src = if w.sdist or false then sdistWheel w else fetchWheel w;
+      lockedFile = fetchWheel w;
+      deps = map (d: allLocked.${d}) w.dependencies;
+      fix = fixups.${attr} or { };
+    };
+
+  # buildPythonPackage (pkgs/development/interpreters/python/mk-python-derivation.nix), for what
+  # nixlab's own Nix builds with it (nix/native-authenticator.nix): a PyPI wheel from fetchPypi
+  # (`format = "wheel"`), installed as the locked wheels are, dependencies in `dependencies`
+  # (or the older `propagatedBuildInputs`), `postInstall` run in the installed tree with
+  # nixpkgs' `substituteInPlace` (builders/substitute.sh). Nothing is compiled here: building
+  # from source (`pyproject`, format "setuptools"/"pyproject") and every other argument throw.
+  buildPythonPackage =
+    {
+      pname,
+      version,
+      src,
+      format ? null,
+      pyproject ? null,
+      dependencies ? [ ],
+      propagatedBuildInputs ? [ ],
+      postInstall ? "",
+      meta ? { },
+      ...
+    }@args:
+    let
+      known = [
+        "pname"
+        "version"
+        "src"
+        "format"
+        "pyproject"
+        "dependencies"
+        "propagatedBuildInputs"
+        "postInstall"
+        "meta"
+      ];
+      extra = builtins.filter (n: !(builtins.elem n known)) (builtins.attrNames args);
+      file = src.name;
+      deps = dependencies ++ propagatedBuildInputs;
+      mismatched = builtins.filter (d: !(d ? pythonModule) || d.pythonModule != python) deps;
+    in
+    if extra != [ ] then
+      throw "buildPythonPackage (${pname}): the offline package set does not support ${lib.concatStringsSep ", " extra} (it installs a PyPI wheel: pname, version, format = \"wheel\", src = fetchPypi { ... }, dependencies, postInstall, meta)"
+    else if pyproject != null || format != "wheel" then
+      throw "buildPythonPackage (${pname}): the offline package set builds nothing from source; give format = \"wheel\" and src = fetchPypi { format = \"wheel\"; ... } (a wheel locked in offline/python/wheels.lock.json)"
+    else if mismatched != [ ] then
+      throw "buildPythonPackage (${pname}): ${(builtins.head mismatched).name or "a dependency"} is not a package of python${pythonVersion}"
+    else
+      installWheel {
+        attr = pname;
+        inherit version src file deps;
+        distribution = pname;
+        lockedFile = src;
+        # nixpkgs' stdenv has substituteInPlace in every phase; here postInstall sources it
+        fix.postInstall = ''
+          . "$substituteSh"
+          ${postInstall}
+        '';
+        extraEnv.substituteSh = ../builders/substitute.sh;
+        extraMeta = meta;
+      };
 
   # Licence and homepage from each wheel's METADATA (scripts/wheel-meta.py writes the file).
   wheelMeta = (builtins.fromJSON (builtins.readFile ./wheels.meta.json)).wheels;
@@ -240,6 +288,12 @@ let
     else
       map one (lib.splitString " AND " expr);
 
-  packages = builtins.mapAttrs mkPackage locked.packages;
+  # Every locked package (a dependency of one may be any of them), and the set: those nixpkgs
+  # has, with buildPythonPackage and fetchPypi as in python-packages.nix.
+  allLocked = builtins.mapAttrs mkPackage locked.packages;
+  packages = removeAttrs allLocked notInNixpkgs // {
+    inherit buildPythonPackage;
+    inherit (fetchers) fetchPypi;
+  };
 in
 packages

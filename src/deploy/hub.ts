@@ -114,6 +114,7 @@ export async function buildHubImage(opts: HubImageOptions): Promise<HubImage> {
   await replaceDir(project, [
     { path: 'default.nix', text: hubDefaultNix(config, basename(file)) },
     { path: 'nixlab/hub.nix', copyFrom: join(packageRoot(), 'nix', 'hub.nix') },
+    { path: 'nixlab/native-authenticator.nix', copyFrom: join(packageRoot(), 'nix', 'native-authenticator.nix') },
   ]);
   const root = await nixBuild({ file: project, attr: 'hubRoot', pkgs: opts.pkgs, outLink: join(work, 'hub-root'), onLog: opts.onLog, signal: opts.signal });
   const links = Object.fromEntries(HUB_ROOT_LINKS.map((l) => [l, readlinkSync(join(root, l))])) as Record<(typeof HUB_ROOT_LINKS)[number], string>;

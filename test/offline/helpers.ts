@@ -22,6 +22,15 @@ export const BUILDS_OFFLINE: Record<string, Record<string, unknown>> = {
   custom: { language: 'sh', argv: ['sh', '{connection_file}'], packages: ['busybox'] },
 };
 
+/** nix/native-authenticator.nix: NativeAuthenticator, which nixpkgs lacks, built with buildPythonPackage and fetchPypi. */
+export const NATIVE_AUTHENTICATOR_NIX = fileURLToPath(new URL('../../nix/native-authenticator.nix', import.meta.url));
+
+/** A Nix function of a Python set `ps`: NativeAuthenticator as nix/hub.nix builds it from that set. */
+export const nativeAuthenticatorOf = (ps: string) => `(import ${NATIVE_AUTHENTICATOR_NIX} { inherit (pkgs) lib fetchPypi; pythonPackages = ${ps}; })`;
+
+/** Locked distributions nixpkgs' Python set has no attribute for (offline/python/names.nix), left out of the set as in nixpkgs. */
+export const notInNixpkgs = () => evalJson<string[]>(`(import ${OFFLINE_PKGS}/python/names.nix).notInNixpkgs`);
+
 /** Wraps a Nix expression so that `pkgs` (and `lib`) are in scope. */
 export function withPkgs(expr: string, importArgs = '{}'): string {
   return `let pkgs = import ${OFFLINE_PKGS} ${importArgs}; inherit (pkgs) lib; in ${expr}`;

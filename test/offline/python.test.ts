@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort, JupyterClient } from '../helpers/jupyter.js';
-import { OFFLINE_PKGS, Rootfs, build, closure, evalJson, existsSync, head, lock, narSize, read, readlinkOrNull, withPkgs } from './helpers.js';
+import { OFFLINE_PKGS, Rootfs, build, closure, evalJson, existsSync, head, lock, nativeAuthenticatorOf, narSize, read, readlinkOrNull, withPkgs } from './helpers.js';
 
 jest.setTimeout(900_000);
 
@@ -334,9 +334,9 @@ describe('the interpreters: Debian’s 3.11, pyenv’s 3.12 and 3.13', () => {
   });
 });
 
-describe('the NativeAuthenticator fixup (wheels.nix): its login under JupyterHub 6.1 needs no statsd', () => {
+describe('NativeAuthenticator as nix/native-authenticator.nix builds it: its login under JupyterHub 6.1 needs no statsd', () => {
   test('JupyterHub 6 handlers have no statsd, and NativeAuthenticator 1.3.0 no longer uses it; the patched module imports', async () => {
-    const env = await build('pkgs.python3.withPackages (ps: [ ps.jupyterhub ps.jupyterhub-nativeauthenticator ])');
+    const env = await build(`pkgs.python3.withPackages (ps: [ ps.jupyterhub ${nativeAuthenticatorOf('ps')} ])`);
     const code = [
       'import inspect, jupyterhub, jupyterhub.handlers.base as b, nativeauthenticator.handlers as h',
       'print(jupyterhub.__version__, hasattr(b.BaseHandler, "statsd"))',
