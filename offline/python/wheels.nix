@@ -244,12 +244,15 @@ let
       extra = builtins.filter (n: !(builtins.elem n known)) (builtins.attrNames args);
       file = src.name;
       deps = dependencies ++ propagatedBuildInputs;
-      mismatched = builtins.filter (d: !(d ? pythonModule) || d.pythonModule != python) deps;
+      # mk-python-derivation.nix's validatePythonMatches: Python modules of another interpreter
+      mismatched = builtins.filter (d: d ? pythonModule && d.pythonModule != python) deps;
     in
     if extra != [ ] then
       throw "buildPythonPackage (${pname}): the offline package set does not support ${lib.concatStringsSep ", " extra} (it installs a PyPI wheel: pname, version, format = \"wheel\", src = fetchPypi { ... }, dependencies, postInstall, meta)"
     else if pyproject != null || format != "wheel" then
       throw "buildPythonPackage (${pname}): the offline package set builds nothing from source; give format = \"wheel\" and src = fetchPypi { format = \"wheel\"; ... } (a wheel locked in offline/python/wheels.lock.json)"
+    else if !(lib.hasSuffix ".whl" file) then
+      throw "buildPythonPackage (${pname}): src ${file} is not a wheel (format = \"wheel\" takes fetchPypi { format = \"wheel\"; ... })"
     else if mismatched != [ ] then
       throw "buildPythonPackage (${pname}): ${(builtins.head mismatched).name or "a dependency"} is not a package of python${pythonVersion}"
     else

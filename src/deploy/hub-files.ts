@@ -32,7 +32,11 @@ export const USER_VOLUME_TEMPLATE = 'jupyterhub-user-{username}';
 /** DockerSpawner's timeouts: from the container's start to the server answering, and to the container running. */
 export const SPAWN_TIMEOUTS = { httpSeconds: 120, startSeconds: 180 } as const;
 
-/** The nixpkgs Python packages each authenticator needs in the hub image (none: JupyterHub's own). */
+/**
+ * The Python packages (nixpkgs attribute names) each authenticator needs in the hub image (none:
+ * JupyterHub's own). nixpkgs has no jupyterhub-nativeauthenticator: nix/hub.nix builds it
+ * (nix/native-authenticator.nix) when the package set lacks it.
+ */
 export const AUTHENTICATOR_PACKAGES: Record<HubAuthenticator, string[]> = {
   native: ['jupyterhub-nativeauthenticator'],
   tmp: ['jupyterhub-tmpauthenticator'],

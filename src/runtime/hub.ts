@@ -73,8 +73,11 @@ export function packageSetVersion(pkgs: PkgsChoice, attr: string): string | unde
 /**
  * NativeAuthenticator before 1.0 renders its pages with the synchronous template call of
  * JupyterHub 0.9 and fails on every page of JupyterHub 1.0 and later (`TypeError: write()
- * only accepts bytes …` on /hub/signup). The offline set has 1.3.0, with onetimepass built from
- * its sdist (PyPI has no wheel of it; offline/builders/sdist-wheel.py).
+ * only accepts bytes …` on /hub/signup). nixpkgs has no jupyterhub-nativeauthenticator, so the
+ * hub image builds 1.3.0 from PyPI's wheel when the package set lacks it
+ * (nix/native-authenticator.nix: buildPythonPackage + fetchPypi); the offline set, shaped like
+ * nixpkgs, lacks it too and keeps that wheel in its lock, which is what validate reads. Its
+ * onetimepass dependency is built from its sdist there (PyPI has no wheel of it).
  */
 export const NATIVE_AUTHENTICATOR_MIN = '1.0';
 
@@ -85,7 +88,7 @@ export function nativeAuthenticatorProblem(file: string, found: string, pkgsName
   return {
     where: `${file}:$.hub.authenticator`,
     message: `${pkgsName} has jupyterhub-nativeauthenticator ${found}, which fails on every page of JupyterHub 1.0 and later (it needs ${NATIVE_AUTHENTICATOR_MIN} or newer)`,
-    hint: 'choose authenticator "shared-password", "tmp" or "dummy", or build against a package set with jupyterhub-nativeauthenticator 1.0 or newer (the pinned nixpkgs)',
+    hint: 'choose authenticator "shared-password", "tmp" or "dummy", or build against a package set whose jupyterhub-nativeauthenticator is 1.0 or newer, or that has none (as nixpkgs, the pinned one included: nixlab then builds NativeAuthenticator 1.3.0 from PyPI\'s wheel, nix/native-authenticator.nix)',
   };
 }
 
@@ -106,6 +109,8 @@ export function checkPackageSetHub(file: string, config: NormalizedConfig, pkgs:
   const problems: Problem[] = [];
   const version = found === undefined ? undefined : hubVersionProblem(file, config.hub.version, found, 'the offline package set');
   if (version) problems.push(version);
+  // The offline set has no jupyterhub-nativeauthenticator (nor has nixpkgs); the hub image builds
+  // the version of its lock's wheel (nix/native-authenticator.nix's fetchPypi finds it by hash).
   const native = config.hub.authenticator === 'native' ? packageSetVersion(pkgs, 'jupyterhub-nativeauthenticator') : undefined;
   const nativeProblem = native === undefined ? undefined : nativeAuthenticatorProblem(file, native, 'the offline package set');
   if (nativeProblem) problems.push(nativeProblem);
