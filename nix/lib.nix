@@ -31,6 +31,21 @@ rec {
       paths = specs;
     };
 
+  # The server environment's prebuilt JupyterLab extensions (share/jupyter/labextensions) as
+  # real files in a store path of their own: it depends on the server only, so a kernel change
+  # leaves it (and its image layer) as it is. The copy is the extensions' files only, not their
+  # Python code.
+  labextensions =
+    # The Jupyter server environment (a python withPackages env).
+    server:
+    runCommand "jupyter-labextensions" { } ''
+      mkdir -p "$out"
+      if [ -d "${server}/share/jupyter/labextensions" ]; then
+        cp -RL "${server}/share/jupyter/labextensions/." "$out/"
+        chmod -R u+w "$out"
+      fi
+    '';
+
   # The notebook environment: the server's bin/, share/jupyter/kernels and etc/jupyter (the
   # config dir). JUPYTER_PATH=$env/share/jupyter, JUPYTER_CONFIG_DIR=$env/etc/jupyter.
   env =
@@ -52,20 +67,17 @@ rec {
         "/bin"
         "/share/jupyter"
       ];
-      # share/jupyter/labextensions holds real files, not links: the server serves prebuilt
-      # extensions with tornado's StaticFileHandler, which from tornado 6.5.9 on answers 403
-      # for a file whose resolved path leaves the directory it serves from, and each
-      # extension's files are in its own package's store path. The copy is the extensions'
-      # files only (their share/jupyter/labextensions), not their Python code.
+      # share/jupyter/labextensions is one store path holding real files (labextensions below):
+      # the server serves prebuilt extensions with tornado's StaticFileHandler, which from
+      # tornado 6.5.9 on answers 403 for a file whose resolved path leaves the (resolved)
+      # directory it serves from, and each extension's files are in its own package's store path.
       postBuild = ''
         mkdir -p "$out/etc"
         ln -s ${jupyterConfig} "$out/etc/jupyter"
         ext="$out/share/jupyter/labextensions"
         if [ -e "$ext" ]; then
-          cp -RL "$ext" "$ext.copy"
-          chmod -R u+w "$ext.copy"
           rm -r "$ext"
-          mv "$ext.copy" "$ext"
+          ln -s ${labextensions server} "$ext"
         fi
       '';
     };

@@ -63,9 +63,10 @@ describe('lab.extensions: [jupyterlab-git] in a frontend: lab image', () => {
 
   // Regression (the extension fetched its remoteEntry but never activated): tornado 6.5.9 and
   // later answer 403 for a static file whose resolved path leaves the directory served, so the
-  // labextensions of the data path must hold the files themselves, not links into each package.
+  // labextensions of the data path must hold the files themselves, not links into each package
+  // (the directory itself is one link, to the store path of the copies: tornado resolves it too).
   it('$JUPYTER_PATH/labextensions holds real files, no symbolic links', async () => {
-    const dir = `${await dockerOk(['exec', id, 'sh', '-c', 'echo "$JUPYTER_PATH"'])}/labextensions`;
+    const dir = `${await dockerOk(['exec', id, 'sh', '-c', 'echo "$JUPYTER_PATH"'])}/labextensions/`;
     expect(await dockerOk(['exec', id, 'find', dir, '-type', 'l'])).toBe('');
     expect(await dockerOk(['exec', id, 'find', dir, '-path', '*/@jupyterlab/git/static/remoteEntry.*.js', '-type', 'f'])).toMatch(/remoteEntry\.[0-9a-f]+\.js$/);
   }, 60_000);
