@@ -64,7 +64,8 @@ export function hubNames(config: { image: Pick<NormalizedImage, 'name' | 'tag'> 
 }
 
 /** A Python string literal (JSON's escapes are Python's for these characters). */
-const py = (s: string): string => JSON.stringify(s);
+/** A Python string literal (JSON's escaping is a subset of Python's). */
+export const py = (s: string): string => JSON.stringify(s);
 
 /** The authenticator's part of jupyterhub_config.py. */
 function authenticatorLines(hub: NormalizedHub): string[] {

@@ -14,7 +14,7 @@ import { basename, join } from 'node:path';
 import type { PkgsChoice } from '../build/nix-build.js';
 import type { NormalizedConfig } from '../definitions/types.js';
 import { buildHubImage, socketOf } from '../deploy/hub.js';
-import { HUB_API_TOKEN_VAR, HUB_CONFIG_PATH, HUB_DATA_DIR, HUB_SERVICE, SPAWN_TIMEOUTS, jupyterhubConfigPy, type HubNames } from '../deploy/hub-files.js';
+import { HUB_API_TOKEN_VAR, HUB_CONFIG_PATH, HUB_DATA_DIR, HUB_SERVICE, SPAWN_TIMEOUTS, hubNames, jupyterhubConfigPy, py, type HubNames } from '../deploy/hub-files.js';
 import { UserError } from '../errors.js';
 import { HUB_LABEL, SINGLE_USER_COMMAND, hubVersionProblem } from '../runtime/hub.js';
 import type { DeclaredKernel } from '../runtime/image.js';
@@ -101,7 +101,6 @@ const NO_LOGIN_PASSWORD_VAR = 'NIXLAB_TEST_HUB_PASSWORD';
  */
 export function testHubConfigPy(facts: Parameters<typeof jupyterhubConfigPy>[0], source: string, names: HubNames, prefix: string): string {
   const notebookDir = facts.image.volumes[0]!;
-  const py = (s: string) => JSON.stringify(s);
   return [
     jupyterhubConfigPy({ ...facts, hub: { ...facts.hub!, authenticator: 'dummy' } }, source, names).trimEnd(),
     '',
@@ -137,7 +136,7 @@ async function hubImage(ctx: HubTargetContext, work: string, version: string): P
   }
   const ref = image.reference;
   const at = ref?.lastIndexOf(':') ?? -1;
-  const wanted = ref && at > 0 ? `${ref.slice(0, at)}-hub${ref.slice(at)}` : undefined;
+  const wanted = ref && at > 0 ? hubNames({ image: { name: ref.slice(0, at), tag: ref.slice(at + 1) } }).hubImage : undefined;
   const hint = 'test the config instead (`nixlab test CONFIG` builds the hub image), or load the hub image first with `nixlab hub CONFIG`';
   if (!wanted) throw new UserError({ where: image.source, message: 'is a JupyterHub single-user image without a name:tag, so its hub image cannot be found', hint });
   const found = await engine.inspectImage(wanted).catch(() => undefined);
