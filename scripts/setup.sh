@@ -36,6 +36,10 @@ ensure sandbox false
 ensure substituters ''
 ensure experimental-features 'nix-command flakes'
 
+echo "==> Nix 2.26 from Debian 13 beside Debian 12's 2.8, for real nixpkgs 26.x (needs >= 2.18)"
+# Checked .debs unpacked into a prefix, run by trixie's own loader: scripts/modern-nix.mjs.
+node scripts/modern-nix.mjs
+
 echo "==> npm ci && npm run build"
 npm ci --no-audit --no-fund --loglevel=error
 npm run build --silent
