@@ -1,0 +1,160 @@
+#!/usr/bin/env node
+// Evaluates what nixlab emits against a real nixpkgs tree: every kernel preset, every value of
+// every enumerated option of every preset, every front end, every lab extension nixlab names,
+// every hub authenticator (single-user root and hub root), and every example. One table row per
+// target, then the totals. Run through scripts/check-real-nixpkgs.sh NIX_PREFIX NIXPKGS_TREE.
+//
+// A target is an attribute that must evaluate to a derivation (its .drvPath is forced, read-only,
+// against a dummy store: nothing is built or written): a project's `imageRoot`, each
+// `kernelEnvs.<name>`, `shell.nix`, and for hub configs the hub project's `hubRoot`. A config
+// that `nixlab generate` refuses (exit 2: validate knows the pin cannot give it) is `refused`, not
+// a failure: that is the answer the user gets. A target whose evaluation reads a file the tree
+// lacks (the tree may have been stripped of its largest files) is `skipped`, naming the file.
+// Everything is derived from the registries (`nixlab kernels --json`, `nixlab schema`), so a new
+// kind or option value is checked without editing this script.
+import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const [nixBin, tree] = process.argv.slice(2).map((p) => resolve(p));
+if (!nixBin || !tree) {
+  console.error('usage: check-real-nixpkgs.mjs NIX_BIN_DIR NIXPKGS_TREE');
+  process.exit(2);
+}
+const TIMEOUT = Number(process.env.NIXLAB_CHECK_TIMEOUT ?? 600) * 1000;
+const only = process.env.NIXLAB_CHECK_ONLY ? new RegExp(process.env.NIXLAB_CHECK_ONLY) : undefined;
+const cli = join(root, 'bin', 'run.js');
+
+function run(cmd, args, opts = {}) {
+  return new Promise((res) => {
+    execFile(cmd, args, { maxBuffer: 1 << 28, timeout: TIMEOUT, ...opts }, (err, stdout, stderr) => {
+      res({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr, timedOut: Boolean(err?.killed) });
+    });
+  });
+}
+
+const nixString = (s) => `"${s.replace(/[\\"$]/g, (c) => `\\${c}`)}"`;
+
+async function nixEval(expr) {
+  return run(join(nixBin, 'nix-instantiate'), ['--readonly-mode', '--store', 'dummy://', '--eval', '--strict', '--json', '-E', expr]);
+}
+
+// The first line of Nix's message that says what went wrong.
+function nixMessage(stderr) {
+  const lines = stderr.split('\n').map((l) => l.trim()).filter(Boolean);
+  const err = lines.filter((l) => l.startsWith('error:')).pop() ?? lines.pop() ?? '';
+  return err.replace(/\s+/g, ' ').slice(0, 300);
+}
+
+// A file under the tree that the error names and that the tree lacks.
+function missingTreeFile(stderr) {
+  const re = new RegExp(`${tree.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/[^\\s'":]+`, 'g');
+  for (const m of stderr.match(re) ?? []) if (!existsSync(m)) return m.slice(tree.length + 1);
+  return undefined;
+}
+
+const work = mkdtempSync(join(tmpdir(), 'nixlab-real-'));
+const projects = [];
+const add = (name, config, extra = {}) => { if (!only || only.test(name)) projects.push({ name, config, ...extra }); };
+
+// What the registries say.
+const kinds = JSON.parse((await run(process.execPath, [cli, 'kernels', '--json'])).stdout);
+const schema = JSON.parse((await run(process.execPath, [cli, 'schema'])).stdout);
+const defs = schema.$defs;
+const enumOf = (s) => (s?.$ref ? defs[s.$ref.replace('#/$defs/', '')]?.enum : s?.enum);
+const python = kinds.find((k) => k.kind === 'python').example;
+
+for (const k of kinds) {
+  add(`preset ${k.kind}`, { kernels: [k.example] });
+  const props = defs[`${k.kind}Kernel`]?.properties ?? {};
+  for (const [opt, s] of Object.entries(props)) {
+    if (opt === 'kind' || opt === 'interruptMode') continue;
+    for (const value of enumOf(s) ?? []) add(`preset ${k.kind} ${opt}=${value}`, { kernels: [{ ...k.example, [opt]: value }] });
+  }
+}
+for (const fe of enumOf(schema.properties.frontend) ?? []) add(`frontend ${fe}`, { frontend: fe, kernels: [python] });
+const extensions = [...(defs.labExtension?.description ?? '').matchAll(/`([A-Za-z0-9_-]+)`/g)].map((m) => m[1]);
+for (const ext of extensions) add(`lab.extensions ${ext}`, { frontend: 'lab', lab: { extensions: [ext] }, kernels: [python] });
+
+// Hub roots: every authenticator, at the tree's own JupyterHub major.minor.
+const hubVersion = JSON.parse((await nixEval(`(import ${nixString(tree)} {}).python3Packages.jupyterhub.version`)).stdout || '""');
+const hubMinor = hubVersion.split('.').slice(0, 2).join('.');
+for (const auth of enumOf(defs.hubAuthenticator) ?? []) {
+  const hub = { version: hubMinor, authenticator: auth };
+  if (auth === 'shared-password') Object.assign(hub, { sharedPassword: 'x'.repeat(40), adminPassword: 'y'.repeat(40) });
+  add(`hub ${auth} (jupyterhub ${hubMinor})`, { hub, kernels: [python], image: { volumes: ['/home/jovyan/work'] } }, { hub: true });
+}
+for (const ex of readdirSync(join(root, 'examples'), { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort()) {
+  add(`example ${ex}`, undefined, { dir: join(root, 'examples', ex) });
+}
+
+// One project: generate it (and the hub project), then evaluate every target.
+async function check(p, i) {
+  const dir = join(work, String(i));
+  mkdirSync(dir, { recursive: true });
+  let configPath = p.dir;
+  if (p.config) {
+    configPath = join(dir, 'nixlab.json');
+    writeFileSync(configPath, JSON.stringify(p.config, null, 2));
+  }
+  const out = join(dir, 'gen');
+  const gen = await run(process.execPath, [cli, 'generate', configPath, '--out', out]);
+  if (gen.code !== 0) {
+    const msg = (gen.stderr || gen.stdout).split('\n').find((l) => l.startsWith('error')) ?? gen.stderr.trim();
+    return [{ target: '(generate)', result: gen.code === 2 ? 'refused' : 'FAIL', detail: msg.replace(/\s+/g, ' ').slice(0, 300) }];
+  }
+  const targets = {};
+  const project = `(import ${nixString(join(out, 'default.nix'))} { nixpkgsPath = ${nixString(tree)}; })`;
+  targets.imageRoot = `${project}.imageRoot.drvPath`;
+  const names = JSON.parse((await nixEval(`builtins.attrNames ${project}.kernelEnvs`)).stdout || '[]');
+  for (const n of names) targets[`kernelEnvs.${n}`] = `${project}.kernelEnvs.${nixString(n)}.drvPath`;
+  targets['shell.nix'] = `(import ${nixString(join(out, 'shell.nix'))} { nixpkgsPath = ${nixString(tree)}; }).drvPath`;
+  const normalised = JSON.parse((await run(process.execPath, [cli, 'validate', configPath, '--json'])).stdout || '{}');
+  const hubConfig = Boolean(normalised.config?.hub ?? normalised.hub);
+  if (hubConfig) {
+    const hubDir = join(dir, 'hub');
+    const hubProject = await run(process.execPath, [join(root, 'scripts', 'write-hub-project.mjs'), configPath, hubDir]);
+    if (hubProject.code !== 0) return [{ target: 'hubRoot', result: 'FAIL', detail: hubProject.stderr.trim().slice(0, 300) }];
+    targets.hubRoot = `(import ${nixString(join(hubDir, 'default.nix'))} { nixpkgsPath = ${nixString(tree)}; }).hubRoot.drvPath`;
+  }
+  // All at once first (one nixpkgs evaluation); one by one only when something fails.
+  const all = await nixEval(`{ ${Object.entries(targets).map(([t, e]) => `${nixString(t)} = ${e};`).join(' ')} }`);
+  if (all.code === 0) return Object.keys(targets).map((target) => ({ target, result: 'ok', detail: '' }));
+  const rows = [];
+  for (const [target, expr] of Object.entries(targets)) {
+    const r = await nixEval(expr);
+    if (r.code === 0) rows.push({ target, result: 'ok', detail: '' });
+    else {
+      const missing = missingTreeFile(r.stderr);
+      rows.push(missing
+        ? { target, result: 'skipped', detail: `the tree lacks ${missing}` }
+        : { target, result: r.timedOut ? 'FAIL' : 'FAIL', detail: r.timedOut ? `timed out after ${TIMEOUT / 1000} s` : nixMessage(r.stderr) });
+    }
+  }
+  return rows;
+}
+
+async function readText(file) {
+  const { readFile } = await import('node:fs/promises');
+  return readFile(file, 'utf8');
+}
+
+const nixVersion = (await run(join(nixBin, 'nix-instantiate'), ['--version'])).stdout.trim();
+let treeVersion = '';
+try { treeVersion = (await readText(join(tree, 'lib', '.version'))).trim(); } catch { /* not a nixpkgs tree? evaluation will say */ }
+console.log(`check-real-nixpkgs: ${nixVersion}; tree ${tree} (lib/.version ${treeVersion || 'missing'}); ${projects.length} projects`);
+const counts = { ok: 0, refused: 0, FAIL: 0, skipped: 0 };
+const width = Math.max(...projects.map((p) => p.name.length));
+for (const [i, p] of projects.entries()) {
+  for (const row of await check(p, i)) {
+    counts[row.result]++;
+    console.log(`${p.name.padEnd(width)}  ${row.target.padEnd(28)}  ${row.result.padEnd(7)}  ${row.detail}`);
+  }
+}
+rmSync(work, { recursive: true, force: true });
+const total = Object.values(counts).reduce((a, b) => a + b, 0);
+console.log(`${total} targets in ${projects.length} projects: ${counts.ok} evaluate, ${counts.refused} refused by validate, ${counts.skipped} skipped (file missing from the tree), ${counts.FAIL} fail`);
+process.exit(counts.FAIL ? 1 : 0);
