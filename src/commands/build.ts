@@ -31,7 +31,7 @@ export default class Build extends NixlabCommand {
     this.verbose = flags.verbose;
     // Imported here, not at the top: oclif may load every command module to find this one,
     // and the others should not pay for what this one needs.
-    const [{ build }, { parsePkgs }, { resolveConfigArg }] = await Promise.all([import('../build/build.js'), import('../build/nix-build.js'), import('../definitions/load.js')]);
+    const [{ build }, { parsePkgs }, { resolveConfigArg }] = await Promise.all([import('../pipeline/build.js'), import('../pkgs.js'), import('../definitions/load.js')]);
     if (flags.load) return this.buildAndLoad(args.config, flags);
     const toStdout = checkStdoutOutput(flags.output, flags.json);
     const quiet = flags.quiet || flags.json;
@@ -59,7 +59,7 @@ export default class Build extends NixlabCommand {
 
   /** `--load`: one call to the load recipe with the config as its input. */
   private async buildAndLoad(config: string | undefined, flags: { pkgs?: string; 'out-link': string; 'generated-dir'?: string; cache: boolean; json: boolean; quiet: boolean }): Promise<void> {
-    const [{ loadIntoEngine, formatLoadReport }, { parsePkgs }, { resolveConfigArg }] = await Promise.all([import('../engine/load.js'), import('../build/nix-build.js'), import('../definitions/load.js')]);
+    const [{ loadIntoEngine, formatLoadReport }, { parsePkgs }, { resolveConfigArg }] = await Promise.all([import('../engine/load.js'), import('../pkgs.js'), import('../definitions/load.js')]);
     const quiet = flags.quiet || flags.json;
     const report = await abortOnSignals((signal) =>
       loadIntoEngine({

@@ -15,7 +15,7 @@ export default class Generate extends NixlabCommand {
     const { args, flags } = await this.parse(Generate);
     // Imported here, not at the top: oclif may load every command module to find this one,
     // and the others should not pay for what this one needs.
-    const [{ resolveConfigArg }, { generate }] = await Promise.all([import('../definitions/load.js'), import('../build/generate.js')]);
+    const [{ resolveConfigArg }, { generate }] = await Promise.all([import('../definitions/load.js'), import('../pipeline/generate.js')]);
     const r = await generate(resolveConfigArg(args.config), flags.out);
     for (const w of r.warnings) process.stderr.write(`warning: ${formatProblem(w)}\n`);
     if (flags.json) this.printJson({ outDir: r.outDir, files: r.files, kernels: r.config.kernels.map((k) => k.name) });

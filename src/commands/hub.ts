@@ -18,7 +18,7 @@ export default class Hub extends NixlabCommand {
 
   async go(): Promise<void> {
     const { args, flags } = await this.parse(Hub);
-    const [{ deployHub }, { parsePkgs }, { resolveConfigArg }] = await Promise.all([import('../deploy/hub.js'), import('../build/nix-build.js'), import('../definitions/load.js')]);
+    const [{ deployHub }, { parsePkgs }, { resolveConfigArg }] = await Promise.all([import('../deploy/hub.js'), import('../pkgs.js'), import('../definitions/load.js')]);
     const say = flags.quiet || flags.json ? undefined : (line: string) => process.stderr.write(`${line}\n`);
     const r = await abortOnSignals((signal) => deployHub({ config: resolveConfigArg(args.config), pkgs: parsePkgs(flags.pkgs), out: flags.out, onStep: say, onLog: say, signal }));
     const images = { singleUser: { reference: r.names.singleUserImage, bytes: r.images.singleUser.bytes }, hub: { reference: r.names.hubImage, bytes: r.images.hub.bytes } };

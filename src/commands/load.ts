@@ -22,7 +22,7 @@ export default class Load extends NixlabCommand {
 
   async go(): Promise<void> {
     const { args, flags } = await this.parse(Load);
-    const [{ loadIntoEngine, formatLoadReport }, { parsePkgs }] = await Promise.all([import('../engine/load.js'), import('../build/nix-build.js')]);
+    const [{ loadIntoEngine, formatLoadReport }, { parsePkgs }] = await Promise.all([import('../engine/load.js'), import('../pkgs.js')]);
     const say = flags.quiet ? undefined : (line: string) => process.stderr.write(`${line}\n`);
     const report = await abortOnSignals((signal) =>
       loadIntoEngine({

@@ -28,7 +28,7 @@ export default class Push extends NixlabCommand {
 
   async go(): Promise<void> {
     const { args, flags } = await this.parse(Push);
-    const [{ push }, { parsePkgs }, { resolveConfigArg }] = await Promise.all([import('../engine/push.js'), import('../build/nix-build.js'), import('../definitions/load.js')]);
+    const [{ push }, { parsePkgs }, { resolveConfigArg }] = await Promise.all([import('../engine/push.js'), import('../pkgs.js'), import('../definitions/load.js')]);
     const [input, destination] = args.destination === undefined ? [resolveConfigArg(undefined), args.input] : [args.input, args.destination];
     const say = flags.quiet || flags.json ? undefined : (line: string) => process.stderr.write(`${line}\n`);
     const r = await abortOnSignals((signal) =>

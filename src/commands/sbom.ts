@@ -26,7 +26,7 @@ export default class Sbom extends NixlabCommand {
     const { args, flags } = await this.parse(Sbom);
     const [{ sbom }, { parsePkgs }, { resolveConfigArg }, { writeFileAtomic }] = await Promise.all([
       import('../image/sbom.js'),
-      import('../build/nix-build.js'),
+      import('../pkgs.js'),
       import('../definitions/load.js'),
       import('../fsutil.js'),
     ]);

@@ -20,7 +20,7 @@ export default class Shell extends NixlabCommand {
     this.verbose = flags.verbose;
     // Imported here, not at the top: oclif may load every command module to find this one,
     // and the others should not pay for what this one needs.
-    const [{ parsePkgs }, { shell }, { resolveConfigArg }] = await Promise.all([import('../build/nix-build.js'), import('../build/shell.js'), import('../definitions/load.js')]);
+    const [{ parsePkgs }, { shell }, { resolveConfigArg }] = await Promise.all([import('../pkgs.js'), import('../pipeline/shell.js'), import('../definitions/load.js')]);
     // Everything after `--` is the command; oclif passes it through argv.
     const raw = this.argv;
     const dash = raw.indexOf('--');

@@ -27,7 +27,7 @@ export default class Test extends NixlabCommand {
     const [{ testImage, ChecksFailed }, { formatTestReport }, { parsePkgs }] = await Promise.all([
       import('../engine/test.js'),
       import('../engine/test-report.js'),
-      import('../build/nix-build.js'),
+      import('../pkgs.js'),
     ]);
     const say = flags.quiet ? undefined : (line: string) => process.stderr.write(`${line}\n`);
     const report = await abortOnSignals((signal) =>

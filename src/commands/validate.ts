@@ -17,7 +17,7 @@ export default class Validate extends NixlabCommand {
     // and the others should not pay for what this one needs.
     const [{ resolveConfigArg, loadConfig }, { parsePkgs }, { checkPackageSetHub }, { labExtensionProblems }] = await Promise.all([
       import('../definitions/load.js'),
-      import('../build/nix-build.js'),
+      import('../pkgs.js'),
       import('../runtime/hub.js'),
       import('../runtime/lab.js'),
     ]);

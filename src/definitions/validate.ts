@@ -17,6 +17,7 @@ import { RESERVED_VARIABLES } from '../runtime/environment.js';
 import { DEFAULT_FRONT_END, FRONT_ENDS, frontEndNames, type FrontEndName } from '../runtime/targets.js';
 import { DEFAULT_HUB_ADMIN, DEFAULT_HUB_AUTHENTICATOR, DEFAULT_HUB_PORT, HUB_VERSION, SHARED_PASSWORD_MIN_HUB, SHARED_PASSWORD_MIN_LENGTH, compareMajorMinor, DEFAULT_REFERENCE, DEFAULT_USER, LAYERS, NIXPKGS_CONFIG_DEFAULTS, describeValue, homeOf, isSecretEnvName, kernelNameLike, secretEnvVerdict, unrepresentable, type Rule, type SchemaObject, type Verdict } from './rules.js';
 import { cachedSchemaCheck } from './schema-cache.js';
+import { closest } from '../suggest.js';
 import { configSchema, kernelBranches, kernelsProperty, namedRules } from './schema.js';
 import type { Config, NormalizedConfig } from './types.js';
 
@@ -335,43 +336,6 @@ function genericExplanation(at: PathSegment[], value: unknown, e: ErrorObject, s
     default:
       return { message: `is not valid (${e.message ?? e.keyword})`, hint: 'see `nixlab schema` for what is allowed here' };
   }
-}
-
-/** Levenshtein distance, for "did you mean" suggestions. */
-function distance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
-    for (let j = 1; j <= b.length; j++) cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    prev = cur;
-  }
-  return prev[b.length]!;
-}
-
-/** The candidate closest to `input` (ignoring case, `_` and `-`), if it is close enough. */
-export function closest(input: string, candidates: readonly string[]): string | undefined {
-  return nearest(input, candidates, 1)[0];
-}
-
-/**
- * Up to `max` candidates close to `input` (ignoring case, `_` and `-`; at most a third of its
- * letters wrong), closest first, ties in the candidates' order.
- */
-export function nearest(input: string, candidates: readonly string[], max: number): string[] {
-  const norm = (s: string) => s.toLowerCase().replace(/[-_\s]/g, '');
-  const n = norm(input);
-  const limit = Math.max(1, Math.floor(n.length / 3));
-  const close: { c: string; d: number; i: number }[] = [];
-  candidates.forEach((c, i) => {
-    const m = norm(c);
-    if (Math.abs(m.length - n.length) > limit) return; // cheap: the distance is at least that
-    const d = distance(n, m);
-    if (d <= limit) close.push({ c, d, i });
-  });
-  return close
-    .sort((a, b) => a.d - b.d || a.i - b.i)
-    .slice(0, max)
-    .map((x) => x.c);
 }
 
 function branchKind(schema: SchemaObject): string | undefined {

@@ -7,8 +7,9 @@ import { createReadStream, existsSync, mkdtempSync, readFileSync, readlinkSync, 
 import { mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
-import { build } from '../build/build.js';
-import { nixBuild, type PkgsChoice } from '../build/nix-build.js';
+import { build } from '../pipeline/build.js';
+import { nixBuild } from '../pipeline/nix-build.js';
+import { type PkgsChoice } from '../pkgs.js';
 import { loadConfig } from '../definitions/load.js';
 import type { NormalizedConfig } from '../definitions/types.js';
 import { DockerEngine } from '../engine/docker-api.js';
@@ -23,7 +24,7 @@ import { packageRoot } from '../paths.js';
 import { IMAGE_CA_BUNDLE } from '../runtime/environment.js';
 import { checkPackageSetHub, distVersionIn, HUB_LABEL, nativeAuthenticatorProblem } from '../runtime/hub.js';
 import { AUTHENTICATOR_PACKAGES, HUB_CONFIG_PATH, HUB_DATA_DIR, composeYaml, dotEnv, hubNames, jupyterhubConfigPy, type HubNames } from './hub-files.js';
-import type { RunHooks } from '../build/exec.js';
+import type { RunHooks } from '../exec.js';
 
 export interface HubOptions extends RunHooks {
   /** Config file path. */

@@ -12,7 +12,7 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, realpathSync, rmSyn
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, posix } from 'node:path';
-import { execTool } from '../build/exec.js';
+import { execTool } from '../exec.js';
 import { ToolError, UserError } from '../errors.js';
 
 /** A volume: `host:container[:ro]` or an object. */

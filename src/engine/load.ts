@@ -11,13 +11,13 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, statSync } from 'node:fs';
 import { Transform, type Readable } from 'node:stream';
-import type { PkgsChoice } from '../build/nix-build.js';
+import type { PkgsChoice } from '../pkgs.js';
 import { UserError } from '../errors.js';
 import { indexTar, NotATarError, readTarEntry, tarWithout, type TarIndexEntry } from '../image/tar-index.js';
 import { KERNELS_LABEL } from '../runtime/image.js';
 import { DockerEngine, EngineStreamError } from './docker-api.js';
 import { resolveInput, startsJupyter } from './test.js';
-import type { RunHooks } from '../build/exec.js';
+import type { RunHooks } from '../exec.js';
 
 export interface LoadOptions extends RunHooks {
   /** A docker-archive, or a config file or directory (built first); default: the config here. */
@@ -230,7 +230,7 @@ async function loadArchive(engine: DockerEngine, input: { path: string; kind: 'i
 
 /** A config: built, then packed straight into the engine with the held layers left out. */
 async function loadConfig(engine: DockerEngine, input: { path: string; kind: 'config' }, opts: LoadOptions, t0: number, step: (l: string) => void): Promise<LoadReport> {
-  const [{ build }, { packImage }, { imageSpecFor }] = await Promise.all([import('../build/build.js'), import('../image/pack.js'), import('../runtime/image.js')]);
+  const [{ build }, { packImage }, { imageSpecFor }] = await Promise.all([import('../pipeline/build.js'), import('../image/pack.js'), import('../runtime/image.js')]);
   step(`building ${input.path}`);
   const built = await build({ config: input.path, pkgs: opts.pkgs ?? { kind: 'pinned' }, generatedDir: opts.generatedDir, outLink: opts.outLink, onLog: opts.onLog, signal: opts.signal });
   const buildMs = Date.now() - t0;

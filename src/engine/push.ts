@@ -16,9 +16,9 @@ import { MissingToolError, UserError } from '../errors.js';
 import { BlobCache, type Compression } from '../image/blob-cache.js';
 import { archiveFor, openImage, type SourceLayer } from '../image/source.js';
 import { defaultCacheDir } from '../paths.js';
-import type { PkgsChoice } from '../build/nix-build.js';
+import type { PkgsChoice } from '../pkgs.js';
 import { RegistryClient, RegistryError, credentialsFor, parseRegistryRef, registryMessage, type PushStep, type RegistryRef } from './registry.js';
-import type { RunHooks } from '../build/exec.js';
+import type { RunHooks } from '../exec.js';
 
 const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
 const OCI_CONFIG = 'application/vnd.oci.image.config.v1+json';

@@ -11,7 +11,7 @@ import { randomBytes } from 'node:crypto';
 import { createReadStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import type { PkgsChoice } from '../build/nix-build.js';
+import type { PkgsChoice } from '../pkgs.js';
 import type { NormalizedConfig } from '../definitions/types.js';
 import { buildHubImage, socketOf } from '../deploy/hub.js';
 import { HUB_API_TOKEN_VAR, HUB_CONFIG_PATH, HUB_DATA_DIR, HUB_SERVICE, SPAWN_TIMEOUTS, hubNames, jupyterhubConfigPy, py, type HubNames } from '../deploy/hub-files.js';

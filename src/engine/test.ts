@@ -19,7 +19,7 @@ import { createReadStream, existsSync, mkdtempSync, rmSync, statSync } from 'nod
 import { tmpdir } from 'node:os';
 import { basename, extname, join, resolve } from 'node:path';
 import tar from 'tar-stream';
-import type { PkgsChoice } from '../build/nix-build.js';
+import type { PkgsChoice } from '../pkgs.js';
 import type { NormalizedConfig } from '../definitions/types.js';
 import { NixlabError, UserError } from '../errors.js';
 import { kernelKinds, kindOf } from '../kernels/index.js';
@@ -27,7 +27,7 @@ import type { Snippet } from '../kernels/types.js';
 import { KERNELS_LABEL, parseKernelsLabel, type DeclaredKernel } from '../runtime/image.js';
 import { JupyterServer, type KernelspecInfo } from './kernel-client.js';
 import { ChrootRuntime, DockerRuntime, STOP_TIMEOUT_SECONDS, dockerArchiveConfig, type CheckResult, type PreparedImage, type Runtime } from './test-runtimes.js';
-import type { RunHooks } from '../build/exec.js';
+import type { RunHooks } from '../exec.js';
 import type { HubReport } from './test-hub.js';
 
 export type { CheckResult } from './test-runtimes.js';
@@ -216,7 +216,7 @@ export async function testImage(opts: TestOptions = {}): Promise<TestReport> {
       scratch = mkdtempSync(join(tmpdir(), 'nixlab-test-'));
       archive = join(scratch, 'image.tar');
       step(`building ${input.path}`);
-      const { build } = await import('../build/build.js');
+      const { build } = await import('../pipeline/build.js');
       const start = Date.now();
       await build({
         config: input.path,

@@ -118,7 +118,7 @@ type RawEntries = [string, unknown][];
 
 /**
  * Parses `nix path-info --json` output in every shape Nix has printed (fixtures and their
- * sources: test/build/fixtures/path-info/README.md):
+ * sources: test/pipeline/fixtures/path-info/README.md):
  * - Nix 2.8–2.18: an array of objects with `path`; an invalid path is `{ path, valid: false }`;
  * - 2.19–2.32, and 2.33+ `--json-format 1` (or bare `--json`): an object keyed by full store
  *   path, `null` for an invalid path; fields absent or null when unknown;

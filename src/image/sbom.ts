@@ -8,9 +8,9 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { PkgsChoice } from '../build/nix-build.js';
-import { offlinePkgsPath } from '../build/nix-build.js';
-import { execTool, type RunHooks } from '../build/exec.js';
+import type { PkgsChoice } from '../pkgs.js';
+import { offlinePkgsPath } from '../pkgs.js';
+import { execTool, type RunHooks } from '../exec.js';
 import { canonicalJson } from '../json.js';
 import { kindOf, type NormalizedKernel } from '../kernels/index.js';
 import type { NormalizedConfig } from '../definitions/types.js';

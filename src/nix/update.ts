@@ -4,7 +4,7 @@
 // and only then is the file rewritten, atomically. Any failure rewrites nothing.
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { execTool } from '../build/exec.js';
+import { execTool } from '../exec.js';
 import { loadConfig } from '../definitions/load.js';
 import { nixpkgsRev } from '../definitions/rules.js';
 import { ToolError, UserError } from '../errors.js';

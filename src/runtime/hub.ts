@@ -6,10 +6,10 @@
 // the usual cause of redirect loops between hub and server (dockerspawner #351, #403).
 import { readdirSync, realpathSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { PkgsChoice } from '../build/nix-build.js';
+import type { PkgsChoice } from '../pkgs.js';
 import type { NormalizedConfig } from '../definitions/types.js';
 import { UserError, type Problem } from '../errors.js';
-import { offlinePython3Packages } from '../build/nix-build.js';
+import { offlinePython3Packages } from '../pkgs.js';
 import type { FrontEndName } from './targets.js';
 
 /** The nixpkgs Python package the single-user server needs besides the front end (pkgs/development/python-modules/jupyterhub). */

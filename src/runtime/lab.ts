@@ -6,10 +6,10 @@
 // into the store is ever needed. nixpkgs names these packages in pkgs/top-level/python-packages.nix
 // (`jupyterlab-git = callPackage ../development/python-modules/jupyterlab-git { };`,
 // `jupyterlab-widgets`, `jupyterlab-lsp`, `jupyterlab-execute-time`, …).
-import type { PkgsChoice } from '../build/nix-build.js';
-import { offlinePython3Packages } from '../build/nix-build.js';
+import type { PkgsChoice } from '../pkgs.js';
+import { offlinePython3Packages } from '../pkgs.js';
 import type { NormalizedConfig } from '../definitions/types.js';
-import { nearest } from '../definitions/validate.js';
+import { nearest } from '../suggest.js';
 import type { Problem } from '../errors.js';
 
 /** Where a package keeps its prebuilt extensions, below a prefix (and below each JUPYTER_PATH entry, without `share/jupyter`). */

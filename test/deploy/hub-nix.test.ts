@@ -7,7 +7,7 @@ import { execa } from 'execa';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { nixBuild } from '../../src/build/nix-build.js';
+import { nixBuild } from '../../src/pipeline/nix-build.js';
 import { loadConfig } from '../../src/definitions/load.js';
 import { hubDefaultNix, writeHubProject } from '../../src/deploy/hub.js';
 

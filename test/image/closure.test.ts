@@ -40,7 +40,7 @@ describe('queryClosure', () => {
 // What each Nix release prints for the same three store objects (see the fixtures' README for
 // the sources): every shape gives the same closure; an invalid path is the same UserError.
 describe('parsePathInfo on the outputs of Nix 2.8 to 2.35', () => {
-  const dir = 'test/build/fixtures/path-info';
+  const dir = 'test/pipeline/fixtures/path-info';
   const versions = readdirSync(dir).filter((f) => f.endsWith('.json') && !f.includes('invalid'));
   const read = (f: string) => readFileSync(join(dir, f), 'utf8');
   const expected = parsePathInfo(read('2.8.0.json'));

@@ -5,7 +5,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { parseNixLog } from '../../src/build/nix-errors.js';
+import { parseNixLog } from '../../src/pipeline/nix-errors.js';
 import { loadConfig } from '../../src/definitions/load.js';
 import { validateConfig } from '../../src/definitions/validate.js';
 import { kernelKinds } from '../../src/kernels/index.js';

@@ -10,7 +10,7 @@ import { Rootfs } from './rootfs.js';
 
 jest.setTimeout(600_000);
 
-// Drives a kernel like test/build/fixtures/run_kernel.py, but also waits for output that arrives
+// Drives a kernel like test/pipeline/fixtures/run_kernel.py, but also waits for output that arrives
 // after the kernel went idle: Deno's kernel forwards console.log output to iopub asynchronously,
 // and in about one run in five it comes after the execute reply and the idle status.
 const RUN_KERNEL = [

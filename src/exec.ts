@@ -2,7 +2,7 @@
 // progress callback, the last lines kept for the error, a ToolError (command, exit code, log
 // tail) on failure and a MissingToolError when the program is not installed.
 import { execa } from 'execa';
-import { MissingToolError, ToolError } from '../errors.js';
+import { MissingToolError, ToolError } from './errors.js';
 
 /** How many log lines a failure shows. */
 export const LOG_TAIL_LINES = 20;

@@ -6,7 +6,7 @@
 import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { locate, nixpkgsSetting, parseNixLog, parseRefusal } from '../../src/build/nix-errors.js';
+import { locate, nixpkgsSetting, parseNixLog, parseRefusal } from '../../src/pipeline/nix-errors.js';
 import { loadConfig } from '../../src/definitions/load.js';
 import { emitMappedFiles } from '../../src/nix/emit.js';
 import { nixlab, type CliResult } from '../helpers/cli.js';

@@ -8,7 +8,8 @@ import { imageSpecFor } from '../runtime/image.js';
 import { checkBuiltHub } from '../runtime/hub.js';
 import { InternalError } from '../errors.js';
 import { generate, type GenerateResult } from './generate.js';
-import { nixBuild, type PkgsChoice } from './nix-build.js';
+import { nixBuild } from './nix-build.js';
+import { type PkgsChoice } from '../pkgs.js';
 
 export interface BuildOptions {
   /** Config file path. */

@@ -11,7 +11,7 @@ const sha = (file: string) => createHash('sha256').update(readFileSync(file)).di
 describe('nixlab build --pkgs offline', () => {
   it('fails with the nix-build log tail and exit code, and writes no image', async () => {
     const out = join(work, 'broken.tar');
-    const r = await nixlab(['build', resolve('test/build/fixtures/failing/nixlab.yaml'), '--pkgs', 'offline', '-q', '-o', out, '--out-link', join(work, 'broken-result'), '--generated-dir', join(work, 'gen-broken')]);
+    const r = await nixlab(['build', resolve('test/pipeline/fixtures/failing/nixlab.yaml'), '--pkgs', 'offline', '-q', '-o', out, '--out-link', join(work, 'broken-result'), '--generated-dir', join(work, 'gen-broken')]);
     expect(r.exitCode).toBe(1);
     expect(r.stderr).toContain('error: something specific went wrong in the kernel build');
     expect(r.stderr).toMatch(/`nix-build .*` exited with code 1/);

@@ -6,7 +6,8 @@ import { dirname, join, resolve } from 'node:path';
 import { MissingToolError } from '../errors.js';
 import { FRONT_ENDS } from '../runtime/targets.js';
 import { generate } from './generate.js';
-import { nixBuild, pkgsArgs, type PkgsChoice } from './nix-build.js';
+import { nixBuild } from './nix-build.js';
+import { pkgsArgs, type PkgsChoice } from '../pkgs.js';
 
 export interface ShellOptions {
   config: string;

@@ -20,12 +20,12 @@ import { execa } from 'execa';
 import { realpathSync } from 'node:fs';
 import path from 'node:path';
 import type { NormalizedConfig } from '../definitions/types.js';
-import { nearest } from '../definitions/validate.js';
+import { nearest } from '../suggest.js';
 import { ToolError, UserError, type NixlabError, type Problem } from '../errors.js';
 import { apply, attrs, letIn, list, nix, select, str, lambdaSet, v, type NixExpr } from '../nix/ast.js';
 import { pkgsFormals, type SourceMap, type SourceMapEntry } from '../nix/emit.js';
 import { renderInline } from '../nix/render.js';
-import { LOG_TAIL_LINES } from './exec.js';
+import { LOG_TAIL_LINES } from '../exec.js';
 
 /** A position in Nix's output. */
 export interface NixPosition {

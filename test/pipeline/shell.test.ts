@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { nixlab } from '../helpers/cli.js';
 
-const runKernel = resolve('test/build/fixtures/run_kernel.py');
+const runKernel = resolve('test/pipeline/fixtures/run_kernel.py');
 
 describe('nixlab shell --pkgs offline', () => {
   const dir = mkdtempSync(join(tmpdir(), 'nixlab-shell-'));
