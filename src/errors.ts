@@ -113,4 +113,20 @@ export class Interrupted extends NixlabError {
 /** A bug in nixlab itself. Exit code 70 (EX_SOFTWARE). */
 export class InternalError extends NixlabError {
   readonly exitCode = 70;
+  constructor(message: string, options: ErrorOptions = {}) {
+    super(`nixlab bug: ${message}`, { ...options, suggestions: [...(options.suggestions ?? []), REPORT_BUG] });
+  }
+}
+
+/** What the user can do about a bug in nixlab. */
+export const REPORT_BUG =
+  'this is a bug in nixlab, not in your config: run the command again with DEBUG=1 and report its output, with `nixlab --version` and the config, to the nixlab maintainers';
+
+/** Any error: a NixlabError as it is, anything else (an invariant no code anticipated) as an InternalError. */
+export function asNixlabError(error: unknown): NixlabError {
+  if (error instanceof NixlabError) return error;
+  const e = error instanceof Error ? error : new Error(String(error));
+  const internal = new InternalError(e.message, { cause: e });
+  if (e.stack) internal.stack = e.stack;
+  return internal;
 }

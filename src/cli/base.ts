@@ -1,7 +1,8 @@
 // The one place that turns nixlab errors into exit codes and messages. Every command extends
 // NixlabCommand and implements `go()`; library code never prints or exits.
 import { Command } from '@oclif/core';
-import { NixlabError, UserError, formatProblem } from '../errors.js';
+import { Errors } from '@oclif/core';
+import { NixlabError, UserError, asNixlabError, formatProblem } from '../errors.js';
 import { canonicalJson } from '../json.js';
 
 export abstract class NixlabCommand extends Command {
@@ -20,8 +21,11 @@ export abstract class NixlabCommand extends Command {
   }
 
   /** Prints the error (all problems of a UserError, one per line) and exits with its code. */
-  protected report(error: unknown): never {
-    if (error instanceof NixlabError) {
+  protected report(thrown: unknown): never {
+    // oclif's own errors (unknown flag, missing argument, this.exit) keep oclif's handling.
+    if (thrown instanceof Errors.CLIError || thrown instanceof Errors.ExitError) throw thrown;
+    const error: NixlabError = asNixlabError(thrown);
+    {
       const lines =
         error instanceof UserError ? error.problems.map((p) => `error: ${formatProblem(p)}`) : [`error: ${error.message}`];
       for (const s of error.suggestions) lines.push(`Try this: ${s}`);
@@ -30,7 +34,6 @@ export abstract class NixlabCommand extends Command {
       process.stderr.write(lines.join('\n') + '\n');
       this.exit(error.exitCode);
     }
-    throw error;
   }
 
   /** Writes data for machines: JSON with sorted keys and a trailing newline on stdout. */

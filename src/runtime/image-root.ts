@@ -2,6 +2,7 @@
 // the image's config points at. The links are declared here once; the emitter passes them to
 // nix/lib.nix's imageRoot, which makes the links and writes them into a manifest
 // (`nixlab-root.json`) that `nixlab build` reads back.
+import { InternalError } from '../errors.js';
 
 /** The fixed links of the image root: name → the nixpkgs attribute it links (null: the emitter's own binding). */
 export const ROOT_LINKS = {
@@ -38,7 +39,7 @@ export function parseRootManifest(text: string, where: string): RootManifest {
   const data = JSON.parse(text) as Partial<RootManifest>;
   const links = data.links ?? {};
   for (const name of Object.keys(ROOT_LINKS)) {
-    if (typeof links[name] !== 'string') throw new Error(`${where}: the image root manifest has no "${name}" link`);
+    if (typeof links[name] !== 'string') throw new InternalError(`${where}: the image root manifest has no "${name}" link`);
   }
   return { links, kernels: data.kernels ?? {} };
 }
