@@ -57,6 +57,10 @@ export const cpp = defineKind<CppKernel, NormalizedCppKernel>({
   },
   packageAttrs: (k) => ['xeus-cpp', `cpp${k.std}-kernel`],
   example: { name: 'cpp', std: 17 },
+  nixpkgs: {
+    envs: { 'xeus-cpp': 'xcpp', 'xeus-cling': 'xcpp' },
+    definitions: ['cpp11-kernel', 'cpp14-kernel', 'cpp17-kernel', 'cpp20-kernel', 'cpp23-kernel', 'cpp2a-kernel'],
+  },
   checkedAgainst: [
     'pkgs/applications/editors/jupyter-kernels/xeus-cpp/default.nix',
     'pkgs/applications/editors/jupyter-kernels/xeus-cpp/xeus-cpp.nix',

@@ -183,5 +183,6 @@ export const custom = defineKind<CustomKernel, NormalizedCustomKernel>({
   },
   packageAttrs: (k) => [...k.packages],
   example: { name: 'scala', language: 'scala', argv: ['almond', '--connection-file', '{connection_file}'], packages: ['jdk17_headless'] },
+  nixpkgs: { packageSets: [''] },
   checkedAgainst: ['pkgs/build-support/buildenv/default.nix'],
 });

@@ -49,6 +49,7 @@ export const haskell = defineKind<HaskellKernel, NormalizedHaskellKernel>({
   },
   packageAttrs: (k) => ['haskellPackages.ghc', ...['ihaskell', ...k.packages].map((p) => `haskellPackages.${p}`)],
   example: { name: 'haskell', packages: ['lens'] },
+  nixpkgs: { envs: { 'haskellPackages.ghc': 'ghc' }, instantiable: ['haskellPackages.ihaskell'], packageSets: ['haskellPackages'] },
   checkedAgainst: [
     'pkgs/development/tools/haskell/ihaskell/wrapper.nix',
     'pkgs/development/haskell-modules/with-packages-wrapper.nix',

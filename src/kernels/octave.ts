@@ -52,6 +52,7 @@ export const octave = defineKind<OctaveKernel, NormalizedOctaveKernel>({
   },
   packageAttrs: (k) => ['octave', 'octave-kernel.launcher', ...k.packages.map((p) => `octavePackages.${p}`)],
   example: { name: 'octave', packages: ['signal'] },
+  nixpkgs: { envs: { 'octave-kernel.launcher': 'octave-kernel' }, definitions: ['octave-kernel.definition'], packageSets: ['octavePackages'] },
   checkedAgainst: [
     'pkgs/applications/editors/jupyter-kernels/octave/default.nix',
     'pkgs/applications/editors/jupyter-kernels/octave/kernel.nix',

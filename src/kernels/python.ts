@@ -87,6 +87,11 @@ export const python = defineKind<PythonKernel, NormalizedPythonKernel>({
   },
   packageAttrs: (k) => [pythonAttr(k.version), ...['ipykernel', ...k.packages].map((p) => `${pythonAttr(k.version)}Packages.${p}`)],
   example: { name: 'py', packages: ['numpy'] },
+  nixpkgs: {
+    envs: Object.fromEntries([DEFAULT_PYTHON_ATTR, ...PYTHON_VERSIONS.map(pythonAttr)].map((a) => [a, 'python3'])),
+    instantiable: [DEFAULT_PYTHON_ATTR, ...PYTHON_VERSIONS.map(pythonAttr)].map((a) => `${a}Packages.ipykernel`),
+    packageSets: [DEFAULT_PYTHON_ATTR, ...PYTHON_VERSIONS.map(pythonAttr)].map((a) => `${a}Packages`),
+  },
   checkedAgainst: ['pkgs/development/interpreters/python/default.nix', 'pkgs/development/interpreters/python/wrapper.nix', 'pkgs/applications/editors/jupyter/kernel.nix', 'pkgs/top-level/python-packages.nix'],
   snippet: { code: 'print(6 * 7)', expect: '42' },
 });

@@ -61,6 +61,7 @@ export const r = defineKind<RKernel, NormalizedRKernel>({
   },
   packageAttrs: (k) => ['R', ...['IRkernel', ...k.packages].map((p) => `rPackages.${p}`)],
   example: { name: 'r', packages: ['jsonlite'] },
+  nixpkgs: { envs: { rWrapper: 'R' }, instantiable: ['rPackages.IRkernel'], packageSets: ['rPackages'] },
   checkedAgainst: ['pkgs/development/r-modules/wrapper.nix', 'doc/languages-frameworks/r.section.md', 'IRkernel/IRkernel inst/kernelspec/kernel.json'],
   snippet: { code: 'cat(6 * 7, "\\n")', expect: '42' },
 });

@@ -70,6 +70,22 @@ export interface Snippet {
   expect: string;
 }
 
+/**
+ * What a kind's emitted Nix relies on in nixpkgs. `scripts/nixpkgs-facts.mjs` evaluates these in a
+ * real tree into `nixpkgs-facts/<source>.json`; validate (src/nixpkgs/facts.ts) and the offline
+ * set's eval layer are checked against what it recorded. A new kind declares only its own.
+ */
+export interface NixpkgsNeeds {
+  /** Environments the emitted Nix uses (attribute paths) and the `bin/` program its argv runs there. */
+  envs?: Record<string, string>;
+  /** Kernel definitions (plain attribute sets with `argv`) whose argv the emitter copies or mirrors. */
+  definitions?: string[];
+  /** Attribute paths that must instantiate for the kernel to build (`python313Packages.ipykernel`). */
+  instantiable?: string[];
+  /** Package sets whose attribute names a kernel's `packages` are (`python313Packages`, `rPackages`; `""` is the top level). */
+  packageSets?: string[];
+}
+
 /** What a kind module declares. `Def` is the config's shape, `Norm` the normalised one. */
 export interface KindSpec<Def extends KernelBase & { kind: string }, Norm extends NormalizedKernelBase & { kind: Def['kind'] }> {
   kind: Def['kind'];
@@ -106,6 +122,8 @@ export interface KindSpec<Def extends KernelBase & { kind: string }, Norm extend
   example: Omit<Def, 'kind'>;
   /** The nixpkgs files (NixOS/nixpkgs paths, or `owner/repo path` upstream) the emitter was checked against. */
   checkedAgainst: string[];
+  /** What the emitted Nix relies on in nixpkgs, for the facts script and the checks against its facts. */
+  nixpkgs: NixpkgsNeeds;
   /** What the pinned nixpkgs lacks or does differently for this kind. */
   notes?: string[];
   /** Code that proves the kernel works (`nixlab test`); none for kinds whose language the config names. */
