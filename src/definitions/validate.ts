@@ -11,6 +11,7 @@ import type { Ajv2020 as Ajv2020Class, ErrorObject, ValidateFunction } from 'ajv
 import type { Problem } from '../errors.js';
 import { imageSettingsProblems } from '../image/check.js';
 import { checkDuplicates, formatJsonPath } from '../kernels/checks.js';
+import { nearest } from './nearest.js';
 import { kernelKinds, kindNames, kindOf, type KernelDef, type NormalizedKernel } from '../kernels/index.js';
 import type { JsonValue, NormalizedKernelBase, PathSegment, Reporter } from '../kernels/types.js';
 import { RESERVED_VARIABLES } from '../runtime/environment.js';
@@ -337,41 +338,12 @@ function genericExplanation(at: PathSegment[], value: unknown, e: ErrorObject, s
   }
 }
 
-/** Levenshtein distance, for "did you mean" suggestions. */
-function distance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
-    for (let j = 1; j <= b.length; j++) cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    prev = cur;
-  }
-  return prev[b.length]!;
-}
+// "Did you mean": ./nearest.ts (kind modules use it too, without importing the validator).
+export { nearest };
 
 /** The candidate closest to `input` (ignoring case, `_` and `-`), if it is close enough. */
 export function closest(input: string, candidates: readonly string[]): string | undefined {
   return nearest(input, candidates, 1)[0];
-}
-
-/**
- * Up to `max` candidates close to `input` (ignoring case, `_` and `-`; at most a third of its
- * letters wrong), closest first, ties in the candidates' order.
- */
-export function nearest(input: string, candidates: readonly string[], max: number): string[] {
-  const norm = (s: string) => s.toLowerCase().replace(/[-_\s]/g, '');
-  const n = norm(input);
-  const limit = Math.max(1, Math.floor(n.length / 3));
-  const close: { c: string; d: number; i: number }[] = [];
-  candidates.forEach((c, i) => {
-    const m = norm(c);
-    if (Math.abs(m.length - n.length) > limit) return; // cheap: the distance is at least that
-    const d = distance(n, m);
-    if (d <= limit) close.push({ c, d, i });
-  });
-  return close
-    .sort((a, b) => a.d - b.d || a.i - b.i)
-    .slice(0, max)
-    .map((x) => x.c);
 }
 
 function branchKind(schema: SchemaObject): string | undefined {

@@ -6,8 +6,18 @@
 // pkgs/top-level/python-packages.nix.
 import { apply, lambda, list, select, str, strParts, v } from '../nix/ast.js';
 import { attrNameRule, type Verdict } from '../definitions/rules.js';
-import { checkPackages, presetPackages } from './checks.js';
-import { defineKind, type KernelBase, type NormalizedKernelBase } from './types.js';
+import { checkPackages, missingPackages, presetPackages } from './checks.js';
+import { defineKind, type FactProblem, type KernelBase, type NixpkgsFacts, type NormalizedKernelBase } from './types.js';
+
+/** The offered versions whose ipykernel the revision can evaluate. */
+export function pythonVersionsWithIpykernel(facts: NixpkgsFacts): string[] {
+  return PYTHON_VERSIONS.filter((x) => facts.attr(`${pythonAttr(x)}Packages.ipykernel`)?.instantiates === true);
+}
+
+/** The revision's default `python3` as `major.minor`, when its facts say. */
+export function defaultPythonVersion(facts: NixpkgsFacts): string | undefined {
+  return facts.attr(DEFAULT_PYTHON_ATTR)?.pythonVersion;
+}
 
 /** The interpreter versions offered (nixos-26.05 has python311 … python314: pkgs/development/interpreters/python/default.nix). */
 export const PYTHON_VERSIONS = ['3.11', '3.12', '3.13', '3.14'] as const;
@@ -84,6 +94,21 @@ export const python = defineKind<PythonKernel, NormalizedPythonKernel>({
     const env = apply(select(v('pkgs'), pythonAttr(k.version), 'withPackages'), lambda('ps', list(pkgs.map((p) => select(v('ps'), p)))));
     const argv = list([strParts(envVar, '/bin/python3'), str('-m'), str('ipykernel_launcher'), str('-f'), str('{connection_file}')]);
     return { env, argv };
+  },
+  checkFacts(k, written, facts) {
+    const problems: FactProblem[] = [];
+    const attr = pythonAttr(k.version);
+    const ipykernel = facts.attr(`${attr}Packages.ipykernel`);
+    if (k.version !== null && ipykernel?.instantiates === false) {
+      const work = pythonVersionsWithIpykernel(facts);
+      problems.push({
+        at: ['version'],
+        message: `${facts.label} cannot evaluate ${attr}Packages.ipykernel (${ipykernel.error ?? 'its evaluation fails'}), so a Python ${k.version} kernel cannot be built`,
+        hint: `use one of ${work.map(q).join(', ')}, or leave version out for the pin's python3 (${defaultPythonVersion(facts) ?? 'its default'})`,
+      });
+    }
+    if (ipykernel?.instantiates !== false) problems.push(...missingPackages(written, facts, `${attr}Packages`));
+    return problems;
   },
   packageAttrs: (k) => [pythonAttr(k.version), ...['ipykernel', ...k.packages].map((p) => `${pythonAttr(k.version)}Packages.${p}`)],
   example: { name: 'py', packages: ['numpy'] },
