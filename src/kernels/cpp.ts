@@ -65,7 +65,7 @@ function definition(std: CppStandard): NixExpr {
   const fallback = d.xeusCling
     ? select(v('pkgs'), d.xeusCling)
     : nix`throw ${str(`nixlab: C++${std} needs nixpkgs' xeus-cpp (${d.xeusCpp}); this nixpkgs has the xeus-cling set (C++ 11, 14, 17 and 20): choose another std or pin a nixpkgs with xeus-cpp`)}`;
-  return nix`(if ${v('pkgs')} ? xeus-cpp then ${select(v('pkgs'), d.xeusCpp)} else ${fallback})`;
+  return nix`if ${v("pkgs")} ? xeus-cpp then ${select(v("pkgs"), d.xeusCpp)} else ${fallback}`;
 }
 
 export const cpp = defineKind<CppKernel, NormalizedCppKernel>({
