@@ -94,6 +94,10 @@ export const cpp = defineKind<CppKernel, NormalizedCppKernel>({
     const argv = select(definition(k.std), 'argv');
     return { env: nix`if ${v('pkgs')} ? xeus-cpp then ${select(v('pkgs'), 'xeus-cpp')} else ${select(v('pkgs'), 'xeus-cling')}`, argv: nix`assert builtins.head ${argv} == ${strParts(envVar, '/bin/xcpp')}; ${argv}` };
   },
+  describeFacts(facts) {
+    const { set, standards } = cppStandardsOffered(facts);
+    return [set ? `${set} set: C++ ${standards.join(', ')}` : 'no C++ kernel set'];
+  },
   checkFacts(k, written, facts) {
     const { set, standards } = cppStandardsOffered(facts);
     if (standards.includes(k.std)) return [];

@@ -19,12 +19,12 @@ export function defaultPythonVersion(facts: NixpkgsFacts): string | undefined {
   return facts.attr(DEFAULT_PYTHON_ATTR)?.pythonVersion;
 }
 
-/** The interpreter versions offered (nixos-26.05 has python311 … python314: pkgs/development/interpreters/python/default.nix). */
+/** The interpreter versions offered (python311 … python314: pkgs/development/interpreters/python/default.nix); which can carry ipykernel is a fact of the pin (validate checks it). */
 export const PYTHON_VERSIONS = ['3.11', '3.12', '3.13', '3.14'] as const;
 export type PythonVersion = (typeof PYTHON_VERSIONS)[number];
 
 /**
- * Without a version a kernel uses the pinned nixpkgs' `python3` (CPython 3.14 in nixos-26.05),
+ * Without a version a kernel uses the pinned nixpkgs' `python3` (`nixlab kernels` says which, from the pin's facts),
  * the one interpreter whose packages the NixOS binary cache has prebuilt; the server
  * environment uses it too, so the image holds one Python.
  */
@@ -77,7 +77,7 @@ export const python = defineKind<PythonKernel, NormalizedPythonKernel>({
     }),
   },
   options: {
-    version: { $ref: '#/$defs/pythonVersion', description: "Python version as a string (`\"3.13\"`). Default: the pinned nixpkgs' `python3` (3.14 in nixos-26.05), prebuilt in the binary cache." },
+    version: { $ref: '#/$defs/pythonVersion', description: "Python version as a string (`\"3.13\"`). Default: the pinned nixpkgs' `python3` (which one: `nixlab kernels`), prebuilt in the binary cache." },
     packages: {
       type: 'array',
       description: 'Python package attribute names from nixpkgs (`numpy`, `scikit-learn`); ipykernel is always included.',
@@ -94,6 +94,14 @@ export const python = defineKind<PythonKernel, NormalizedPythonKernel>({
     const env = apply(select(v('pkgs'), pythonAttr(k.version), 'withPackages'), lambda('ps', list(pkgs.map((p) => select(v('ps'), p)))));
     const argv = list([strParts(envVar, '/bin/python3'), str('-m'), str('ipykernel_launcher'), str('-f'), str('{connection_file}')]);
     return { env, argv };
+  },
+  describeFacts(facts) {
+    const work = pythonVersionsWithIpykernel(facts);
+    const not = PYTHON_VERSIONS.filter((x) => !work.includes(x));
+    return [
+      `default python3: ${defaultPythonVersion(facts) ?? 'unknown'} (${facts.attr(DEFAULT_PYTHON_ATTR)?.version ?? '?'})`,
+      `ipykernel evaluates on ${work.join(', ')}${not.length ? `; not on ${not.join(', ')}` : ''}`,
+    ];
   },
   checkFacts(k, written, facts) {
     const problems: FactProblem[] = [];

@@ -154,13 +154,15 @@ export interface KindSpec<Def extends KernelBase & { kind: string }, Norm extend
   /** The nixpkgs files (NixOS/nixpkgs paths, or `owner/repo path` upstream) the emitter was checked against. */
   checkedAgainst: string[];
   /** What the emitted Nix relies on in nixpkgs, for the facts script and the checks against its facts. */
-  nixpkgs: NixpkgsNeeds;
+  nixpkgs?: NixpkgsNeeds;
   /**
    * What the revision's facts refuse in a kernel (a C++ standard without a definition, a Python
    * whose ipykernel cannot evaluate, a package name the set lacks). `written` is the kernel as
    * the config wrote it (valid), for the indices of its lists; paths are below the kernel.
    */
   checkFacts?(k: Norm, written: Record<string, unknown>, facts: NixpkgsFacts): FactProblem[];
+  /** What the revision's facts say of the kind (defaults, what it offers), for `nixlab kernels`. */
+  describeFacts?(facts: NixpkgsFacts): string[];
   /** What the pinned nixpkgs lacks or does differently for this kind. */
   notes?: string[];
   /** Code that proves the kernel works (`nixlab test`); none for kinds whose language the config names. */

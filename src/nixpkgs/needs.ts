@@ -31,10 +31,10 @@ export function nixpkgsNeeds(): Needs {
   const instantiable: string[] = [];
   const packageSets: string[] = [SERVER_PACKAGE_SET];
   for (const k of kernelKinds) {
-    Object.assign(envs, k.nixpkgs.envs ?? {});
-    definitions.push(...(k.nixpkgs.definitions ?? []));
-    instantiable.push(...(k.nixpkgs.instantiable ?? []));
-    packageSets.push(...(k.nixpkgs.packageSets ?? []));
+    Object.assign(envs, k.nixpkgs?.envs ?? {});
+    definitions.push(...(k.nixpkgs?.definitions ?? []));
+    instantiable.push(...(k.nixpkgs?.instantiable ?? []));
+    packageSets.push(...(k.nixpkgs?.packageSets ?? []));
   }
   const server = [
     ...Object.values(FRONT_ENDS).flatMap((f) => f.serverPackages),

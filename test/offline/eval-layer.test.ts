@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { nixlab } from '../helpers/cli.js';
+import { DEFAULT_NIX, NIX_BINARIES, nixCommand, type NixBinary } from '../helpers/nix.js';
 import { PIN_FACTS_SOURCE, loadFacts } from '../../src/nixpkgs/facts.js';
 
 /** The evaluated facts of the tree standing for the pin (nixpkgs-facts/, scripts/nixpkgs-facts.mjs). */
@@ -71,11 +72,12 @@ async function generate(label: string, frontend: string, kernels: Kernel[]): Pro
   return out;
 }
 
-/** nix-instantiate; returns the .drv path, or throws with Nix's error. */
-async function instantiate(args: string[]): Promise<string> {
-  const r = await execa('nix-instantiate', [...args, ...PKGS_ARG], { reject: false });
-  if (r.exitCode !== 0) throw new Error(`nix-instantiate ${args.join(' ')} failed:\n${r.stderr.split('\n').slice(-25).join('\n')}`);
-  const drv = r.stdout.trim();
+/** nix-instantiate with `nixBin`; returns the .drv path, or throws with Nix's error. */
+async function instantiate(args: string[], nixBin: NixBinary = DEFAULT_NIX): Promise<string> {
+  const [cmd, storeArgs] = nixCommand(nixBin, 'nix-instantiate');
+  const r = await execa(cmd, [...storeArgs, ...args, ...PKGS_ARG], { reject: false });
+  if (r.exitCode !== 0) throw new Error(`${nixBin.label}: nix-instantiate ${args.join(' ')} failed:\n${r.stderr.split('\n').slice(-25).join('\n')}`);
+  const drv = r.stdout.trim().split('\n').pop()!;
   expect(drv).toMatch(/^\/nix\/store\/[0-9a-z]{32}-.+\.drv$/);
   return drv;
 }
@@ -121,12 +123,17 @@ async function checkArgv(imageRootDrv: string, kernels: Kernel[]): Promise<void>
   expect(problems).toEqual([]);
 }
 
-/** imageRoot, env and shell.nix of the project each instantiate to a .drv; argv fits its env. */
+/**
+ * imageRoot, env and shell.nix of the project each instantiate to a .drv; argv fits its env.
+ * Every Nix of NIX_BINARIES gives the same .drv paths (the modern one read-only: the graph
+ * itself is checked in the store Debian's Nix wrote).
+ */
 async function instantiateProject(dir: string, kernels: Kernel[]): Promise<void> {
-  const imageRoot = await instantiate([dir, '-A', 'imageRoot']);
-  await instantiate([dir, '-A', 'env']);
-  await instantiate([join(dir, 'shell.nix')]);
-  await checkArgv(imageRoot, kernels);
+  const targets: string[][] = [[dir, '-A', 'imageRoot'], [dir, '-A', 'env'], [join(dir, 'shell.nix')]];
+  const drvs = [];
+  for (const n of NIX_BINARIES) drvs.push(await Promise.all(targets.map((t) => instantiate(t, n))));
+  for (const d of drvs.slice(1)) expect(d).toEqual(drvs[0]);
+  await checkArgv(drvs[0]![0]!, kernels);
 }
 
 describe('offline/eval: generated projects instantiate against nixpkgs 26.05 shapes', () => {
