@@ -49,7 +49,7 @@ describe(`the pin's facts (nixpkgs-facts/${PIN_FACTS_SOURCE}.json)`, () => {
   });
 
   it('the README states the defaults the facts give', () => {
-    const readme = readFileSync(join(factsDir(), '..', 'README.md'), 'utf8');
+    const readme = readFileSync(join(factsDir(), '..', 'README.md'), 'utf8').replace(/\s+/g, ' ');
     expect(readme).toContain(`\`python3\` is ${facts.attr('python3')!.version}`);
     expect(readme).toContain(`jupyterhub is ${facts.attr('python3Packages.jupyterhub')!.version}`);
     const { set, standards } = cppStandardsOffered(facts);
@@ -79,7 +79,7 @@ describe("nixlab validate against the pin's facts", () => {
 
   it('refuses, at once and at their config paths, what the pin lacks: exit 2, close names, what it offers', async () => {
     const r = await validate(
-      'frontend: lab\nlab: { extensions: [jupyterlab-gti] }\nhub: { version: "6.1" }\nkernels:\n  - { kind: python, name: py, version: "3.11" }\n  - { kind: python, name: py2, packages: [numpy, numpyy] }\n  - { kind: cpp, name: cpp, std: 23 }\n  - { kind: custom, name: sh, language: sh, argv: [sh, "{connection_file}"], packages: [busyboxx, python3Packages.bash-kernell] }\n',
+      'frontend: lab\nlab: { extensions: [jupyterlab-gti] }\nhub: { version: "6.1" }\nimage: { volumes: [/home/jovyan/work] }\nkernels:\n  - { kind: python, name: py, version: "3.11" }\n  - { kind: python, name: py2, packages: [numpy, numpyy] }\n  - { kind: cpp, name: cpp, std: 23 }\n  - { kind: custom, name: sh, language: sh, argv: [sh, "{connection_file}"], packages: [busyboxx, python3Packages.bash-kernell] }\n',
     );
     expect(r.exitCode).toBe(2);
     const errors = r.stderr.split('\n').filter((l) => l.startsWith('error: '));
