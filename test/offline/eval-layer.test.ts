@@ -155,7 +155,7 @@ describe('offline/eval stand-ins', () => {
     expect(r.stderr).toContain(`gophernotes-${PIN.attrs.gophernotes!.version} is an evaluation stand-in (nixlab offline/eval) for nixpkgs pkgs/by-name/go/gophernotes/package.nix`);
   });
 
-  it('have the 26.05 shapes the presets rely on', async () => {
+  it.each(NIX_BINARIES.map((n) => [n.label, n] as const))('have the shapes the presets rely on, under %s', async (_label, nixBin) => {
     const expr = `let p = import ${EVAL_PKGS} { }; hs = p.haskellPackages; in {
       cppDefinition = builtins.attrNames p.cpp17-kernel;
       cppIsDerivation = p.cpp17-kernel ? drvPath;
@@ -171,7 +171,8 @@ describe('offline/eval stand-ins', () => {
       ghcEnv = (hs.ghcWithPackages (ps: [ ps.ihaskell ])).name;
       realPython = p.python3 ? standIn;
     }`;
-    const { stdout } = await execa('nix-instantiate', ['--eval', '--strict', '--json', '-E', expr]);
+    const [cmd, storeArgs] = nixCommand(nixBin, 'nix-instantiate');
+    const { stdout } = await execa(cmd, [...storeArgs, '--eval', '--strict', '--json', '-E', expr]);
     expect(JSON.parse(stdout)).toEqual({
       cppDefinition: ['argv', 'displayName', 'language', 'logo32', 'logo64'],
       cppIsDerivation: false,
@@ -225,8 +226,9 @@ function disagreements(overlays = '[ ]'): string {
 }
 
 describe(`offline/eval against the pin's facts (nixpkgs-facts/${PIN_FACTS_SOURCE}.json)`, () => {
-  it('every declared environment and kernel definition has the shape the facts record', async () => {
-    const { stdout } = await execa('nix-instantiate', ['--eval', '--strict', '--json', '-E', disagreements()]);
+  it.each(NIX_BINARIES.map((n) => [n.label, n] as const))('every declared environment and kernel definition has the shape the facts record, under %s', async (_label, nixBin) => {
+    const [cmd, storeArgs] = nixCommand(nixBin, 'nix-instantiate');
+    const { stdout } = await execa(cmd, [...storeArgs, '--eval', '--strict', '--json', '-E', disagreements()]);
     expect(JSON.parse(stdout)).toEqual([]);
   });
 
