@@ -12,13 +12,14 @@ let
     ihaskell = "Debian 12 has no IHaskell package";
     iruby = "Debian 12 has no iruby package (ruby-iruby)";
     clojupyter = "Debian 12 has no clojupyter package";
-    # nixpkgs' xeus-cpp and its kernel definitions (pkgs/applications/editors/jupyter-kernels/xeus-cpp)
-    xeus-cpp = "Debian 12 has no xeus-cpp package: it packages libxeus and xeus-python, not the C++ kernel";
-    cpp11-kernel = "Debian 12 has no xeus-cpp package: it packages libxeus and xeus-python, not the C++ kernel";
-    cpp14-kernel = "Debian 12 has no xeus-cpp package: it packages libxeus and xeus-python, not the C++ kernel";
-    cpp17-kernel = "Debian 12 has no xeus-cpp package: it packages libxeus and xeus-python, not the C++ kernel";
-    cpp20-kernel = "Debian 12 has no xeus-cpp package: it packages libxeus and xeus-python, not the C++ kernel";
-    cpp23-kernel = "Debian 12 has no xeus-cpp package: it packages libxeus and xeus-python, not the C++ kernel";
+    # nixpkgs' C++ kernel set: the xeus-cling one, as the facts of the tree standing for the pin
+    # record it (nixpkgs-facts/master-2026-07-14.json: xeus-cling, cpp11/14/17/2a-kernel; no
+    # xeus-cpp). nixlab's emitted Nix takes xeus-cpp where a nixpkgs has it (src/kernels/cpp.ts).
+    xeus-cling = "Debian 12 has no xeus-cling package: it packages libxeus and xeus-python, not the C++ kernel";
+    cpp11-kernel = "Debian 12 has no xeus-cling package: it packages libxeus and xeus-python, not the C++ kernel";
+    cpp14-kernel = "Debian 12 has no xeus-cling package: it packages libxeus and xeus-python, not the C++ kernel";
+    cpp17-kernel = "Debian 12 has no xeus-cling package: it packages libxeus and xeus-python, not the C++ kernel";
+    cpp2a-kernel = "Debian 12 has no xeus-cling package: it packages libxeus and xeus-python, not the C++ kernel";
   };
 in
 builtins.mapAttrs (

@@ -4,36 +4,36 @@
 # /work/notes/nixpkgs-26.05.md for the commits) and only name the derivations.
 { standIn }:
 let
-  # pkgs/applications/editors/jupyter-kernels/xeus-cpp/xeus-cpp.nix: clangStdenv.mkDerivation,
-  # pname "xeus-cpp", installs bin/xcpp (wrapped with CPPINTEROP_EXTRA_INTERPRETER_ARGS) and
-  # share/jupyter/kernels/xcpp17/…; passthru { backend; flags; }; meta.mainProgram "xcpp".
-  xeus-cpp = standIn {
-    pname = "xeus-cpp";
-    version = "0.10.0";
-    binNames = [ "xcpp" ];
-    source = "pkgs/applications/editors/jupyter-kernels/xeus-cpp/xeus-cpp.nix";
-    passthru = {
-      backend = "clang-repl";
-      # The real value is CppInterOp's interpreter arguments (include and resource dirs).
-      flags = "";
-    };
-    meta.mainProgram = "xcpp";
+  # The C++ set is generated from the evaluated facts of the tree that stands for the pin
+  # (src/nixpkgs/facts.ts PIN_FACTS_SOURCE): whichever of xeus-cpp / xeus-cling the facts record
+  # as present, with the recorded version and mainProgram, and one plain kernel definition per
+  # `cpp*-kernel` the facts record, its argv the recorded one with argv[0] in the stand-in's bin/.
+  # test/offline/eval-layer.test.ts compares every stand-in with the facts.
+  facts = builtins.fromJSON (builtins.readFile ../../nixpkgs-facts/master-2026-07-14.json);
+  fact = attr: facts.attrs.${attr};
+  cppSetName = if (fact "xeus-cpp").present == true then "xeus-cpp" else "xeus-cling";
+  cppSet = standIn {
+    pname = cppSetName;
+    inherit ((fact cppSetName)) version;
+    binNames = [ facts.needs.envs.${cppSetName} ];
+    source = "pkgs/applications/editors/jupyter-kernels/${cppSetName}/default.nix";
+    meta.mainProgram = (fact cppSetName).mainProgram;
   };
-
-  # pkgs/applications/editors/jupyter-kernels/xeus-cpp/default.nix: mkKernelSpec, a plain
-  # kernel definition (not a derivation) whose argv starts with xeus-cpp's bin/xcpp.
-  mkKernelSpec = std: {
-    displayName = builtins.replaceStrings [ "c++" ] [ "C++ " ] std;
-    argv = [
-      "${xeus-cpp}/bin/xcpp"
-      "-std=${std}"
-      "-f"
-      "{connection_file}"
-    ];
-    language = "cpp";
-    logo32 = "${xeus-cpp}/share/jupyter/kernels/xcpp17/logo-32x32.png";
-    logo64 = "${xeus-cpp}/share/jupyter/kernels/xcpp17/logo-64x64.png";
-  };
+  cppDefinitions = builtins.listToAttrs (
+    map (attr: {
+      name = attr;
+      value =
+        let
+          f = fact attr;
+        in
+        {
+          inherit (f) displayName language;
+          argv = [ "${cppSet}/bin/${f.argvHead.bin}" ] ++ builtins.tail f.argv;
+          logo32 = "${cppSet}/share/jupyter/kernels/xcpp17/logo-32x32.png";
+          logo64 = "${cppSet}/share/jupyter/kernels/xcpp17/logo-64x64.png";
+        };
+    }) (builtins.filter (attr: builtins.match "cpp.*-kernel" attr != null && (fact attr).present == true && (fact attr).argvHead.env == cppSetName) (builtins.attrNames facts.attrs))
+  );
 
   # pkgs/applications/editors/jupyter-kernels/clojupyter/default.nix: `rec { launcher;
   # definition; }`; launcher = runCommand "clojupyter" { pname; version; meta; shellScript; }
@@ -70,6 +70,7 @@ let
   # meta.mainProgram = pname. The version comes from the gemset (not checked).
   iruby = standIn {
     pname = "iruby";
+    inherit ((fact "iruby")) version;
     binNames = [ "iruby" ];
     source = "pkgs/by-name/ir/iruby/package.nix";
     passthru.definition = {
@@ -86,22 +87,16 @@ let
     meta.mainProgram = "iruby";
   };
 in
-{
-  inherit xeus-cpp clojupyter iruby;
-  # all-packages.nix: inherit (callPackage ../applications/editors/jupyter-kernels/xeus-cpp { })
-  #   cpp11-kernel cpp14-kernel cpp17-kernel cpp20-kernel cpp23-kernel xeus-cpp;
-  # (no cpp2a-kernel and no xeus-cling: see default.nix)
-  cpp11-kernel = mkKernelSpec "c++11";
-  cpp14-kernel = mkKernelSpec "c++14";
-  cpp17-kernel = mkKernelSpec "c++17";
-  cpp20-kernel = mkKernelSpec "c++20";
-  cpp23-kernel = mkKernelSpec "c++23";
+cppDefinitions
+// {
+  ${cppSetName} = cppSet;
+  inherit clojupyter iruby;
 
   # pkgs/by-name/go/gophernotes/package.nix: buildGoModule, bin/gophernotes,
   # meta.mainProgram "gophernotes".
   gophernotes = standIn {
     pname = "gophernotes";
-    version = "0.7.5";
+    inherit ((fact "gophernotes")) version;
     binNames = [ "gophernotes" ];
     source = "pkgs/by-name/go/gophernotes/package.nix";
     meta.mainProgram = "gophernotes";
@@ -112,7 +107,7 @@ in
   # bin/testing_runtime; meta.mainProgram "evcxr".
   evcxr = standIn {
     pname = "evcxr";
-    version = "0.19.0";
+    inherit ((fact "evcxr")) version;
     binNames = [
       "evcxr"
       "evcxr_jupyter"

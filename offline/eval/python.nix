@@ -132,9 +132,10 @@ let
   python313 = withStandIns pythons.python313;
   # Only the minor version: python314's `sources` attribute in
   # pkgs/development/interpreters/python/default.nix was not read.
+  # Version as the pin's evaluated facts record it (nixpkgs-facts/, checked by eval-layer.test.ts).
   python314 = mkPython {
     pythonVersion = "3.14";
-    version = "3.14";
+    inherit ((builtins.fromJSON (builtins.readFile ../../nixpkgs-facts/master-2026-07-14.json)).attrs.python314) version;
   };
 in
 {

@@ -8,23 +8,24 @@ export default class Validate extends NixlabCommand {
   static override args = { config: Args.string({ description: 'config file (default: the nixlab config in the current directory)' }) };
   static override flags = {
     json: Flags.boolean({ description: 'print the normalised config as JSON' }),
-    pkgs: Flags.string({ description: "package set to check against as far as nixlab knows it without building (`offline`: its jupyterhub version for hub.version, its packages for lab.extensions)" }),
+    pkgs: Flags.string({ description: "package set to check against as far as nixlab knows it without building (default: the pin, as its evaluated facts in nixpkgs-facts/ know it; `offline`: its jupyterhub version for hub.version, its packages for lab.extensions)" }),
   };
 
   async go(): Promise<void> {
     const { args, flags } = await this.parse(Validate);
     // Imported here, not at the top: oclif may load every command module to find this one,
     // and the others should not pay for what this one needs.
-    const [{ resolveConfigArg, loadConfig }, { parsePkgs }, { checkPackageSetHub }, { labExtensionProblems }] = await Promise.all([
+    const [{ resolveConfigArg, loadConfig }, { parsePkgs }, { checkPackageSetHub }, { labExtensionProblems }, { pinFactProblems }] = await Promise.all([
       import('../definitions/load.js'),
       import('../pkgs.js'),
       import('../runtime/hub.js'),
       import('../runtime/lab.js'),
+      import('../nixpkgs/facts.js'),
     ]);
     const { file, config, warnings, data } = await loadConfig(resolveConfigArg(args.config));
     const pkgs = parsePkgs(flags.pkgs);
     // Everything the package set is known to refuse, reported at once.
-    const problems = labExtensionProblems(file, config, pkgs, data);
+    const problems = [...labExtensionProblems(file, config, pkgs, data), ...(await pinFactProblems(file, config, data, pkgs))];
     try {
       checkPackageSetHub(file, config, pkgs);
     } catch (e) {

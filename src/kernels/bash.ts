@@ -27,6 +27,7 @@ export const bash = defineKind<BashKernel, NormalizedBashKernel>({
   }),
   packageAttrs: () => ['python3', 'python3Packages.bash-kernel'],
   example: { name: 'bash' },
+  nixpkgs: { envs: { python3: 'python3' }, instantiable: ['python3Packages.bash-kernel'] },
   checkedAgainst: ['pkgs/development/python-modules/bash-kernel/default.nix'],
   notes: ["only the image's own tools are on the shell's PATH; for more, use a custom kernel"],
   snippet: { code: 'echo $((6 * 7))', expect: '42' },

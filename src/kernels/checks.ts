@@ -1,6 +1,7 @@
 // What kind modules share when they check and normalise kernels: list items, repeats, the
 // package a preset always adds.
-import type { PathSegment, Reporter } from './types.js';
+import { nearest } from '../suggest.js';
+import type { FactProblem, NixpkgsFacts, PathSegment, Reporter } from './types.js';
 
 const q = (v: unknown): string => JSON.stringify(v);
 
@@ -43,4 +44,24 @@ export function checkPackages(kernel: Record<string, unknown>, at: PathSegment[]
 /** A preset's packages, normalised: no repeats (the first kept), without the package the preset always adds. */
 export function presetPackages(packages: string[] | undefined, always?: string): string[] {
   return [...new Set(packages ?? [])].filter((p) => p !== always);
+}
+
+/**
+ * Each name of `written.packages` that the facts' package set `set` lacks, at its index, with
+ * the close names there. Nothing when the set's names are unknown (its evaluation failed).
+ */
+export function missingPackages(written: Record<string, unknown>, facts: NixpkgsFacts, set: string, what: string = set): FactProblem[] {
+  const names = facts.names(set);
+  if (!names) return [];
+  const have = new Set(names);
+  return stringItems(written.packages)
+    .filter(([, p]) => !have.has(p))
+    .map(([i, p]) => {
+      const close = nearest(p, names, 3);
+      return {
+        at: ['packages', i],
+        message: `${facts.label} has no ${what}.${p}`,
+        hint: close.length ? `close names there: ${close.map(q).join(', ')}` : `check the name in nixpkgs (${what} has ${names.length} names), or remove it`,
+      };
+    });
 }

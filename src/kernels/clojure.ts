@@ -24,6 +24,7 @@ export const clojure = defineKind<ClojureKernel, NormalizedClojureKernel>({
   emit: (_k, envVar) => ({ env: select(v('pkgs'), 'clojupyter', 'launcher'), argv: list([strParts(envVar, '/bin/clojupyter'), str('{connection_file}')]) }),
   packageAttrs: () => ['clojupyter.launcher'],
   example: { name: 'clojure' },
+  nixpkgs: { envs: { 'clojupyter.launcher': 'clojupyter' }, definitions: ['clojupyter.definition'] },
   checkedAgainst: ['pkgs/applications/editors/jupyter-kernels/clojupyter/default.nix'],
   snippet: { code: '(println (* 6 7))', expect: '42' },
 });

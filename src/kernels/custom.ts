@@ -7,7 +7,8 @@ import type { DirEntry } from '../fsutil.js';
 import { apply, attrs, list, relPath, select, str, strParts, v, type StrPart } from '../nix/ast.js';
 import { attrNameRule, unrepresentable } from '../definitions/rules.js';
 import { checkDuplicates, stringItems } from './checks.js';
-import { defineKind, type KernelBase, type NormalizedKernelBase, type PathSegment, type Reporter } from './types.js';
+import { nearest } from '../suggest.js';
+import { defineKind, type KernelBase, type NixpkgsFacts, type NormalizedKernelBase, type PathSegment, type Reporter } from './types.js';
 
 /** Any kernel: an argv, a language, and the nixpkgs attributes it needs. */
 export interface CustomKernel extends KernelBase {
@@ -88,6 +89,17 @@ function checkNixFile(rel: unknown, at: PathSegment[], report: Reporter): void {
 }
 
 const EXAMPLE_ARGV = ['python3', '-m', 'bash_kernel', '-f', '{connection_file}'];
+
+function miss(i: number, written: string, name: string, set: string, facts: NixpkgsFacts) {
+  const close = nearest(name, facts.names(set) ?? [], 3).map((c) => (set ? `${set}.${c}` : c));
+  return [
+    {
+      at: ['packages', i] as PathSegment[],
+      message: `${facts.label} has no ${set ? `${set}.${name}` : `top-level attribute ${JSON.stringify(name)}`} (in ${JSON.stringify(written)})`,
+      hint: close.length ? `close names there: ${close.map((c) => JSON.stringify(c)).join(', ')}` : 'check the attribute path in nixpkgs, or remove it',
+    },
+  ];
+}
 
 export const custom = defineKind<CustomKernel, NormalizedCustomKernel>({
   kind: 'custom',
@@ -181,7 +193,21 @@ export const custom = defineKind<CustomKernel, NormalizedCustomKernel>({
     const dir = dirname(k.nixFile);
     return filesUnder(dir).map((f) => ({ path: `assets/${k.name}/nix/${f}`, copyFrom: join(dir, f) }));
   },
+  checkFacts(_k, written, facts) {
+    // An attribute path: its first name must be at the top level; below a package set whose
+    // names are recorded (`python3Packages.bash-kernel`), the second too.
+    return stringItems(written.packages).flatMap(([i, p]) => {
+      const [head, second] = p.split('.');
+      const set = second === undefined ? '' : head!;
+      const names = facts.names(set);
+      const name = second === undefined ? head! : second;
+      if (second !== undefined && !facts.names('')?.includes(head!)) return miss(i, p, head!, '', facts);
+      if (!names || names.includes(name)) return [];
+      return miss(i, p, name, set, facts);
+    });
+  },
   packageAttrs: (k) => [...k.packages],
   example: { name: 'scala', language: 'scala', argv: ['almond', '--connection-file', '{connection_file}'], packages: ['jdk17_headless'] },
+  nixpkgs: { packageSets: [''] },
   checkedAgainst: ['pkgs/build-support/buildenv/default.nix'],
 });

@@ -5,6 +5,7 @@ import { validateConfig } from '../definitions/validate.js';
 import { renderInline } from '../nix/render.js';
 import { v } from '../nix/ast.js';
 import { emitKernel, kernelKinds } from './index.js';
+import type { NixpkgsFacts } from './types.js';
 
 /** One kind as `nixlab kernels` lists it. */
 export interface KindDescription {
@@ -20,12 +21,14 @@ export interface KindDescription {
   /** Its kernel.json argv, as emitted (`kernelEnv` is the environment). */
   argv: string;
   checkedAgainst: string[];
+  /** What the pin's facts say of the kind (nixpkgs-facts/, src/nixpkgs/facts.ts). */
+  pin: string[];
   notes: string[];
   snippet: { code: string; expect: string } | null;
 }
 
 /** Every kind, in registry order. */
-export function describeKinds(): KindDescription[] {
+export function describeKinds(facts?: NixpkgsFacts): KindDescription[] {
   return kernelKinds.map((kind) => {
     const example = { kind: kind.kind, ...kind.example };
     const result = validateConfig({ kernels: [example] }, `the ${kind.kind} example`, { baseDir: '/' });
@@ -43,6 +46,7 @@ export function describeKinds(): KindDescription[] {
       env: renderInline(parts.env).replace(/\s*\n\s*/g, ' '),
       argv: renderInline(parts.argv).replace(/\s*\n\s*/g, ' '),
       checkedAgainst: [...kind.checkedAgainst],
+      pin: facts && kind.describeFacts ? (kind.describeFacts as (f: NixpkgsFacts) => string[])(facts) : [],
       notes: [...(kind.notes ?? [])],
       snippet: kind.snippet ?? null,
     };

@@ -23,6 +23,7 @@ export const go = defineKind<GoKernel, NormalizedGoKernel>({
   emit: (_k, envVar) => ({ env: select(v('pkgs'), 'gophernotes'), argv: list([strParts(envVar, '/bin/gophernotes'), str('{connection_file}')]) }),
   packageAttrs: () => ['gophernotes'],
   example: { name: 'go' },
+  nixpkgs: { envs: { gophernotes: 'gophernotes' } },
   checkedAgainst: ['pkgs/by-name/go/gophernotes/package.nix', 'gopherdata/gophernotes kernel/kernel.json.in'],
   notes: ["the Go toolchain is not on the kernel's PATH: importing third-party packages (which gophernotes compiles as plugins) needs a custom kernel"],
   snippet: { code: 'import "fmt"\nfmt.Println(6 * 7)', expect: '42' },

@@ -8,7 +8,7 @@
 // `$out/lib/${ghc.targetPrefix}${ghc.haskellCompilerName}` plus `/lib` for hadrian-built GHCs.
 import { apply, lambda, list, nix, select, str, strParts, v } from '../nix/ast.js';
 import { attrNameRule } from '../definitions/rules.js';
-import { checkPackages, presetPackages } from './checks.js';
+import { checkPackages, missingPackages, presetPackages } from './checks.js';
 import { defineKind, type KernelBase, type NormalizedKernelBase } from './types.js';
 
 /** A Haskell kernel (IHaskell): `haskellPackages.ghcWithPackages (ps: [ ps.ihaskell … ])`. */
@@ -47,8 +47,10 @@ export const haskell = defineKind<HaskellKernel, NormalizedHaskellKernel>({
     const libdir = strParts(envVar, '/lib/', select(ghc, 'targetPrefix'), select(ghc, 'haskellCompilerName'), nix`if ${ghc} ? hadrian then "/lib" else ""`);
     return { env, argv: list([strParts(envVar, '/bin/ihaskell'), str('kernel'), str('{connection_file}'), str('--ghclib'), libdir]) };
   },
+  checkFacts: (_k, written, facts) => missingPackages(written, facts, 'haskellPackages'),
   packageAttrs: (k) => ['haskellPackages.ghc', ...['ihaskell', ...k.packages].map((p) => `haskellPackages.${p}`)],
   example: { name: 'haskell', packages: ['lens'] },
+  nixpkgs: { envs: { 'haskellPackages.ghc': 'ghc' }, instantiable: ['haskellPackages.ihaskell'], packageSets: ['haskellPackages'] },
   checkedAgainst: [
     'pkgs/development/tools/haskell/ihaskell/wrapper.nix',
     'pkgs/development/haskell-modules/with-packages-wrapper.nix',

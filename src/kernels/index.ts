@@ -49,4 +49,4 @@ export function emitKernel(k: NormalizedKernel, envVar: NixExpr): KernelParts {
   return (byName.get(k.kind)!.emit as (kernel: NormalizedKernel, env: NixExpr) => KernelParts)(k, envVar);
 }
 
-export type { KernelKind, KernelParts, Snippet } from './types.js';
+export type { KernelKind, KernelParts, NixpkgsNeeds, Snippet } from './types.js';

@@ -21,6 +21,7 @@ export const javascript = defineKind<JavascriptKernel, NormalizedJavascriptKerne
   emit: (_k, envVar) => emitDeno(envVar),
   packageAttrs: () => ['deno'],
   example: { name: 'js' },
+  nixpkgs: { envs: { deno: 'deno' } },
   checkedAgainst: denoCheckedAgainst,
   notes: denoNotes,
   snippet: { code: 'console.log(6 * 7)', expect: '42' },

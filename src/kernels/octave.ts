@@ -8,7 +8,7 @@
 // `octavePackages`.
 import { apply, attrs, lambda, list, select, str, strParts, v } from '../nix/ast.js';
 import { attrNameRule } from '../definitions/rules.js';
-import { checkPackages, presetPackages } from './checks.js';
+import { checkPackages, missingPackages, presetPackages } from './checks.js';
 import { defineKind, type KernelBase, type NormalizedKernelBase } from './types.js';
 
 /** An Octave kernel: nixpkgs `octave-kernel.launcher` (octave_kernel with `octave` on its PATH). */
@@ -50,8 +50,10 @@ export const octave = defineKind<OctaveKernel, NormalizedOctaveKernel>({
           );
     return { env: select(octaveKernel, 'launcher'), argv: list([strParts(envVar, '/bin/octave-kernel'), str('-f'), str('{connection_file}')]) };
   },
+  checkFacts: (_k, written, facts) => missingPackages(written, facts, 'octavePackages'),
   packageAttrs: (k) => ['octave', 'octave-kernel.launcher', ...k.packages.map((p) => `octavePackages.${p}`)],
   example: { name: 'octave', packages: ['signal'] },
+  nixpkgs: { envs: { 'octave-kernel.launcher': 'octave-kernel' }, definitions: ['octave-kernel.definition'], packageSets: ['octavePackages'] },
   checkedAgainst: [
     'pkgs/applications/editors/jupyter-kernels/octave/default.nix',
     'pkgs/applications/editors/jupyter-kernels/octave/kernel.nix',

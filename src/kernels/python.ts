@@ -6,15 +6,25 @@
 // pkgs/top-level/python-packages.nix.
 import { apply, lambda, list, select, str, strParts, v } from '../nix/ast.js';
 import { attrNameRule, type Verdict } from '../definitions/rules.js';
-import { checkPackages, presetPackages } from './checks.js';
-import { defineKind, type KernelBase, type NormalizedKernelBase } from './types.js';
+import { checkPackages, missingPackages, presetPackages } from './checks.js';
+import { defineKind, type FactProblem, type KernelBase, type NixpkgsFacts, type NormalizedKernelBase } from './types.js';
 
-/** The interpreter versions offered (nixos-26.05 has python311 … python314: pkgs/development/interpreters/python/default.nix). */
+/** The offered versions whose ipykernel the revision can evaluate. */
+export function pythonVersionsWithIpykernel(facts: NixpkgsFacts): string[] {
+  return PYTHON_VERSIONS.filter((x) => facts.attr(`${pythonAttr(x)}Packages.ipykernel`)?.instantiates === true);
+}
+
+/** The revision's default `python3` as `major.minor`, when its facts say. */
+export function defaultPythonVersion(facts: NixpkgsFacts): string | undefined {
+  return facts.attr(DEFAULT_PYTHON_ATTR)?.pythonVersion;
+}
+
+/** The interpreter versions offered (python311 … python314: pkgs/development/interpreters/python/default.nix); which can carry ipykernel is a fact of the pin (validate checks it). */
 export const PYTHON_VERSIONS = ['3.11', '3.12', '3.13', '3.14'] as const;
 export type PythonVersion = (typeof PYTHON_VERSIONS)[number];
 
 /**
- * Without a version a kernel uses the pinned nixpkgs' `python3` (CPython 3.14 in nixos-26.05),
+ * Without a version a kernel uses the pinned nixpkgs' `python3` (`nixlab kernels` says which, from the pin's facts),
  * the one interpreter whose packages the NixOS binary cache has prebuilt; the server
  * environment uses it too, so the image holds one Python.
  */
@@ -67,7 +77,7 @@ export const python = defineKind<PythonKernel, NormalizedPythonKernel>({
     }),
   },
   options: {
-    version: { $ref: '#/$defs/pythonVersion', description: "Python version as a string (`\"3.13\"`). Default: the pinned nixpkgs' `python3` (3.14 in nixos-26.05), prebuilt in the binary cache." },
+    version: { $ref: '#/$defs/pythonVersion', description: "Python version as a string (`\"3.13\"`). Default: the pinned nixpkgs' `python3` (which one: `nixlab kernels`), prebuilt in the binary cache." },
     packages: {
       type: 'array',
       description: 'Python package attribute names from nixpkgs (`numpy`, `scikit-learn`); ipykernel is always included.',
@@ -85,8 +95,36 @@ export const python = defineKind<PythonKernel, NormalizedPythonKernel>({
     const argv = list([strParts(envVar, '/bin/python3'), str('-m'), str('ipykernel_launcher'), str('-f'), str('{connection_file}')]);
     return { env, argv };
   },
+  describeFacts(facts) {
+    const work = pythonVersionsWithIpykernel(facts);
+    const not = PYTHON_VERSIONS.filter((x) => !work.includes(x));
+    return [
+      `default python3: ${defaultPythonVersion(facts) ?? 'unknown'} (${facts.attr(DEFAULT_PYTHON_ATTR)?.version ?? '?'})`,
+      `ipykernel evaluates on ${work.join(', ')}${not.length ? `; not on ${not.join(', ')}` : ''}`,
+    ];
+  },
+  checkFacts(k, written, facts) {
+    const problems: FactProblem[] = [];
+    const attr = pythonAttr(k.version);
+    const ipykernel = facts.attr(`${attr}Packages.ipykernel`);
+    if (k.version !== null && ipykernel?.instantiates === false) {
+      const work = pythonVersionsWithIpykernel(facts);
+      problems.push({
+        at: ['version'],
+        message: `${facts.label} cannot evaluate ${attr}Packages.ipykernel (${ipykernel.error ?? 'its evaluation fails'}), so a Python ${k.version} kernel cannot be built`,
+        hint: `use one of ${work.map(q).join(', ')}, or leave version out for the pin's python3 (${defaultPythonVersion(facts) ?? 'its default'})`,
+      });
+    }
+    if (ipykernel?.instantiates !== false) problems.push(...missingPackages(written, facts, `${attr}Packages`));
+    return problems;
+  },
   packageAttrs: (k) => [pythonAttr(k.version), ...['ipykernel', ...k.packages].map((p) => `${pythonAttr(k.version)}Packages.${p}`)],
   example: { name: 'py', packages: ['numpy'] },
+  nixpkgs: {
+    envs: Object.fromEntries([DEFAULT_PYTHON_ATTR, ...PYTHON_VERSIONS.map(pythonAttr)].map((a) => [a, 'python3'])),
+    instantiable: [DEFAULT_PYTHON_ATTR, ...PYTHON_VERSIONS.map(pythonAttr)].map((a) => `${a}Packages.ipykernel`),
+    packageSets: [DEFAULT_PYTHON_ATTR, ...PYTHON_VERSIONS.map(pythonAttr)].map((a) => `${a}Packages`),
+  },
   checkedAgainst: ['pkgs/development/interpreters/python/default.nix', 'pkgs/development/interpreters/python/wrapper.nix', 'pkgs/applications/editors/jupyter/kernel.nix', 'pkgs/top-level/python-packages.nix'],
   snippet: { code: 'print(6 * 7)', expect: '42' },
 });

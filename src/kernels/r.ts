@@ -6,7 +6,7 @@
 // `data.table` `data_table`.
 import { apply, attrs, list, select, str, strParts, v } from '../nix/ast.js';
 import { ATTR_NAME_PATTERN, attrNameRule } from '../definitions/rules.js';
-import { checkPackages, presetPackages } from './checks.js';
+import { checkPackages, missingPackages, presetPackages } from './checks.js';
 import { defineKind, type KernelBase, type NormalizedKernelBase } from './types.js';
 
 /** An R kernel (IRkernel): `rWrapper.override { packages = [ rPackages.IRkernel … ]; }`. */
@@ -59,8 +59,10 @@ export const r = defineKind<RKernel, NormalizedRKernel>({
     const argv = list([strParts(envVar, '/bin/R'), str('--slave'), str('-e'), str('IRkernel::main()'), str('--args'), str('{connection_file}')]);
     return { env, argv };
   },
+  checkFacts: (_k, written, facts) => missingPackages(written, facts, 'rPackages'),
   packageAttrs: (k) => ['R', ...['IRkernel', ...k.packages].map((p) => `rPackages.${p}`)],
   example: { name: 'r', packages: ['jsonlite'] },
+  nixpkgs: { envs: { rWrapper: 'R' }, instantiable: ['rPackages.IRkernel'], packageSets: ['rPackages'] },
   checkedAgainst: ['pkgs/development/r-modules/wrapper.nix', 'doc/languages-frameworks/r.section.md', 'IRkernel/IRkernel inst/kernelspec/kernel.json'],
   snippet: { code: 'cat(6 * 7, "\\n")', expect: '42' },
 });

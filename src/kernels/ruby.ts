@@ -23,6 +23,7 @@ export const ruby = defineKind<RubyKernel, NormalizedRubyKernel>({
   emit: (_k, envVar) => ({ env: select(v('pkgs'), 'iruby'), argv: list([strParts(envVar, '/bin/iruby'), str('kernel'), str('{connection_file}')]) }),
   packageAttrs: () => ['iruby'],
   example: { name: 'ruby' },
+  nixpkgs: { envs: { iruby: 'iruby' }, definitions: ['iruby.definition'] },
   checkedAgainst: ['pkgs/by-name/ir/iruby/package.nix'],
   snippet: { code: 'puts 6 * 7', expect: '42' },
 });

@@ -25,6 +25,7 @@ export const rust = defineKind<RustKernel, NormalizedRustKernel>({
   emit: (_k, envVar) => ({ env: select(v('pkgs'), 'evcxr'), argv: list([strParts(envVar, '/bin/evcxr_jupyter'), str('--control_file'), str('{connection_file}')]) }),
   packageAttrs: () => ['evcxr'],
   example: { name: 'rust' },
+  nixpkgs: { envs: { evcxr: 'evcxr_jupyter' } },
   checkedAgainst: ['pkgs/by-name/ev/evcxr/package.nix', 'evcxr/evcxr evcxr_jupyter/src/install.rs'],
   notes: ['cells that add crates (`:dep`) fetch them from crates.io at run time'],
   snippet: { code: 'println!("{}", 6 * 7);', expect: '42' },

@@ -70,6 +70,53 @@ export interface Snippet {
   expect: string;
 }
 
+/**
+ * What a kind's emitted Nix relies on in nixpkgs. `scripts/nixpkgs-facts.mjs` evaluates these in a
+ * real tree into `nixpkgs-facts/<source>.json`; validate (src/nixpkgs/facts.ts) and the offline
+ * set's eval layer are checked against what it recorded. A new kind declares only its own.
+ */
+export interface NixpkgsNeeds {
+  /** Environments the emitted Nix uses (attribute paths) and the `bin/` program its argv runs there. */
+  envs?: Record<string, string>;
+  /** Kernel definitions (plain attribute sets with `argv`) whose argv the emitter copies or mirrors. */
+  definitions?: string[];
+  /** Attribute paths that must instantiate for the kernel to build (`python313Packages.ipykernel`). */
+  instantiable?: string[];
+  /** Package sets whose attribute names a kernel's `packages` are (`python313Packages`, `rPackages`; `""` is the top level). */
+  packageSets?: string[];
+}
+
+/** One attribute path's facts, as scripts/nixpkgs-facts.mjs recorded them. */
+export interface AttrFact {
+  /** false: the attribute is missing; null: evaluating it failed (see `error`). */
+  present: boolean | null;
+  derivation?: boolean;
+  name?: string;
+  version?: string;
+  pythonVersion?: string;
+  mainProgram?: string;
+  /** `.drvPath` evaluates (false: `error` says why). */
+  instantiates?: boolean;
+  /** A kernel definition's argv, store paths written `${name}`. */
+  argv?: string[];
+  /** Which recorded environment a definition's argv[0] runs, and which bin/ program. */
+  argvHead?: { env: string | null; bin: string };
+  error?: string;
+}
+
+/** What nixlab knows of a nixpkgs revision from its evaluated facts (src/nixpkgs/facts.ts). */
+export interface NixpkgsFacts {
+  /** How to name the revision in messages (`nixpkgs master of 2026-07-14 (lib 26.11)`). */
+  readonly label: string;
+  /** The facts of an attribute path nixlab declared (undefined: not recorded). */
+  attr(path: string): AttrFact | undefined;
+  /** The attribute names of a package set (`""`: the top level), sorted; undefined when unknown. */
+  names(set: string): readonly string[] | undefined;
+}
+
+/** A problem a kind finds in a kernel against a revision's facts, at a path below the kernel. */
+export type FactProblem = Verdict & { at: PathSegment[] };
+
 /** What a kind module declares. `Def` is the config's shape, `Norm` the normalised one. */
 export interface KindSpec<Def extends KernelBase & { kind: string }, Norm extends NormalizedKernelBase & { kind: Def['kind'] }> {
   kind: Def['kind'];
@@ -106,6 +153,16 @@ export interface KindSpec<Def extends KernelBase & { kind: string }, Norm extend
   example: Omit<Def, 'kind'>;
   /** The nixpkgs files (NixOS/nixpkgs paths, or `owner/repo path` upstream) the emitter was checked against. */
   checkedAgainst: string[];
+  /** What the emitted Nix relies on in nixpkgs, for the facts script and the checks against its facts. */
+  nixpkgs?: NixpkgsNeeds;
+  /**
+   * What the revision's facts refuse in a kernel (a C++ standard without a definition, a Python
+   * whose ipykernel cannot evaluate, a package name the set lacks). `written` is the kernel as
+   * the config wrote it (valid), for the indices of its lists; paths are below the kernel.
+   */
+  checkFacts?(k: Norm, written: Record<string, unknown>, facts: NixpkgsFacts): FactProblem[];
+  /** What the revision's facts say of the kind (defaults, what it offers), for `nixlab kernels`. */
+  describeFacts?(facts: NixpkgsFacts): string[];
   /** What the pinned nixpkgs lacks or does differently for this kind. */
   notes?: string[];
   /** Code that proves the kernel works (`nixlab test`); none for kinds whose language the config names. */

@@ -22,6 +22,7 @@ export const typescript = defineKind<TypescriptKernel, NormalizedTypescriptKerne
   emit: (_k, envVar) => emitDeno(envVar),
   packageAttrs: () => ['deno'],
   example: { name: 'ts' },
+  nixpkgs: { envs: { deno: 'deno' } },
   checkedAgainst: denoCheckedAgainst,
   notes: denoNotes,
   snippet: { code: 'const n: number = 6 * 7;\nconsole.log(n)', expect: '42' },

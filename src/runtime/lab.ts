@@ -18,6 +18,9 @@ export const LABEXTENSIONS_DIR = 'share/jupyter/labextensions';
 /** The nixpkgs Python package set the server environment's packages come from (`pkgs.python3.withPackages (ps: …)`). */
 export const SERVER_PACKAGE_SET = 'python3Packages';
 
+/** The lab extensions nixlab's docs and hints name; their versions are recorded in nixpkgs-facts/. */
+export const NAMED_LAB_EXTENSIONS = ['jupyterlab-git', 'jupyterlab-widgets', 'jupyterlab-lsp', 'jupyterlab-execute-time'] as const;
+
 /** The extensions a config declares (none without a `lab` section). */
 export function labExtensions(config: Pick<NormalizedConfig, 'lab'>): readonly string[] {
   return config.lab?.extensions ?? [];

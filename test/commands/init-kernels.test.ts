@@ -5,6 +5,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describeKinds } from '../../src/kernels/describe.js';
+import { pinFacts } from '../../src/nixpkgs/facts.js';
 import { loadConfig } from '../../src/definitions/load.js';
 import { nixlab } from '../helpers/cli.js';
 
@@ -40,7 +41,7 @@ describe('nixlab kernels', () => {
     expect(text.stdout).toContain('env:  pkgs.python3.withPackages (ps: [ ps.ipykernel ps.numpy ])');
     expect(text.stdout).toContain('argv: [ "${kernelEnv}/bin/R" "--slave" "-e" "IRkernel::main()" "--args" "{connection_file}" ]');
     const json = await nixlab(['kernels', '--json']);
-    expect(JSON.parse(json.stdout)).toEqual(JSON.parse(JSON.stringify(describeKinds())));
+    expect(JSON.parse(json.stdout)).toEqual(JSON.parse(JSON.stringify(describeKinds(pinFacts()))));
   });
 });
 

@@ -98,7 +98,7 @@ describe('nixlab generate', () => {
       'shell.nix',
       'source-map.json',
     ]);
-    expect(readFileSync(join(out, 'default.nix'), 'utf8')).toContain('pkgs.python311.withPackages (ps: [ ps.ipykernel ps.numpy ]);');
+    expect(readFileSync(join(out, 'default.nix'), 'utf8')).toContain('pkgs.python3.withPackages (ps: [ ps.ipykernel ps.numpy ]);');
   });
 
   it('writes nothing when the config is invalid, and keeps an earlier output', async () => {

@@ -223,7 +223,7 @@ describe('examples/polyglot: validates and generates; the offline set refuses ex
 
   it.each([
     ['go', 'gophernotes', 'Debian 12 has no gophernotes package'],
-    ['cpp', 'xeus-cpp', 'Debian 12 has no xeus-cpp package'],
+    ['cpp', 'xeus-cling', 'Debian 12 has no xeus-cling package'],
     ['rust', 'evcxr', 'Debian 12 has no evcxr package'],
   ])('%s: fails at evaluation, saying %s is not available offline', async (kernel, attr, why) => {
     const r = await instantiate(kernel);

@@ -3,7 +3,7 @@
 import fc from 'fast-check';
 import { attrs, data, int, json, nix, NixEmitError, str, strParts, v, select, type NixExpr, list } from '../../src/nix/ast.js';
 import { escapeString, render, renderInline } from '../../src/nix/render.js';
-import { evalJson, parseNix } from '../helpers/nix.js';
+import { evalJson as evalWith, NIX_BINARIES, parseNix as parseWith, type NixBinary } from '../helpers/nix.js';
 
 const RUNS = Number(process.env.NIXLAB_FC_RUNS ?? 2000);
 
@@ -37,7 +37,13 @@ const ADVERSARIAL = [
 ];
 const ADVERSARIAL_NAMES = ['in', 'or', 'a.b', 'a b', '', '0abc', '__functor', 'outPath', '${x}', 'a"b', "a'b", 'rec', '-x', 'x-y'];
 
-describe('escapeString', () => {
+/** Cases per evaluation in the property tests: one nix-instantiate checks a batch. */
+const BATCH = 250;
+
+describe.each(NIX_BINARIES.map((n) => [n.label, n] as const))('escapeString under %s', (_label, nixBin: NixBinary) => {
+  const evalJson = (source: string) => evalWith(source, nixBin);
+  const parseNix = (source: string) => parseWith(source, nixBin);
+
   it('escapes the characters that end a string or start an interpolation', () => {
     expect(escapeString('a"b\\c${d}$e\n\r\t')).toBe('a\\"b\\\\c\\${d}$e\\n\\r\\t');
     expect(escapeString('x$')).toBe('x\\$');
@@ -97,21 +103,23 @@ describe('escapeString', () => {
   });
 
   it(`round-trips any string, attribute name and JSON value (${RUNS} runs)`, async () => {
-    await fc.assert(
-      fc.asyncProperty(interesting, nixString, jsonish, async (s, name, value) => {
-        // One evaluation per run: the string, a set keyed by the name, and the JSON text.
-        const e = list([str(s), attrs([[name, str(s)]]), json(value)]);
-        const [back, set, text] = (await evalJson(
-          `let l = ${renderInline(e)}; in [ (builtins.elemAt l 0) (builtins.attrNames (builtins.elemAt l 1)) (builtins.elemAt l 2) ]`,
-        )) as [string, string[], string];
-        expect(back).toBe(s);
-        expect(set).toEqual([name]);
+    // fast-check's cases, evaluated BATCH to a nix-instantiate (one process per case took minutes
+    // per Nix under load); each case is compared on its own, so a failure names its input.
+    const cases = fc.sample(fc.tuple(interesting, nixString, jsonish), { numRuns: RUNS });
+    for (let i = 0; i < cases.length; i += BATCH) {
+      const batch = cases.slice(i, i + BATCH);
+      const e = list(batch.map(([s, name, value]) => list([str(s), attrs([[name, str(s)]]), json(value)])));
+      const results = (await evalJson(
+        `map (l: [ (builtins.elemAt l 0) (builtins.attrNames (builtins.elemAt l 1)) (builtins.elemAt l 2) ]) ${renderInline(e)}`,
+      )) as [string, string[], string][];
+      batch.forEach(([s, name, value], j) => {
+        const [back, set, text] = results[j]!;
+        expect({ input: s, back }).toEqual({ input: s, back: s });
+        expect({ name, set }).toEqual({ name, set: [name] });
         // JSON itself cannot tell -0 from 0; compare with what JSON carries.
         expect(JSON.parse(text)).toEqual(JSON.parse(JSON.stringify(value)));
-      }),
-      { numRuns: RUNS },
-    );
-    // One nix-instantiate per run: about a minute on an idle 2-core machine, more under load.
+      });
+    }
   }, 900_000);
 
   it('round-trips integer JSON data as Nix values, refusing floats', async () => {

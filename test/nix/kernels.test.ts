@@ -10,7 +10,7 @@ import { dirname, join, resolve } from 'node:path';
 import type { NormalizedConfig } from '../../src/definitions/types.js';
 import { validateConfig } from '../../src/definitions/validate.js';
 import { emitDefaultNix, emitProject } from '../../src/nix/emit.js';
-import { evalJson, parseNix } from '../helpers/nix.js';
+import { DEFAULT_NIX, evalJson, NIX_BINARIES, parseNix, type NixBinary } from '../helpers/nix.js';
 
 function golden(name: string, text: string): string {
   const file = join('test/nix/golden/kernels', name);
@@ -155,9 +155,9 @@ function writeProject(config: NormalizedConfig): string {
 }
 
 /** kernel.json of every kernel in `config`, as nixlab/kernelspec.nix builds it, hashes normalised. */
-async function kernelJsons(config: NormalizedConfig, pkgs = `import ${STUB_PKGS}`): Promise<unknown[]> {
+async function kernelJsons(config: NormalizedConfig, pkgs = `import ${STUB_PKGS}`, nixBin: NixBinary = DEFAULT_NIX): Promise<unknown[]> {
   const dir = writeProject(config);
-  const texts = (await evalJson(`let project = import ${join(dir, 'default.nix')} { pkgs = ${pkgs}; }; in map (spec: spec.kernelJson) project.kernels.paths`)) as string[];
+  const texts = (await evalJson(`let project = import ${join(dir, 'default.nix')} { pkgs = ${pkgs}; }; in map (spec: spec.kernelJson) project.kernels.paths`, nixBin)) as string[];
   return texts.map((t) => JSON.parse(normalise(t)));
 }
 
@@ -165,11 +165,11 @@ describe.each(Object.entries(CASES))('the %s preset', (kind, { kernels, kernelJs
   it('emits the golden default.nix, which Nix parses', async () => {
     const text = emitDefaultNix(configOf(kernels), 'nixlab.json');
     expect(text).toBe(golden(`${kind}.default.nix`, text));
-    await parseNix(text);
+    for (const n of NIX_BINARIES) await parseNix(text, n);
   });
 
-  it('gives the kernel.json nixpkgs would run', async () => {
-    expect(await kernelJsons(configOf(kernels))).toEqual(kernelJson);
+  it.each(NIX_BINARIES.map((n) => [n.label, n] as const))('gives the kernel.json nixpkgs would run, under %s', async (_label, nixBin) => {
+    expect(await kernelJsons(configOf(kernels), undefined, nixBin)).toEqual(kernelJson);
   });
 });
 
@@ -189,6 +189,20 @@ describe('many languages in one image', () => {
     expect(text).toContain('pkgs.rWrapper.override {\n    packages = [\n      pkgs.rPackages.IRkernel\n      pkgs.rPackages.ggplot2\n      pkgs.rPackages.data_table\n    ];\n  };');
     expect(text).toContain('pkgs.haskellPackages.ghcWithPackages (ps: [ ps.ihaskell ps.lens ]);');
     expect(text).toContain('(pkgs.octave-kernel.override {\n    octave = pkgs.octave.withPackages (ps: [ ps.signal ps.statistics ]);\n  }).launcher;');
+  });
+});
+
+// nixpkgs without xeus-cpp has the xeus-cling set (nixpkgs-facts/master-2026-07-14.json:
+// xeus-cling, cpp11/14/17/2a-kernel): the same emitted Nix takes it, under every Nix.
+describe.each(NIX_BINARIES.map((n) => [n.label, n] as const))('the cpp preset on the xeus-cling set, under %s', (_label, nixBin) => {
+  const cling = `let s = import ${STUB_PKGS}; xcpp = "\${builtins.toFile "xeus-cling-0.15.3" ""}/bin/xcpp"; k = std: { argv = [ xcpp "-std=c++\${std}" "-f" "{connection_file}" ]; }; in
+    builtins.removeAttrs s [ "xeus-cpp" "cpp20-kernel" "cpp23-kernel" ] // { xeus-cling = builtins.toFile "xeus-cling-0.15.3" ""; cpp17-kernel = k "17"; cpp2a-kernel = k "2a"; }`;
+  it('runs xeus-cling\'s bin/xcpp, C++20 from cpp2a-kernel', async () => {
+    const specs = (await kernelJsons(configOf(CASES.cpp!.kernels.slice(0, 2)), cling, nixBin)) as { argv: string[] }[];
+    expect(specs.map((k) => normalise(k.argv.join(' ')))).toEqual([`${H}xeus-cling-0.15.3/bin/xcpp -std=c++17 -f {connection_file}`, `${H}xeus-cling-0.15.3/bin/xcpp -std=c++2a -f {connection_file}`]);
+  });
+  it('C++23 stops evaluation with a message saying what the set offers', async () => {
+    await expect(kernelJsons(configOf(CASES.cpp!.kernels.slice(2)), cling, nixBin)).rejects.toThrow(/C\+\+23 needs nixpkgs' xeus-cpp \(cpp23-kernel\); this nixpkgs has the xeus-cling set/);
   });
 });
 

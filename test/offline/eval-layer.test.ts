@@ -10,6 +10,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { nixlab } from '../helpers/cli.js';
+import { DEFAULT_NIX, NIX_BINARIES, nixCommand, type NixBinary } from '../helpers/nix.js';
+import { PIN_FACTS_SOURCE, loadFacts } from '../../src/nixpkgs/facts.js';
+
+/** The evaluated facts of the tree standing for the pin (nixpkgs-facts/, scripts/nixpkgs-facts.mjs). */
+const PIN = loadFacts(PIN_FACTS_SOURCE).file;
 
 const EVAL_PKGS = fileURLToPath(new URL('../../offline/eval', import.meta.url));
 const PKGS_ARG = ['--arg', 'pkgs', `import ${EVAL_PKGS} { }`];
@@ -18,7 +23,7 @@ type Kernel = Record<string, unknown> & { kind: string; name: string };
 
 // One entry per preset and option value (the option values kernelspecs/*.ts lists).
 const KERNELS: Kernel[] = [
-  { kind: 'python', name: 'py311', version: '3.11', packages: ['numpy', 'polars'] },
+  { kind: 'python', name: 'py314', version: '3.14', packages: ['numpy', 'polars'] },
   { kind: 'python', name: 'py312', version: '3.12', packages: ['numpy', 'scipy'] },
   { kind: 'python', name: 'py313', version: '3.13', packages: ['pandas'] },
   { kind: 'python', name: 'py-default' },
@@ -30,7 +35,6 @@ const KERNELS: Kernel[] = [
   { kind: 'cpp', name: 'cpp' },
   { kind: 'cpp', name: 'cpp17', std: 17 },
   { kind: 'cpp', name: 'cpp20', std: 20 },
-  { kind: 'cpp', name: 'cpp23', std: 23 },
   { kind: 'rust', name: 'rust' },
   { kind: 'haskell', name: 'haskell' },
   { kind: 'haskell', name: 'haskell-lens', packages: ['lens', 'aeson'] },
@@ -68,11 +72,12 @@ async function generate(label: string, frontend: string, kernels: Kernel[]): Pro
   return out;
 }
 
-/** nix-instantiate; returns the .drv path, or throws with Nix's error. */
-async function instantiate(args: string[]): Promise<string> {
-  const r = await execa('nix-instantiate', [...args, ...PKGS_ARG], { reject: false });
-  if (r.exitCode !== 0) throw new Error(`nix-instantiate ${args.join(' ')} failed:\n${r.stderr.split('\n').slice(-25).join('\n')}`);
-  const drv = r.stdout.trim();
+/** nix-instantiate with `nixBin`; returns the .drv path, or throws with Nix's error. */
+async function instantiate(args: string[], nixBin: NixBinary = DEFAULT_NIX): Promise<string> {
+  const [cmd, storeArgs] = nixCommand(nixBin, 'nix-instantiate');
+  const r = await execa(cmd, [...storeArgs, ...args, ...PKGS_ARG], { reject: false });
+  if (r.exitCode !== 0) throw new Error(`${nixBin.label}: nix-instantiate ${args.join(' ')} failed:\n${r.stderr.split('\n').slice(-25).join('\n')}`);
+  const drv = r.stdout.trim().split('\n').pop()!;
   expect(drv).toMatch(/^\/nix\/store\/[0-9a-z]{32}-.+\.drv$/);
   return drv;
 }
@@ -118,12 +123,17 @@ async function checkArgv(imageRootDrv: string, kernels: Kernel[]): Promise<void>
   expect(problems).toEqual([]);
 }
 
-/** imageRoot, env and shell.nix of the project each instantiate to a .drv; argv fits its env. */
+/**
+ * imageRoot, env and shell.nix of the project each instantiate to a .drv; argv fits its env.
+ * Every Nix of NIX_BINARIES gives the same .drv paths (the modern one read-only: the graph
+ * itself is checked in the store Debian's Nix wrote).
+ */
 async function instantiateProject(dir: string, kernels: Kernel[]): Promise<void> {
-  const imageRoot = await instantiate([dir, '-A', 'imageRoot']);
-  await instantiate([dir, '-A', 'env']);
-  await instantiate([join(dir, 'shell.nix')]);
-  await checkArgv(imageRoot, kernels);
+  const targets: string[][] = [[dir, '-A', 'imageRoot'], [dir, '-A', 'env'], [join(dir, 'shell.nix')]];
+  const drvs = [];
+  for (const n of NIX_BINARIES) drvs.push(await Promise.all(targets.map((t) => instantiate(t, n))));
+  for (const d of drvs.slice(1)) expect(d).toEqual(drvs[0]);
+  await checkArgv(drvs[0]![0]!, kernels);
 }
 
 describe('offline/eval: generated projects instantiate against nixpkgs 26.05 shapes', () => {
@@ -142,17 +152,17 @@ describe('offline/eval stand-ins', () => {
   it('fail loudly when built, naming themselves evaluation stand-ins', async () => {
     const r = await execa('nix-build', ['--no-out-link', '-E', `(import ${EVAL_PKGS} { }).gophernotes`], { reject: false });
     expect(r.exitCode).not.toBe(0);
-    expect(r.stderr).toContain('gophernotes-0.7.5 is an evaluation stand-in (nixlab offline/eval) for nixpkgs pkgs/by-name/go/gophernotes/package.nix');
+    expect(r.stderr).toContain(`gophernotes-${PIN.attrs.gophernotes!.version} is an evaluation stand-in (nixlab offline/eval) for nixpkgs pkgs/by-name/go/gophernotes/package.nix`);
   });
 
-  it('have the 26.05 shapes the presets rely on', async () => {
+  it.each(NIX_BINARIES.map((n) => [n.label, n] as const))('have the shapes the presets rely on, under %s', async (_label, nixBin) => {
     const expr = `let p = import ${EVAL_PKGS} { }; hs = p.haskellPackages; in {
       cppDefinition = builtins.attrNames p.cpp17-kernel;
       cppIsDerivation = p.cpp17-kernel ? drvPath;
-      cpp20argv0 = builtins.head p.cpp20-kernel.argv == "\${p.xeus-cpp}/bin/xcpp";
-      cpp23std = builtins.elemAt p.cpp23-kernel.argv 1;
-      xcpp = p.xeus-cpp.meta.mainProgram;
-      absent = [ (p ? xeus-cling) (p ? cpp2a-kernel) ];
+      cpp2aArgv0 = builtins.head p.cpp2a-kernel.argv == "\${p.xeus-cling}/bin/xcpp";
+      cpp2aStd = builtins.elemAt p.cpp2a-kernel.argv 1;
+      xcpp = p.xeus-cling.meta.mainProgram;
+      absent = [ (p ? xeus-cpp) (p ? cpp20-kernel) (p ? cpp23-kernel) ];
       clojupyter = builtins.attrNames p.clojupyter.definition;
       irubyArgv0 = builtins.head p.iruby.definition.argv == "\${p.iruby}/bin/iruby";
       evcxr = p.evcxr.standIn.binNames;
@@ -161,14 +171,15 @@ describe('offline/eval stand-ins', () => {
       ghcEnv = (hs.ghcWithPackages (ps: [ ps.ihaskell ])).name;
       realPython = p.python3 ? standIn;
     }`;
-    const { stdout } = await execa('nix-instantiate', ['--eval', '--strict', '--json', '-E', expr]);
+    const [cmd, storeArgs] = nixCommand(nixBin, 'nix-instantiate');
+    const { stdout } = await execa(cmd, [...storeArgs, '--eval', '--strict', '--json', '-E', expr]);
     expect(JSON.parse(stdout)).toEqual({
       cppDefinition: ['argv', 'displayName', 'language', 'logo32', 'logo64'],
       cppIsDerivation: false,
-      cpp20argv0: true,
-      cpp23std: '-std=c++23',
+      cpp2aArgv0: true,
+      cpp2aStd: '-std=c++2a',
       xcpp: 'xcpp',
-      absent: [false, false],
+      absent: [false, false, false],
       clojupyter: ['argv', 'displayName', 'language', 'logo32', 'logo64'],
       irubyArgv0: true,
       evcxr: ['evcxr', 'evcxr_jupyter'],
@@ -177,5 +188,65 @@ describe('offline/eval stand-ins', () => {
       ghcEnv: 'ghc-9.10.3-with-packages',
       realPython: false,
     });
+  });
+});
+
+/**
+ * A Nix expression listing every way the evaluation layer (with `overlays`) disagrees with the
+ * pin's facts, for the environments and kernel definitions the kinds declare: an attribute
+ * present on one side only, a stand-in without the bin/ program the kind's argv runs, another
+ * meta.mainProgram or version than the facts record, a definition whose argv[0] is not the
+ * recorded environment's bin/ program or whose other arguments differ.
+ */
+function disagreements(overlays = '[ ]'): string {
+  const checked = Object.entries(PIN.attrs).filter(([path, f]) => f.present !== null && (path in PIN.needs.envs || f.argv !== undefined));
+  const entries = checked.map(([path, f]) => {
+    const p = JSON.stringify(path);
+    const parts = `[ ${path.split('.').map((x) => JSON.stringify(x)).join(' ')} ]`;
+    const checks: string[] = [`(if has ${parts} != ${f.present} then [ "\${${p}}: the facts say present = ${f.present}" ] else [ ])`];
+    if (f.present) {
+      const bin = PIN.needs.envs[path];
+      if (bin) checks.push(`(if get ${parts} ? standIn && !(builtins.elem ${JSON.stringify(bin)} (get ${parts}).standIn.binNames) then [ "\${${p}}: the stand-in has no bin/${bin}" ] else [ ])`);
+      if (f.mainProgram) checks.push(`(if get ${parts} ? standIn && ((get ${parts}).meta.mainProgram or null) != ${JSON.stringify(f.mainProgram)} then [ "\${${p}}: meta.mainProgram is not ${f.mainProgram}" ] else [ ])`);
+      if (f.version) checks.push(`(if get ${parts} ? standIn && ((get ${parts}).version or null) != ${JSON.stringify(f.version)} then [ "\${${p}}: version is not ${f.version}" ] else [ ])`);
+      if (f.argv && f.argvHead?.env) {
+        const env = `[ ${f.argvHead.env.split('.').map((x) => JSON.stringify(x)).join(' ')} ]`;
+        checks.push(`(if builtins.head (get ${parts}).argv != "\${get ${env}}/bin/${f.argvHead.bin}" then [ "\${${p}}: argv[0] is not ${f.argvHead.env}'s bin/${f.argvHead.bin}" ] else [ ])`);
+        checks.push(`(if builtins.tail (get ${parts}).argv != ${JSON.stringify(f.argv.slice(1)).replace(/,/g, ' ')} then [ "\${${p}}: argv after argv[0] differs from the facts" ] else [ ])`);
+      }
+    }
+    return checks.join(' ++ ');
+  });
+  return `let
+    p = import ${EVAL_PKGS} { overlays = ${overlays}; };
+    has = path: if path == [ ] then true else let h = builtins.head path; in p ? \${h} && hasIn p.\${h} (builtins.tail path);
+    hasIn = s: path: if path == [ ] then true else let h = builtins.head path; in builtins.isAttrs s && s ? \${h} && hasIn s.\${h} (builtins.tail path);
+    get = path: builtins.foldl' (s: n: s.\${n}) p path;
+  in ${entries.join(' ++ ')}`;
+}
+
+describe(`offline/eval against the pin's facts (nixpkgs-facts/${PIN_FACTS_SOURCE}.json)`, () => {
+  it.each(NIX_BINARIES.map((n) => [n.label, n] as const))('every declared environment and kernel definition has the shape the facts record, under %s', async (_label, nixBin) => {
+    const [cmd, storeArgs] = nixCommand(nixBin, 'nix-instantiate');
+    const { stdout } = await execa(cmd, [...storeArgs, '--eval', '--strict', '--json', '-E', disagreements()]);
+    expect(JSON.parse(stdout)).toEqual([]);
+  });
+
+  it('a stand-in that disagrees is reported: missing bin/, wrong mainProgram, an attribute the pin lacks, a wrong argv head', async () => {
+    const overlay = `[ (final: prev: {
+      evcxr = prev.evcxr // { standIn = prev.evcxr.standIn // { binNames = [ "evcxr" ]; }; };
+      xeus-cling = prev.xeus-cling // { meta = prev.xeus-cling.meta // { mainProgram = "cling"; }; };
+      xeus-cpp = prev.xeus-cling;
+      cpp17-kernel = prev.cpp17-kernel // { argv = [ "\${prev.evcxr}/bin/xcpp" ] ++ builtins.tail prev.cpp17-kernel.argv; };
+    }) ]`;
+    const { stdout } = await execa('nix-instantiate', ['--eval', '--strict', '--json', '-E', disagreements(overlay)]);
+    expect((JSON.parse(stdout) as string[]).sort()).toEqual(
+      [
+        "cpp17-kernel: argv[0] is not xeus-cling's bin/xcpp",
+        'evcxr: the stand-in has no bin/evcxr_jupyter',
+        'xeus-cling: meta.mainProgram is not xcpp',
+        'xeus-cpp: the facts say present = false',
+      ].sort(),
+    );
   });
 });

@@ -139,8 +139,8 @@ describe('kernels nixpkgs has and Debian 12 lacks fail at evaluation, saying so'
     ['pkgs.haskellPackages.ghcWithPackages (ps: [ ps.ihaskell ])', 'haskellPackages is not available in the offline package set (Debian 12 has no IHaskell'],
     ['pkgs.iruby', 'iruby is not available in the offline package set (Debian 12 has no iruby package'],
     ['pkgs.clojupyter.launcher', 'clojupyter is not available in the offline package set (Debian 12 has no clojupyter package'],
-    ['pkgs.xeus-cpp', 'xeus-cpp is not available in the offline package set (Debian 12 has no xeus-cpp package'],
-    ['pkgs.cpp20-kernel.argv', 'cpp20-kernel is not available in the offline package set (Debian 12 has no xeus-cpp package'],
+    ['pkgs.xeus-cling', 'xeus-cling is not available in the offline package set (Debian 12 has no xeus-cling package'],
+    ['pkgs.cpp2a-kernel.argv', 'cpp2a-kernel is not available in the offline package set (Debian 12 has no xeus-cling package'],
   ])('%s', async (expr, message) => {
     expect(await evalFails(expr)).toContain(`error: ${message}`);
   });

@@ -9,7 +9,10 @@ import { dirname, join } from 'node:path';
 import { locate, nixpkgsSetting, parseNixLog, parseRefusal } from '../../src/pipeline/nix-errors.js';
 import { loadConfig } from '../../src/definitions/load.js';
 import { emitMappedFiles } from '../../src/nix/emit.js';
+import { execa } from 'execa';
+import { readSourceMap } from '../../src/pipeline/nix-build.js';
 import { nixlab, type CliResult } from '../helpers/cli.js';
+import { NIX_BINARIES, nixCommand, type NixBinary } from '../helpers/nix.js';
 
 const work = mkdtempSync(join(tmpdir(), 'nixlab-nix-errors-'));
 let n = 0;
@@ -246,6 +249,32 @@ describe('nixlab shell explains Nix’s errors too', () => {
     expect(r.exitCode).toBe(2);
     expect(errorLines(r)[0]).toMatch(/^error: nixlab\.yaml:\$\.kernels\[0\]\.packages\[0\]: kernel "py": package "pandass".*close names there: "pandas"/);
     expect(r.stdout).not.toContain('started');
+  });
+});
+
+// Each Nix prints its errors its own way (2.8: the message first and the trace innermost first;
+// 2.18 and later: a bare `error:`, frames outermost first). The positions nixlab traces to the
+// config must come out of both: the generated project of each case, instantiated with each Nix
+// against the offline set, read with parseNixLog and located with the project's source map.
+// (The other cases are traced by nixlab's probes, evaluations of its own, after the first error.)
+const BY_POSITION = CASES.filter((c) => !/abort|unfree|broken|insecure|allowing line|cannot provide/.test(c.name));
+
+describe.each(NIX_BINARIES.map((n) => [n.label, n] as const))('evaluation errors under %s point at the config', (_label, nixBin: NixBinary) => {
+  it.each(BY_POSITION.map((c) => [c.name, c]))('%s', async (_name, c) => {
+    const dir = project(c.files);
+    const gen = join(dir, 'gen');
+    const g = await nixlab(['generate', c.config ?? 'nixlab.yaml', '--out', gen], { cwd: dir });
+    expect([g.exitCode, g.stderr]).toEqual([0, '']);
+    const [cmd, args] = nixCommand(nixBin, 'nix-instantiate');
+    const offline = join(process.cwd(), 'offline');
+    // --show-trace as nixBuild passes it: Nix 2.18 and later print no position without it.
+    const r = await execa(cmd, [...args, gen, '-A', 'imageRoot', '--arg', 'pkgs', `import ${offline} { }`, '--show-trace'], { reject: false, cwd: dir });
+    expect(r.exitCode).not.toBe(0);
+    const failure = parseNixLog(r.stderr);
+    expect(failure.kind).not.toBe('none');
+    const located = locate(failure.positions, await readSourceMap(gen), gen, c.config ?? 'nixlab.yaml');
+    if (located?.userFile) expect([located.userFile.line, located.userFile.column]).toEqual(c.where.split(':').slice(1).map(Number));
+    else expect(`${c.config ?? 'nixlab.yaml'}:${located?.entry.at}`).toBe(c.where);
   });
 });
 

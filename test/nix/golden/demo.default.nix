@@ -15,9 +15,9 @@ let
     inherit pkgs;
   };
   # kernel "py-numpy" (python)
-  kernelEnv0 = pkgs.python311.withPackages (ps: [ ps.ipykernel ps.numpy ]);
+  kernelEnv0 = pkgs.python3.withPackages (ps: [ ps.ipykernel ps.numpy ]);
   # kernel "py-data" (python)
-  kernelEnv1 = pkgs.python311.withPackages (ps: [ ps.ipykernel ps.pandas ps.requests ]);
+  kernelEnv1 = pkgs.python3.withPackages (ps: [ ps.ipykernel ps.pandas ps.requests ]);
   # kernel "sh" (custom)
   kernelEnv2 = pkgs.buildEnv {
     name = "kernel-sh-env";
@@ -39,7 +39,7 @@ let
       ];
       logos = { };
       name = "py-numpy";
-      spec = "{\"display_name\":\"Python 3.11 (numpy)\",\"interrupt_mode\":\"signal\",\"language\":\"python\"}";
+      spec = "{\"display_name\":\"Python 3 (numpy)\",\"interrupt_mode\":\"signal\",\"language\":\"python\"}";
     })
     (nixlab.kernelspec {
       argv = [
@@ -51,7 +51,7 @@ let
       ];
       logos = { };
       name = "py-data";
-      spec = "{\"display_name\":\"Python 3.11 (pandas, requests)\",\"env\":{\"PANDAS_DISPLAY_WIDTH\":\"120\"},\"interrupt_mode\":\"signal\",\"language\":\"python\"}";
+      spec = "{\"display_name\":\"Python 3 (pandas, requests)\",\"env\":{\"PANDAS_DISPLAY_WIDTH\":\"120\"},\"interrupt_mode\":\"signal\",\"language\":\"python\"}";
     })
     (nixlab.kernelspec {
       argv = [ "${kernelEnv2}/bin/sh-kernel" "-f" "{connection_file}" ];

@@ -31,7 +31,7 @@ let
   # kernel "hs" (haskell)
   kernelEnv3 = pkgs.haskellPackages.ghcWithPackages (ps: [ ps.ihaskell ps.lens ]);
   # kernel "cpp" (cpp)
-  kernelEnv4 = pkgs.xeus-cpp;
+  kernelEnv4 = if pkgs ? xeus-cpp then pkgs.xeus-cpp else pkgs.xeus-cling;
   # kernel "c" (custom)
   kernelEnv5 = pkgs.buildEnv {
     name = "kernel-c-env";

@@ -25,11 +25,11 @@ let
   # kernel "go" (go)
   kernelEnv1 = pkgs.gophernotes;
   # kernel "cpp" (cpp)
-  kernelEnv2 = pkgs.xeus-cpp;
+  kernelEnv2 = if pkgs ? xeus-cpp then pkgs.xeus-cpp else pkgs.xeus-cling;
   # kernel "cpp20" (cpp)
-  kernelEnv3 = pkgs.xeus-cpp;
+  kernelEnv3 = if pkgs ? xeus-cpp then pkgs.xeus-cpp else pkgs.xeus-cling;
   # kernel "cpp23" (cpp)
-  kernelEnv4 = pkgs.xeus-cpp;
+  kernelEnv4 = if pkgs ? xeus-cpp then pkgs.xeus-cpp else pkgs.xeus-cling;
   # kernel "rust" (rust)
   kernelEnv5 = pkgs.evcxr;
   # kernel "haskell" (haskell)
@@ -77,13 +77,13 @@ let
       spec = "{\"display_name\":\"C++17 (cpp)\",\"interrupt_mode\":\"signal\",\"language\":\"cpp\"}";
     })
     (nixlab.kernelspec {
-      argv = assert builtins.head pkgs.cpp20-kernel.argv == "${kernelEnv3}/bin/xcpp"; pkgs.cpp20-kernel.argv;
+      argv = assert builtins.head (if pkgs ? xeus-cpp then pkgs.cpp20-kernel else pkgs.cpp2a-kernel).argv == "${kernelEnv3}/bin/xcpp"; (if pkgs ? xeus-cpp then pkgs.cpp20-kernel else pkgs.cpp2a-kernel).argv;
       logos = { };
       name = "cpp20";
       spec = "{\"display_name\":\"C++20\",\"interrupt_mode\":\"signal\",\"language\":\"cpp\"}";
     })
     (nixlab.kernelspec {
-      argv = assert builtins.head pkgs.cpp23-kernel.argv == "${kernelEnv4}/bin/xcpp"; pkgs.cpp23-kernel.argv;
+      argv = assert builtins.head (if pkgs ? xeus-cpp then pkgs.cpp23-kernel else (throw "nixlab: C++23 needs nixpkgs' xeus-cpp (cpp23-kernel); this nixpkgs has the xeus-cling set (C++ 11, 14, 17 and 20): choose another std or pin a nixpkgs with xeus-cpp")).argv == "${kernelEnv4}/bin/xcpp"; (if pkgs ? xeus-cpp then pkgs.cpp23-kernel else (throw "nixlab: C++23 needs nixpkgs' xeus-cpp (cpp23-kernel); this nixpkgs has the xeus-cling set (C++ 11, 14, 17 and 20): choose another std or pin a nixpkgs with xeus-cpp")).argv;
       logos = { };
       name = "cpp23";
       spec = "{\"display_name\":\"C++23 (cpp23)\",\"interrupt_mode\":\"signal\",\"language\":\"cpp\"}";
