@@ -1,7 +1,7 @@
 // The one place that turns nixlab errors into exit codes and messages. Every command extends
 // NixlabCommand and implements `go()`; library code never prints or exits.
 import { Command } from '@oclif/core';
-import { NixlabError, UserError, formatProblem } from '../errors.js';
+import { errorReport } from './report.js';
 import { canonicalJson } from '../json.js';
 
 export abstract class NixlabCommand extends Command {
@@ -21,16 +21,10 @@ export abstract class NixlabCommand extends Command {
 
   /** Prints the error (all problems of a UserError, one per line) and exits with its code. */
   protected report(error: unknown): never {
-    if (error instanceof NixlabError) {
-      const lines =
-        error instanceof UserError ? error.problems.map((p) => `error: ${formatProblem(p)}`) : [`error: ${error.message}`];
-      for (const s of error.suggestions) lines.push(`Try this: ${s}`);
-      if (error.detail !== undefined && (this.verbose || process.env.DEBUG)) lines.push('--- raw output ---', error.detail.replace(/\n+$/, ''));
-      if (process.env.DEBUG && error.stack) lines.push(error.stack);
-      process.stderr.write(lines.join('\n') + '\n');
-      this.exit(error.exitCode);
-    }
-    throw error;
+    const r = errorReport(error, this.verbose);
+    if (!r) throw error;
+    process.stderr.write(r.text);
+    this.exit(r.exitCode);
   }
 
   /** Writes data for machines: JSON with sorted keys and a trailing newline on stdout. */
