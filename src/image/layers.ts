@@ -332,20 +332,27 @@ export function kernelGroups(graph: ClosureNode[], kernels: KernelEnv[]): PathGr
 }
 
 /**
- * A kernel group's paths, in the order that keeps its layers when a package is added: the
- * packages largest first (ties by path), then the environments and kernelspecs (`tail`, in
- * popularity order: the environment before its kernelspec), which are new at every change. A
- * package added to the kernel lands after every larger one, so Docker's chain rule resends only
- * its layer, the smaller packages' layers above it and the tail, never the large layers below.
- * (Popularity would put a leaf package wherever its references rank it, often before the
- * group's largest layer.)
+ * A kernel group's paths, in the order that keeps its layers when a package is added: first the
+ * packages other packages of the group depend on, then the packages nothing else in the group
+ * needs (those the kernel declares: where a new one lands), each part largest first (ties by
+ * path), and last the environments and kernelspecs (`tail`, in popularity order: the environment
+ * before its kernelspec), which are new at every change. Docker resends every layer above a
+ * changed one, so a package added to the kernel resends its own layer, the smaller declared
+ * packages' and the tail, never the group's large layers or the dependencies below it.
+ * (Popularity put a leaf package wherever its references ranked it, often below the group's
+ * largest layer.) A new package that brings new dependencies lands them among the
+ * dependencies: what is above them is resent.
  */
 function orderStableFirst(nodes: ClosureNode[], tail: ReadonlySet<string>): string[] {
-  const body = nodes
-    .filter((n) => !tail.has(n.path))
-    .sort((a, b) => b.narSize - a.narSize || byteOrder(a.path, b.path))
-    .map((n) => n.path);
-  return [...body, ...orderByPopularity(nodes.filter((n) => tail.has(n.path)))];
+  const body = nodes.filter((n) => !tail.has(n.path));
+  const inBody = new Set(body.map((n) => n.path));
+  const needed = new Set(body.flatMap((n) => n.references.filter((r) => r !== n.path && inBody.has(r))));
+  const bySize = (a: ClosureNode, b: ClosureNode) => b.narSize - a.narSize || byteOrder(a.path, b.path);
+  return [
+    ...body.filter((n) => needed.has(n.path)).sort(bySize).map((n) => n.path),
+    ...body.filter((n) => !needed.has(n.path)).sort(bySize).map((n) => n.path),
+    ...orderByPopularity(nodes.filter((n) => tail.has(n.path))),
+  ];
 }
 
 /** Paths of a subgraph, most popular first (popularity counted within the subgraph only). */

@@ -214,6 +214,17 @@ describe('kernelPlanner: stable layers first inside a kernel group', () => {
     expect(kernelGroups(big, kernelsAB).find((g) => g.group === 'kernel:b')!.paths).toEqual(['pandas', 'lib', 'env-b', 'spec-b']);
   });
 
+  it('puts what the group\'s packages depend on before the packages: a new leaf package lands after them', () => {
+    // kernel b: requests (small) needs urllib3 (larger than yaml); yaml, added, needs nothing new.
+    const withDeps = big.map((n) => (n.path === 'env-b' ? { ...n, references: [...n.references, 'requests'] } : n));
+    withDeps.push(sized('urllib3', ['python'], 900_000), sized('requests', ['urllib3'], 50_000));
+    expect(kernelGroups(withDeps, kernelsAB).find((g) => g.group === 'kernel:b')!.paths).toEqual(['urllib3', 'pandas', 'lib', 'requests', 'env-b', 'spec-b']);
+    const v2 = addToB(withDeps, 'yaml', 600_000);
+    const after = plan(v2.graph, v2.kernels);
+    expect(after.storeLayers.filter((_, i) => after.groups[i] === 'kernel:b')).toEqual([['urllib3'], ['pandas'], ['yaml'], ['lib'], ['requests'], ['env-b-v2'], ['spec-b-v2']]);
+    expect(keptPrefix(plan(withDeps, kernelsAB), after)).toEqual(expect.arrayContaining(['urllib3', 'pandas']));
+  });
+
   it('a small package lands after the large unchanged layer, which stays held', () => {
     const v2 = addToB(big, 'yaml', 100_000);
     const after = plan(v2.graph, v2.kernels);
