@@ -100,6 +100,23 @@ describe('python3.withPackages', () => {
     expect((await execa(join(server, 'bin/jupyter'), ['notebook', '--version'])).stdout.trim()).toBe(P313.notebook!.version);
   });
 
+  test('carries bytecode built with the interpreter: checked-hash .pyc, loaded from the store, none compiled at start', async () => {
+    // python -v logs each module's source of code: "code object from '…pyc'" when a .pyc was
+    // used. PYTHONDONTWRITEBYTECODE=1 as in the images: nothing could be cached at run time.
+    const py311 = await build('pkgs.python311.withPackages (ps: [ ps.six ])');
+    for (const [env, mods] of [[small, ['json', 'ipykernel.kernelapp', 'numpy']], [py311, ['json', 'six']]] as const) {
+      const r = await execa(join(env, 'bin/python'), ['-v', '-c', `import ${mods.join(', ')}`], { env: { HOME: '/tmp', PYTHONDONTWRITEBYTECODE: '1' }, extendEnv: false, reject: false });
+      expect(r.exitCode).toBe(0);
+      const used = [...r.stderr.matchAll(/^# code object from '?([^'\n]+\.pyc)'?$/gm)].map((m) => m[1]!);
+      // the standard library (json), the packages (ipykernel, numpy's Python part, six)
+      for (const m of mods) expect(used.some((f) => f.includes(`/${m.split('.')[0]}/__pycache__/`) || f.includes(`/__pycache__/${m}.cpython-`))).toBe(true);
+      expect(used.length).toBeGreaterThan(50);
+      // Every .pyc read is checked-hash (PEP 552 flags 0b11), as nixpkgs' builds leave them.
+      const { stdout } = await execa(join(env, 'bin/python'), ['-c', 'import sys\nfor f in sys.argv[1:]:\n  print(int.from_bytes(open(f, "rb").read(8)[4:8], "little"))', ...used.slice(0, 200)]);
+      expect(new Set(stdout.trim().split('\n'))).toEqual(new Set(['3']));
+    }
+  });
+
   test('a package nixpkgs has and the lock lacks fails at evaluation, saying how to add it', async () => {
     const r = await execa('nix-instantiate', ['--eval', '-E', withPkgs('(pkgs.python3.withPackages (ps: [ ps.polars ])).drvPath')], { reject: false });
     expect(r.stderr).toContain('python313Packages.polars is not available in the offline package set (it is not in offline/python/wheels.lock.json: add it to REQUIREMENTS in scripts/lock-wheels.py');
