@@ -1,8 +1,13 @@
 #!/usr/bin/env node
 // The nixlab CLI entry point: oclif finds the compiled commands in dist/src/commands. nixlab
 // always runs its compiled JavaScript (never oclif's TypeScript auto-transpiling, which it would
-// try whenever NODE_ENV is "development" or "test").
-import { execute, settings } from '@oclif/core';
+// try whenever NODE_ENV is "development" or "test"). `validate` and `generate` with the flags
+// they declare start without loading oclif at all (dist/src/cli/fast.js); anything else, and
+// any other command line, goes to oclif.
+import { runFast } from '../dist/src/cli/fast.js';
 
-settings.enableAutoTranspile = false;
-await execute({ dir: import.meta.url });
+if (!(await runFast(process.argv.slice(2)))) {
+  const { execute, settings } = await import('@oclif/core');
+  settings.enableAutoTranspile = false;
+  await execute({ dir: import.meta.url });
+}

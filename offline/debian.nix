@@ -370,7 +370,7 @@ let
     if builtins.elem key closure then
       throw "offline-pkgs: Debian dependency cycle through ${key} (${builtins.concatStringsSep ", " closure}); merge the packages into one entry of groupSpecs in debian.nix"
     else
-      derivation {
+      derivation ({
         name = nameOf key;
         inherit
           system
@@ -417,7 +417,10 @@ let
         passAsFile = [ "substitutions" ];
         preferLocalBuild = true;
         allowSubstitutes = false;
-      };
+      }
+      # the interpreter's standard library gets its bytecode (only there: other groups keep
+      # their derivations as they were)
+      // lib.optionalAttrs (kind == "interpreter") { bytecodeSh = ./builders/bytecode.sh; });
 
   # One (lazy) derivation per installed Debian package or group; only what the exposed attributes
   # reach is ever instantiated. (listToAttrs keeps the first of duplicate group keys.)

@@ -1,7 +1,6 @@
 // Runs external tools (nix-build, skopeo, …) through execa: stderr streamed line by line to a
 // progress callback, the last lines kept for the error, a ToolError (command, exit code, log
 // tail) on failure and a MissingToolError when the program is not installed.
-import { execa } from 'execa';
 import { MissingToolError, ToolError } from './errors.js';
 
 /** How many log lines a failure shows. */
@@ -29,6 +28,8 @@ export interface ExecOptions {
 /** Runs `cmd args…`, returns its stdout (trimmed). */
 export async function execTool(cmd: string, args: string[], opts: ExecOptions): Promise<string> {
   const tail: string[] = [];
+  // Imported on first use: a command that runs no tool (validate, generate) never loads execa.
+  const { execa } = await import('execa');
   const child = execa(cmd, args, {
     cwd: opts.cwd,
     reject: false,

@@ -267,6 +267,9 @@ case "$kind" in
         ln -s "${pythonLibDir#lib/}" "$out/bin/python"
         mkdir -p "$out/$sitePackages"
         cp "$sitecustomize" "$out/$pythonLibDir/sitecustomize.py"
+        # The standard library's bytecode, by this interpreter (builders/bytecode.sh).
+        . "$bytecodeSh"
+        compileBytecode "$storePython" "$out/$pythonLibDir"
         ;;
     R)
         # nixpkgs' R has bin/R and bin/Rscript beside R_HOME (lib/R). bin/R is R's front-end

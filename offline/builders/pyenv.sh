@@ -5,7 +5,7 @@
 #
 # Environment: out, src (the pyenv prefix), minor (3.12), version (3.12.1), glibc, patchelf,
 # libSearchPaths (store paths of the Debian libraries), tzdata (store path), sitecustomize,
-# relinkSh, hostPython (the pyenv interpreter itself, used once to edit the compiled-in prefix),
+# relinkSh, bytecodeSh, hostPython (the pyenv interpreter itself, used once to edit the compiled-in prefix),
 # pyenvRoot.
 set -e
 set -o pipefail
@@ -19,8 +19,8 @@ lib=lib/python$minor
 # Left out, as nixpkgs' python3 leaves them out or splits them off: the test suite, IDLE and
 # tkinter (nixpkgs builds without x11Support), turtledemo, ensurepip's bundled pip, whatever
 # pyenv installed into site-packages, the static library and build files (config-*; nothing
-# compiles against this interpreter here), and bytecode caches (bytecode is written nowhere:
-# the environment wrappers set PYTHONDONTWRITEBYTECODE).
+# compiles against this interpreter here), and pyenv's bytecode caches (the copy's own are
+# compiled at the end, builders/bytecode.sh).
 mkdir -p "$out/bin" "$out/lib"
 cp -p "$src/bin/python$minor" "$out/bin/"
 cp -p "$src/lib/libpython$minor.so.1.0" "$out/lib/"
@@ -117,3 +117,7 @@ print(platform.python_version())
 ' "$out") || die "the copied interpreter does not run"
 [ "$got" = "$version" ] || die "the copied interpreter is Python $got, expected $version"
 if grep -rl -e "$src" -e "$builddir" "$out" > "$tmp/left"; then die "still naming $src or $builddir: $(cat "$tmp/left")"; fi
+
+# --- 6. Bytecode of the standard library, by this interpreter (builders/bytecode.sh) -----------
+. "$bytecodeSh"
+compileBytecode "$out/bin/python$minor" "$out/$lib"

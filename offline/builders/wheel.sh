@@ -8,7 +8,7 @@
 #   pythonPropagated (the dependencies' store paths), relinkSh, makeWrapperSh, wrapperShell,
 #   substitutionsPath ("file<TAB>from<TAB>to" lines, relative to $out; each must match),
 #   wrapArgs (makeWrapper flags for every program in bin/, e.g. jupyterlab's JUPYTERLAB_DIR),
-#   postInstall (shell code run last, in $out).
+#   postInstall (shell code run last, in $out), bytecodeSh (builders/bytecode.sh).
 set -e
 set -o pipefail
 export LC_ALL=C
@@ -148,3 +148,7 @@ if [ -n "$pythonPropagated" ]; then
     echo $pythonPropagated > "$out/nix-support/propagated-build-inputs"
 fi
 eval "$postInstall"
+
+# --- 7. Bytecode of the installed (and fixed-up) sources, by the interpreter that runs them ----
+. "$bytecodeSh"
+compileBytecode "$storePython" "$site"

@@ -58,6 +58,7 @@ else
     tzdata = debian.groups.tzdata;
     inherit sitecustomize;
     relinkSh = ../builders/relink.sh;
+    bytecodeSh = ../builders/bytecode.sh;
     hostPython = exe;
     inherit pyenvRoot;
     # The pyenv build is host state that no package manager records: its interpreter's and

@@ -170,6 +170,7 @@ let
         pythonPropagated = deps;
         relinkSh = ../builders/relink.sh;
         makeWrapperSh = ../builders/make-wrapper.sh;
+        bytecodeSh = ../builders/bytecode.sh;
         wrapperShell = "${busybox}/bin/sh";
         wrapArgs = fix.wrapArgs or "";
         postInstall = fix.postInstall or "";

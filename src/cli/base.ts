@@ -1,8 +1,7 @@
 // The one place that turns nixlab errors into exit codes and messages. Every command extends
 // NixlabCommand and implements `go()`; library code never prints or exits.
-import { Command } from '@oclif/core';
-import { Errors } from '@oclif/core';
-import { NixlabError, UserError, asNixlabError, formatProblem } from '../errors.js';
+import { Command, Errors } from '@oclif/core';
+import { errorReport } from './report.js';
 import { canonicalJson } from '../json.js';
 
 export abstract class NixlabCommand extends Command {
@@ -21,19 +20,12 @@ export abstract class NixlabCommand extends Command {
   }
 
   /** Prints the error (all problems of a UserError, one per line) and exits with its code. */
-  protected report(thrown: unknown): never {
+  protected report(error: unknown): never {
     // oclif's own errors (unknown flag, missing argument, this.exit) keep oclif's handling.
-    if (thrown instanceof Errors.CLIError || thrown instanceof Errors.ExitError) throw thrown;
-    const error: NixlabError = asNixlabError(thrown);
-    {
-      const lines =
-        error instanceof UserError ? error.problems.map((p) => `error: ${formatProblem(p)}`) : [`error: ${error.message}`];
-      for (const s of error.suggestions) lines.push(`Try this: ${s}`);
-      if (error.detail !== undefined && (this.verbose || process.env.DEBUG)) lines.push('--- raw output ---', error.detail.replace(/\n+$/, ''));
-      if (process.env.DEBUG && error.stack) lines.push(error.stack);
-      process.stderr.write(lines.join('\n') + '\n');
-      this.exit(error.exitCode);
-    }
+    if (error instanceof Errors.CLIError || error instanceof Errors.ExitError) throw error;
+    const r = errorReport(error, this.verbose);
+    process.stderr.write(r.text);
+    this.exit(r.exitCode);
   }
 
   /** Writes data for machines: JSON with sorted keys and a trailing newline on stdout. */

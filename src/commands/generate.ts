@@ -1,6 +1,5 @@
 import { Args, Flags } from '@oclif/core';
 import { NixlabCommand } from '../cli/base.js';
-import { formatProblem } from '../errors.js';
 
 export default class Generate extends NixlabCommand {
   static override description = 'Write the Nix project for a config (default.nix, the nixlab Nix library, assets)';
@@ -14,11 +13,9 @@ export default class Generate extends NixlabCommand {
   async go(): Promise<void> {
     const { args, flags } = await this.parse(Generate);
     // Imported here, not at the top: oclif may load every command module to find this one,
-    // and the others should not pay for what this one needs.
-    const [{ resolveConfigArg }, { generate }] = await Promise.all([import('../definitions/load.js'), import('../pipeline/generate.js')]);
-    const r = await generate(resolveConfigArg(args.config), flags.out);
-    for (const w of r.warnings) process.stderr.write(`warning: ${formatProblem(w)}\n`);
-    if (flags.json) this.printJson({ outDir: r.outDir, files: r.files, kernels: r.config.kernels.map((k) => k.name) });
-    else process.stdout.write(`wrote ${r.files.length} files to ${flags.out}\n`);
+    // and the others should not pay for what this one needs. (bin/run.js runs most generate
+    // command lines without oclif: cli/fast.ts.)
+    const { runGenerate } = await import('../cli/config-commands.js');
+    await runGenerate({ config: args.config, out: flags.out, json: flags.json });
   }
 }

@@ -208,7 +208,7 @@ export const IMAGE_GROUP = 'image';
 /** The group of paths only `kernel` needs. */
 export const kernelGroup = (kernel: string) => `kernel:${kernel}`;
 
-/** A group of store paths, in layer order (most popular within the group first). */
+/** A group of store paths, in layer order (see kernelGroups()). */
 export interface PathGroup {
   group: string;
   paths: string[];
@@ -227,7 +227,8 @@ export interface PathGroup {
  * - `image`: paths that depend on several kernels' environments (the image root, the notebook
  *   env, the joined kernelspecs): they change whenever any kernel does, so they come last.
  *
- * Within a group, paths are ordered by popularity in the group's own subgraph, so the order
+ * Within the shared and image groups, paths are ordered by popularity in the group's own
+ * subgraph; within a kernel group, stable first (orderStableFirst()). Either way the order
  * (and the layers) of a group depend only on the group's contents, not on the other kernels.
  */
 export function kernelGroups(graph: ClosureNode[], kernels: KernelEnv[]): PathGroup[] {
@@ -317,15 +318,41 @@ export function kernelGroups(graph: ClosureNode[], kernels: KernelEnv[]): PathGr
     const mask = needs[i]! | deps;
     return { rank: popcount(mask) >= 2 ? 1 : 2, mask, group: label(mask) };
   });
-  const members = new Map<string, { rank: number; kernels: number; paths: ClosureNode[] }>();
+  const members = new Map<string, { rank: number; kernels: number; paths: ClosureNode[]; tail: Set<string> }>();
   groupOf.forEach((g, i) => {
     let m = members.get(g.group);
-    if (!m) members.set(g.group, (m = { rank: g.rank, kernels: popcount(g.mask), paths: [] }));
+    if (!m) members.set(g.group, (m = { rank: g.rank, kernels: popcount(g.mask), paths: [], tail: new Set() }));
     m.paths.push(graph[i]!);
+    // A kernel environment, and what depends on one (its kernelspec): new whenever a package is.
+    if (envOf.has(i) || dependsOn[i] !== 0n) m.tail.add(graph[i]!.path);
   });
   return [...members.entries()]
     .sort(([a, x], [b, y]) => x.rank - y.rank || y.kernels - x.kernels || byteOrder(a, b))
-    .map(([group, m]) => ({ group, paths: orderByPopularity(m.paths) }));
+    .map(([group, m]) => ({ group, paths: m.rank === 1 || m.rank === 2 ? orderStableFirst(m.paths, m.tail) : orderByPopularity(m.paths) }));
+}
+
+/**
+ * A kernel group's paths, in the order that keeps its layers when a package is added: first the
+ * packages other packages of the group depend on, then the packages nothing else in the group
+ * needs (those the kernel declares: where a new one lands), each part largest first (ties by
+ * path), and last the environments and kernelspecs (`tail`, in popularity order: the environment
+ * before its kernelspec), which are new at every change. Docker resends every layer above a
+ * changed one, so a package added to the kernel resends its own layer, the smaller declared
+ * packages' and the tail, never the group's large layers or the dependencies below it.
+ * (Popularity put a leaf package wherever its references ranked it, often below the group's
+ * largest layer.) A new package that brings new dependencies lands them among the
+ * dependencies: what is above them is resent.
+ */
+function orderStableFirst(nodes: ClosureNode[], tail: ReadonlySet<string>): string[] {
+  const body = nodes.filter((n) => !tail.has(n.path));
+  const inBody = new Set(body.map((n) => n.path));
+  const needed = new Set(body.flatMap((n) => n.references.filter((r) => r !== n.path && inBody.has(r))));
+  const bySize = (a: ClosureNode, b: ClosureNode) => b.narSize - a.narSize || byteOrder(a.path, b.path);
+  return [
+    ...body.filter((n) => needed.has(n.path)).sort(bySize).map((n) => n.path),
+    ...body.filter((n) => !needed.has(n.path)).sort(bySize).map((n) => n.path),
+    ...orderByPopularity(nodes.filter((n) => tail.has(n.path))),
+  ];
 }
 
 /** Paths of a subgraph, most popular first (popularity counted within the subgraph only). */
@@ -369,19 +396,29 @@ function chunk(paths: string[], min: number, sizeOf: (p: string) => number): str
  * The kernel-aware planner (the default of `nixlab build`): layers grouped by kernelGroups(),
  * shared paths first and the paths tying kernels together last, so that changing one kernel's
  * packages changes only that kernel's layers and the small `image` layer. Within each group,
- * one path per layer when the budget allows; otherwise the smallest rung of MIN_LAYER_SIZES
- * that fits; beyond one layer per group, whole groups are merged (fitLayers()).
+ * one path per layer when the budget allows. Otherwise groups move up MIN_LAYER_SIZES one rung
+ * at a time, the last group first: the groups at the end of the image are the least stable
+ * (Docker resends every layer above a changed one anyway), so they are coarsened before the
+ * shared base is, and a change that needs one more layer moves a rung near the end rather than
+ * every group's. Beyond one layer per group, whole groups are merged (fitLayers()).
  */
 export function kernelPlanner(kernels: KernelEnv[]): LayerPlanner {
   return ({ graph, maxStoreLayers }) => {
     const groups = kernelGroups(graph, kernels);
     const sizes = new Map(graph.map((n) => [n.path, n.narSize]));
     const sizeOf = (p: string) => sizes.get(p) ?? 0;
-    let layers: PlannedLayer[] = [];
-    for (const min of MIN_LAYER_SIZES) {
-      layers = groups.flatMap((g) => chunk(g.paths, min, sizeOf).map((paths) => ({ paths, group: g.group })));
-      if (layers.length <= maxStoreLayers) return layers;
+    // chunks[g][r]: group g's layers at rung r (computed when first needed).
+    const chunks = groups.map(() => [] as string[][][]);
+    const layersOf = (g: number, rung: number) => (chunks[g]![rung] ??= chunk(groups[g]!.paths, MIN_LAYER_SIZES[rung]!, sizeOf));
+    const rungs = groups.map(() => 0);
+    let total = groups.reduce((n, _, g) => n + layersOf(g, 0).length, 0);
+    for (let rung = 1; rung < MIN_LAYER_SIZES.length && total > maxStoreLayers; rung++) {
+      for (let g = groups.length - 1; g >= 0 && total > maxStoreLayers; g--) {
+        total += layersOf(g, rung).length - layersOf(g, rungs[g]!).length;
+        rungs[g] = rung;
+      }
     }
-    return fitLayers(layers, maxStoreLayers, sizeOf);
+    const layers = groups.flatMap((g, i) => layersOf(i, rungs[i]!).map((paths) => ({ paths, group: g.group })));
+    return layers.length <= maxStoreLayers ? layers : fitLayers(layers, maxStoreLayers, sizeOf);
   };
 }

@@ -3,7 +3,7 @@
 // pushed through tar-stream. The exact byte size of the tar is known from the entry list alone.
 import { closeSync, lstatSync, openSync, readSync, readdirSync, readlinkSync, constants as fsc } from 'node:fs';
 import { isNativeError } from 'node:util/types';
-import tar from 'tar-stream';
+import type tar from 'tar-stream';
 import { InternalError, UserError } from '../errors.js';
 import { byteOrder, storeDir } from './closure.js';
 
@@ -427,7 +427,8 @@ export async function writeLayerTar(entries: Iterable<LayerEntry>, target: Chunk
   const blockSize = pool?.blockSize ?? 256 << 10;
   // Synchronous when a block is free (the common case): an await per file costs measurably.
   const take = pool ? (n: number) => pool.tryTake(n) ?? pool.take(n, signal) : (n: number) => Buffer.allocUnsafeSlow(n);
-  const pack = tar.pack();
+  // Imported on first use: commands that only plan (validate, generate) never load tar-stream.
+  const pack = (await import('tar-stream')).default.pack();
   let written = 0;
   const finished = new Promise<void>((resolve, reject) => {
     pack.on('data', (chunk: Buffer) => {

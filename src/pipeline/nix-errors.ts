@@ -16,7 +16,6 @@
 // - Builds: `error: builder for '/nix/store/…-x.drv' failed with exit code N` (2.8), or
 //   `Cannot build '/nix/store/…-x.drv'.` followed by `Reason: builder failed …` (newer).
 // Columns count bytes, as the source map's do.
-import { execa } from 'execa';
 import { realpathSync } from 'node:fs';
 import path from 'node:path';
 import type { NormalizedConfig } from '../definitions/types.js';
@@ -244,7 +243,7 @@ type ProbeResult = { ok: true; value: unknown } | { ok: false; failure: NixFailu
 
 /** Evaluates a probe (read-only: nothing is written to the store). */
 async function runProbe(project: NixProject, body: NixExpr): Promise<ProbeResult> {
-  const r = await execa('nix-instantiate', ['--eval', '--strict', '--json', '--readonly-mode', '-E', probeSource(project, body), ...project.pkgsArgs], {
+  const r = await (await import('execa')).execa('nix-instantiate', ['--eval', '--strict', '--json', '--readonly-mode', '-E', probeSource(project, body), ...project.pkgsArgs], {
     reject: false,
     stdin: 'ignore',
     cancelSignal: project.signal,
@@ -551,7 +550,7 @@ async function firstFailing(project: NixProject, parts: { entry: SourceMapEntry;
 
 /** The last lines of a derivation's build log (`nix-store --read-log`), or undefined. */
 async function buildLogTail(drv: string, signal?: AbortSignal): Promise<string[] | undefined> {
-  const r = await execa('nix-store', ['--read-log', drv], { reject: false, stdin: 'ignore', cancelSignal: signal });
+  const r = await (await import('execa')).execa('nix-store', ['--read-log', drv], { reject: false, stdin: 'ignore', cancelSignal: signal });
   if (r.exitCode !== 0) return undefined;
   const lines = String(r.stdout).replace(ANSI, '').split('\n');
   while (lines.length && lines[lines.length - 1] === '') lines.pop();
@@ -559,7 +558,7 @@ async function buildLogTail(drv: string, signal?: AbortSignal): Promise<string[]
 }
 
 async function requisites(drv: string, signal?: AbortSignal): Promise<Set<string>> {
-  const r = await execa('nix-store', ['--query', '--requisites', drv], { reject: false, stdin: 'ignore', cancelSignal: signal });
+  const r = await (await import('execa')).execa('nix-store', ['--query', '--requisites', drv], { reject: false, stdin: 'ignore', cancelSignal: signal });
   return new Set(r.exitCode === 0 ? String(r.stdout).split('\n').filter(Boolean) : []);
 }
 

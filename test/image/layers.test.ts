@@ -150,13 +150,16 @@ describe('kernelPlanner', () => {
     expect(p.groups).toEqual(['shared', 'shared', 'shared', 'shared', 'kernels:a,b', 'kernel:a', 'kernel:a', 'kernel:b', 'kernel:b', 'kernel:b', 'image', 'image', 'image']);
   });
 
-  it('merges small paths of a group (never across groups) to fit the budget', () => {
+  it('merges small paths of a group (never across groups) to fit the budget, the last groups first', () => {
     // 1 MB glibc and python keep their own layers at the 64 KiB rung; the small paths share.
     const big = image.map((n) => (['glibc', 'python'].includes(n.path) ? { ...n, narSize: 1 << 20 } : n));
-    const p = plan(big, 9);
+    // 8 store layers: the image, kernel b and kernel a groups move to the 64 KiB rung; shared need not.
+    expect(plan(big, 9).groups).toEqual(['shared', 'shared', 'shared', 'shared', 'kernels:a,b', 'kernel:a', 'kernel:b', 'image']);
+    expect(plan(big, 9).storeLayers[6]).toEqual(['env-b', 'pandas', 'spec-b']);
+    // 7: shared moves too.
+    const p = plan(big, 8);
     expect(p.groups).toEqual(['shared', 'shared', 'shared', 'kernels:a,b', 'kernel:a', 'kernel:b', 'image']);
     expect(p.storeLayers.slice(0, 3)).toEqual([['glibc'], ['python'], ['server', 'tini']]);
-    expect(p.storeLayers[5]).toEqual(['env-b', 'pandas', 'spec-b']);
   });
 
   it('merges whole groups only when one layer per group is still too many', () => {
@@ -183,6 +186,59 @@ describe('kernelPlanner', () => {
     const unchanged = (p: LayerPlan) => p.storeLayers.filter((_, i) => !['kernel:a', 'image'].includes(p.groups[i]!));
     expect(unchanged(after)).toEqual(unchanged(before));
     expect(after.storeLayers[after.groups.indexOf('kernel:a')]).toEqual(['requests']);
+  });
+});
+
+describe('kernelPlanner: stable layers first inside a kernel group', () => {
+  // Kernel b's group: a large pandas, a mid-sized lib; kernel a: only its env and kernelspec.
+  const big = image.map((n) => (n.path === 'pandas' ? { ...n, narSize: 40 << 20 } : n));
+  big.push(sized('lib', ['python'], 300_000));
+  big.find((n) => n.path === 'env-b')!.references.push('lib');
+  /** `graph` with `pkg` (of `size` bytes) added to kernel b: new env-b, spec-b, joined, env, root. */
+  const addToB = (graph: ClosureNode[], pkg: string, size: number) => {
+    const renamed = new Set(['env-b', 'spec-b', 'joined', 'env', 'root']);
+    const rename = (p: string) => (renamed.has(p) ? `${p}-v2` : p);
+    const v2 = [...graph.map((n) => ({ ...n, path: rename(n.path), references: n.references.map(rename) })), sized(pkg, ['python'], size)];
+    v2.find((n) => n.path === 'env-b-v2')!.references.push(pkg);
+    return { graph: v2, kernels: kernelsAB.map((k) => ({ ...k, path: rename(k.path) })) };
+  };
+  const plan = (graph: ClosureNode[], kernels: KernelEnv[]) => planLayers(graph, findRoots(graph), 100, kernelPlanner(kernels));
+  /** The layers a Docker engine holding `before` keeps: the common prefix (the chain rule). */
+  const keptPrefix = (before: LayerPlan, after: LayerPlan) => {
+    let i = 0;
+    while (i < before.storeLayers.length && JSON.stringify(before.storeLayers[i]) === JSON.stringify(after.storeLayers[i])) i++;
+    return after.storeLayers.slice(0, i).flat();
+  };
+
+  it('orders packages largest first, the environment and its kernelspec last', () => {
+    expect(kernelGroups(big, kernelsAB).find((g) => g.group === 'kernel:b')!.paths).toEqual(['pandas', 'lib', 'env-b', 'spec-b']);
+  });
+
+  it('puts what the group\'s packages depend on before the packages: a new leaf package lands after them', () => {
+    // kernel b: requests (small) needs urllib3 (larger than yaml); yaml, added, needs nothing new.
+    const withDeps = big.map((n) => (n.path === 'env-b' ? { ...n, references: [...n.references, 'requests'] } : n));
+    withDeps.push(sized('urllib3', ['python'], 900_000), sized('requests', ['urllib3'], 50_000));
+    expect(kernelGroups(withDeps, kernelsAB).find((g) => g.group === 'kernel:b')!.paths).toEqual(['urllib3', 'pandas', 'lib', 'requests', 'env-b', 'spec-b']);
+    const v2 = addToB(withDeps, 'yaml', 600_000);
+    const after = plan(v2.graph, v2.kernels);
+    expect(after.storeLayers.filter((_, i) => after.groups[i] === 'kernel:b')).toEqual([['urllib3'], ['pandas'], ['yaml'], ['lib'], ['requests'], ['env-b-v2'], ['spec-b-v2']]);
+    expect(keptPrefix(plan(withDeps, kernelsAB), after)).toEqual(expect.arrayContaining(['urllib3', 'pandas']));
+  });
+
+  it('a small package lands after the large unchanged layer, which stays held', () => {
+    const v2 = addToB(big, 'yaml', 100_000);
+    const after = plan(v2.graph, v2.kernels);
+    expect(after.storeLayers.filter((_, i) => after.groups[i] === 'kernel:b')).toEqual([['pandas'], ['lib'], ['yaml'], ['env-b-v2'], ['spec-b-v2']]);
+    expect(keptPrefix(plan(big, kernelsAB), after)).toEqual(expect.arrayContaining(['pandas', 'lib']));
+  });
+
+  it('a package larger than some lands among them: only the smaller ones above it move', () => {
+    const v2 = addToB(big, 'scipy', 1 << 20);
+    const after = plan(v2.graph, v2.kernels);
+    expect(after.storeLayers.filter((_, i) => after.groups[i] === 'kernel:b')).toEqual([['pandas'], ['scipy'], ['lib'], ['env-b-v2'], ['spec-b-v2']]);
+    const kept = keptPrefix(plan(big, kernelsAB), after);
+    expect(kept).toContain('pandas');
+    expect(kept).not.toContain('lib');
   });
 });
 

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, jest, test } from '@jest/globals';
 import { execa, type ResultPromise } from 'execa';
 import { randomBytes } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { realpathSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort, JupyterClient } from '../helpers/jupyter.js';
 import { OFFLINE_PKGS, Rootfs, build, closure, evalJson, existsSync, head, lock, nativeAuthenticatorOf, narSize, read, readlinkOrNull, withPkgs } from './helpers.js';
@@ -98,6 +98,29 @@ describe('python3.withPackages', () => {
     }
     // `jupyter <subcommand>` finds jupyter-<subcommand> in the environment
     expect((await execa(join(server, 'bin/jupyter'), ['notebook', '--version'])).stdout.trim()).toBe(P313.notebook!.version);
+  });
+
+  test('carries bytecode built with the interpreter: checked-hash .pyc, loaded from the store, none compiled at start', async () => {
+    // python -v logs each module's source of code: "code object from '…pyc'" when a .pyc was
+    // used. PYTHONDONTWRITEBYTECODE=1 as in the images: nothing could be cached at run time.
+    const py311 = await build('pkgs.python311.withPackages (ps: [ ps.six ])');
+    for (const [env, mods] of [[small, ['json', 'ipykernel.kernelapp', 'numpy']], [py311, ['json', 'six']]] as const) {
+      const r = await execa(join(env, 'bin/python'), ['-v', '-c', `import ${mods.join(', ')}`], { env: { HOME: '/tmp', PYTHONDONTWRITEBYTECODE: '1' }, extendEnv: false, reject: false });
+      expect(r.exitCode).toBe(0);
+      const loaded = [...r.stderr.matchAll(/^# code object from '?([^'\n]+)'?$/gm)].map((m) => m[1]!);
+      const used = loaded.filter((f) => f.endsWith('.pyc'));
+      // the standard library (json), the packages (ipykernel, numpy's Python part, six)
+      for (const m of mods) expect(used.some((f) => f.includes(`/${m.split('.')[0]}/__pycache__/`) || f.includes(`/__pycache__/${m}.cpython-`))).toBe(true);
+      expect(used.length).toBeGreaterThan(20);
+      // Compiled at start only: sources that name their own store path (bytecode.sh leaves them out).
+      for (const f of loaded.filter((x) => !x.endsWith('.pyc'))) {
+        const real = realpathSync(f);
+        expect([f, read(real).includes(real.split('/').slice(0, 4).join('/'))]).toEqual([f, true]);
+      }
+      // Every .pyc read is checked-hash (PEP 552 flags 0b11), as nixpkgs' builds leave them.
+      const { stdout } = await execa(join(env, 'bin/python'), ['-c', 'import sys\nfor f in sys.argv[1:]:\n  print(int.from_bytes(open(f, "rb").read(8)[4:8], "little"))', ...used.slice(0, 200)]);
+      expect(new Set(stdout.trim().split('\n'))).toEqual(new Set(['3']));
+    }
   });
 
   test('a package nixpkgs has and the lock lacks fails at evaluation, saying how to add it', async () => {
@@ -283,8 +306,8 @@ describe('the closure', () => {
     const { stdout } = await execa('nix-store', ['-q', '--references', numpy]);
     expect(stdout).toMatch(/-glibc-2\.36/);
     expect(stdout).toMatch(/-python3-3\.13\.0/);
-    // no shipped bytecode, no docs or manual pages
-    const { stdout: junk } = await execa('find', [...paths, '(', '-name', '__pycache__', '-o', '-path', '*/share/doc', '-o', '-path', '*/share/man', ')']);
+    // no docs or manual pages (bytecode is shipped: see `carries bytecode`)
+    const { stdout: junk } = await execa('find', [...paths, '(', '-path', '*/share/doc', '-o', '-path', '*/share/man', ')']);
     expect(junk).toBe('');
   });
 });
