@@ -84,7 +84,7 @@ test('the image declares the example\'s kernels, and the server lists exactly th
   const config = parse(readFileSync(EXAMPLE, 'utf8')) as { kernels: { kind: string; name: string }[] };
   const kernels = await declared();
   expect(kernels).toEqual(config.kernels.map(({ kind, name }) => ({ kind, name })));
-  expect(kernels.map((k) => k.kind).sort()).toEqual(['bash', 'javascript', 'python', 'typescript']);
+  expect(kernels.map((k) => k.kind).sort()).toEqual(['bash', 'java', 'javascript', 'python', 'typescript']);
   const specs = await server.kernelspecs();
   expect(Object.keys(specs).sort()).toEqual(kernels.map((k) => k.name).sort());
 });
@@ -96,13 +96,19 @@ test('every declared kernel runs its kind\'s snippet over the websocket', async 
     const r = await runIn(k.name, snippet.code, snippet.expect);
     results[k.name] = r.status === 'ok' && r.errors.length === 0 && r.stdout.includes(snippet.expect) ? 'ok' : `${r.status} ${JSON.stringify(r.stdout)} ${r.errors.join('; ')}`;
   }
-  expect(results).toEqual({ py: 'ok', javascript: 'ok', typescript: 'ok', bash: 'ok' });
+  expect(results).toEqual({ py: 'ok', javascript: 'ok', typescript: 'ok', bash: 'ok', java: 'ok' });
 }, 600_000);
 
 test.each([
   ['py', 'import os, numpy; print(os.getuid(), os.getgid(), int(numpy.arange(7).sum()))', `${HOST_UID} ${HOST_GID} 21\n`],
   ['bash', 'echo "$(id -u):$(id -g) $PWD"', `${HOST_UID}:${HOST_GID} /data\n`],
   ['typescript', 'const f = (n: number): string => `${Deno.uid()} ${n * 7}`;\nconsole.log(f(6))', `${HOST_UID} 42\n`],
+  // JShell as a uid in no /etc/passwd, its temp directory writable (java.io.tmpdir)
+  [
+    'java',
+    'var t = java.nio.file.Files.createTempFile("jshell", ".txt");\nSystem.out.println(new com.sun.security.auth.module.UnixSystem().getUid() + " " + System.getProperty("user.dir") + " " + java.nio.file.Files.exists(t));',
+    `${HOST_UID} /data true\n`,
+  ],
 ])('kernel %s runs as the host uid and gid, in /data', async (kernel, code, expected) => {
   const r = await runIn(kernel, code, expected);
   expect([r.status, r.errors, r.stdout]).toEqual(['ok', [], expected]);
