@@ -93,7 +93,7 @@ export const java = defineKind<JavaKernel, NormalizedJavaKernel>({
       },
     },
     javaTimeout: {
-      schema: { type: 'integer', description: 'Milliseconds a statement may run before JJava interrupts it; -1 for no limit (JJAVA_TIMEOUT).', minimum: -1 },
+      schema: { type: 'integer', description: 'Milliseconds a statement may run before JJava interrupts it; -1 for no limit (JJAVA_TIMEOUT).', minimum: -1, not: { const: 0 } },
       explain: (value): Verdict | undefined => {
         if (Number.isInteger(value) && (value as number) >= -1 && value !== 0) return undefined;
         if (typeof value === 'string' && /^-?[0-9]+$/u.test(value)) return { message: `must be a whole number, got the string ${q(value)}`, hint: `write it without quotes: ${value}` };
