@@ -22,7 +22,7 @@ import type { DefOf, KernelKind, KernelParts, NormOf } from './types.js';
 import type { NixExpr } from '../nix/ast.js';
 
 /** Every kernel kind, in the order `nixlab kernels` and `nixlab init` list them. */
-export const kernelKinds = [python, r, octave, bash, javascript, typescript, java, go, rust, cpp, julia, haskell, ruby, clojure, custom] as const;
+export const kernelKinds = [python, r, octave, bash, javascript, typescript, go, rust, cpp, haskell, ruby, clojure, java, julia, custom] as const;
 
 /** Each kind is also the helper that declares a kernel of it: `python({ name: 'py' })`. */
 export { bash, clojure, cpp, custom, go, haskell, java, javascript, julia, octave, python, r, ruby, rust, typescript };
