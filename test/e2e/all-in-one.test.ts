@@ -69,12 +69,16 @@ async function declared() {
 async function runIn(kernel: string, code: string, expected: string) {
   const start = Date.now();
   const id = await server.startKernel(kernel, 120_000);
-  const channels = await server.channels(id);
+  let channels: Awaited<ReturnType<typeof server.channels>> | undefined;
   try {
+    // The handshake waits for the kernel's first answer: generous, for loaded CI machines.
+    channels = await server.channels(id, 120_000);
     await channels.kernelInfo(120_000);
     return await channels.execute(code, 90_000, { stdout: expected, ms: 5000 });
   } finally {
-    channels.close();
+    // Shut the kernel down even when its channels never opened: a left-over kernel would load
+    // the container for the tests after this one.
+    channels?.close();
     timings[`${kernel} ms`] = Date.now() - start;
     expect(await server.deleteKernel(id)).toBe(204);
   }
@@ -131,7 +135,7 @@ test('--restart unless-stopped: the server\'s end brings the container back, wit
   // PID 1 runs as the host uid too, so the kernel may signal it: the container exits 0 and the
   // engine starts it again (a `docker stop` would not: "unless-stopped").
   const id = await server.startKernel('py', 120_000);
-  const channels = await server.channels(id);
+  const channels = await server.channels(id, 120_000);
   await channels.kernelInfo(120_000);
   await channels.execute('import os, signal; os.kill(1, signal.SIGTERM)', 30_000).catch(() => undefined);
   channels.close();
