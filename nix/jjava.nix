@@ -8,7 +8,7 @@
 # on the given JDK, with JJAVA_CLASSPATH naming the jars of the `classpath` packages. JShell
 # compiles in memory; java.io.tmpdir (Java ignores TMPDIR) follows TMPDIR, default /tmp.
 #
-# nixpkgs API used (checked against nixpkgs 26.11, /work/nixpkgs 7beb50e7ff79):
+# nixpkgs API used (checked against nixpkgs 26.11, master of 2026-07-14, 7beb50e7ff79):
 #   buildPythonPackage   pkgs/development/interpreters/python/mk-python-derivation.nix
 #                        (format = "wheel": the wheel's .data/data/ lands in $out, so
 #                        $out/share/jupyter/kernels/java)

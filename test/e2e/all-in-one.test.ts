@@ -107,11 +107,12 @@ test.each([
   ['py', 'import os, numpy; print(os.getuid(), os.getgid(), int(numpy.arange(7).sum()))', `${HOST_UID} ${HOST_GID} 21\n`],
   ['bash', 'echo "$(id -u):$(id -g) $PWD"', `${HOST_UID}:${HOST_GID} /data\n`],
   ['typescript', 'const f = (n: number): string => `${Deno.uid()} ${n * 7}`;\nconsole.log(f(6))', `${HOST_UID} 42\n`],
-  // JShell as a uid in no /etc/passwd, its temp directory writable (java.io.tmpdir)
+  // JShell as a uid in no /etc/passwd (the owner of /proc/self; JAAS' UnixSystem answers 0 for
+  // a uid getpwuid does not know), writing a temp file where java.io.tmpdir points
   [
     'java',
-    'var t = java.nio.file.Files.createTempFile("jshell", ".txt");\nSystem.out.println(new com.sun.security.auth.module.UnixSystem().getUid() + " " + System.getProperty("user.dir") + " " + java.nio.file.Files.exists(t));',
-    `${HOST_UID} /data true\n`,
+    'var t = java.nio.file.Files.createTempFile("jshell", ".txt");\nSystem.out.println(java.nio.file.Files.getAttribute(java.nio.file.Path.of("/proc/self"), "unix:uid") + " " + java.nio.file.Files.getAttribute(t, "unix:uid") + " " + System.getProperty("user.dir"));',
+    `${HOST_UID} ${HOST_UID} /data\n`,
   ],
 ])('kernel %s runs as the host uid and gid, in /data', async (kernel, code, expected) => {
   const r = await runIn(kernel, code, expected);
