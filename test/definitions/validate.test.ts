@@ -239,7 +239,7 @@ describe('hints', () => {
   });
   test('packages on a preset without packages: which kinds take them', () => {
     expect(hintFor(withKernel({ kind: 'go', name: 'go', packages: [] }))).toBe(
-      '"packages" belongs to python, r, octave, julia, haskell and custom kernels, not to go kernels: remove it (allowed keys: kind, name, displayName, env, interruptMode, metadata, logos)',
+      '"packages" belongs to python, r, octave, haskell, julia and custom kernels, not to go kernels: remove it (allowed keys: kind, name, displayName, env, interruptMode, metadata, logos)',
     );
   });
   test('a key of exactly one other kind still names it', () => {
