@@ -61,7 +61,7 @@ let
   ];
 
   # Debian packages merged into one store path.
-  groupSpecs = extraGroupSpecs // {
+  groupSpecs = extraGroupSpecs // jdkGroupSpecs // {
     # libc6 and libgcc-s1 depend on each other (a store path cannot); nixpkgs' glibc also ships
     # libgcc_s.so.1 in its lib/ (glibc dlopens it to unwind in pthread_cancel/pthread_exit).
     glibc = {
@@ -224,6 +224,62 @@ let
     };
   };
 
+  # OpenJDK 17 (Debian's openjdk-17-jre-headless + openjdk-17-jdk-headless, one store path: the
+  # JDK's files live in the JRE's tree) laid out as nixpkgs' headless openjdk
+  # (pkgs/development/compilers/openjdk/generic.nix): the JDK home is lib/openjdk, bin/ links to
+  # its bin/ (see builders/debian.sh, kind "jdk"). Its configuration, which Debian keeps in
+  # /etc/java-17-openjdk and links into the home's conf/ and lib/, is copied into
+  # lib/openjdk/etc. Headless as nixpkgs' jdk17_headless: the libraries that draw, print, play
+  # sound, read fonts, colour profiles, JPEG or smart cards (libfontmanager, liblcms,
+  # libjavajpeg, libjsound, libj2pcsc) and their Debian dependencies are left out; nixpkgs'
+  # headless build removes libjsound and libfontmanager too. ca-certificates-java's keystore
+  # (lib/security/cacerts -> /etc/ssl/certs/java/cacerts, made by a maintainer script) is host
+  # state: left out, so TLS from Java has no trusted roots (nothing here goes online).
+  jdkGroupSpecs = {
+    openjdk-17-jdk-headless =
+      let
+        home = "/usr/lib/jvm/java-17-openjdk-amd64";
+      in
+      {
+        members = [
+          "openjdk-17-jre-headless"
+          "openjdk-17-jdk-headless"
+        ];
+        kind = "jdk";
+        # libjvm.so, which the JDK's other libraries NEED (the java launcher loads it first)
+        libDirs = [
+          "lib/openjdk/lib/server"
+          "lib/openjdk/lib"
+        ];
+        name = "openjdk-headless-${dpkg.packages.openjdk-17-jre-headless.upstream or "missing"}";
+        ignoreDepends = [
+          "ca-certificates-java"
+          "java-common"
+          "util-linux"
+          "libcups2"
+          "libfontconfig1"
+          "libfreetype6"
+          "libharfbuzz0b"
+          "liblcms2-2"
+          "libjpeg62-turbo"
+          "libnss3"
+          "libasound2"
+          "libpcsclite1"
+        ];
+        excludePaths = [
+          "${home}/lib/libfontmanager.so"
+          "${home}/lib/liblcms.so"
+          "${home}/lib/libjavajpeg.so"
+          "${home}/lib/libjsound.so"
+          "${home}/lib/libj2pcsc.so"
+          "${home}/lib/src.zip"
+          "${home}/legal"
+          "${home}/man"
+          "/usr/lib/debug"
+        ];
+      };
+  };
+
   # --- pkgs-misc addition (bash; see offline/bash.nix) ---
   # GNU Bash (Debian's `bash`) as nixpkgs' bashInteractive: bin/bash only. base-files (the
   # host's /etc skeleton) is a Depends for the maintainer scripts, not for running bash.
@@ -377,8 +433,8 @@ let
           kind
           pythonLibDir
           sitePackages
-          libDirs
           ;
+        libDirs = libDirs ++ (specOf key).libDirs or [ ];
         excludePaths = excludePaths ++ (specOf key).excludePaths or [ ];
         builder = "${busybox}/bin/sh";
         args = [

@@ -217,6 +217,17 @@ noPythonAttrs
   glibc = debian.groups.glibc;
   patchelf = debian.groups.patchelf;
 
+  # OpenJDK 17 from Debian 12 as nixpkgs' headless JDK (`jdk17_headless`, openjdk generic.nix:
+  # home lib/openjdk, bin/ -> lib/openjdk/bin; passthru `home`, `version`): the java kind's JDK.
+  # Debian 12 has no other JDK: jdk21_headless and jdk_headless (nixpkgs' default, 21) throw
+  # (unavailable.nix).
+  jdk17_headless =
+    debian.groups.openjdk-17-jdk-headless
+    // {
+      home = "${debian.groups.openjdk-17-jdk-headless}/lib/openjdk";
+      version = dpkg.packages.openjdk-17-jre-headless.upstream;
+    };
+
   inherit (trivial)
     runCommandWith
     runCommand

@@ -20,6 +20,14 @@ let
     cpp14-kernel = "Debian 12 has no xeus-cling package: it packages libxeus and xeus-python, not the C++ kernel";
     cpp17-kernel = "Debian 12 has no xeus-cling package: it packages libxeus and xeus-python, not the C++ kernel";
     cpp2a-kernel = "Debian 12 has no xeus-cling package: it packages libxeus and xeus-python, not the C++ kernel";
+    # nixpkgs' other JDKs (the java kind's `jdk` 21, and its default, jdk_headless = 21)
+    jdk21_headless = "Debian 12 has OpenJDK 17 only (openjdk-17-jdk-headless, jdk17_headless here)";
+    jdk_headless = "nixpkgs' default JDK is 21 and Debian 12 has OpenJDK 17 only (jdk17_headless here: set the java kernel's jdk to 17)";
+    # nixpkgs' julia.withPackages (the julia kind)
+    julia = "Debian 12 has no Julia package, and no registry reachable here has a Julia binary";
+    julia_110 = "Debian 12 has no Julia package, and no registry reachable here has a Julia binary";
+    julia_111 = "Debian 12 has no Julia package, and no registry reachable here has a Julia binary";
+    julia_112 = "Debian 12 has no Julia package, and no registry reachable here has a Julia binary";
   };
 in
 builtins.mapAttrs (

@@ -4,7 +4,7 @@
 // and type errors; validation happens when nixlab loads the file.
 import type { Config } from './definitions/types.js';
 
-export { bash, clojure, cpp, custom, go, haskell, javascript, octave, python, r, ruby, rust, typescript } from './kernels/index.js';
+export { bash, clojure, cpp, custom, go, haskell, java, javascript, julia, octave, python, r, ruby, rust, typescript } from './kernels/index.js';
 export type * from './definitions/types.js';
 
 /** Declares a config (returns it unchanged; the type checks it). */

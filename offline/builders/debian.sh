@@ -4,7 +4,7 @@
 # copies (dpkgLists, dpkgMd5sums).
 #
 # Environment (set by debian.nix):
-#   out, kind (glibc|interpreter|native|R|r|octave), dpkgLists, dpkgMd5sums, depPaths (dependency
+#   out, kind (glibc|interpreter|native|R|r|octave|jdk), dpkgLists, dpkgMd5sums, depPaths (dependency
 #   store paths, nearest first), glibc (store path of the loader; empty for the glibc group
 #   itself), patchelf (binary), sitePackages / pythonLibDir (e.g. lib/python3.11/site-packages),
 #   excludePaths,
@@ -39,6 +39,10 @@ mapPath() {
     done
     case "$1" in
         /usr/lib/x86_64-linux-gnu/gconv | /usr/lib/x86_64-linux-gnu/gconv/*) ;;
+        # The JDK (kind "jdk"): its home is lib/openjdk, as in nixpkgs' openjdk; the
+        # configuration Debian keeps in /etc/java-NN-openjdk goes to lib/openjdk/etc.
+        /usr/lib/jvm/java-*-openjdk-amd64/*) [ "$kind" != jdk ] || dest=lib/openjdk/${1#/usr/lib/jvm/*/} ;;
+        /etc/java-*-openjdk/*) [ "$kind" != jdk ] || dest=lib/openjdk/etc/${1#/etc/*/} ;;
         /usr/lib/x86_64-linux-gnu/*) dest=lib/${1#/usr/lib/x86_64-linux-gnu/} ;;
         /usr/lib/python3/dist-packages/*) dest=$sitePackages/${1#/usr/lib/python3/dist-packages/} ;;
         # R: R_HOME is lib/R as in nixpkgs' R; each R package's files go to library/<name>, where
@@ -308,6 +312,14 @@ else
 fi
 export LD_LIBRARY_PATH
 LDPATHS
+        ;;
+    jdk)
+        # nixpkgs' openjdk links bin/ to the home's bin/ (the launcher finds its home through
+        # /proc/self/exe, so lib/openjdk/bin/java is what runs). The host's lib/jvm.cfg link is
+        # into /etc (now lib/openjdk/etc); the JVM must start from the store alone.
+        ln -s lib/openjdk/bin "$out/bin"
+        [ -e "$out/lib/openjdk/lib/jvm.cfg" ] || die "lib/openjdk/lib/jvm.cfg is missing"
+        [ -e "$out/lib/openjdk/lib/server/libjvm.so" ] || die "lib/openjdk/lib/server/libjvm.so is missing"
         ;;
     octave)
         # Octave finds its m-files, .oct files and docstrings below OCTAVE_HOME (compiled in as

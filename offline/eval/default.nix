@@ -24,6 +24,7 @@ let
       };
     in
     import ./kernels.nix { inherit standIn; }
+    // import ./julia-jdk.nix { inherit standIn; }
     // import ./python.nix {
       inherit lib standIn;
       pythons = { inherit (prev) python311 python312 python313; };

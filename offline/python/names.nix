@@ -9,7 +9,10 @@
   #  - jupyterhub-nativeauthenticator: no pkgs/development/python-modules/jupyterhub-nativeauthenticator
   #    and no python-packages.nix entry (nixpkgs has jupyterhub-ldapauthenticator,
   #    -systemdspawner, -tmpauthenticator); nix/native-authenticator.nix builds it.
-  notInNixpkgs = [ "jupyterhub-nativeauthenticator" ];
+  notInNixpkgs = [
+    "jupyterhub-nativeauthenticator"
+    "jjava"
+  ];
 
   notLocked = [
     "altair"

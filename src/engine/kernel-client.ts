@@ -126,10 +126,13 @@ export class JupyterServer {
     return (await this.request(`/api/kernels/${id}`, { method: 'DELETE' })).status;
   }
 
-  /** Opens the kernel's channels websocket. */
-  async channels(kernelId: string): Promise<KernelChannels> {
+  /**
+   * Opens the kernel's channels websocket. The server answers the handshake once the kernel
+   * answered its kernel_info, which on a loaded machine may take longer than the default 30 s.
+   */
+  async channels(kernelId: string, handshakeMs?: number): Promise<KernelChannels> {
     const url = `${this.base.replace(/^http/, 'ws').replace(/\/$/, '')}/api/kernels/${kernelId}/channels?session_id=${randomUUID()}`;
-    const ws = await WebSocketClient.connect(url, { headers: this.credentials() });
+    const ws = await WebSocketClient.connect(url, { headers: this.credentials(), ...(handshakeMs === undefined ? {} : { timeoutMs: handshakeMs }) });
     return new KernelChannels(ws);
   }
 }

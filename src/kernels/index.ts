@@ -9,7 +9,9 @@ import { cpp } from './cpp.js';
 import { custom } from './custom.js';
 import { go } from './go.js';
 import { haskell } from './haskell.js';
+import { java } from './java.js';
 import { javascript } from './javascript.js';
+import { julia } from './julia.js';
 import { octave } from './octave.js';
 import { python } from './python.js';
 import { r } from './r.js';
@@ -20,10 +22,10 @@ import type { DefOf, KernelKind, KernelParts, NormOf } from './types.js';
 import type { NixExpr } from '../nix/ast.js';
 
 /** Every kernel kind, in the order `nixlab kernels` and `nixlab init` list them. */
-export const kernelKinds = [python, r, octave, bash, javascript, typescript, go, rust, cpp, haskell, ruby, clojure, custom] as const;
+export const kernelKinds = [python, r, octave, bash, javascript, typescript, go, rust, cpp, haskell, ruby, clojure, java, julia, custom] as const;
 
 /** Each kind is also the helper that declares a kernel of it: `python({ name: 'py' })`. */
-export { bash, clojure, cpp, custom, go, haskell, javascript, octave, python, r, ruby, rust, typescript };
+export { bash, clojure, cpp, custom, go, haskell, java, javascript, julia, octave, python, r, ruby, rust, typescript };
 
 type AnyKind = (typeof kernelKinds)[number];
 /** A kernel kind's name (`python`, `custom`, …). */

@@ -73,10 +73,10 @@ describe('nixlab init', () => {
 
   it('reports bad --lang values with suggestions, and writes nothing', async () => {
     const dir = freshDir();
-    const r = await nixlab(['init', dir, '--lang', 'pyton,julia']);
+    const r = await nixlab(['init', dir, '--lang', 'pyton,racket']);
     expect(r.exitCode).toBe(2);
     expect(r.stderr).toContain('error: --lang: unknown language "pyton". Fix: did you mean "python"?');
-    expect(r.stderr).toContain('error: --lang: unknown language "julia"');
+    expect(r.stderr).toContain('error: --lang: unknown language "racket"');
     expect(existsSync(join(dir, 'nixlab.yaml'))).toBe(false);
   });
 

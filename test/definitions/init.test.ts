@@ -40,7 +40,7 @@ describe('parseLanguages', () => {
   test.each([
     ['', '--lang', 'no languages given'],
     ['pyton', '--lang', 'unknown language "pyton"'],
-    ['julia', '--lang', 'unknown language "julia"'],
+    ['racket', '--lang', 'unknown language "racket"'],
     ['custom', '--lang', '"custom" kernels need a command line'],
     ['99', '--lang', '99 is not a number from the list'],
   ])('%j is refused', (input, where, message) => {
@@ -52,8 +52,8 @@ describe('parseLanguages', () => {
   });
 
   test('reports every bad word at once, with suggestions', () => {
-    const problems = problemsOf(() => parseLanguages('pyton, r, typscript, julia', 'the prompt'));
-    expect(problems.map((p) => p.message)).toEqual(['unknown language "pyton"', 'unknown language "typscript"', 'unknown language "julia"']);
+    const problems = problemsOf(() => parseLanguages('pyton, r, typscript, racket', 'the prompt'));
+    expect(problems.map((p) => p.message)).toEqual(['unknown language "pyton"', 'unknown language "typscript"', 'unknown language "racket"']);
     expect(problems[0]!.hint).toContain('did you mean "python"?');
     expect(problems[1]!.hint).toContain('did you mean "typescript"?');
     expect(problems[2]!.hint).not.toContain('did you mean');

@@ -31,7 +31,7 @@ const cases: Case[] = [
   { name: 'no kernels key', config: {}, errors: [['$', 'missing required key "kernels"']] },
   { name: 'empty kernels', config: { kernels: [] }, errors: [['$.kernels', 'no kernels declared']] },
   { name: 'kernel without kind', config: withKernel({ name: 'py' }), errors: [['$.kernels[0]', 'missing required key "kind"']] },
-  { name: 'unknown kind', config: withKernel({ kind: 'julia', name: 'jl' }), errors: [['$.kernels[0].kind', 'unknown kernel kind "julia"']] },
+  { name: 'unknown kind', config: withKernel({ kind: 'racket', name: 'rkt' }), errors: [['$.kernels[0].kind', 'unknown kernel kind "racket"']] },
   {
     name: 'custom kernel missing language and argv',
     config: withKernel({ kind: 'custom', name: 'x' }),
@@ -73,7 +73,7 @@ const cases: Case[] = [
   { name: 'kernel name with a slash', config: withKernel({ ...py, name: 'a/b' }), errors: [['$.kernels[0].name', '"a/b" is not a valid kernel name']] },
   { name: 'kernel name with a space', config: withKernel({ ...py, name: 'a b' }), errors: [['$.kernels[0].name', '"a b" is not a valid kernel name']] },
   { name: 'empty kernel name', config: withKernel({ ...py, name: '' }), errors: [['$.kernels[0].name', 'kernel name is empty']] },
-  { name: 'bad name with unknown kind', config: withKernel({ kind: 'julia', name: 'a/b' }), errors: [['$.kernels[0].kind', 'unknown kernel kind'], ['$.kernels[0].name', 'not a valid kernel name']] },
+  { name: 'bad name with unknown kind', config: withKernel({ kind: 'racket', name: 'a/b' }), errors: [['$.kernels[0].kind', 'unknown kernel kind'], ['$.kernels[0].name', 'not a valid kernel name']] },
   // custom kernels
   { name: 'argv without {connection_file}', config: withKernel({ ...sh, argv: ['bash-kernel', '-f', 'conn.json'] }), errors: [['$.kernels[0].argv', 'argv has no "{connection_file}" argument']] },
   { name: 'empty argv', config: withKernel({ ...sh, argv: [] }), errors: [['$.kernels[0].argv', 'argv is empty']] },
@@ -155,6 +155,24 @@ const cases: Case[] = [
   { name: 'clojure kernel without a name', config: withKernel({ kind: 'clojure' }), errors: [['$.kernels[0]', 'missing required key "name" (clojure kernels need it)']] },
   { name: 'kind in capitals', config: withKernel({ kind: 'Ruby', name: 'rb' }), errors: [['$.kernels[0].kind', 'unknown kernel kind "Ruby"']] },
   { name: 'bad name on a javascript kernel', config: withKernel({ kind: 'javascript', name: 'js/node' }), errors: [['$.kernels[0].name', '"js/node" is not a valid kernel name']] },
+  // java: a broken classpath entry is an error at its path
+  { name: 'Java classpath entry that is a jar path', config: withKernel({ kind: 'java', name: 'java', classpath: ['commons-lang', '/usr/share/java/junit4.jar'] }), errors: [['$.kernels[0].classpath[1]', '"/usr/share/java/junit4.jar" is a file path; classpath entries are nixpkgs packages']] },
+  { name: 'Java classpath entry that is a glob', config: withKernel({ kind: 'java', name: 'java', classpath: ['lib/*'] }), errors: [['$.kernels[0].classpath[0]', 'is a file path']] },
+  { name: 'Java classpath entry with two names', config: withKernel({ kind: 'java', name: 'java', classpath: ['commons-lang commons-math'] }), errors: [['$.kernels[0].classpath[0]', 'is several names in one item']] },
+  { name: 'Java classpath entry that is a JDK', config: withKernel({ kind: 'java', name: 'java', classpath: ['jdk21_headless'] }), errors: [['$.kernels[0].classpath[0]', '"jdk21_headless" is a JDK, not a library']] },
+  { name: 'JDK 11', config: withKernel({ kind: 'java', name: 'java', jdk: 11 }), errors: [['$.kernels[0].jdk', 'JDK 11 is not offered by the java kernel']] },
+  { name: 'JDK as a string', config: withKernel({ kind: 'java', name: 'java', jdk: '17' }), errors: [['$.kernels[0].jdk', 'must be a whole number, got the string "17"']] },
+  { name: 'JJava timeout with a unit', config: withKernel({ kind: 'java', name: 'java', timeout: '30s' }), errors: [['$.kernels[0].timeout', 'must be a number of milliseconds, got "30s"']] },
+  { name: 'JJava timeout 0', config: withKernel({ kind: 'java', name: 'java', timeout: 0 }), errors: [['$.kernels[0].timeout', 'would interrupt every statement']] },
+  { name: 'JJava compiler options in one item', config: withKernel({ kind: 'java', name: 'java', compilerOpts: ['-Xlint:all -g'] }), errors: [['$.kernels[0].compilerOpts[0]', 'is several options in one item']] },
+  { name: 'JJava compiler option that is no option', config: withKernel({ kind: 'java', name: 'java', compilerOpts: ['Xlint'] }), errors: [['$.kernels[0].compilerOpts[0]', 'is not a compiler option']] },
+  { name: 'JJAVA_TIMEOUT in env', config: withKernel({ kind: 'java', name: 'java', env: { JJAVA_TIMEOUT: '100' } }), errors: [['$.kernels[0].env.JJAVA_TIMEOUT', 'JJAVA_TIMEOUT is set by the java kernel from its `timeout` option']] },
+  { name: 'JJAVA_CLASSPATH in env', config: withKernel({ kind: 'java', name: 'java', env: { JJAVA_CLASSPATH: '/x.jar' } }), errors: [['$.kernels[0].env.JJAVA_CLASSPATH', 'from its `classpath` option']] },
+  // julia
+  { name: 'Julia package with .jl', config: withKernel({ kind: 'julia', name: 'jl', packages: ['Plots.jl'] }), errors: [['$.kernels[0].packages[0]', '"Plots.jl" is the repository name']] },
+  { name: 'Julia package with a version', config: withKernel({ kind: 'julia', name: 'jl', packages: ['Plots@1.40'] }), errors: [['$.kernels[0].packages[0]', 'pins a version']] },
+  { name: 'Julia version as a YAML number', config: withKernel({ kind: 'julia', name: 'jl', version: 1.1 }), errors: [['$.kernels[0].version', 'must be a string, got the number 1.1']] },
+  { name: 'Julia 1.9', config: withKernel({ kind: 'julia', name: 'jl', version: '1.9' }), errors: [['$.kernels[0].version', '"1.9" is not a Julia version nixlab offers']] },
   // logos
   { name: 'missing logo file', config: withKernel({ ...py, logos: { svg: 'nope.svg' } }), errors: [['$.kernels[0].logos.svg', 'logo file "nope.svg" does not exist']] },
   { name: 'absolute logo path', config: withKernel({ ...py, logos: { svg: '/etc/logo.svg' } }), errors: [['$.kernels[0].logos.svg', 'is an absolute path']] },
@@ -221,7 +239,7 @@ describe('hints', () => {
   });
   test('packages on a preset without packages: which kinds take them', () => {
     expect(hintFor(withKernel({ kind: 'go', name: 'go', packages: [] }))).toBe(
-      '"packages" belongs to python, r, octave, haskell and custom kernels, not to go kernels: remove it (allowed keys: kind, name, displayName, env, interruptMode, metadata, logos)',
+      '"packages" belongs to python, r, octave, haskell, julia and custom kernels, not to go kernels: remove it (allowed keys: kind, name, displayName, env, interruptMode, metadata, logos)',
     );
   });
   test('a key of exactly one other kind still names it', () => {

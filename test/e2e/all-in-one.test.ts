@@ -69,12 +69,16 @@ async function declared() {
 async function runIn(kernel: string, code: string, expected: string) {
   const start = Date.now();
   const id = await server.startKernel(kernel, 120_000);
-  const channels = await server.channels(id);
+  let channels: Awaited<ReturnType<typeof server.channels>> | undefined;
   try {
+    // The handshake waits for the kernel's first answer: generous, for loaded CI machines.
+    channels = await server.channels(id, 120_000);
     await channels.kernelInfo(120_000);
     return await channels.execute(code, 90_000, { stdout: expected, ms: 5000 });
   } finally {
-    channels.close();
+    // Shut the kernel down even when its channels never opened: a left-over kernel would load
+    // the container for the tests after this one.
+    channels?.close();
     timings[`${kernel} ms`] = Date.now() - start;
     expect(await server.deleteKernel(id)).toBe(204);
   }
@@ -84,7 +88,7 @@ test('the image declares the example\'s kernels, and the server lists exactly th
   const config = parse(readFileSync(EXAMPLE, 'utf8')) as { kernels: { kind: string; name: string }[] };
   const kernels = await declared();
   expect(kernels).toEqual(config.kernels.map(({ kind, name }) => ({ kind, name })));
-  expect(kernels.map((k) => k.kind).sort()).toEqual(['bash', 'javascript', 'python', 'typescript']);
+  expect(kernels.map((k) => k.kind).sort()).toEqual(['bash', 'java', 'javascript', 'python', 'typescript']);
   const specs = await server.kernelspecs();
   expect(Object.keys(specs).sort()).toEqual(kernels.map((k) => k.name).sort());
 });
@@ -96,13 +100,20 @@ test('every declared kernel runs its kind\'s snippet over the websocket', async 
     const r = await runIn(k.name, snippet.code, snippet.expect);
     results[k.name] = r.status === 'ok' && r.errors.length === 0 && r.stdout.includes(snippet.expect) ? 'ok' : `${r.status} ${JSON.stringify(r.stdout)} ${r.errors.join('; ')}`;
   }
-  expect(results).toEqual({ py: 'ok', javascript: 'ok', typescript: 'ok', bash: 'ok' });
+  expect(results).toEqual({ py: 'ok', javascript: 'ok', typescript: 'ok', bash: 'ok', java: 'ok' });
 }, 600_000);
 
 test.each([
   ['py', 'import os, numpy; print(os.getuid(), os.getgid(), int(numpy.arange(7).sum()))', `${HOST_UID} ${HOST_GID} 21\n`],
   ['bash', 'echo "$(id -u):$(id -g) $PWD"', `${HOST_UID}:${HOST_GID} /data\n`],
   ['typescript', 'const f = (n: number): string => `${Deno.uid()} ${n * 7}`;\nconsole.log(f(6))', `${HOST_UID} 42\n`],
+  // JShell as a uid in no /etc/passwd (the owner of /proc/self; JAAS' UnixSystem answers 0 for
+  // a uid getpwuid does not know), writing a temp file where java.io.tmpdir points
+  [
+    'java',
+    'var t = java.nio.file.Files.createTempFile("jshell", ".txt");\nSystem.out.println(java.nio.file.Files.getAttribute(java.nio.file.Path.of("/proc/self"), "unix:uid") + " " + java.nio.file.Files.getAttribute(t, "unix:uid") + " " + System.getProperty("user.dir"));',
+    `${HOST_UID} ${HOST_UID} /data\n`,
+  ],
 ])('kernel %s runs as the host uid and gid, in /data', async (kernel, code, expected) => {
   const r = await runIn(kernel, code, expected);
   expect([r.status, r.errors, r.stdout]).toEqual(['ok', [], expected]);
@@ -125,7 +136,7 @@ test('--restart unless-stopped: the server\'s end brings the container back, wit
   // PID 1 runs as the host uid too, so the kernel may signal it: the container exits 0 and the
   // engine starts it again (a `docker stop` would not: "unless-stopped").
   const id = await server.startKernel('py', 120_000);
-  const channels = await server.channels(id);
+  const channels = await server.channels(id, 120_000);
   await channels.kernelInfo(120_000);
   await channels.execute('import os, signal; os.kill(1, signal.SIGTERM)', 30_000).catch(() => undefined);
   channels.close();

@@ -133,6 +133,42 @@ const CASES: Record<string, Case> = {
     kernels: [{ kind: 'clojure', name: 'clojure' }],
     kernelJson: [{ argv: [`${H}clojupyter/bin/clojupyter`, '{connection_file}'], display_name: 'Clojure (clojure)', interrupt_mode: 'signal', language: 'clojure' }],
   },
+  java: {
+    kernels: [
+      { kind: 'java', name: 'java' },
+      { kind: 'java', name: 'java17', jdk: 17, classpath: ['commons-lang'], compilerOpts: ['-Xlint:all', '-g'], timeout: 30000 },
+    ],
+    kernelJson: [
+      { argv: [`${H}jjava+openjdk-headless-21.0.12+2/bin/jjava`, '{connection_file}'], display_name: 'Java (java)', interrupt_mode: 'message', language: 'java' },
+      {
+        argv: [`${H}jjava+openjdk-headless-17.0.20+2+commons-lang-3.20.0/bin/jjava`, '{connection_file}'],
+        display_name: 'Java 17 (java17)',
+        env: { JJAVA_COMPILER_OPTS: '-Xlint:all -g', JJAVA_TIMEOUT: '30000' },
+        interrupt_mode: 'message',
+        language: 'java',
+      },
+    ],
+  },
+  julia: {
+    kernels: [
+      { kind: 'julia', name: 'julia' },
+      { kind: 'julia', name: 'julia110', version: '1.10', packages: ['Plots'] },
+    ],
+    kernelJson: [
+      {
+        argv: [`${H}julia-1.12.6-env+IJulia/bin/julia`, '-i', '--color=yes', '-e', 'import IJulia; IJulia.run_kernel()', '{connection_file}'],
+        display_name: 'Julia (julia)',
+        interrupt_mode: 'signal',
+        language: 'julia',
+      },
+      {
+        argv: [`${H}julia-1.10.11-env+IJulia+Plots/bin/julia`, '-i', '--color=yes', '-e', 'import IJulia; IJulia.run_kernel()', '{connection_file}'],
+        display_name: 'Julia 1.10 (julia110)',
+        interrupt_mode: 'signal',
+        language: 'julia',
+      },
+    ],
+  },
 };
 
 function configOf(kernels: unknown[]): NormalizedConfig {

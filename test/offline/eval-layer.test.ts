@@ -43,6 +43,10 @@ const KERNELS: Kernel[] = [
   { kind: 'typescript', name: 'ts' },
   { kind: 'ruby', name: 'ruby' },
   { kind: 'clojure', name: 'clojure' },
+  { kind: 'java', name: 'java' },
+  { kind: 'java', name: 'java17', jdk: 17, compilerOpts: ['-Xlint:all'], timeout: 30000 },
+  { kind: 'julia', name: 'julia' },
+  { kind: 'julia', name: 'julia110', version: '1.10', packages: ['Plots', 'DataFrames'] },
   {
     kind: 'custom',
     name: 'sh',
@@ -170,6 +174,9 @@ describe('offline/eval stand-ins', () => {
       ghcNoPackages = (hs.ghcWithPackages (ps: [ ps.text ])) == hs.ghc;
       ghcEnv = (hs.ghcWithPackages (ps: [ ps.ihaskell ])).name;
       realPython = p.python3 ? standIn;
+      juliaEnv = (p.julia.withPackages [ "IJulia" ]).name;
+      julia110 = p.julia_110.withPackages [ "IJulia" ] ? julia;
+      jdk = { inherit (p.jdk_headless) name; home = p.jdk21_headless.home == "\${p.jdk21_headless}/lib/openjdk"; real17 = p.jdk17_headless ? standIn; };
     }`;
     const [cmd, storeArgs] = nixCommand(nixBin, 'nix-instantiate');
     const { stdout } = await execa(cmd, [...storeArgs, '--eval', '--strict', '--json', '-E', expr]);
@@ -187,6 +194,9 @@ describe('offline/eval stand-ins', () => {
       ghcNoPackages: true,
       ghcEnv: 'ghc-9.10.3-with-packages',
       realPython: false,
+      juliaEnv: 'julia-1.12.6-env',
+      julia110: true,
+      jdk: { name: 'openjdk-headless-21.0.12+2', home: true, real17: false },
     });
   });
 });

@@ -19,6 +19,7 @@ export const BUILDS_OFFLINE: Record<string, Record<string, unknown>> = {
   bash: {},
   javascript: {},
   typescript: {},
+  java: { jdk: 17 },
   custom: { language: 'sh', argv: ['sh', '{connection_file}'], packages: ['busybox'] },
 };
 

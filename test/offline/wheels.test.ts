@@ -13,12 +13,19 @@ jest.setTimeout(900_000);
 
 const LOCK = lock();
 
+/** JJava's wheel built as nix/jjava.nix builds it (buildPythonPackage of the fetchPypi wheel), in the set `ps`. */
+const jjavaOf = (ps: string, minor: string) => {
+  const w = LOCK.pythons[minor]!.packages.jjava!;
+  return `(${ps}.buildPythonPackage { pname = "jjava"; version = "${w.version}"; format = "wheel"; src = pkgs.fetchPypi { pname = "jjava"; version = "${w.version}"; format = "wheel"; dist = "py3"; python = "py3"; sha256 = "${w.sha256}"; }; })`;
+};
+
 /**
- * Every locked package of one interpreter, as a withPackages expression: the set's own, and
- * NativeAuthenticator (locked, but no attribute of nixpkgs' set) built as nix/hub.nix builds it.
+ * Every locked package of one interpreter, as a withPackages expression: the set's own, and the
+ * ones locked but no attribute of nixpkgs' set, built as nixlab's Nix builds them:
+ * NativeAuthenticator as nix/hub.nix does, JJava as nix/jjava.nix does.
  */
 const everything = (attr: string, minor: string) =>
-  `pkgs.${attr}.withPackages (ps: map (n: if n == "jupyterhub-nativeauthenticator" then ${nativeAuthenticatorOf('ps')} else ps.\${n}) (builtins.attrNames (builtins.fromJSON (builtins.readFile ${LOCK_FILE})).pythons."${minor}".packages))`;
+  `pkgs.${attr}.withPackages (ps: map (n: if n == "jupyterhub-nativeauthenticator" then ${nativeAuthenticatorOf('ps')} else if n == "jjava" then ${jjavaOf('ps', minor)} else ps.\${n}) (builtins.attrNames (builtins.fromJSON (builtins.readFile ${LOCK_FILE})).pythons."${minor}".packages))`;
 
 describe('the wheel lock', () => {
   test('is stable JSON (sorted keys, two-space indent) and closed: every dependency is locked', () => {

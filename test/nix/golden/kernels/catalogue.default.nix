@@ -50,6 +50,20 @@ let
   kernelEnv12 = pkgs.iruby;
   # kernel "clojure" (clojure)
   kernelEnv13 = pkgs.clojupyter.launcher;
+  # kernel "java" (java)
+  kernelEnv14 = (pkgs.callPackage ./assets/java/jjava.nix) {
+    classpath = [ ];
+    jdk = pkgs.jdk_headless;
+  };
+  # kernel "java17" (java)
+  kernelEnv15 = (pkgs.callPackage ./assets/java17/jjava.nix) {
+    classpath = [ pkgs.commons-lang ];
+    jdk = pkgs.jdk17_headless;
+  };
+  # kernel "julia" (julia)
+  kernelEnv16 = pkgs.julia.withPackages [ "IJulia" ];
+  # kernel "julia110" (julia)
+  kernelEnv17 = pkgs.julia_110.withPackages [ "IJulia" "Plots" ];
   kernels = nixlab.kernels [
     (nixlab.kernelspec {
       argv = [
@@ -170,9 +184,47 @@ let
       name = "clojure";
       spec = "{\"display_name\":\"Clojure (clojure)\",\"interrupt_mode\":\"signal\",\"language\":\"clojure\"}";
     })
+    (nixlab.kernelspec {
+      argv = [ "${kernelEnv14}/bin/jjava" "{connection_file}" ];
+      logos = { };
+      name = "java";
+      spec = "{\"display_name\":\"Java (java)\",\"interrupt_mode\":\"message\",\"language\":\"java\"}";
+    })
+    (nixlab.kernelspec {
+      argv = [ "${kernelEnv15}/bin/jjava" "{connection_file}" ];
+      logos = { };
+      name = "java17";
+      spec = "{\"display_name\":\"Java 17 (java17)\",\"env\":{\"JJAVA_COMPILER_OPTS\":\"-Xlint:all -g\",\"JJAVA_TIMEOUT\":\"30000\"},\"interrupt_mode\":\"message\",\"language\":\"java\"}";
+    })
+    (nixlab.kernelspec {
+      argv = [
+        "${kernelEnv16}/bin/julia"
+        "-i"
+        "--color=yes"
+        "-e"
+        "import IJulia; IJulia.run_kernel()"
+        "{connection_file}"
+      ];
+      logos = { };
+      name = "julia";
+      spec = "{\"display_name\":\"Julia (julia)\",\"interrupt_mode\":\"signal\",\"language\":\"julia\"}";
+    })
+    (nixlab.kernelspec {
+      argv = [
+        "${kernelEnv17}/bin/julia"
+        "-i"
+        "--color=yes"
+        "-e"
+        "import IJulia; IJulia.run_kernel()"
+        "{connection_file}"
+      ];
+      logos = { };
+      name = "julia110";
+      spec = "{\"display_name\":\"Julia 1.10 (julia110)\",\"interrupt_mode\":\"signal\",\"language\":\"julia\"}";
+    })
   ];
   jupyterConfig = nixlab.jupyterConfig {
-    settings = "{\"frontend\":\"notebook\",\"kernels\":[\"r\",\"go\",\"cpp\",\"cpp20\",\"cpp23\",\"rust\",\"haskell\",\"bash\",\"js\",\"ts\",\"octave\",\"octave-signal\",\"ruby\",\"clojure\"]}";
+    settings = "{\"frontend\":\"notebook\",\"kernels\":[\"r\",\"go\",\"cpp\",\"cpp20\",\"cpp23\",\"rust\",\"haskell\",\"bash\",\"js\",\"ts\",\"octave\",\"octave-signal\",\"ruby\",\"clojure\",\"java\",\"java17\",\"julia\",\"julia110\"]}";
   };
   # the notebook front end
   server = pkgs.python3.withPackages (ps: [ ps.notebook ]);
@@ -193,7 +245,11 @@ let
     cpp23 = kernelEnv4;
     go = kernelEnv1;
     haskell = kernelEnv6;
+    java = kernelEnv14;
+    java17 = kernelEnv15;
     js = kernelEnv8;
+    julia = kernelEnv16;
+    julia110 = kernelEnv17;
     octave = kernelEnv10;
     octave-signal = kernelEnv11;
     r = kernelEnv0;
