@@ -1,12 +1,13 @@
 # The image's HEALTHCHECK, run by Docker in the container as the container's user with the
 # image's busybox sh: healthy when the Jupyter server answers GET <base url>api with 200 (`/api`
-# needs no token). Only busybox applets (sh, mkdir, sed, wget, timeout), which the image already
+# needs no token). Only busybox applets (sh, ln, readlink, grep, sed, ls, wget, timeout), which the image already
 # carries: no Python interpreter per probe.
 #
 # At most one probe at a time: Docker does not kill a probe that outlives its timeout, and on a
 # loaded machine probes that each start an interpreter piled up and starved the server. A probe
-# takes a lock (a directory holding its PID; mkdir is atomic); a probe that finds the lock held
-# by a live probe exits 1 at once; a lock left by a dead probe is taken over. The probe enforces
+# takes a lock (a symlink whose target is its PID: made in one step, atomically, with its
+# owner's PID in it); a probe that finds the lock held by a live probe exits 1 at once; a lock
+# left by a dead probe (killed, or from before a `docker restart`) is taken over. The probe enforces
 # its own deadline (NIXLAB_HEALTHCHECK_DEADLINE seconds, default 2, below Docker's timeout) with
 # busybox timeout (not wget -T, which crashes Debian's static busybox 1.35).
 #
@@ -18,18 +19,19 @@
 deadline=${NIXLAB_HEALTHCHECK_DEADLINE:-2}
 lock=${TMPDIR:-/tmp}/nixlab-healthcheck.$(id -u).lock
 
-if ! mkdir "$lock" 2>/dev/null; then
-    held=$(cat "$lock/pid" 2>/dev/null)
-    if [ -n "$held" ] && [ -d "/proc/$held" ]; then
+# A live probe: the PID's command line is this script's (PIDs restart after `docker restart`).
+probe() { [ -n "$1" ] && grep -q "${0##*/}" "/proc/$1/cmdline" 2>/dev/null; }
+if ! ln -s "$$" "$lock" 2>/dev/null; then
+    held=$(readlink "$lock")
+    if probe "$held"; then
         echo "nixlab healthcheck: probe $held is still running; not starting another" >&2
         exit 1
     fi
-    # A dead probe's lock (or one being written this instant: then mkdir below fails, and we exit).
-    rm -rf "$lock"
-    mkdir "$lock" 2>/dev/null || { echo "nixlab healthcheck: another probe took the lock" >&2; exit 1; }
+    # A dead probe's lock: removed only if it still names that probe, then taken like a free one.
+    [ "$(readlink "$lock")" = "$held" ] && rm -f "$lock"
+    ln -s "$$" "$lock" 2>/dev/null || { echo "nixlab healthcheck: another probe took the lock" >&2; exit 1; }
 fi
-echo $$ > "$lock/pid"
-trap 'rm -rf "$lock"' EXIT
+trap '[ "$(readlink "$lock")" = "$$" ] && rm -f "$lock"' EXIT
 trap 'exit 1' INT TERM
 
 scheme=http

@@ -71,14 +71,24 @@ def _nixlab_enforce_kernels(declared, aliases):
         def __str__(self):
             return self.message
 
+    Undeclared.__name__ = Undeclared.__qualname__ = "UndeclaredKernel"
+    Undeclared.__module__ = "nixlab"
+
     def get_kernel_spec(self, kernel_name):
         path, name = resolve(kernel_name)
         if path is None:
             offered = ", ".join(declared + [f"{a} (alias of {t})" for a, t in sorted(aliases.items())])
-            message = (
-                f"nixlab: kernel {kernel_name!r} is not declared in this environment (declared: {offered}); "
-                "add it to the nixlab config's kernels, or name a declared kernel in the notebook's metadata"
-            )
+            if name in {n.lower() for n in declared}:
+                message = (
+                    f"nixlab: kernel {kernel_name!r} is declared, but its kernelspec is in none of JUPYTER_PATH's "
+                    f"kernels directories ({os.pathsep.join(dirs()) or 'JUPYTER_PATH is empty'}); "
+                    "keep JUPYTER_PATH as the image or `nixlab shell` sets it"
+                )
+            else:
+                message = (
+                    f"nixlab: kernel {kernel_name!r} is not declared in this environment (declared: {offered}); "
+                    "add it to the nixlab config's kernels (or as an alias), or name a declared kernel in the notebook's metadata"
+                )
             self.log.warning("%s", message)
             raise Undeclared(kernel_name, message)
         by_name = getattr(self, "_get_kernel_spec_by_name", None)

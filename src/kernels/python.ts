@@ -86,7 +86,7 @@ export const python = defineKind<PythonKernel, NormalizedPythonKernel>({
     return { env, argv };
   },
   packageAttrs: (k) => [pythonAttr(k.version), ...['ipykernel', ...k.packages].map((p) => `${pythonAttr(k.version)}Packages.${p}`)],
-  example: { name: 'py', packages: ['numpy'] },
+  example: { name: 'python3', packages: ['numpy'] },
   checkedAgainst: ['pkgs/development/interpreters/python/default.nix', 'pkgs/development/interpreters/python/wrapper.nix', 'pkgs/applications/editors/jupyter/kernel.nix', 'pkgs/top-level/python-packages.nix'],
   snippet: { code: 'print(6 * 7)', expect: '42' },
 });

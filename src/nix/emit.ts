@@ -75,6 +75,12 @@ export function pkgsFormals(config: NormalizedConfig): Formal[] {
 
 const kernelVarName = (i: number): string => `kernelEnv${i}`;
 
+/** nixlab.json's `aliases` (alias → kernel name), only when some kernel has one. */
+function kernelAliases(config: NormalizedConfig): { aliases?: Record<string, string> } {
+  const pairs = config.kernels.flatMap((k) => k.aliases.map((a) => [a, k.name] as const));
+  return pairs.length ? { aliases: Object.fromEntries(pairs) } : {};
+}
+
 /** Where the config's `i`th start hook is copied inside the generated project. */
 const hookAsset = (i: number, file: string): string => `assets/hooks/${i}/${basename(file)}`;
 
@@ -105,7 +111,7 @@ function defaultNix(config: NormalizedConfig, source: string, data: unknown): Ni
   });
   bindings.push(['kernels', apply(select(v('nixlab'), 'kernels'), list(specs))]);
   const hubSettings = config.hub ? { hub: { defaultUrl: SINGLE_USER_DEFAULT_URL[config.frontend], version: config.hub.version } } : {};
-  bindings.push(['jupyterConfig', apply(select(v('nixlab'), 'jupyterConfig'), attrs({ settings: json({ frontend: config.frontend, kernels: config.kernels.map((k) => k.name), ...hubSettings }) }))]);
+  bindings.push(['jupyterConfig', apply(select(v('nixlab'), 'jupyterConfig'), attrs({ settings: json({ frontend: config.frontend, kernels: config.kernels.map((k) => k.name), ...kernelAliases(config), ...hubSettings }) }))]);
   // A single-user image also has jupyterhub (its jupyterhub-singleuser) in the server environment,
   // and the config's JupyterLab extensions join it (runtime/lab.ts): their share/jupyter/labextensions
   // is linked into the notebook environment's share/jupyter, JUPYTER_PATH.
