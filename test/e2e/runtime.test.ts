@@ -55,7 +55,8 @@ test("the image config has the HEALTHCHECK with nixlab's timing, run by busybox 
 
 test('start hooks run in order as the container user (--user 4242:4242), then the command', async () => {
   const r = await run(['--rm', '--user', '4242:4242', REF, config.Cmd[0]!, '/bin/sh', '-c', 'echo "server would start"; cat /tmp/greeted']);
-  expect([r.exitCode, r.stderr]).toEqual([0, '']);
+  // The image's /data belongs to its user (1000:100): the start says so in one line, and goes on.
+  expect([r.exitCode, r.stderr]).toEqual([0, 'nixlab: /data (owned by 1000:100) is not writable by uid 4242: notebooks cannot be saved; fix: on the host, sudo chown -R 4242:4242 <the directory mounted at /data>, or docker run --user 1000:100']);
   expect(r.stdout).toBe('hook 10 ran as 4242\nhook 20 ran\nserver would start\ngreeted');
 });
 
