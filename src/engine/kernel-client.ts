@@ -69,7 +69,8 @@ export class JupyterServer {
     }
     const timeoutMs = opts.timeoutMs ?? 60_000;
     return new Promise((resolve, reject) => {
-      const req = httpRequest({ host: url.hostname, port: url.port || 80, path: url.pathname + url.search, method: opts.method ?? 'GET', headers, agent: false }, (res) => {
+      // An IPv6 literal comes bracketed in a URL (`[::1]`) and bare to node:http.
+      const req = httpRequest({ host: url.hostname.replace(/^\[(.*)\]$/, '$1'), port: url.port || 80, path: url.pathname + url.search, method: opts.method ?? 'GET', headers, agent: false }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
