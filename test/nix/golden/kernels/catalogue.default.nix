@@ -183,7 +183,9 @@ let
   };
   start = nixlab.start {
     hooks = [ ];
+    server = "jupyter-notebook";
     shell = "${pkgs.busybox}/bin/sh";
+    singleuser = "";
   };
   kernelEnvs = {
     bash = kernelEnv7;
