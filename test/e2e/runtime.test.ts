@@ -68,7 +68,7 @@ test('a failing hook stops the container: docker wait gives its exit code, docke
   expect(logs.stderr).toBe('hook 20 refuses: FAIL_HOOK is set\nnixlab: start hook 02-20-maybe-fail.sh failed with exit code 3');
 });
 
-test('JUPYTER_PORT moves the server; the engine reports it healthy within the start period', async () => {
+test('JUPYTER_PORT moves the server; the engine reports it healthy within the start period; regressions "the allow-list leaks" (REST, nbconvert, the native python3) and "no kernel is named python3"', async () => {
   const port = await freePort();
   const id = (await run(['-d', '--network', 'host', '-e', `JUPYTER_PORT=${port}`, '-e', 'NIXLAB_IP=127.0.0.1', '-e', 'JUPYTER_TOKEN=secret', REF])).stdout.trim();
   const server = new JupyterServer(`http://127.0.0.1:${port}`, 'secret');
@@ -154,7 +154,7 @@ test('no token is baked in: not in Env or labels, and no file under /etc sets on
   expect(Number(r.stdout.split(' ')[1])).toBeGreaterThan(5);
 });
 
-test("docker-stacks' start-notebook.py with --ServerApp.base_url and the token off by argument, as --user 4242:4242: healthy, dual-stack, the uid named, one line on the unwritable volume", async () => {
+test('regressions "the health check ignores a base URL given on the command line", "an arbitrary uid has no name", "the server listens on IPv4 only", "nothing warns at start" (unwritable volume): start-notebook.py --ServerApp.base_url=/x, token off by argument, --user 4242:4242', async () => {
   const port = await freePort();
   const id = (await run(['-d', '--network', 'host', '--user', '4242:4242', '-e', `JUPYTER_PORT=${port}`, REF, 'start-notebook.py', '--ServerApp.base_url=/x', '--IdentityProvider.token='])).stdout.trim();
   // GET /x/api over IPv4 and IPv6 (the loopback of each): no token needed, none set.
@@ -175,7 +175,7 @@ test("docker-stacks' start-notebook.py with --ServerApp.base_url and the token o
   await dockerOk(['rm', '-f', id]);
 }, 300_000);
 
-test('start-notebook.sh and start-singleuser.py are on PATH; NOTEBOOK_ARGS and CLI args reach the command; --user 1010 gets a name', async () => {
+test('regression "start-notebook.py … do not exist here: tini exits 127": start-notebook.sh and start-singleuser.py are on PATH; NOTEBOOK_ARGS and CLI args reach the command; --user 1010 gets a name', async () => {
   // The entry points exec the image's start (hooks, the uid's name), then the server with
   // NOTEBOOK_ARGS (split as a shell splits words) and then the command line's arguments: the
   // server refuses the option given twice, naming both values in that order.
@@ -198,7 +198,7 @@ test('start-notebook.sh and start-singleuser.py are on PATH; NOTEBOOK_ARGS and C
 // probe that finds it running exits at once (a few probe processes at most, where the Python
 // probe piled up 25-60), and the server still comes up.
 // Run as root (--user 0:0): the server starts with --allow-root and says so in one line.
-test('health checks cannot pile up under CPU load: at most one live probe, and the server comes up (as root)', async () => {
+test('regressions "health checks pile up under CPU contention" and "running as root is not recommended": at most one live probe under stress and against a stalled server, and the server comes up as root', async () => {
   const port = await freePort();
   const stress: ResultPromise[] = [execa('stress', ['--cpu', '8', '--timeout', '600'], { reject: false })];
   try {
@@ -241,6 +241,27 @@ test('health checks cannot pile up under CPU load: at most one live probe, and t
     expect(samples).toBeGreaterThan(5);
     expect(most).toBeLessThanOrEqual(1);
     expect(mostProcesses).toBeLessThanOrEqual(3);
+
+    // A server that accepts connections but never answers (stopped with SIGSTOP): every probe
+    // hangs until its own deadline, Docker gives up on each after 200 ms and starts another every
+    // 500 ms. Without the lock they would pile up; with it, one request is in flight at a time,
+    // and the others exit at once.
+    const serverPid = "sed -n 's/^ *\"pid\": *\\([0-9]*\\).*/\\1/p' /tmp/jupyter/runtime/jpserver-*.json";
+    await dockerOk(['exec', id, '/bin/sh', '-c', `kill -STOP $(${serverPid})`]);
+    most = 0;
+    mostProcesses = 0;
+    samples = 0;
+    const stalledUntil = Date.now() + 20_000;
+    while (Date.now() < stalledUntil) await count();
+    timings['stalled: samples'] = samples;
+    timings['stalled: most live probes'] = most;
+    timings['stalled: most probe processes'] = mostProcesses;
+    expect(samples).toBeGreaterThan(3);
+    expect(most).toBe(1);
+    expect(mostProcesses).toBeLessThanOrEqual(3);
+    expect(await dockerOk(['inspect', '-f', '{{.State.Health.Status}}', id])).toBe('unhealthy');
+    await dockerOk(['exec', id, '/bin/sh', '-c', `kill -CONT $(${serverPid})`]);
+    await until('healthy again', 120_000, async () => ((await dockerOk(['inspect', '-f', '{{.State.Health.Status}}', id])) === 'healthy' ? true : undefined), 500);
     const logs = await docker(['logs', id]);
     expect(logs.stderr).toContain('nixlab: running as root (uid 0): the server runs with --allow-root');
     await dockerOk(['rm', '-f', id]);
