@@ -14,13 +14,16 @@
 # Where the server is: the newest live server's jpserver-<pid>.json in JUPYTER_RUNTIME_DIR (its
 # port, base_url and scheme, so `--ServerApp.base_url=/x` or `--port` given on the command line
 # are followed), else JUPYTER_PORT and the hub's JUPYTERHUB_SERVICE_PREFIX (or NIXLAB_BASE_URL).
-# 127.0.0.1 first, then [::1] (a server listening on IPv6 only).
+# 127.0.0.1, or [::1] for a server listening on an IPv6 address only.
 
 deadline=${NIXLAB_HEALTHCHECK_DEADLINE:-2}
 lock=${TMPDIR:-/tmp}/nixlab-healthcheck.$(id -u).lock
 
-# A live probe: the PID's command line is this script's (PIDs restart after `docker restart`).
-probe() { [ -n "$1" ] && grep -q "${0##*/}" "/proc/$1/cmdline" 2>/dev/null; }
+# A live probe: the PID runs this script, or — once the probe has exec'd its request — wget.
+# The request replaces the probe's shell (exec), so the lock names the process that is talking
+# to the server for as long as it does: whatever kills the shell (Docker, on a probe's timeout)
+# kills the request with it, and no request outlives the lock.
+probe() { [ -n "$1" ] && grep -q -e "${0##*/}" -e wget "/proc/$1/cmdline" 2>/dev/null; }
 if ! ln -s "$$" "$lock" 2>/dev/null; then
     held=$(readlink "$lock")
     if probe "$held"; then
@@ -31,10 +34,9 @@ if ! ln -s "$$" "$lock" 2>/dev/null; then
     [ "$(readlink "$lock")" = "$held" ] && rm -f "$lock"
     ln -s "$$" "$lock" 2>/dev/null || { echo "nixlab healthcheck: another probe took the lock" >&2; exit 1; }
 fi
-trap '[ "$(readlink "$lock")" = "$$" ] && rm -f "$lock"' EXIT
-trap 'exit 1' INT TERM
 
 scheme=http
+host=127.0.0.1
 port=${JUPYTER_PORT:-8888}
 base=${JUPYTERHUB_SERVICE_PREFIX:-${NIXLAB_BASE_URL:-/}}
 runtime=${JUPYTER_RUNTIME_DIR:-}
@@ -48,21 +50,15 @@ if [ -n "$runtime" ]; then
         [ -n "$p" ] && port=$p
         [ -n "$b" ] && base=$b
         grep -q '^ *"secure": *true' "$f" && scheme=https
+        # A server listening on an IPv6 address only (its URL has [..]): its loopback is [::1].
+        grep -q '^ *"url": *"https*://\[' "$f" && host='[::1]'
         break
     done
 fi
 case "$base" in */) ;; *) base="$base/" ;; esac
 case "$base" in /*) ;; *) base="/$base" ;; esac
 
-status=1
-for host in 127.0.0.1 '[::1]'; do
-    url="$scheme://$host:$port${base}api"
-    if out=$(timeout "$deadline" wget -q --no-check-certificate -O /dev/null "$url" 2>&1); then
-        status=0
-        break
-    fi
-    # Connection refused on IPv4: try IPv6; any answer (404, 500, a timeout) is the verdict.
-    case "$out" in *refused*) ;; *) break ;; esac
-done
-[ "$status" = 0 ] || echo "nixlab healthcheck: GET ${base}api on port $port: ${out:-no answer within ${deadline}s}" >&2
-exit "$status"
+# The verdict is wget's exit status; its error, if any, completes this line. busybox timeout
+# keeps the PID (it runs wget in its own process and watches from a child).
+printf 'nixlab healthcheck: GET %sapi on port %s (deadline %ss): ' "$base" "$port" "$deadline" >&2
+exec timeout "$deadline" wget -q --no-check-certificate -O /dev/null "$scheme://$host:$port${base}api"
