@@ -58,7 +58,8 @@ fi
 case "$base" in */) ;; *) base="$base/" ;; esac
 case "$base" in /*) ;; *) base="/$base" ;; esac
 
-# The verdict is wget's exit status; its error, if any, completes this line. busybox timeout
-# keeps the PID (it runs wget in its own process and watches from a child).
-printf 'nixlab healthcheck: GET %sapi on port %s (deadline %ss): ' "$base" "$port" "$deadline" >&2
+# The verdict is wget's exit status, its error (if any) the probe's output: "wget: can't connect
+# to remote host (127.0.0.1): Connection refused", "wget: server returned error: HTTP/1.1 404 Not
+# Found"; nothing when the deadline killed it (exit 143). busybox timeout keeps the PID (wget
+# runs in this process; a child watches the clock).
 exec timeout "$deadline" wget -q --no-check-certificate -O /dev/null "$scheme://$host:$port${base}api"
