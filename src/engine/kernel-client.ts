@@ -127,10 +127,13 @@ export class JupyterServer {
     return (await this.request(`/api/kernels/${id}`, { method: 'DELETE' })).status;
   }
 
-  /** Opens the kernel's channels websocket. */
-  async channels(kernelId: string): Promise<KernelChannels> {
+  /**
+   * Opens the kernel's channels websocket. The server answers the handshake once the kernel is
+   * ready, which a loaded machine can take longer than the default 30 s for.
+   */
+  async channels(kernelId: string, timeoutMs?: number): Promise<KernelChannels> {
     const url = `${this.base.replace(/^http/, 'ws').replace(/\/$/, '')}/api/kernels/${kernelId}/channels?session_id=${randomUUID()}`;
-    const ws = await WebSocketClient.connect(url, { headers: this.credentials() });
+    const ws = await WebSocketClient.connect(url, { headers: this.credentials(), ...(timeoutMs === undefined ? {} : { timeoutMs }) });
     return new KernelChannels(ws);
   }
 }

@@ -94,7 +94,7 @@ test('JUPYTER_PORT moves the server; the engine reports it healthy within the st
   expect(Object.keys(await server.kernelspecs())).toEqual(['python3']);
   for (const name of ['python3', 'py']) {
     const kernel = await server.startKernel(name, 120_000);
-    const channels = await server.channels(kernel);
+    const channels = await server.channels(kernel, 120_000);
     const r = await channels.execute('import sys; print(sys.executable, sys.version_info[:2])', 120_000);
     channels.close();
     expect([name, r.stdout]).toEqual([name, expect.stringMatching(/^\/nix\/store\/[a-z0-9]{32}-python3-3\.11\.[0-9]+-env\/bin\/python3(\.11)? \(3, 11\)\n$/)]);
