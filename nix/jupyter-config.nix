@@ -3,7 +3,7 @@
 #   jupyter_server_config.py    jupyter-server / JupyterLab: listen address, dirs
 #   jupyter_notebook_config.py  the same for Notebook 6
 #   nixlab.json                 the data jupyter_config.py reads (kernel names, front end)
-#   nixlab_healthcheck.py       the image's HEALTHCHECK (GET <base url>api on JUPYTER_PORT)
+#   nixlab_healthcheck.sh       the image's HEALTHCHECK (busybox sh: GET <base url>api of the running server)
 #   migrated                    jupyter_core's marker that IPython 3 config was migrated: without
 #                               it every `jupyter …` command, once IPYTHONDIR exists, tries to
 #                               write it here, in the read-only store, and fails (EROFS)
@@ -20,7 +20,7 @@ runCommand "jupyter-config"
     passAsFile = [ "settings" ];
     commonPy = ./jupyter_config.py;
     serverPy = ./jupyter_server_config.py;
-    healthcheckPy = ./healthcheck.py;
+    healthcheckSh = ./healthcheck.sh;
   }
   ''
     mkdir -p "$out"
@@ -28,7 +28,7 @@ runCommand "jupyter-config"
     cp "$commonPy" "$out/jupyter_config.py"
     cp "$serverPy" "$out/jupyter_server_config.py"
     cp "$serverPy" "$out/jupyter_notebook_config.py"
-    cp "$healthcheckPy" "$out/nixlab_healthcheck.py"
+    cp "$healthcheckSh" "$out/nixlab_healthcheck.sh"
     : > "$out/migrated"
     chmod 0444 "$out"/*
   ''

@@ -1,8 +1,11 @@
 # Jupyter server config written by nixlab (jupyter_server_config.py for jupyter-server and
 # JupyterLab, jupyter_notebook_config.py for Notebook 6). The kernel allow-list is in
 # jupyter_config.py beside it. What varies at run time comes from environment variables:
-#   - the listen address and port: NIXLAB_IP (default 127.0.0.1) and JUPYTER_PORT (default 8888,
-#     the name docker-stacks images use: `docker run -e JUPYTER_PORT=9999 …`);
+#   - the listen address and port: NIXLAB_IP (default 127.0.0.1; an image sets `*`: every
+#     address, IPv6 and IPv4 when the container has IPv6, else IPv4's 0.0.0.0) and JUPYTER_PORT
+#     (default 8888, the name docker-stacks images use: `docker run -e JUPYTER_PORT=9999 …`);
+#   - run as root (uid 0), the server runs with allow_root: nixlab's start says so in one line
+#     (nix/start.sh), and a notebook directory owned by root on the host stays writable;
 #   - the notebook directory: NIXLAB_NOTEBOOK_DIR;
 #   - writable state stays outside the store: JUPYTER_DATA_DIR and JUPYTER_RUNTIME_DIR, and
 #     JupyterLab's (and Notebook 7's) settings and workspaces, JUPYTERLAB_SETTINGS_DIR and
@@ -18,12 +21,30 @@ c = get_config()  # noqa: F821 (provided by traitlets when it runs this file)
 # which a value here would override.
 _hub = "JUPYTERHUB_SERVICE_URL" in os.environ or "JUPYTERHUB_API_TOKEN" in os.environ
 
+
+def _listen_address(value):
+    # `*`: tornado binds every address of both families for "" (dual-stack), but fails when the
+    # container has no IPv6 (docker's default for its networks): try binding [::] first.
+    if value != "*":
+        return value
+    import socket
+
+    try:
+        with socket.socket(socket.AF_INET6, socket.SOCK_STREAM) as s:
+            s.bind(("::", 0))
+    except OSError:
+        return "0.0.0.0"
+    return ""
+
+
 for _app in ("ServerApp", "NotebookApp"):
     _cfg = c[_app]
     if not _hub:
-        _cfg.ip = os.environ.get("NIXLAB_IP", "127.0.0.1")
+        _cfg.ip = _listen_address(os.environ.get("NIXLAB_IP", "127.0.0.1"))
         _cfg.port = int(os.environ.get("JUPYTER_PORT", "8888"))
     _cfg.open_browser = False
+    if os.getuid() == 0:
+        _cfg.allow_root = True
 
 if _hub:
     import json

@@ -1,20 +1,34 @@
-# The image's start command: runs the config's start hooks in order, each with the image's
-# shell, then execs the server command it was given. A hook that fails stops the start: its
-# exit code becomes the container's, with a line saying which hook it was (the hook's own
-# output comes first, on the container's log).
+# The image's start command and docker-stacks' entry points.
+#
+# bin/nixlab-start (nix/start.sh): gives an unknown uid a name, says in one line what is wrong
+# with a root user or an unwritable notebook directory, runs the config's start hooks in order,
+# each with the image's shell, then execs the command it was given. A hook that fails stops the
+# start: its exit code becomes the container's, with a line saying which hook it was (the
+# hook's own output comes first, on the container's log).
+#
+# bin/start-notebook.py, start-notebook.sh, start-singleuser.py, start-singleuser.sh
+# (nix/docker-stacks.sh): docker-stacks' names, on PATH; each runs bin/nixlab-start with the
+# image's server (or jupyterhub-singleuser) and the arguments given.
 #
 # nixpkgs API used: runCommand (pkgs/build-support/trivial-builders/default.nix).
 { runCommand }:
 {
-  # The shell that runs this script and the hooks (an absolute store path to a POSIX sh).
+  # The shell that runs these scripts and the hooks (an absolute store path to busybox's sh:
+  # its directory holds the applets the scripts call).
   shell,
   # The hook files, run in this order (paths; nixlab copies each from the config's directory).
   hooks ? [ ],
+  # The command that starts the image's server (a name on PATH, e.g. "jupyter-lab").
+  server ? "jupyter-server",
+  # The JupyterHub single-user command, or "" when the image has none.
+  singleuser ? "",
 }:
 runCommand "nixlab-start"
   {
-    inherit shell hooks;
+    inherit shell hooks server singleuser;
     hookNames = map baseNameOf hooks;
+    startBody = ./start.sh;
+    stacksBody = ./docker-stacks.sh;
   }
   ''
     mkdir -p "$out/bin" "$out/hooks"
@@ -27,12 +41,22 @@ runCommand "nixlab-start"
     done
     {
       echo "#!$shell"
-      echo '# nixlab: run the start hooks, then the server (see nixlab/start.nix).'
-      echo 'for hook in '"$out"'/hooks/*; do'
-      echo '  [ -e "$hook" ] || continue'
-      echo '  '"$shell"' "$hook" || { code=$?; echo "nixlab: start hook ''${hook##*/} failed with exit code $code" >&2; exit $code; }'
-      echo 'done'
-      echo 'exec "$@"'
+      echo '# nixlab: the start hooks, then the command (see nixlab/start.nix).'
+      echo "bb='${"$"}{shell%/*}'"
+      echo "hooks='$out/hooks'"
+      cat "$startBody"
     } > "$out/bin/nixlab-start"
-    chmod 0555 "$out/bin/nixlab-start"
+    {
+      echo "#!$shell"
+      echo "# nixlab: docker-stacks' entry point (see nixlab/start.nix)."
+      echo "start='$out/bin/nixlab-start'"
+      echo "shell='$shell'"
+      echo "server='$server'"
+      echo "singleuser='$singleuser'"
+      cat "$stacksBody"
+    } > "$out/bin/nixlab-docker-stacks"
+    chmod 0555 "$out/bin/nixlab-start" "$out/bin/nixlab-docker-stacks"
+    for name in start-notebook.py start-notebook.sh start-singleuser.py start-singleuser.sh; do
+      ln -s nixlab-docker-stacks "$out/bin/$name"
+    done
   ''

@@ -10,7 +10,7 @@ import type { Config } from 'nixlab/config';
 export default {
   frontend: 'lab',
   kernels: [
-    { kind: 'python', name: 'py', displayName: 'Python 3 (numpy, pandas)', packages: ['numpy', 'pandas'] },
+    { kind: 'python', name: 'python3', displayName: 'Python 3 (numpy, pandas)', packages: ['numpy', 'pandas'] },
     { kind: 'r', name: 'r', displayName: 'R (jsonlite)', packages: ['jsonlite'] },
     { kind: 'octave', name: 'octave', displayName: 'Octave (signal)', packages: ['signal'] },
     { kind: 'go', name: 'go', displayName: 'Go' },

@@ -117,15 +117,20 @@ export function attrNameRule(description: string, examples: string, opts: { dott
 // ---------------------------------------------------------------------------------------------
 // Kernels
 
-/** Kernel names Jupyter keeps for the server's own Python kernel (compared ignoring case). */
-export const RESERVED_KERNEL_NAMES = ['python', 'python3'] as const;
+/**
+ * Kernel names a kernel cannot have (compared ignoring case): jupyter_client renames `python` to
+ * `python3` before it looks the name up, so a kernel named `python` could never be started.
+ * `python3` itself is a first-class name: nixlab's config enforces the allow-list in the name
+ * lookup (nix/jupyter_config.py), so it is the declared kernel, never the server's own Python.
+ */
+export const RESERVED_KERNEL_NAMES = ['python'] as const;
 const KERNEL_NAME = /^[A-Za-z0-9._-]+$/;
 const KERNEL_NAME_MAX = 255;
 
 function suggestKernelName(v: string): string {
   const s = v.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, KERNEL_NAME_MAX);
   if (s === '' || s === '.' || s === '..') return 'kernel';
-  return (RESERVED_KERNEL_NAMES as readonly string[]).includes(s.toLowerCase()) ? 'py' : s;
+  return (RESERVED_KERNEL_NAMES as readonly string[]).includes(s.toLowerCase()) ? 'python3' : s;
 }
 
 /** A valid kernel name built from `v` (for hints: `"my kernel"` → `"my-kernel"`). */
@@ -134,14 +139,13 @@ export const kernelNameLike = suggestKernelName;
 export const kernelName = rule(
   {
     type: 'string',
-    description: 'Kernelspec directory name: letters, digits, `.`, `_` and `-`; not `.` or `..`, and not `python` or `python3` (Jupyter keeps those for its own kernel).',
+    description: 'Kernelspec directory name: letters, digits, `.`, `_` and `-`; not `.` or `..`, and not `python` (Jupyter renames it to `python3`).',
     minLength: 1,
     maxLength: KERNEL_NAME_MAX,
     pattern: KERNEL_NAME.source,
     not: { enum: ['.', '..'] },
-    // jupyter_client treats `python` as the native `python3` kernel, and `python3` is that
-    // kernel's directory: either name would run the server's own Python, not this kernel.
-    allOf: [{ not: { pattern: '^[Pp][Yy][Tt][Hh][Oo][Nn]3?$' } }],
+    // jupyter_client renames `python` to `python3` before looking it up.
+    allOf: [{ not: { pattern: '^[Pp][Yy][Tt][Hh][Oo][Nn]$' } }],
   },
   (v: string) => {
     if (v === '') return { message: 'kernel name is empty', hint: 'choose a name such as "py"' };
@@ -149,7 +153,7 @@ export const kernelName = rule(
     if (v.length > KERNEL_NAME_MAX) return { message: `kernel name is too long (${v.length} characters, at most ${KERNEL_NAME_MAX})`, hint: 'shorten it' };
     if (!KERNEL_NAME.test(v)) return { message: `${q(v)} is not a valid kernel name: only letters, digits, ".", "_" and "-" are allowed`, hint: `rename it, e.g. to ${q(suggestKernelName(v))}` };
     if ((RESERVED_KERNEL_NAMES as readonly string[]).includes(v.toLowerCase())) {
-      return { message: `${q(v)} is reserved by Jupyter for the server's own Python kernel`, hint: 'choose another name, e.g. "py" or "py313"' };
+      return { message: `${q(v)} is reserved by Jupyter: it renames "python" to "python3" before starting a kernel`, hint: 'name the kernel "python3" (notebooks and nbconvert ask for it), or e.g. "py313"' };
     }
     return undefined;
   },

@@ -78,6 +78,12 @@ const envMap = (description: string): SchemaObject => ({
 export const kernelBaseProperties: Record<string, SchemaObject> = {
   name: ref('kernelName', 'Kernelspec directory name, unique in the config: `[A-Za-z0-9._-]+`, not `.`, `..`, `python` or `python3`.'),
   displayName: ref('displayName', 'Shown in the launcher. Default: derived from the kind and version (`Python 3.12 (name)`), or the name.'),
+  aliases: {
+    type: 'array',
+    description: 'Other names that start this kernel, e.g. `[python3]` so that notebooks, nbconvert and papermill asking for `python3` get it. Not listed in the launcher; unique among every kernel name and alias.',
+    items: ref('kernelName', 'A kernel name a notebook may ask for.'),
+    uniqueItems: true,
+  },
   env: envMap('Extra environment variables for the kernel process (POSIX names, string values).'),
   interruptMode: ref('interruptMode', 'kernel.json `interrupt_mode`: `signal` (default) or `message`.'),
   metadata: { type: 'object', description: 'Free-form JSON copied into kernel.json `metadata`.' },

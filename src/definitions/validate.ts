@@ -450,6 +450,20 @@ function checkSemantics(data: unknown, ctx: Collector): void {
           });
         }
       }
+      // Aliases share the names' space: a name resolves to one kernel only.
+      if (Array.isArray(kernel.aliases)) {
+        kernel.aliases.forEach((alias: unknown, a: number) => {
+          if (typeof alias !== 'string') return;
+          const j = firstByName.get(alias.toLowerCase());
+          if (j === undefined) firstByName.set(alias.toLowerCase(), i);
+          else {
+            ctx.error([...at, 'aliases', a], {
+              message: `alias ${q(alias)} is already a kernel name or alias of ${formatJsonPath(['kernels', j])}`,
+              hint: 'a name starts one kernel only: remove the alias, or rename the kernel',
+            });
+          }
+        });
+      }
       checkLogos(kernel.logos, [...at, 'logos'], ctx);
       kindOf(kernel.kind)?.check?.(kernel, at, ctx);
     });
@@ -556,6 +570,7 @@ function normaliseKernel(k: KernelDef, baseDir: string): NormalizedKernel {
   for (const [key, rel] of Object.entries(k.logos ?? {})) logos[key as keyof typeof logos] = path.resolve(baseDir, rel);
   const base = {
     name: k.name,
+    aliases: [...(k.aliases ?? [])],
     env: { ...(k.env ?? {}) },
     interruptMode: k.interruptMode ?? 'signal',
     metadata: (k.metadata ?? {}) as Record<string, JsonValue>,

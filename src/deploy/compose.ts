@@ -61,7 +61,7 @@ export function composeFile(config: NormalizedConfig): string {
     '      - /tmp',
     '    restart: unless-stopped',
     '    stop_grace_period: 10s',
-    "    healthcheck: # the image's own test (GET /api), docker-stacks' timing",
+    "    healthcheck: # the image's own test (GET /api, one probe at a time; src/runtime/image.ts)",
     `      interval: ${h.intervalSeconds}s`,
     `      timeout: ${h.timeoutSeconds}s`,
     `      start_period: ${h.startPeriodSeconds}s`,

@@ -69,7 +69,8 @@ export class JupyterServer {
     }
     const timeoutMs = opts.timeoutMs ?? 60_000;
     return new Promise((resolve, reject) => {
-      const req = httpRequest({ host: url.hostname, port: url.port || 80, path: url.pathname + url.search, method: opts.method ?? 'GET', headers, agent: false }, (res) => {
+      // An IPv6 literal comes bracketed in a URL (`[::1]`) and bare to node:http.
+      const req = httpRequest({ host: url.hostname.replace(/^\[(.*)\]$/, '$1'), port: url.port || 80, path: url.pathname + url.search, method: opts.method ?? 'GET', headers, agent: false }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
@@ -127,12 +128,12 @@ export class JupyterServer {
   }
 
   /**
-   * Opens the kernel's channels websocket. The server answers the handshake once the kernel
-   * answered its kernel_info, which on a loaded machine may take longer than the default 30 s.
+   * Opens the kernel's channels websocket. The server answers the handshake once the kernel is
+   * ready, which a loaded machine can take longer than the default 30 s for.
    */
-  async channels(kernelId: string, handshakeMs?: number): Promise<KernelChannels> {
+  async channels(kernelId: string, timeoutMs?: number): Promise<KernelChannels> {
     const url = `${this.base.replace(/^http/, 'ws').replace(/\/$/, '')}/api/kernels/${kernelId}/channels?session_id=${randomUUID()}`;
-    const ws = await WebSocketClient.connect(url, { headers: this.credentials(), ...(handshakeMs === undefined ? {} : { timeoutMs: handshakeMs }) });
+    const ws = await WebSocketClient.connect(url, { headers: this.credentials(), ...(timeoutMs === undefined ? {} : { timeoutMs }) });
     return new KernelChannels(ws);
   }
 }

@@ -24,6 +24,9 @@ export interface ImageUserSpec {
   home?: string;
 }
 
+/** The mode of /etc/passwd and /etc/group: writable, so that the start can name any uid. */
+export const USER_DB_MODE = 0o666;
+
 /** Inputs of the system layer. Every path is absolute. */
 export interface SystemLayerOptions {
   user: ImageUserSpec;
@@ -171,8 +174,8 @@ export function systemLayerEntries(opts: ListedSystemLayer): LayerEntry[] {
     if (!existing) nodes.set(path, { kind: 'dir', mode: 0o755, uid: 0, gid: 0, explicit: false });
     return true;
   };
-  const file = (path: string, text: string, at: PathSegment[]) => {
-    if (dir(posix.dirname(path), null, at)) claim(path, { kind: 'file', mode: 0o644, content: Buffer.from(text) }, at);
+  const file = (path: string, text: string, at: PathSegment[], mode = 0o644) => {
+    if (dir(posix.dirname(path), null, at)) claim(path, { kind: 'file', mode, content: Buffer.from(text) }, at);
   };
 
   const home = userHome(user);
@@ -181,8 +184,11 @@ export function systemLayerEntries(opts: ListedSystemLayer): LayerEntry[] {
   dir('/var/tmp', { mode: 0o1777, uid: 0, gid: 0 }, ['tmp']);
   dir('/root', { mode: 0o700, uid: 0, gid: 0 }, ['user']);
   if (home !== '/root' || user.uid !== 0) dir(home, owned, ['user', 'home']);
-  file('/etc/passwd', passwd(user, home), ['user']);
-  file('/etc/group', group(user), ['user']);
+  // Writable by every uid: the start (nix/start.sh) names a uid the image does not know
+  // (docker run --user 4242:4242), as docker-stacks' start does with a group-writable file. The
+  // image has no setuid program (the Nix store holds none), so an entry grants nothing.
+  file('/etc/passwd', passwd(user, home), ['user'], USER_DB_MODE);
+  file('/etc/group', group(user), ['user'], USER_DB_MODE);
   file('/etc/nsswitch.conf', 'passwd: files\ngroup: files\nshadow: files\nhosts: files dns\n', ['nsswitch']);
   for (const [path, target, at] of links) {
     if (target !== undefined && dir(posix.dirname(path), null, at)) claim(path, { kind: 'symlink', target }, at);

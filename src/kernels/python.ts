@@ -119,7 +119,7 @@ export const python = defineKind<PythonKernel, NormalizedPythonKernel>({
     return problems;
   },
   packageAttrs: (k) => [pythonAttr(k.version), ...['ipykernel', ...k.packages].map((p) => `${pythonAttr(k.version)}Packages.${p}`)],
-  example: { name: 'py', packages: ['numpy'] },
+  example: { name: 'python3', packages: ['numpy'] },
   nixpkgs: {
     envs: Object.fromEntries([DEFAULT_PYTHON_ATTR, ...PYTHON_VERSIONS.map(pythonAttr)].map((a) => [a, 'python3'])),
     instantiable: [DEFAULT_PYTHON_ATTR, ...PYTHON_VERSIONS.map(pythonAttr)].map((a) => `${a}Packages.ipykernel`),

@@ -21,6 +21,8 @@ export interface KernelBase {
   name: string;
   /** Shown in the launcher. Defaults to a name derived from the kind and version. */
   displayName?: string;
+  /** Other names that start this kernel (e.g. `python3`), unique among all names and aliases. */
+  aliases?: string[];
   /** Extra environment variables for the kernel process (POSIX names). */
   env?: Record<string, string>;
   interruptMode?: InterruptMode;
@@ -36,6 +38,8 @@ export interface NormalizedKernelBase {
   displayName: string;
   /** kernel.json `language`. */
   language: string;
+  /** Other names that start this kernel (nix/jupyter_config.py resolves them). */
+  aliases: string[];
   env: Record<string, string>;
   interruptMode: InterruptMode;
   metadata: Record<string, JsonValue>;

@@ -17,13 +17,13 @@ import { JUPYTER_VARIABLES, type Place, type Value } from '../runtime/environmen
 import { ROOT_LINKS, filesLink } from '../runtime/image-root.js';
 import { FRONT_ENDS } from '../runtime/targets.js';
 import { SERVER_PACKAGE_SET, extensionIndex, labExtensions } from '../runtime/lab.js';
-import { SINGLE_USER_DEFAULT_URL, SINGLE_USER_PACKAGE } from '../runtime/hub.js';
+import { SINGLE_USER_COMMAND, SINGLE_USER_DEFAULT_URL, SINGLE_USER_PACKAGE } from '../runtime/hub.js';
 import { apply, attrs, bool, comment, json, lambda, lambdaSet, letIn, list, mapChildren, nix, nul, origin, relPath, select, str, strParts, v, type Formal, type NixExpr, type Origin, type OriginRole, type StrPart } from './ast.js';
 import { resolvePin, type ResolvedPin } from './pin.js';
 import { renderMapped, type Span } from './render.js';
 
 /** Files of the hand-written Nix library copied into every generated project (under nixlab/). */
-export const LIBRARY_FILES = ['lib.nix', 'kernelspec.nix', 'jupyter-config.nix', 'jupyter_config.py', 'jupyter_server_config.py', 'healthcheck.py', 'start.nix'] as const;
+export const LIBRARY_FILES = ['lib.nix', 'kernelspec.nix', 'jupyter-config.nix', 'jupyter_config.py', 'jupyter_server_config.py', 'healthcheck.sh', 'start.nix', 'start.sh', 'docker-stacks.sh'] as const;
 
 const LOGO_FILE: Record<LogoSize, string> = { '32x32': 'logo-32x32', '64x64': 'logo-64x64', svg: 'logo-svg' };
 
@@ -75,6 +75,12 @@ export function pkgsFormals(config: NormalizedConfig): Formal[] {
 
 const kernelVarName = (i: number): string => `kernelEnv${i}`;
 
+/** nixlab.json's `aliases` (alias → kernel name), only when some kernel has one. */
+function kernelAliases(config: NormalizedConfig): { aliases?: Record<string, string> } {
+  const pairs = config.kernels.flatMap((k) => k.aliases.map((a) => [a, k.name] as const));
+  return pairs.length ? { aliases: Object.fromEntries(pairs) } : {};
+}
+
 /** Where the config's `i`th start hook is copied inside the generated project. */
 const hookAsset = (i: number, file: string): string => `assets/hooks/${i}/${basename(file)}`;
 
@@ -105,7 +111,7 @@ function defaultNix(config: NormalizedConfig, source: string, data: unknown): Ni
   });
   bindings.push(['kernels', apply(select(v('nixlab'), 'kernels'), list(specs))]);
   const hubSettings = config.hub ? { hub: { defaultUrl: SINGLE_USER_DEFAULT_URL[config.frontend], version: config.hub.version } } : {};
-  bindings.push(['jupyterConfig', apply(select(v('nixlab'), 'jupyterConfig'), attrs({ settings: json({ frontend: config.frontend, kernels: config.kernels.map((k) => k.name), ...hubSettings }) }))]);
+  bindings.push(['jupyterConfig', apply(select(v('nixlab'), 'jupyterConfig'), attrs({ settings: json({ frontend: config.frontend, kernels: config.kernels.map((k) => k.name), ...kernelAliases(config), ...hubSettings }) }))]);
   // A single-user image also has jupyterhub (its jupyterhub-singleuser) in the server environment,
   // and the config's JupyterLab extensions join it (runtime/lab.ts): their share/jupyter/labextensions
   // is linked into the notebook environment's share/jupyter, JUPYTER_PATH.
@@ -125,7 +131,13 @@ function defaultNix(config: NormalizedConfig, source: string, data: unknown): Ni
     'start',
     apply(
       select(v('nixlab'), 'start'),
-      attrs({ shell: strParts(select(v('pkgs'), ROOT_LINKS.shell.attr), `/${ROOT_LINKS.shell.provides.sh}`), hooks: list(config.image.startHooks.map((h, i) => origin({ role: 'start-hook', at: ['image', 'startHooks', i] }, relPath(`./${hookAsset(i, h)}`)))) }),
+      attrs({
+        shell: strParts(select(v('pkgs'), ROOT_LINKS.shell.attr), `/${ROOT_LINKS.shell.provides.sh}`),
+        hooks: list(config.image.startHooks.map((h, i) => origin({ role: 'start-hook', at: ['image', 'startHooks', i] }, relPath(`./${hookAsset(i, h)}`)))),
+        // docker-stacks' entry points (start-notebook.py, start-singleuser.py) start these.
+        server: str(FRONT_ENDS[config.frontend].command),
+        singleuser: str(config.hub ? SINGLE_USER_COMMAND : ''),
+      }),
     ),
   ]);
   bindings.push(['kernelEnvs', attrs(envNames)]);

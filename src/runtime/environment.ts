@@ -68,14 +68,16 @@ export const IMAGE_JUPYTER_CONFIG = '/etc/jupyter';
 export const IMAGE_CA_BUNDLE = '/etc/ssl/certs/ca-certificates.crt';
 
 /** What the image adds: a full PATH, the user's home, the listen address and port. */
-export function imageVariables(opts: { envPath: string; shellPath: string; home: string; port: number }): Variable[] {
+export function imageVariables(opts: { envPath: string; startPath: string; shellPath: string; home: string; port: number }): Variable[] {
   return [
-    { name: 'PATH', value: [`${opts.envPath}/bin:${opts.shellPath}/bin`] },
+    // The start's bin/ holds docker-stacks' entry points (start-notebook.py, …).
+    { name: 'PATH', value: [`${opts.envPath}/bin:${opts.startPath}/bin:${opts.shellPath}/bin`] },
     { name: 'HOME', value: [opts.home] },
     { name: 'LANG', value: ['C.UTF-8'] },
     { name: 'SSL_CERT_FILE', value: [IMAGE_CA_BUNDLE] },
     ...JUPYTER_VARIABLES,
-    { name: 'NIXLAB_IP', value: ['0.0.0.0'], reserved: 'a container listens on every address' },
+    // `*`: every address, IPv6 and IPv4 when the container has IPv6 (jupyter_server_config.py).
+    { name: 'NIXLAB_IP', value: ['*'], reserved: 'a container listens on every address' },
     // docker-stacks' name: `docker run -e JUPYTER_PORT=9999 …` moves the server.
     { name: 'JUPYTER_PORT', value: [String(opts.port)], reserved: 'set the port with image.port (or at run time: docker run -e JUPYTER_PORT=…)' },
   ];
@@ -83,7 +85,7 @@ export function imageVariables(opts: { envPath: string; shellPath: string; home:
 
 /** The names a config's image.env may not set, with the reason. */
 export const RESERVED_VARIABLES: ReadonlyMap<string, string> = new Map(
-  imageVariables({ envPath: '', shellPath: '', home: '', port: 0 }).flatMap((v) => (v.reserved ? [[v.name, v.reserved] as [string, string]] : [])),
+  imageVariables({ envPath: '', startPath: '', shellPath: '', home: '', port: 0 }).flatMap((v) => (v.reserved ? [[v.name, v.reserved] as [string, string]] : [])),
 );
 
 /** A value with every place filled in as text. */

@@ -31,9 +31,14 @@ describe('image.files', () => {
 });
 
 describe('reserved kernel names', () => {
-  it.each(['python', 'python3', 'Python3'])('refuses %s (Jupyter would run the server env python3 instead)', (name) => {
+  it.each(['python', 'Python'])('refuses %s (jupyter_client renames it to python3)', (name) => {
     const r = validateConfig({ kernels: [{ kind: 'python', name }] }, 'nixlab.yaml');
     expect(r.errors.map((e) => e.where)).toContain('nixlab.yaml:$.kernels[0].name');
     expect(r.errors.find((e) => e.where === 'nixlab.yaml:$.kernels[0].name')!.message).toContain('reserved');
+  });
+  // Regression (issue 24, "no kernel is named python3"): notebooks, nbconvert and papermill ask
+  // for python3, so it is a kernel name like any other.
+  it.each(['python3', 'Python3'])('accepts %s', (name) => {
+    expect(validateConfig({ kernels: [{ kind: 'python', name }] }, 'nixlab.yaml').errors).toEqual([]);
   });
 });

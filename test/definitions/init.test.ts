@@ -86,12 +86,12 @@ describe('the starter config', () => {
   test('shows each kind\'s example', () => {
     const yaml = renderStarterConfig(['python', 'cpp', 'haskell'], 'yaml');
     expect(yaml).toMatch(/^# nixlab config/);
-    expect(yaml).toContain('- kind: python\n    name: py\n    packages:\n      - numpy');
+    expect(yaml).toContain('- kind: python\n    name: python3\n    packages:\n      - numpy');
     expect(yaml).toContain('std: 17');
     expect(yaml).toContain('packages:\n      - lens');
     const ts = renderStarterConfig(['python'], 'ts');
     expect(ts).toContain("import type { Config } from 'nixlab/config';");
-    expect(ts).toContain("{ kind: 'python', name: 'py', packages: ['numpy'] },");
+    expect(ts).toContain("{ kind: 'python', name: 'python3', packages: ['numpy'] },");
     expect(ts.trimEnd().endsWith('} satisfies Config;')).toBe(true);
   });
 });
@@ -100,9 +100,9 @@ describe('initConfig', () => {
   test('writes the file atomically and reports what it wrote', async () => {
     const dir = freshDir();
     const result = await initConfig({ dir, kinds: ['python', 'octave'], format: 'yaml' });
-    expect(result).toEqual({ file: join(dir, 'nixlab.yaml'), kernels: ['py', 'octave'], replaced: false, warnings: [] });
+    expect(result).toEqual({ file: join(dir, 'nixlab.yaml'), kernels: ['python3', 'octave'], replaced: false, warnings: [] });
     expect(readdirSync(dir)).toEqual(['nixlab.yaml']);
-    expect((await loadConfig(result.file)).config.kernels.map((k) => k.name)).toEqual(['py', 'octave']);
+    expect((await loadConfig(result.file)).config.kernels.map((k) => k.name)).toEqual(['python3', 'octave']);
   });
 
   test('refuses to overwrite a config, and replaces it with force', async () => {

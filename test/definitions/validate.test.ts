@@ -66,6 +66,8 @@ const cases: Case[] = [
   { name: 'NaN', config: withImage({ port: Number.NaN }), errors: [['$.image.port', 'is NaN']] },
   { name: 'undefined in a list', config: withKernel({ ...py, packages: [undefined] }), errors: [['$.kernels[0].packages[0]', 'is undefined']] },
   // kernel names
+  { name: 'an alias that is another kernel\'s name', config: { kernels: [py, { ...sh, aliases: ['PY'] }] }, errors: [['$.kernels[1].aliases[0]', 'alias "PY" is already a kernel name or alias of $.kernels[0]']] },
+  { name: 'an alias named python', config: { kernels: [{ ...py, aliases: ['python'] }] }, errors: [['$.kernels[0].aliases[0]', 'reserved by Jupyter']] },
   { name: 'duplicate kernel names', config: { kernels: [py, sh, { ...sh, name: 'py' }] }, errors: [['$.kernels[2].name', 'kernel name "py" is already used by $.kernels[0]']] },
   { name: 'kernel names differing in case', config: { kernels: [py, { ...sh, name: 'PY' }] }, errors: [['$.kernels[1].name', 'Jupyter ignores case']] },
   { name: 'kernel name ..', config: withKernel({ ...py, name: '..' }), errors: [['$.kernels[0].name', '".." cannot be a kernel name']] },
@@ -208,7 +210,7 @@ describe('hints', () => {
   test('unknown key: closest match and the allowed keys', () => {
     const hint = hintFor(withKernel({ ...py, display_name: 'Py' }));
     expect(hint).toContain('did you mean "displayName"?');
-    expect(hint).toContain('allowed keys: kind, name, displayName, env, interruptMode, metadata, logos, version, packages');
+    expect(hint).toContain('allowed keys: kind, name, displayName, aliases, env, interruptMode, metadata, logos, version, packages');
   });
   test('a key of another kind names that kind', () => {
     expect(hintFor(withKernel({ ...py, argv: [] }))).toContain('"argv" belongs to custom kernels');
@@ -239,7 +241,7 @@ describe('hints', () => {
   });
   test('packages on a preset without packages: which kinds take them', () => {
     expect(hintFor(withKernel({ kind: 'go', name: 'go', packages: [] }))).toBe(
-      '"packages" belongs to python, r, octave, haskell, julia and custom kernels, not to go kernels: remove it (allowed keys: kind, name, displayName, env, interruptMode, metadata, logos)',
+      '"packages" belongs to python, r, octave, haskell, julia and custom kernels, not to go kernels: remove it (allowed keys: kind, name, displayName, aliases, env, interruptMode, metadata, logos)',
     );
   });
   test('a key of exactly one other kind still names it', () => {
@@ -342,6 +344,7 @@ describe('normalisation', () => {
             kind: 'python',
             name: 'py',
             displayName: 'Python 3 (py)',
+            aliases: [],
             env: {},
             interruptMode: 'signal',
             metadata: {},
@@ -354,6 +357,7 @@ describe('normalisation', () => {
             kind: 'custom',
             name: 'sh',
             displayName: 'sh',
+            aliases: [],
             env: {},
             interruptMode: 'signal',
             metadata: {},
@@ -400,7 +404,7 @@ describe('normalisation', () => {
       ['ruby', 'ruby', 'Ruby (k-ruby)', 'signal'],
       ['clojure', 'clojure', 'Clojure (k-clojure)', 'signal'],
     ]);
-    expect(result.config?.kernels[0]).toEqual({ kind: 'r', name: 'k-r', displayName: 'R (k-r)', env: {}, interruptMode: 'signal', metadata: {}, logos: {}, language: 'R', packages: [] });
+    expect(result.config?.kernels[0]).toEqual({ kind: 'r', name: 'k-r', displayName: 'R (k-r)', aliases: [], env: {}, interruptMode: 'signal', metadata: {}, logos: {}, language: 'R', packages: [] });
     expect(result.config?.kernels[2]).toMatchObject({ std: 17 });
   });
 

@@ -25,7 +25,7 @@ test('the demo: its image, port on 127.0.0.1, /data from ./notebooks, the host u
     tmpfs: ['/tmp'],
     restart: 'unless-stopped',
     stop_grace_period: '10s',
-    healthcheck: { interval: '3s', timeout: '1s', start_period: '30s', retries: 3 },
+    healthcheck: { interval: '3s', timeout: '3s', start_period: '60s', retries: 3 },
   });
   expect(readFileSync(join(work, 'demo', 'README.md'), 'utf8')).toContain('export UID; export GID=$(id -g)');
   // Same config, same bytes.

@@ -69,7 +69,7 @@ test('up -d as the host user: a kernel runs, a saved notebook is the host uid\'s
   expect([up.exitCode, up.stderr]).toEqual([0, expect.any(String)]);
   const server = new JupyterServer(`http://127.0.0.1:${env.PORT}`, token);
   await until('the server', 120_000, async () => ((await fetch(`http://127.0.0.1:${env.PORT}/api/status?token=${token}`, { signal: AbortSignal.timeout(3000) })).ok ? true : undefined), 500);
-  const id = await server.startKernel('py', 120_000);
+  const id = await server.startKernel('python3', 120_000);
   const ch = await server.channels(id);
   await ch.kernelInfo(60_000);
   const r = await ch.execute('import numpy; print(int(numpy.int64(6) * 7))', 60_000);

@@ -109,13 +109,15 @@ describe('a deployment of examples/hub (NativeAuthenticator, DockerSpawner)', ()
     // starts and runs code over the proxied websocket, as the image's user in the notebook volume.
     const server = new JupyterServer(`${hub.url}/user/${USER.name}`, '', carol.credentials(`/user/${USER.name}/`));
     expect(server.headers['X-XSRFToken']).toBeTruthy();
-    expect(Object.keys(await server.kernelspecs())).toEqual(['py']);
-    const ch = await server.channels(await server.startKernel('py'));
+    expect(Object.keys(await server.kernelspecs())).toEqual(['python3']);
+    // The allow-list holds in a single-user server too (issue 24): an undeclared kernel is 404.
+    for (const name of ['ghost', 'python2']) expect([name, (await server.request('/api/kernels', { method: 'POST', body: { name } })).status]).toEqual([name, 404]);
+    const ch = await server.channels(await server.startKernel('python3'));
     const out = await ch.execute('import numpy, os; print(int(numpy.int64(6) * 7), os.getuid(), os.getcwd())');
     ch.close();
     expect(out.stdout.trim()).toBe('42 1000 /home/jovyan/work');
     // Without them, her server lets nobody start a kernel.
-    expect((await new JupyterServer(`${hub.url}/user/${USER.name}`, '').request('/api/kernels', { method: 'POST', body: { name: 'py' } })).status).toBe(403);
+    expect((await new JupyterServer(`${hub.url}/user/${USER.name}`, '').request('/api/kernels', { method: 'POST', body: { name: 'python3' } })).status).toBe(403);
 
     // The hub restarts; NativeAuthenticator's users (users_info in the sqlite database) are kept.
     await hub.compose(['restart']);

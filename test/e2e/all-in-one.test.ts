@@ -100,11 +100,11 @@ test('every declared kernel runs its kind\'s snippet over the websocket', async 
     const r = await runIn(k.name, snippet.code, snippet.expect);
     results[k.name] = r.status === 'ok' && r.errors.length === 0 && r.stdout.includes(snippet.expect) ? 'ok' : `${r.status} ${JSON.stringify(r.stdout)} ${r.errors.join('; ')}`;
   }
-  expect(results).toEqual({ py: 'ok', javascript: 'ok', typescript: 'ok', bash: 'ok', java: 'ok' });
+  expect(results).toEqual({ python3: 'ok', javascript: 'ok', typescript: 'ok', bash: 'ok', java: 'ok' });
 }, 600_000);
 
 test.each([
-  ['py', 'import os, numpy; print(os.getuid(), os.getgid(), int(numpy.arange(7).sum()))', `${HOST_UID} ${HOST_GID} 21\n`],
+  ['python3', 'import os, numpy; print(os.getuid(), os.getgid(), int(numpy.arange(7).sum()))', `${HOST_UID} ${HOST_GID} 21\n`],
   ['bash', 'echo "$(id -u):$(id -g) $PWD"', `${HOST_UID}:${HOST_GID} /data\n`],
   ['typescript', 'const f = (n: number): string => `${Deno.uid()} ${n * 7}`;\nconsole.log(f(6))', `${HOST_UID} 42\n`],
   // JShell as a uid in no /etc/passwd (the owner of /proc/self; JAAS' UnixSystem answers 0 for
@@ -135,7 +135,7 @@ test('--restart unless-stopped: the server\'s end brings the container back, wit
   expect(before).toBe(`unless-stopped 0 ${HOST_UID}:${HOST_GID}`);
   // PID 1 runs as the host uid too, so the kernel may signal it: the container exits 0 and the
   // engine starts it again (a `docker stop` would not: "unless-stopped").
-  const id = await server.startKernel('py', 120_000);
+  const id = await server.startKernel('python3', 120_000);
   const channels = await server.channels(id, 120_000);
   await channels.kernelInfo(120_000);
   await channels.execute('import os, signal; os.kill(1, signal.SIGTERM)', 30_000).catch(() => undefined);

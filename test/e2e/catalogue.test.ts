@@ -113,14 +113,14 @@ describe('examples/polyglot-offline (Python, R, Octave with signal) built offlin
 
   it('lists exactly the declared kernels, with their languages', async () => {
     const specs = await run.client.json<{ kernelspecs: Record<string, { spec: { language: string; argv: string[] } }> }>('/api/kernelspecs');
-    expect(Object.fromEntries(Object.entries(specs.kernelspecs).map(([name, k]) => [name, k.spec.language]))).toEqual({ py: 'python', r: 'R', octave: 'octave' });
+    expect(Object.fromEntries(Object.entries(specs.kernelspecs).map(([name, k]) => [name, k.spec.language]))).toEqual({ python3: 'python', r: 'R', octave: 'octave' });
     // each kernel runs from its own environment in the store
     expect(specs.kernelspecs.r!.spec.argv[0]).toMatch(/^\/nix\/store\/[a-z0-9]{32}-R-4\.2\.2-wrapper\/bin\/R$/);
     expect(specs.kernelspecs.octave!.spec.argv[0]).toMatch(/^\/nix\/store\/[a-z0-9]{32}-octave-kernel-launcher\/bin\/octave-kernel$/);
   });
 
   it.each([
-    ['py', 'print(6*7)', '42\n'],
+    ['python3', 'print(6*7)', '42\n'],
     ['r', 'print(6*7)', '[1] 42\n'],
     ['octave', 'disp(6*7)', '42\n'],
   ])('kernel %s executes %s over its websocket', async (kernel, code, expected) => {
@@ -131,7 +131,7 @@ describe('examples/polyglot-offline (Python, R, Octave with signal) built offlin
   });
 
   it.each([
-    ['py', 'import numpy, pandas\nprint(int(pandas.Series(numpy.arange(7)).sum()))', '21\n'],
+    ['python3', 'import numpy, pandas\nprint(int(pandas.Series(numpy.arange(7)).sum()))', '21\n'],
     ['r', 'cat(jsonlite::toJSON(list(answer = 6 * 7), auto_unbox = TRUE), "\\n")', '{"answer":42} \n'],
     ['octave', 'pkg load signal\ndisp(upfirdn([1 2 3], 1, 2, 1))', '   1   0   2   0   3\n'],
   ])('kernel %s has the packages its config declares', async (kernel, code, expected) => {
@@ -151,7 +151,7 @@ describe('examples/polyglot-offline (Python, R, Octave with signal) built offlin
     let result: Awaited<ReturnType<typeof conformance>>;
 
     beforeAll(async () => {
-      result = await conformance(image, ['python=py', 'r=r', 'octave=octave'], 'polyglot-offline');
+      result = await conformance(image, ['python=python3', 'r=r', 'octave=octave'], 'polyglot-offline');
     }, 660_000);
 
     it.each([
@@ -191,9 +191,9 @@ describe('examples/python-r built offline, run with JUPYTER_TOKEN', () => {
 
   it('lists exactly its two kernels, and R and Python execute code', async () => {
     const specs = await run.client.json<{ kernelspecs: Record<string, unknown> }>('/api/kernelspecs');
-    expect(Object.keys(specs.kernelspecs).sort()).toEqual(['py', 'r']);
+    expect(Object.keys(specs.kernelspecs).sort()).toEqual(['python3', 'r']);
     expect((await runIn(run.client, 'r', 'print(6*7)', 'python-r r')).stdout).toBe('[1] 42\n');
-    expect((await runIn(run.client, 'py', 'import pandas; print(6*7)', 'python-r python')).stdout).toBe('42\n');
+    expect((await runIn(run.client, 'python3', 'import pandas; print(6*7)', 'python-r python')).stdout).toBe('42\n');
   });
 });
 
@@ -202,7 +202,7 @@ describe('examples/polyglot: validates and generates; the offline set refuses ex
 
   beforeAll(async () => {
     const v = await nixlab(['validate', 'examples/polyglot']);
-    expect([v.exitCode, v.stdout.trim()]).toEqual([0, 'examples/polyglot/nixlab.config.ts: ok, 9 kernel(s): py, r, octave, go, cpp, rust, javascript, typescript, bash']);
+    expect([v.exitCode, v.stdout.trim()]).toEqual([0, 'examples/polyglot/nixlab.config.ts: ok, 9 kernel(s): python3, r, octave, go, cpp, rust, javascript, typescript, bash']);
     const g = await nixlab(['generate', 'examples/polyglot', '-o', gen]);
     expect([g.exitCode, g.stderr]).toEqual([0, '']);
   });
@@ -211,7 +211,7 @@ describe('examples/polyglot: validates and generates; the offline set refuses ex
   const instantiate = (kernel: string) => execa('nix-instantiate', ['--argstr', 'nixpkgsPath', OFFLINE_PKGS, '-A', `kernelEnvs.${kernel}`, gen], { reject: false });
 
   it.each([
-    ['py', /-python3-3\.11\.2-env\.drv$/],
+    ['python3', /-python3-3\.11\.2-env\.drv$/],
     ['r', /-R-4\.2\.2-wrapper\.drv$/],
     ['octave', /-octave-kernel-launcher\.drv$/],
     ['javascript', /-deno-2\.8\.3\.drv$/],

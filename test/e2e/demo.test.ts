@@ -83,7 +83,7 @@ describe('loading the demo image into Docker', () => {
       dockerOk(['image', 'inspect', '-f', '{{json .RootFS.Layers}}', REF]),
     ]);
     expect(JSON.parse(ociLayers)).toEqual(JSON.parse(dockerLayers));
-    expect(await dockerOk(['image', 'inspect', '-f', '{{json .Config.Healthcheck.Test}}', `nixlab-demo-oci:${TAG}`])).toContain('nixlab_healthcheck.py');
+    expect(await dockerOk(['image', 'inspect', '-f', '{{json .Config.Healthcheck.Test}}', `nixlab-demo-oci:${TAG}`])).toContain('nixlab_healthcheck.sh');
   }, 600_000);
 });
 

@@ -4,12 +4,19 @@
 // (`docker wait`, `docker logs`); JUPYTER_PORT moves the server and the HEALTHCHECK follows it;
 // the engine reports the container healthy within the start period; and no token is baked in
 // (config, labels, and every file under /etc, the Jupyter config included).
-import { mkdtempSync } from 'node:fs';
+//
+// Also docker-stacks' generic image contract (issue 24) and the health probe's reliability
+// (issue 23, item 3): their start-notebook.py/.sh and start-singleuser.py/.sh, the probe following
+// --ServerApp.base_url, dual-stack listening, a token turned off by argument, a python3 kernel
+// and an alias, an arbitrary uid with a name, nbconvert of a python3 notebook, the kernel
+// allow-list holding for REST and nbconvert, and at most one live probe under CPU load.
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { JupyterServer } from '../../src/engine/kernel-client.js';
 import { freePort } from '../../src/engine/test-runtimes.js';
 import { HEALTHCHECK_TIMING } from '../../src/runtime/image.js';
+import { execa, type ResultPromise } from 'execa';
 import { buildImage, configCopy, docker, dockerOk, until } from './lib.js';
 
 const work = mkdtempSync(join(tmpdir(), 'nixlab-e2e-runtime-'));
@@ -35,10 +42,10 @@ afterAll(async () => {
 
 const run = (args: string[]) => docker(['run', '--label', LABEL, ...args]);
 
-test("the image config has the HEALTHCHECK with nixlab's timing, run by the server env's Python (no curl)", () => {
+test("the image config has the HEALTHCHECK with nixlab's timing, run by busybox sh (no Python, no curl)", () => {
   const s = 1e9;
   expect(config.Healthcheck).toEqual({
-    Test: ['CMD', expect.stringMatching(/^\/nix\/store\/[a-z0-9]{32}-nixlab-env\/bin\/python3$/), '-S', '/etc/jupyter/nixlab_healthcheck.py'],
+    Test: ['CMD', expect.stringMatching(/^\/nix\/store\/[a-z0-9]{32}-busybox-[^/]+\/bin\/sh$/), '/etc/jupyter/nixlab_healthcheck.sh'],
     Interval: HEALTHCHECK_TIMING.intervalSeconds * s,
     Timeout: HEALTHCHECK_TIMING.timeoutSeconds * s,
     StartPeriod: HEALTHCHECK_TIMING.startPeriodSeconds * s,
@@ -48,7 +55,8 @@ test("the image config has the HEALTHCHECK with nixlab's timing, run by the serv
 
 test('start hooks run in order as the container user (--user 4242:4242), then the command', async () => {
   const r = await run(['--rm', '--user', '4242:4242', REF, config.Cmd[0]!, '/bin/sh', '-c', 'echo "server would start"; cat /tmp/greeted']);
-  expect([r.exitCode, r.stderr]).toEqual([0, '']);
+  // The image's /data belongs to its user (1000:100): the start says so in one line, and goes on.
+  expect([r.exitCode, r.stderr]).toEqual([0, 'nixlab: /data (owned by 1000:100) is not writable by uid 4242: notebooks cannot be saved; fix: on the host, sudo chown -R 4242:4242 <the directory mounted at /data>, or docker run --user 1000:100']);
   expect(r.stdout).toBe('hook 10 ran as 4242\nhook 20 ran\nserver would start\ngreeted');
 });
 
@@ -60,7 +68,7 @@ test('a failing hook stops the container: docker wait gives its exit code, docke
   expect(logs.stderr).toBe('hook 20 refuses: FAIL_HOOK is set\nnixlab: start hook 02-20-maybe-fail.sh failed with exit code 3');
 });
 
-test('JUPYTER_PORT moves the server; the engine reports it healthy within the start period', async () => {
+test('JUPYTER_PORT moves the server; the engine reports it healthy within the start period; regressions "the allow-list leaks" (REST, nbconvert, the native python3) and "no kernel is named python3"', async () => {
   const port = await freePort();
   const id = (await run(['-d', '--network', 'host', '-e', `JUPYTER_PORT=${port}`, '-e', 'NIXLAB_IP=127.0.0.1', '-e', 'JUPYTER_TOKEN=secret', REF])).stdout.trim();
   const server = new JupyterServer(`http://127.0.0.1:${port}`, 'secret');
@@ -73,14 +81,55 @@ test('JUPYTER_PORT moves the server; the engine reports it healthy within the st
   const firstOk = health.Health.Log.find((e) => e.ExitCode === 0)!;
   timings.healthyAfterMs = Date.parse(firstOk.End) - Date.parse(health.StartedAt);
   expect(timings.healthyAfterMs).toBeLessThan(HEALTHCHECK_TIMING.startPeriodSeconds * 1000);
-  // The probe itself, as the engine runs it: exit 0 now; and on a port nobody listens on, 1.
+  // The probe itself, as the engine runs it: exit 0 now; and, without the server's runtime file,
+  // on a port nobody listens on, 1.
   expect((await docker(['exec', id, ...config.Healthcheck.Test.slice(1)])).exitCode).toBe(0);
-  const wrong = await docker(['exec', '-e', `JUPYTER_PORT=${await freePort()}`, id, ...config.Healthcheck.Test.slice(1)]);
+  const wrong = await docker(['exec', '-e', 'JUPYTER_RUNTIME_DIR=/nonexistent', '-e', `JUPYTER_PORT=${await freePort()}`, id, ...config.Healthcheck.Test.slice(1)]);
   expect(wrong.exitCode).toBe(1);
-  expect(wrong.stderr).toMatch(/^nixlab healthcheck: GET \/api on port \d+: .*refused/);
+  expect(wrong.stderr).toMatch(/^wget: can't connect to remote host \(127\.0\.0\.1\): Connection refused$/);
+
+  // Kernels (issue 24, "the allow-list leaks" and "no kernel is named python3"): python3 is the
+  // declared kernel, in its own environment (Python 3.11, not the server's 3.13); `py`, its
+  // alias, starts the same; an undeclared name is refused with 404 over REST.
+  expect(Object.keys(await server.kernelspecs())).toEqual(['python3']);
+  for (const name of ['python3', 'py']) {
+    const kernel = await server.startKernel(name, 120_000);
+    const channels = await server.channels(kernel, 120_000);
+    const r = await channels.execute('import sys; print(sys.executable, sys.version_info[:2])', 120_000);
+    channels.close();
+    expect([name, r.stdout]).toEqual([name, expect.stringMatching(/^\/nix\/store\/[a-z0-9]{32}-python3-3\.11\.[0-9]+-env\/bin\/python3(\.11)? \(3, 11\)\n$/)]);
+    expect(await server.deleteKernel(kernel)).toBe(204);
+  }
+  // (`python` is not among them: jupyter_client renames it to python3, the declared kernel.)
+  for (const name of ['ghost', 'python2']) {
+    const r = await server.request('/api/kernels', { method: 'POST', body: { name } });
+    expect([name, r.status]).toEqual([name, 404]);
+  }
+
+  // nbconvert --execute: a python3 notebook runs in the declared kernel; one asking for an
+  // undeclared kernel fails, saying so; and with the declared kernelspecs out of reach
+  // (JUPYTER_PATH elsewhere), python3 is refused rather than run by the server's own Python
+  // (jupyter_client's "native kernel" fallback).
+  const notebook = (kernel: string) =>
+    JSON.stringify({ cells: [{ cell_type: 'code', execution_count: null, metadata: {}, outputs: [], source: ['import sys; print(sys.executable)'] }], metadata: { kernelspec: { display_name: kernel, language: 'python', name: kernel } }, nbformat: 4, nbformat_minor: 5 });
+  for (const k of ['python3', 'ghost']) {
+    writeFileSync(join(work, `${k}.ipynb`), notebook(k));
+    await dockerOk(['cp', join(work, `${k}.ipynb`), `${id}:/tmp/${k}.ipynb`]);
+  }
+  const nbconvert = (file: string, env: string[] = []) => docker(['exec', ...env.flatMap((e) => ['-e', e]), id, 'jupyter', 'nbconvert', '--to', 'notebook', '--execute', '--stdout', file]);
+  const ok = await nbconvert('/tmp/python3.ipynb');
+  expect(ok.exitCode).toBe(0);
+  expect(ok.stdout).toMatch(/-python3-3\.11\.[0-9]+-env\/bin\/python3/);
+  const ghost = await nbconvert('/tmp/ghost.ipynb');
+  expect(ghost.exitCode).not.toBe(0);
+  expect(ghost.stderr).toContain("nixlab: kernel 'ghost' is not declared in this environment (declared: python3, py (alias of python3))");
+  const native = await nbconvert('/tmp/python3.ipynb', ['JUPYTER_PATH=/nonexistent']);
+  expect(native.exitCode).not.toBe(0);
+  expect(native.stderr).toContain("nixlab: kernel 'python3' is declared, but its kernelspec is in none of JUPYTER_PATH's kernels directories");
+  expect(native.stdout).not.toMatch(/python3\.13/);
   await dockerOk(['stop', id]);
   expect(await dockerOk(['inspect', '-f', '{{.State.ExitCode}}', id])).toBe('0');
-}, 180_000);
+}, 420_000);
 
 test('no token is baked in: not in Env or labels, and no file under /etc sets one', async () => {
   expect(config.Env.filter((e) => /TOKEN/i.test(e))).toEqual([]);
@@ -99,8 +148,124 @@ test('no token is baked in: not in Env or labels, and no file under /etc sets on
     '        for m in pat.finditer(text): print("FOUND", p, m.group(0))',
     'print("files", n)',
   ].join('\n');
-  const r = await run(['--rm', '--entrypoint', config.Healthcheck.Test[1]!, REF, '-c', script]);
+  const r = await run(['--rm', '--entrypoint', 'python3', REF, '-c', script]);
   expect(r.exitCode).toBe(0);
   expect(r.stdout).toMatch(/^files \d+$/);
   expect(Number(r.stdout.split(' ')[1])).toBeGreaterThan(5);
 });
+
+test('regressions "the health check ignores a base URL given on the command line", "an arbitrary uid has no name", "the server listens on IPv4 only", "nothing warns at start" (unwritable volume): start-notebook.py --ServerApp.base_url=/x, token off by argument, --user 4242:4242', async () => {
+  const port = await freePort();
+  const id = (await run(['-d', '--network', 'host', '--user', '4242:4242', '-e', `JUPYTER_PORT=${port}`, REF, 'start-notebook.py', '--ServerApp.base_url=/x', '--IdentityProvider.token='])).stdout.trim();
+  // GET /x/api over IPv4 and IPv6 (the loopback of each): no token needed, none set.
+  for (const host of ['127.0.0.1', '[::1]']) {
+    const server = new JupyterServer(`http://${host}:${port}/x`, '');
+    timings[`x up on ${host} ms`] = await server.waitUntilUp(180_000);
+    expect((await server.request('/api/kernelspecs', { auth: false })).status).toBe(200);
+  }
+  // The probe found the base URL in the server's runtime file (nothing in the env names /x).
+  await until('healthy', 60_000, async () => ((await dockerOk(['inspect', '-f', '{{.State.Health.Status}}', id])) === 'healthy' ? true : undefined), 500);
+  // The uid has a name for every later process too (docker exec does not run the start).
+  const who = await docker(['exec', id, 'sh', '-c', 'id; whoami; python3 -c "import getpass, pwd, os; print(getpass.getuser(), pwd.getpwuid(os.getuid()).pw_dir)"']);
+  expect([who.exitCode, who.stdout]).toEqual([0, 'uid=4242(jovyan) gid=4242(jovyan) groups=4242(jovyan)\njovyan\njovyan /home/jovyan']);
+  const logs = await docker(['logs', id]);
+  expect(logs.stderr.split('\n').filter((l) => l.startsWith('nixlab:'))).toEqual([
+    'nixlab: /data (owned by 1000:100) is not writable by uid 4242: notebooks cannot be saved; fix: on the host, sudo chown -R 4242:4242 <the directory mounted at /data>, or docker run --user 1000:100',
+  ]);
+  await dockerOk(['rm', '-f', id]);
+}, 300_000);
+
+test('regression "start-notebook.py … do not exist here: tini exits 127": start-notebook.sh and start-singleuser.py are on PATH; NOTEBOOK_ARGS and CLI args reach the command; --user 1010 gets a name', async () => {
+  // The entry points exec the image's start (hooks, the uid's name), then the server with
+  // NOTEBOOK_ARGS (split as a shell splits words) and then the command line's arguments: the
+  // server refuses the option given twice, naming both values in that order.
+  const r = await run(['--rm', '--user', '1010', '-e', 'DOCKER_STACKS_JUPYTER_CMD=nonesuch', REF, 'start-notebook.sh', '--x']);
+  expect(r.exitCode).toBe(2);
+  expect(r.stderr).toContain('nixlab: start-notebook.sh: this image has no jupyter-nonesuch (DOCKER_STACKS_JUPYTER_CMD=nonesuch); its server is server');
+  const args = await run(['--rm', '--user', '1010', '-e', "NOTEBOOK_ARGS='--ServerApp.root_dir=/no such dir'", REF, 'start-notebook.sh', '--ServerApp.root_dir=/cli-dir']);
+  expect(args.exitCode).not.toBe(0);
+  expect(args.stderr).toContain("ServerApp.root_dir=['/no such dir', '/cli-dir']");
+  expect(args.stdout).toContain('hook 10 ran as 1010');
+  const single = await run(['--rm', REF, 'start-singleuser.py']);
+  expect([single.exitCode, single.stderr]).toEqual([2, expect.stringContaining('nixlab: start-singleuser.py: this image has no JupyterHub single-user server')]);
+  const named = await run(['--rm', '--user', '1010', REF, 'nixlab-start', 'sh', '-c', 'id; whoami']);
+  expect(named.stdout.split('\n').slice(-2)).toEqual(['uid=1010(jovyan) gid=0(root) groups=0(root)', 'jovyan']);
+}, 120_000);
+
+// Issue 23, item 3 ("Health checks pile up under CPU contention"): with every core busy (stress)
+// and Docker probing every 500 ms with a 200 ms timeout, far more often than the image's own
+// timing, the container never holds more than one live probe (one making a request: wget), a
+// probe that finds it running exits at once (a few probe processes at most, where the Python
+// probe piled up 25-60), and the server still comes up.
+// Run as root (--user 0:0): the server starts with --allow-root and says so in one line.
+test('regressions "health checks pile up under CPU contention" and "running as root is not recommended": at most one live probe under stress and against a stalled server, and the server comes up as root', async () => {
+  const port = await freePort();
+  const stress: ResultPromise[] = [execa('stress', ['--cpu', '8', '--timeout', '600'], { reject: false })];
+  try {
+    const id = (
+      await run(['-d', '--network', 'host', '--user', '0:0', '--health-interval', '500ms', '--health-timeout', '200ms', '-e', `JUPYTER_PORT=${port}`, '-e', 'JUPYTER_TOKEN=secret', REF])
+    ).stdout.trim();
+    const server = new JupyterServer(`http://127.0.0.1:${port}`, 'secret');
+    let most = 0;
+    let mostProcesses = 0;
+    let samples = 0;
+    // Counted in the container's /proc: requests are wget processes; probe processes run the
+    // probe script and have a parent that does not (its own $(…) subshells run the same script).
+    // `[c]`: the pattern does not match this counter's own command line.
+    const script = [
+      'for d in /proc/[0-9]*; do',
+      '  [ "$(cat $d/comm 2>/dev/null)" = wget ] && echo request',
+      '  grep -q "nixlab_health[c]heck" $d/cmdline 2>/dev/null || continue',
+      '  pp=$(sed -n "s/^PPid:[[:space:]]*//p" $d/status 2>/dev/null)',
+      '  grep -q "nixlab_health[c]heck" /proc/$pp/cmdline 2>/dev/null || echo probe',
+      'done',
+    ].join('\n');
+    const count = async () => {
+      const r = await docker(['exec', id, '/bin/sh', '-c', script]);
+      if (r.exitCode === 0) {
+        samples++;
+        const lines = r.stdout.split('\n');
+        most = Math.max(most, lines.filter((l) => l === 'request').length);
+        mostProcesses = Math.max(mostProcesses, lines.filter((l) => l === 'probe').length);
+      }
+    };
+    const up = server.waitUntilUp(600_000);
+    let done = false;
+    void up.finally(() => (done = true)).catch(() => undefined);
+    while (!done) await count();
+    timings['up under stress ms'] = await up;
+    for (let i = 0; i < 10; i++) await count();
+    timings['probe samples'] = samples;
+    timings['most live probes'] = most;
+    timings['most probe processes'] = mostProcesses;
+    expect(samples).toBeGreaterThan(5);
+    expect(most).toBeLessThanOrEqual(1);
+    expect(mostProcesses).toBeLessThanOrEqual(3);
+
+    // A server that accepts connections but never answers (stopped with SIGSTOP): every probe
+    // hangs until its own deadline, Docker gives up on each after 200 ms and starts another every
+    // 500 ms. Without the lock they would pile up; with it, one request is in flight at a time,
+    // and the others exit at once.
+    const serverPid = "sed -n 's/^ *\"pid\": *\\([0-9]*\\).*/\\1/p' /tmp/jupyter/runtime/jpserver-*.json";
+    await dockerOk(['exec', id, '/bin/sh', '-c', `kill -STOP $(${serverPid})`]);
+    most = 0;
+    mostProcesses = 0;
+    samples = 0;
+    const stalledUntil = Date.now() + 20_000;
+    while (Date.now() < stalledUntil) await count();
+    timings['stalled: samples'] = samples;
+    timings['stalled: most live probes'] = most;
+    timings['stalled: most probe processes'] = mostProcesses;
+    expect(samples).toBeGreaterThan(3);
+    expect(most).toBe(1);
+    expect(mostProcesses).toBeLessThanOrEqual(3);
+    expect(await dockerOk(['inspect', '-f', '{{.State.Health.Status}}', id])).toBe('unhealthy');
+    await dockerOk(['exec', id, '/bin/sh', '-c', `kill -CONT $(${serverPid})`]);
+    await until('healthy again', 120_000, async () => ((await dockerOk(['inspect', '-f', '{{.State.Health.Status}}', id])) === 'healthy' ? true : undefined), 500);
+    const logs = await docker(['logs', id]);
+    expect(logs.stderr).toContain('nixlab: running as root (uid 0): the server runs with --allow-root');
+    await dockerOk(['rm', '-f', id]);
+  } finally {
+    for (const s of stress) s.kill('SIGKILL');
+  }
+}, 700_000);

@@ -59,7 +59,9 @@ let
   };
   start = nixlab.start {
     hooks = [ ];
+    server = "jupyter-server";
     shell = "${pkgs.busybox}/bin/sh";
+    singleuser = "";
   };
   kernelEnvs = {
     "py.evil-1" = kernelEnv0;

@@ -62,7 +62,9 @@ let
   };
   start = nixlab.start {
     hooks = [ ];
+    server = "jupyter-lab";
     shell = "${pkgs.busybox}/bin/sh";
+    singleuser = "";
   };
   kernelEnvs = {
     bash = kernelEnv1;

@@ -119,7 +119,9 @@ let
   };
   start = nixlab.start {
     hooks = [ ];
+    server = "jupyter-lab";
     shell = "${pkgs.busybox}/bin/sh";
+    singleuser = "";
   };
   kernelEnvs = {
     c = kernelEnv5;

@@ -42,7 +42,9 @@ let
   };
   start = nixlab.start {
     hooks = [ ];
+    server = "jupyter-notebook";
     shell = "${pkgs.busybox}/bin/sh";
+    singleuser = "";
   };
   kernelEnvs = {
     bash = kernelEnv0;

@@ -46,7 +46,9 @@ let
   };
   start = nixlab.start {
     hooks = [ ];
+    server = "jupyter-notebook";
     shell = "${pkgs.busybox}/bin/sh";
+    singleuser = "";
   };
   kernelEnvs = {
     octave = kernelEnv0;
