@@ -1,10 +1,13 @@
-// Finding and loading config files: TS/JS (evaluated with jiti), JSON and YAML, each parse error
+// Finding and loading config files: TS/JS (evaluated with jiti in a worker thread), JSON and YAML, each parse error
 // with line:column, then validation. Anything wrong becomes one UserError listing every problem.
 import { statSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { UserError, type Problem } from '../errors.js';
-import { defaultCacheDir } from '../paths.js';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { InternalError, UserError, type Problem } from '../errors.js';
+import { formatJsonPath } from '../kernels/checks.js';
+import { defaultCacheDir, packageRoot } from '../paths.js';
+import type { ConfigWorkerData, ConfigWorkerReply } from './config-worker.js';
 import type { NormalizedConfig } from './types.js';
 import { validateConfig } from './validate.js';
 
@@ -88,6 +91,34 @@ function unreadable(file: string, error: unknown): UserError {
 // ---------------------------------------------------------------------------------------------
 // TS / JS
 
+/** The environment variable bounding a TS/JS config's loading, and the bound when it is unset. */
+export const CONFIG_TIMEOUT = { env: 'NIXLAB_CONFIG_TIMEOUT', defaultSeconds: 60 } as const;
+
+/** How long a TS/JS config may take to load, in seconds: $NIXLAB_CONFIG_TIMEOUT, else 60. */
+export function configTimeoutSeconds(env: NodeJS.ProcessEnv = process.env): number {
+  const raw = env[CONFIG_TIMEOUT.env];
+  if (raw === undefined || raw === '') return CONFIG_TIMEOUT.defaultSeconds;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n <= 0) {
+    throw new UserError({ where: CONFIG_TIMEOUT.env, message: `${JSON.stringify(raw)} is not a number of seconds`, hint: `set it to a positive number, e.g. ${CONFIG_TIMEOUT.defaultSeconds}, or unset it` });
+  }
+  return n;
+}
+
+/** The compiled config worker: beside this module in dist/, or dist/'s copy under ts-jest. */
+function configWorkerUrl(): URL {
+  const beside = new URL('./config-worker.js', import.meta.url);
+  if (statSync(fileURLToPath(beside), { throwIfNoEntry: false })) return beside;
+  const built = path.join(packageRoot(), 'dist', 'src', 'definitions', 'config-worker.js');
+  if (!statSync(built, { throwIfNoEntry: false })) throw new InternalError(`the config worker is not built (${built}); run \`npm run build\``);
+  return pathToFileURL(built);
+}
+
+/**
+ * Loads a TS/JS config in a worker thread (./config-worker.ts), so that the module cannot end
+ * or stall nixlab: process.exit() there ends the worker only and is reported, naming the file;
+ * a load that takes longer than configTimeoutSeconds() is stopped and reported.
+ */
 async function importModule(file: string): Promise<Parsed> {
   const absolute = path.resolve(file);
   try {
@@ -95,53 +126,65 @@ async function importModule(file: string): Promise<Parsed> {
   } catch (error) {
     throw unreadable(file, error);
   }
-  // No module cache: a config edited between two loads in one process must be read again.
-  // The transpiled code is cached in nixlab's cache directory (never next to the user's
-  // project), keyed by the source's hash; jiti checks an entry's trailer before using it.
-  // A cache hit skips loading Babel: ~0.2 s of every `nixlab validate` of a TS config.
-  const { createJiti } = await import('jiti');
-  const jiti = createJiti(import.meta.url, { moduleCache: false, fsCache: path.join(defaultCacheDir(), 'jiti'), interopDefault: false });
-  let mod: Record<string, unknown>;
-  try {
-    mod = (await jiti.import(absolute)) as Record<string, unknown>;
-  } catch (error) {
+  const seconds = configTimeoutSeconds();
+  const { Worker } = await import('node:worker_threads');
+  const data: ConfigWorkerData = { file: absolute, cacheDir: path.join(defaultCacheDir(), 'jiti') };
+  const worker = new Worker(configWorkerUrl(), { workerData: data });
+  const outcome = await new Promise<{ reply: ConfigWorkerReply } | { exit: number } | { crash: unknown } | { timeout: true }>((resolve) => {
+    const timer = setTimeout(() => resolve({ timeout: true }), seconds * 1000);
+    const done = (o: { reply: ConfigWorkerReply } | { exit: number } | { crash: unknown }) => {
+      clearTimeout(timer);
+      resolve(o);
+    };
+    worker.once('message', (reply: ConfigWorkerReply) => done({ reply }));
+    worker.once('error', (crash) => done({ crash }));
+    worker.once('exit', (exit) => done({ exit }));
+  });
+  // The module may have left timers or a pending process.exit: nothing of it runs on.
+  await worker.terminate();
+  if ('timeout' in outcome) {
+    throw new UserError({
+      where: file,
+      message: `the config module did not finish loading within ${seconds} s (${CONFIG_TIMEOUT.env}), and was stopped`,
+      hint: `look for an endless loop or a promise that never settles in it; if it is only slow, raise ${CONFIG_TIMEOUT.env} (seconds)`,
+    });
+  }
+  if ('exit' in outcome) {
+    throw new UserError({
+      where: file,
+      message: `the config module ended its loading with process.exit(${outcome.exit}) before exporting a config`,
+      hint: 'remove the process.exit call: a config module only exports its config (throw an Error to report a problem)',
+    });
+  }
+  if ('crash' in outcome) {
     throw new UserError(
-      { where: `${file}${syntaxErrorPosition(error, absolute)}`, message: `the config module failed to load: ${firstLine(error)}`, hint: 'fix the error in the file (run it with DEBUG=1 to see the stack trace)' },
-      { cause: error },
+      { where: file, message: `the config module failed to load: ${firstLine(outcome.crash)}`, hint: 'fix the error in the file (run it with DEBUG=1 to see the stack trace)' },
+      { cause: outcome.crash },
     );
   }
-  let value: unknown = mod.default !== undefined ? mod.default : mod.config;
-  if (value === undefined) {
+  const reply = outcome.reply;
+  if (reply.ok) {
+    if (reply.notData.length > 0) throw new UserError(reply.notData.map((p) => ({ where: `${file}:${formatJsonPath(p.at)}`, message: p.message, hint: p.hint })));
+    return { value: reply.value, warnings: [] };
+  }
+  const detail = reply.stack === undefined ? {} : { detail: reply.stack };
+  if (reply.stage === 'no-export') {
     throw new UserError({
       where: file,
       message: 'the module exports no config (neither a default export nor `config`)',
       hint: "add `export default defineConfig({ kernels: [...] })` (import { defineConfig } from 'nixlab/config')",
     });
   }
-  if (typeof value === 'function') {
-    try {
-      value = await (value as () => unknown)();
-    } catch (error) {
-      throw new UserError(
-        { where: file, message: `the exported config function threw: ${firstLine(error)}`, hint: 'fix the function, or export the config object itself' },
-        { cause: error },
-      );
-    }
+  if (reply.stage === 'function') {
+    throw new UserError({ where: file, message: `the exported config function threw: ${reply.message}`, hint: 'fix the function, or export the config object itself' }, detail);
   }
-  return { value, warnings: [] };
-}
-
-// jiti reports a parse error as "ParseError: …\n <absolute file>:<line>:<col>"; keep the
-// position (`:line:col`) but not the absolute path.
-function syntaxErrorPosition(error: unknown, absolute: string): string {
-  const message = (error as { message?: unknown } | null)?.message;
-  if (typeof message !== 'string') return '';
-  const m = /\n\s*(.+):(\d+):(\d+)\s*$/.exec(message);
-  return m && m[1] === absolute ? `:${m[2]}:${m[3]}` : '';
+  throw new UserError(
+    { where: `${file}${reply.position}`, message: `the config module failed to load: ${reply.message}`, hint: 'fix the error in the file (run it with DEBUG=1 to see the stack trace)' },
+    detail,
+  );
 }
 
 function firstLine(error: unknown): string {
-  // Duck-typed: errors from the config module may come from another realm (jiti's context).
   const message = (error as { message?: unknown } | null)?.message;
   const text = typeof message === 'string' ? message : String(error);
   return (text.split('\n')[0] ?? text).trim();
