@@ -32,7 +32,8 @@ export function findConfig(dir: string): string {
   throw new UserError({
     where: dir,
     message: `no nixlab config file found (looked for ${configFileNames.join(', ')})`,
-    hint: 'create one, e.g. nixlab.json containing { "kernels": [{ "kind": "python", "name": "python" }] }',
+    // The example must pass validate (`python` is a name Jupyter keeps): checked by test/definitions/load.test.ts.
+    hint: 'run `nixlab init`, or create nixlab.json containing { "kernels": [{ "kind": "python", "name": "py" }] }',
   });
 }
 
@@ -193,11 +194,15 @@ function firstLine(error: unknown): string {
 // ---------------------------------------------------------------------------------------------
 // YAML
 
+/** How many times a YAML config's aliases may be expanded in all (the yaml library's bound against alias bombs). */
+const YAML_MAX_ALIAS_COUNT = 100;
+
 /** `parseDocument` is passed in: the yaml module is loaded only for YAML configs (start-up time). */
 function parseYamlFile(file: string, text: string, parseDocument: typeof import('yaml').parseDocument): Parsed {
   // strict + uniqueKeys: duplicate keys and other doubtful constructs are errors, not silent
   // last-one-wins. The YAML 1.2 core schema: no timestamps or yes/no booleans.
-  const doc = parseDocument(text, { strict: true, uniqueKeys: true, schema: 'core', prettyErrors: true });
+  // merge: YAML merge keys (`<<: *base`) merge, as users of docker-compose files expect.
+  const doc = parseDocument(text, { strict: true, uniqueKeys: true, schema: 'core', prettyErrors: true, merge: true });
   const at = (e: { linePos?: [{ line: number; col: number }, ...unknown[]] }) => (e.linePos ? `${file}:${e.linePos[0].line}:${e.linePos[0].col}` : file);
   // prettyErrors appends " at line L, column C:" and a source excerpt; the position goes in `where`.
   const text1 = (m: string) => m.replace(/ at line \d+, column \d+:[\s\S]*$/, '');
@@ -211,7 +216,18 @@ function parseYamlFile(file: string, text: string, parseDocument: typeof import(
     );
   }
   const warnings = doc.warnings.map((w) => ({ where: at(w), message: text1(w.message) }));
-  return { value: doc.toJS({ maxAliasCount: 100 }), warnings };
+  try {
+    return { value: doc.toJS({ maxAliasCount: YAML_MAX_ALIAS_COUNT }), warnings };
+  } catch (error) {
+    // The yaml library's guard against alias bombs (`a: &a [*b, *b, …]` nested): a ReferenceError.
+    if (error instanceof ReferenceError && /alias/i.test(error.message)) {
+      throw new UserError(
+        { where: file, message: `the YAML's aliases (*name) expand to too much data (an alias is used more than ${YAML_MAX_ALIAS_COUNT} times over), which looks like an alias bomb`, hint: 'write the values out, or use fewer aliases: a nixlab config needs only a few' },
+        { cause: error },
+      );
+    }
+    throw error;
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
