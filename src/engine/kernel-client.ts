@@ -126,10 +126,10 @@ export class JupyterServer {
     return (await this.request(`/api/kernels/${id}`, { method: 'DELETE' })).status;
   }
 
-  /** Opens the kernel's channels websocket. */
-  async channels(kernelId: string): Promise<KernelChannels> {
+  /** Opens the kernel's channels websocket; the handshake may take `timeoutMs` (default 30 s). */
+  async channels(kernelId: string, timeoutMs?: number): Promise<KernelChannels> {
     const url = `${this.base.replace(/^http/, 'ws').replace(/\/$/, '')}/api/kernels/${kernelId}/channels?session_id=${randomUUID()}`;
-    const ws = await WebSocketClient.connect(url, { headers: this.credentials() });
+    const ws = await WebSocketClient.connect(url, { headers: this.credentials(), ...(timeoutMs === undefined ? {} : { timeoutMs }) });
     return new KernelChannels(ws);
   }
 }
