@@ -3,7 +3,7 @@
 // report did not say which deadline ran out. Here a real HTTP server starts "kernels" and then
 // never completes the websocket handshake: the kernel deadline applies, and the report names it.
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { JupyterServer } from '../../src/engine/kernel-client.js';
 import { TEST_DEADLINES, testKernel, withDeadline } from '../../src/engine/test.js';
 import Test from '../../src/commands/test.js';
@@ -11,6 +11,7 @@ import Test from '../../src/commands/test.js';
 describe('issue 23 low: nixlab test deadlines', () => {
   let server: Server;
   let base: string;
+  const upgraded: Socket[] = [];
   beforeAll(async () => {
     server = createServer((req, res) => {
       if (req.method === 'POST' && req.url === '/api/kernels') {
@@ -18,11 +19,12 @@ describe('issue 23 low: nixlab test deadlines', () => {
       } else res.writeHead(204).end();
     });
     // The handshake never completes: the upgrade request is left unanswered.
-    server.on('upgrade', () => undefined);
+    server.on('upgrade', (_req, socket: Socket) => void upgraded.push(socket));
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   });
   afterAll(async () => {
+    for (const socket of upgraded) socket.destroy();
     server.closeAllConnections();
     await new Promise((r) => server.close(r));
   });
