@@ -17,7 +17,7 @@ export default class Build extends NixlabCommand {
     format: Flags.string({ options: ['docker', 'oci'], default: 'docker', description: 'docker-archive (docker/podman load) or OCI image layout' }),
     pkgs: Flags.string({ description: 'package set: omit for the flake.lock pin, `offline`, or a nixpkgs checkout path' }),
     'out-link': Flags.string({ description: 'GC root symlink for the built environment', default: 'result' }),
-    'generated-dir': Flags.string({ description: 'where the generated Nix project goes (default: .nixlab beside the config)' }),
+    'generated-dir': Flags.string({ description: 'where the generated Nix project goes (default: .nixlab beside the config); new, empty, or written by nixlab before' }),
     prune: Flags.boolean({ description: 'OCI directory: afterwards remove blobs that no image in index.json refers to' }),
     cache: Flags.boolean({ default: true, allowNo: true, description: 'reuse layer digests from the cache ($NIXLAB_CACHE_DIR, else $XDG_CACHE_HOME/nixlab); --no-cache hashes every layer' }),
     load: Flags.boolean({ description: 'load the image into the Docker engine at DOCKER_HOST, sending only the layers it does not hold (as `nixlab load`)', exclusive: ['output', 'format', 'prune'] }),

@@ -6,7 +6,7 @@ export default class Generate extends NixlabCommand {
   static override examples = ['<%= config.bin %> generate --out nix-out', 'nix-build nix-out -A env --argstr nixpkgsPath ~/nixpkgs'];
   static override args = { config: Args.string({ description: 'config file (default: the nixlab config in the current directory)' }) };
   static override flags = {
-    out: Flags.string({ char: 'o', description: 'output directory (replaced atomically)', required: true }),
+    out: Flags.string({ char: 'o', description: 'output directory: new, empty, or written by nixlab before (then replaced atomically); any other is refused', required: true }),
     json: Flags.boolean({ description: 'print what was written as JSON' }),
   };
 

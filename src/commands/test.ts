@@ -20,6 +20,8 @@ export default class Test extends NixlabCommand {
     pkgs: Flags.string({ description: 'package set when building a config: omit for the flake.lock pin, `offline`, or a nixpkgs checkout path' }),
     json: Flags.boolean({ description: 'print the report as JSON on stdout' }),
     quiet: Flags.boolean({ char: 'q', description: 'no progress lines and no nix-build log on stderr' }),
+    'server-timeout': Flags.integer({ min: 1, description: 'seconds the server (behind a hub: the hub, and the spawn) may take to answer [default: 300]' }),
+    'kernel-timeout': Flags.integer({ min: 1, description: 'seconds each kernel step (start, channels, kernel_info, its snippet) may take [default: 180]' }),
   };
 
   async go(): Promise<void> {
@@ -31,7 +33,16 @@ export default class Test extends NixlabCommand {
     ]);
     const say = flags.quiet ? undefined : (line: string) => process.stderr.write(`${line}\n`);
     const report = await abortOnSignals((signal) =>
-      testImage({ input: args.input, engine: flags.engine as 'docker' | 'chroot', pkgs: parsePkgs(flags.pkgs), onStep: say, onLog: flags.json ? undefined : say, signal }),
+      testImage({
+        input: args.input,
+        engine: flags.engine as 'docker' | 'chroot',
+        pkgs: parsePkgs(flags.pkgs),
+        ...(flags['server-timeout'] === undefined ? {} : { serverTimeoutMs: flags['server-timeout'] * 1000 }),
+        ...(flags['kernel-timeout'] === undefined ? {} : { kernelTimeoutMs: flags['kernel-timeout'] * 1000 }),
+        onStep: say,
+        onLog: flags.json ? undefined : say,
+        signal,
+      }),
     );
     if (flags.json) this.printJson(report);
     else process.stdout.write(formatTestReport(report));

@@ -1,10 +1,13 @@
-// Finding and loading config files: TS/JS (evaluated with jiti), JSON and YAML, each parse error
+// Finding and loading config files: TS/JS (evaluated with jiti in a worker thread), JSON and YAML, each parse error
 // with line:column, then validation. Anything wrong becomes one UserError listing every problem.
 import { statSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { UserError, type Problem } from '../errors.js';
-import { defaultCacheDir } from '../paths.js';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { InternalError, UserError, type Problem } from '../errors.js';
+import { formatJsonPath } from '../kernels/checks.js';
+import { defaultCacheDir, packageRoot } from '../paths.js';
+import type { ConfigWorkerData, ConfigWorkerReply } from './config-worker.js';
 import type { NormalizedConfig } from './types.js';
 import { validateConfig } from './validate.js';
 
@@ -29,7 +32,8 @@ export function findConfig(dir: string): string {
   throw new UserError({
     where: dir,
     message: `no nixlab config file found (looked for ${configFileNames.join(', ')})`,
-    hint: 'create one, e.g. nixlab.json containing { "kernels": [{ "kind": "python", "name": "python" }] }',
+    // The example must pass validate (`python` is a name Jupyter keeps): checked by test/definitions/load.test.ts.
+    hint: 'run `nixlab init`, or create nixlab.json containing { "kernels": [{ "kind": "python", "name": "py" }] }',
   });
 }
 
@@ -88,6 +92,34 @@ function unreadable(file: string, error: unknown): UserError {
 // ---------------------------------------------------------------------------------------------
 // TS / JS
 
+/** The environment variable bounding a TS/JS config's loading, and the bound when it is unset. */
+export const CONFIG_TIMEOUT = { env: 'NIXLAB_CONFIG_TIMEOUT', defaultSeconds: 60 } as const;
+
+/** How long a TS/JS config may take to load, in seconds: $NIXLAB_CONFIG_TIMEOUT, else 60. */
+export function configTimeoutSeconds(env: NodeJS.ProcessEnv = process.env): number {
+  const raw = env[CONFIG_TIMEOUT.env];
+  if (raw === undefined || raw === '') return CONFIG_TIMEOUT.defaultSeconds;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n <= 0) {
+    throw new UserError({ where: CONFIG_TIMEOUT.env, message: `${JSON.stringify(raw)} is not a number of seconds`, hint: `set it to a positive number, e.g. ${CONFIG_TIMEOUT.defaultSeconds}, or unset it` });
+  }
+  return n;
+}
+
+/** The compiled config worker: beside this module in dist/, or dist/'s copy under ts-jest. */
+function configWorkerUrl(): URL {
+  const beside = new URL('./config-worker.js', import.meta.url);
+  if (statSync(fileURLToPath(beside), { throwIfNoEntry: false })) return beside;
+  const built = path.join(packageRoot(), 'dist', 'src', 'definitions', 'config-worker.js');
+  if (!statSync(built, { throwIfNoEntry: false })) throw new InternalError(`the config worker is not built (${built}); run \`npm run build\``);
+  return pathToFileURL(built);
+}
+
+/**
+ * Loads a TS/JS config in a worker thread (./config-worker.ts), so that the module cannot end
+ * or stall nixlab: process.exit() there ends the worker only and is reported, naming the file;
+ * a load that takes longer than configTimeoutSeconds() is stopped and reported.
+ */
 async function importModule(file: string): Promise<Parsed> {
   const absolute = path.resolve(file);
   try {
@@ -95,53 +127,65 @@ async function importModule(file: string): Promise<Parsed> {
   } catch (error) {
     throw unreadable(file, error);
   }
-  // No module cache: a config edited between two loads in one process must be read again.
-  // The transpiled code is cached in nixlab's cache directory (never next to the user's
-  // project), keyed by the source's hash; jiti checks an entry's trailer before using it.
-  // A cache hit skips loading Babel: ~0.2 s of every `nixlab validate` of a TS config.
-  const { createJiti } = await import('jiti');
-  const jiti = createJiti(import.meta.url, { moduleCache: false, fsCache: path.join(defaultCacheDir(), 'jiti'), interopDefault: false });
-  let mod: Record<string, unknown>;
-  try {
-    mod = (await jiti.import(absolute)) as Record<string, unknown>;
-  } catch (error) {
+  const seconds = configTimeoutSeconds();
+  const { Worker } = await import('node:worker_threads');
+  const data: ConfigWorkerData = { file: absolute, cacheDir: path.join(defaultCacheDir(), 'jiti') };
+  const worker = new Worker(configWorkerUrl(), { workerData: data });
+  const outcome = await new Promise<{ reply: ConfigWorkerReply } | { exit: number } | { crash: unknown } | { timeout: true }>((resolve) => {
+    const timer = setTimeout(() => resolve({ timeout: true }), seconds * 1000);
+    const done = (o: { reply: ConfigWorkerReply } | { exit: number } | { crash: unknown }) => {
+      clearTimeout(timer);
+      resolve(o);
+    };
+    worker.once('message', (reply: ConfigWorkerReply) => done({ reply }));
+    worker.once('error', (crash) => done({ crash }));
+    worker.once('exit', (exit) => done({ exit }));
+  });
+  // The module may have left timers or a pending process.exit: nothing of it runs on.
+  await worker.terminate();
+  if ('timeout' in outcome) {
+    throw new UserError({
+      where: file,
+      message: `the config module did not finish loading within ${seconds} s (${CONFIG_TIMEOUT.env}), and was stopped`,
+      hint: `look for an endless loop or a promise that never settles in it; if it is only slow, raise ${CONFIG_TIMEOUT.env} (seconds)`,
+    });
+  }
+  if ('exit' in outcome) {
+    throw new UserError({
+      where: file,
+      message: `the config module ended its loading with process.exit(${outcome.exit}) before exporting a config`,
+      hint: 'remove the process.exit call: a config module only exports its config (throw an Error to report a problem)',
+    });
+  }
+  if ('crash' in outcome) {
     throw new UserError(
-      { where: `${file}${syntaxErrorPosition(error, absolute)}`, message: `the config module failed to load: ${firstLine(error)}`, hint: 'fix the error in the file (run it with DEBUG=1 to see the stack trace)' },
-      { cause: error },
+      { where: file, message: `the config module failed to load: ${firstLine(outcome.crash)}`, hint: 'fix the error in the file (run it with DEBUG=1 to see the stack trace)' },
+      { cause: outcome.crash },
     );
   }
-  let value: unknown = mod.default !== undefined ? mod.default : mod.config;
-  if (value === undefined) {
+  const reply = outcome.reply;
+  if (reply.ok) {
+    if (reply.notData.length > 0) throw new UserError(reply.notData.map((p) => ({ where: `${file}:${formatJsonPath(p.at)}`, message: p.message, hint: p.hint })));
+    return { value: reply.value, warnings: [] };
+  }
+  const detail = reply.stack === undefined ? {} : { detail: reply.stack };
+  if (reply.stage === 'no-export') {
     throw new UserError({
       where: file,
       message: 'the module exports no config (neither a default export nor `config`)',
       hint: "add `export default defineConfig({ kernels: [...] })` (import { defineConfig } from 'nixlab/config')",
     });
   }
-  if (typeof value === 'function') {
-    try {
-      value = await (value as () => unknown)();
-    } catch (error) {
-      throw new UserError(
-        { where: file, message: `the exported config function threw: ${firstLine(error)}`, hint: 'fix the function, or export the config object itself' },
-        { cause: error },
-      );
-    }
+  if (reply.stage === 'function') {
+    throw new UserError({ where: file, message: `the exported config function threw: ${reply.message}`, hint: 'fix the function, or export the config object itself' }, detail);
   }
-  return { value, warnings: [] };
-}
-
-// jiti reports a parse error as "ParseError: …\n <absolute file>:<line>:<col>"; keep the
-// position (`:line:col`) but not the absolute path.
-function syntaxErrorPosition(error: unknown, absolute: string): string {
-  const message = (error as { message?: unknown } | null)?.message;
-  if (typeof message !== 'string') return '';
-  const m = /\n\s*(.+):(\d+):(\d+)\s*$/.exec(message);
-  return m && m[1] === absolute ? `:${m[2]}:${m[3]}` : '';
+  throw new UserError(
+    { where: `${file}${reply.position}`, message: `the config module failed to load: ${reply.message}`, hint: 'fix the error in the file (run it with DEBUG=1 to see the stack trace)' },
+    detail,
+  );
 }
 
 function firstLine(error: unknown): string {
-  // Duck-typed: errors from the config module may come from another realm (jiti's context).
   const message = (error as { message?: unknown } | null)?.message;
   const text = typeof message === 'string' ? message : String(error);
   return (text.split('\n')[0] ?? text).trim();
@@ -150,11 +194,15 @@ function firstLine(error: unknown): string {
 // ---------------------------------------------------------------------------------------------
 // YAML
 
+/** How many times a YAML config's aliases may be expanded in all (the yaml library's bound against alias bombs). */
+const YAML_MAX_ALIAS_COUNT = 100;
+
 /** `parseDocument` is passed in: the yaml module is loaded only for YAML configs (start-up time). */
 function parseYamlFile(file: string, text: string, parseDocument: typeof import('yaml').parseDocument): Parsed {
   // strict + uniqueKeys: duplicate keys and other doubtful constructs are errors, not silent
   // last-one-wins. The YAML 1.2 core schema: no timestamps or yes/no booleans.
-  const doc = parseDocument(text, { strict: true, uniqueKeys: true, schema: 'core', prettyErrors: true });
+  // merge: YAML merge keys (`<<: *base`) merge, as users of docker-compose files expect.
+  const doc = parseDocument(text, { strict: true, uniqueKeys: true, schema: 'core', prettyErrors: true, merge: true });
   const at = (e: { linePos?: [{ line: number; col: number }, ...unknown[]] }) => (e.linePos ? `${file}:${e.linePos[0].line}:${e.linePos[0].col}` : file);
   // prettyErrors appends " at line L, column C:" and a source excerpt; the position goes in `where`.
   const text1 = (m: string) => m.replace(/ at line \d+, column \d+:[\s\S]*$/, '');
@@ -168,7 +216,18 @@ function parseYamlFile(file: string, text: string, parseDocument: typeof import(
     );
   }
   const warnings = doc.warnings.map((w) => ({ where: at(w), message: text1(w.message) }));
-  return { value: doc.toJS({ maxAliasCount: 100 }), warnings };
+  try {
+    return { value: doc.toJS({ maxAliasCount: YAML_MAX_ALIAS_COUNT }), warnings };
+  } catch (error) {
+    // The yaml library's guard against alias bombs (`a: &a [*b, *b, …]` nested): a ReferenceError.
+    if (error instanceof ReferenceError && /alias/i.test(error.message)) {
+      throw new UserError(
+        { where: file, message: `the YAML's aliases (*name) expand to too much data (an alias is used more than ${YAML_MAX_ALIAS_COUNT} times over), which looks like an alias bomb`, hint: 'write the values out, or use fewer aliases: a nixlab config needs only a few' },
+        { cause: error },
+      );
+    }
+    throw error;
+  }
 }
 
 // ---------------------------------------------------------------------------------------------

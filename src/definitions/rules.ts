@@ -117,6 +117,44 @@ export function attrNameRule(description: string, examples: string, opts: { dott
 // ---------------------------------------------------------------------------------------------
 // Kernels
 
+// ---------------------------------------------------------------------------------------------
+// Nix store path names
+
+/**
+ * The longest name a Nix store path may have (the part after `<hash>-`): Nix 2.8 refuses longer
+ * ones with "has a name longer than 211 characters", Nix 2.26 with "must be no longer than 211
+ * characters" (test/definitions/store-names.test.ts checks both).
+ */
+export const NIX_STORE_NAME_MAX = 211;
+/** A derivation's name is also its `.drv` file's, which adds `.drv`: 207 characters at most. */
+export const NIX_DERIVATION_NAME_MAX = NIX_STORE_NAME_MAX - '.drv'.length;
+/** The characters Nix allows in a store path name. */
+export const NIX_STORE_NAME_CHARS = /^[A-Za-z0-9+\-._?=]+$/;
+
+/**
+ * The derivations nixlab names after a kernel: its kernelspec (nix/kernelspec.nix,
+ * `runCommand "kernelspec-${name}"`) and a custom kernel's environment (src/kernels/custom.ts).
+ */
+export const KERNEL_DERIVATION_NAMES = {
+  kernelspec: (kernel: string): string => `kernelspec-${kernel}`,
+  customEnv: (kernel: string): string => `kernel-${kernel}-env`,
+} as const;
+
+/** Why a file's name cannot be the name of the store path Nix copies it to, if it cannot. */
+export function storeFileNameVerdict(name: string): Verdict | undefined {
+  if (name.length > NIX_STORE_NAME_MAX) {
+    return { message: `the file name ${q(name.length > 40 ? `${name.slice(0, 37)}...` : name)} has ${name.length} characters; Nix copies the file to a store path named after it, and store path names have at most ${NIX_STORE_NAME_MAX}`, hint: 'rename the file to a shorter name' };
+  }
+  if (!NIX_STORE_NAME_CHARS.test(name)) {
+    const bad = [...name].find((c) => !NIX_STORE_NAME_CHARS.test(c))!;
+    return { message: `the file name ${q(name)} contains ${q(bad)}; Nix copies the file to a store path named after it, and store path names allow only letters, digits and + - . _ ? =`, hint: `rename the file, e.g. to ${q(name.replace(/[^A-Za-z0-9+\-._?=]+/g, '-'))}` };
+  }
+  return undefined;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Kernel names
+
 /**
  * Kernel names a kernel cannot have (compared ignoring case): jupyter_client renames `python` to
  * `python3` before it looks the name up, so a kernel named `python` could never be started.
@@ -125,7 +163,11 @@ export function attrNameRule(description: string, examples: string, opts: { dott
  */
 export const RESERVED_KERNEL_NAMES = ['python'] as const;
 const KERNEL_NAME = /^[A-Za-z0-9._-]+$/;
-const KERNEL_NAME_MAX = 255;
+/**
+ * The longest kernel name: every derivation named after a kernel (KERNEL_DERIVATION_NAMES) must
+ * fit NIX_DERIVATION_NAME_MAX. 196. (A kernelspec directory name could be 255.)
+ */
+export const KERNEL_NAME_MAX = NIX_DERIVATION_NAME_MAX - Math.max(...Object.values(KERNEL_DERIVATION_NAMES).map((name) => name('').length));
 
 function suggestKernelName(v: string): string {
   const s = v.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, KERNEL_NAME_MAX);
@@ -139,7 +181,7 @@ export const kernelNameLike = suggestKernelName;
 export const kernelName = rule(
   {
     type: 'string',
-    description: 'Kernelspec directory name: letters, digits, `.`, `_` and `-`; not `.` or `..`, and not `python` (Jupyter renames it to `python3`).',
+    description: `Kernelspec directory name: letters, digits, \`.\`, \`_\` and \`-\`, at most ${KERNEL_NAME_MAX} characters (Nix's store path name limit); not \`.\` or \`..\`, and not \`python\` (Jupyter renames it to \`python3\`).`,
     minLength: 1,
     maxLength: KERNEL_NAME_MAX,
     pattern: KERNEL_NAME.source,
@@ -150,7 +192,12 @@ export const kernelName = rule(
   (v: string) => {
     if (v === '') return { message: 'kernel name is empty', hint: 'choose a name such as "py"' };
     if (v === '.' || v === '..') return { message: `${q(v)} cannot be a kernel name: it is a special directory name`, hint: 'choose a name such as "py"' };
-    if (v.length > KERNEL_NAME_MAX) return { message: `kernel name is too long (${v.length} characters, at most ${KERNEL_NAME_MAX})`, hint: 'shorten it' };
+    if (v.length > KERNEL_NAME_MAX) {
+      return {
+        message: `kernel name is too long (${v.length} characters, at most ${KERNEL_NAME_MAX}): Nix store path names have at most ${NIX_STORE_NAME_MAX} characters, and the kernel's derivations are named ${q(KERNEL_DERIVATION_NAMES.kernelspec('<name>'))} and ${q(KERNEL_DERIVATION_NAMES.customEnv('<name>'))} (.drv files add 4)`,
+        hint: `shorten it, e.g. to ${q(suggestKernelName(v))}`,
+      };
+    }
     if (!KERNEL_NAME.test(v)) return { message: `${q(v)} is not a valid kernel name: only letters, digits, ".", "_" and "-" are allowed`, hint: `rename it, e.g. to ${q(suggestKernelName(v))}` };
     if ((RESERVED_KERNEL_NAMES as readonly string[]).includes(v.toLowerCase())) {
       return { message: `${q(v)} is reserved by Jupyter: it renames "python" to "python3" before starting a kernel`, hint: 'name the kernel "python3" (notebooks and nbconvert ask for it), or e.g. "py313"' };

@@ -15,7 +15,7 @@ import { kernelKinds, kindNames, kindOf, type KernelDef, type NormalizedKernel }
 import type { JsonValue, NormalizedKernelBase, PathSegment, Reporter } from '../kernels/types.js';
 import { RESERVED_VARIABLES } from '../runtime/environment.js';
 import { DEFAULT_FRONT_END, FRONT_ENDS, frontEndNames, type FrontEndName } from '../runtime/targets.js';
-import { DEFAULT_HUB_ADMIN, DEFAULT_HUB_AUTHENTICATOR, DEFAULT_HUB_PORT, HUB_VERSION, SHARED_PASSWORD_MIN_HUB, SHARED_PASSWORD_MIN_LENGTH, compareMajorMinor, DEFAULT_REFERENCE, DEFAULT_USER, LAYERS, NIXPKGS_CONFIG_DEFAULTS, describeValue, homeOf, isSecretEnvName, kernelNameLike, secretEnvVerdict, unrepresentable, type Rule, type SchemaObject, type Verdict } from './rules.js';
+import { DEFAULT_HUB_ADMIN, DEFAULT_HUB_AUTHENTICATOR, DEFAULT_HUB_PORT, HUB_VERSION, SHARED_PASSWORD_MIN_HUB, SHARED_PASSWORD_MIN_LENGTH, compareMajorMinor, DEFAULT_REFERENCE, DEFAULT_USER, LAYERS, NIXPKGS_CONFIG_DEFAULTS, describeValue, homeOf, isSecretEnvName, kernelNameLike, secretEnvVerdict, storeFileNameVerdict, unrepresentable, type Rule, type SchemaObject, type Verdict } from './rules.js';
 import { cachedSchemaCheck } from './schema-cache.js';
 import { closest } from '../suggest.js';
 import { configSchema, kernelBranches, kernelsProperty, namedRules } from './schema.js';
@@ -504,6 +504,9 @@ function checkSemantics(data: unknown, ctx: Collector): void {
           // reported below
         }
         if (!isFile) ctx.error(['image', 'startHooks', i], { message: `${q(h)} is not a file`, hint: `the path is relative to the directory of ${ctx.file}; point it at the script to run` });
+        // The generated project hands the hook to Nix as a path: copied to a store path named after the file.
+        const storeName = isFile ? storeFileNameVerdict(path.basename(h)) : undefined;
+        if (storeName) ctx.error(['image', 'startHooks', i], storeName);
       });
       checkDuplicates(image.startHooks, ['image', 'startHooks'], ctx, 'error', 'start hook');
     }

@@ -21,7 +21,7 @@ import type { DeclaredKernel } from '../runtime/image.js';
 import type { DockerEngine } from './docker-api.js';
 import { JupyterServer, type KernelspecInfo } from './kernel-client.js';
 import { DockerRuntime, TEST_RESOURCE_LABEL, type CheckResult, type PreparedImage, type Runtime } from './test-runtimes.js';
-import { kernelspecCheck, kindForLanguage, testKernel, type KernelReport } from './test.js';
+import { kernelspecCheck, kindForLanguage, testKernel, withDeadline, type KernelReport } from './test.js';
 
 /** The hub's part of a report. */
 export interface HubReport {
@@ -227,7 +227,7 @@ export async function testBehindHub(ctx: HubTargetContext): Promise<HubTargetRes
       hub.upMs = await hubApi.waitUntilUp(ctx.serverTimeoutMs, hubGone);
       checks.push({ name: 'hub', ok: true, ms: hub.upMs, detail: `JupyterHub answers GET /hub/api through its proxy (${hi.reference})` });
     } catch (err) {
-      checks.push({ name: 'hub', ok: false, ms: null, detail: (err as Error).message });
+      checks.push({ name: 'hub', ok: false, ms: null, detail: withDeadline((err as Error).message, 'server', ctx.serverTimeoutMs) });
     }
 
     if (hub.upMs !== null) serverUpMs = await spawn(hubApi, user, checks, ctx, hubGone);
@@ -293,7 +293,7 @@ async function spawn(hubApi: JupyterServer, user: string, checks: CheckResult[],
     }
     throw new Error(`${user}'s server was not ready within ${secs(deadline - t0)}`);
   } catch (err) {
-    checks.push({ name, ok: false, ms: null, detail: (err as Error).message });
+    checks.push({ name, ok: false, ms: null, detail: withDeadline((err as Error).message, 'server', ctx.serverTimeoutMs) });
     return null;
   }
 }

@@ -30,6 +30,7 @@ export function formatTestReport(r: TestReport): string {
   out.push(
     `times: ${[t.build === null ? '' : `build ${secs(t.build)}`, t.load === null ? '' : `load ${secs(t.load)}`, r.hub?.buildMs == null ? '' : `hub image ${secs(r.hub.buildMs + (r.hub.loadMs ?? 0))}`, r.hub?.upMs == null ? '' : `hub up ${secs(r.hub.upMs)}`, t.serverUp === null ? '' : `${r.hub ? 'spawn' : 'server up'} ${secs(t.serverUp)}`, t.firstKernelAnswer === null ? '' : `first kernel answer ${secs(t.firstKernelAnswer)} after the start`, `total ${secs(t.total)}`].filter(Boolean).join(', ')}\n`,
   );
+  if (r.deadlines) out.push(`deadlines: server ${secs(r.deadlines.server)} (--server-timeout), each kernel step ${secs(r.deadlines.kernel)} (--kernel-timeout)\n`);
   if (r.logTail.length) out.push(`--- last ${r.logTail.length} lines of the container's log ---\n${r.logTail.join('\n')}\n`);
   out.push(r.ok ? `all ${r.kernels.length + r.checks.length} checks passed\n` : '');
   return out.join('\n');

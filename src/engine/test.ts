@@ -48,10 +48,26 @@ export interface TestOptions extends RunHooks {
   pkgs?: PkgsChoice;
   /** Where a config's generated Nix project goes (default: a temporary directory). */
   generatedDir?: string;
-  /** How long the server may take to answer (default 120 s). */
+  /** How long the server (behind a hub: the hub, then the spawn) may take to answer (default TEST_DEADLINES.server). */
   serverTimeoutMs?: number;
-  /** How long a kernel may take to start and answer, and its snippet to run (default 120 s). */
+  /** How long each kernel step may take: start, channels, kernel_info, its snippet (default TEST_DEADLINES.kernel). */
   kernelTimeoutMs?: number;
+}
+
+/**
+ * nixlab test's deadlines, in seconds, and the flags that set them. The defaults hold on a loaded
+ * CI machine: there a Jupyter server took minutes to come up and Python kernels 12–15 s to
+ * answer, where an idle machine needs seconds.
+ */
+export const TEST_DEADLINES = {
+  server: { flag: '--server-timeout', defaultSeconds: 300 },
+  kernel: { flag: '--kernel-timeout', defaultSeconds: 180 },
+} as const;
+
+/** `message`, and when it says a wait ran out ("… within N s"), which deadline that was and how to raise it. */
+export function withDeadline(message: string, which: keyof typeof TEST_DEADLINES, ms: number): string {
+  if (!/\bwithin [0-9.]+ s\b/.test(message)) return message;
+  return `${message} [the ${which} deadline was hit: ${TEST_DEADLINES[which].flag} ${ms / 1000}; raise it on a loaded machine]`;
 }
 
 /** How one kernel did. */
@@ -89,6 +105,8 @@ export interface TestReport {
   checks: CheckResult[];
   /** Milliseconds: each phase, and since the start of `nixlab test` (`firstKernelAnswer`). */
   timings: { build: number | null; load: number | null; serverUp: number | null; firstKernelAnswer: number | null; total: number };
+  /** The deadlines this run had (ms): TEST_DEADLINES' defaults or the flags'. */
+  deadlines: { server: number; kernel: number };
   /** One line per failed check. */
   failures: string[];
   /** The container's last log lines, when something failed. */
@@ -255,7 +273,7 @@ export async function testImage(opts: TestOptions = {}): Promise<TestReport> {
     }
 
     const target: TargetKind = isSingleUserImage(image.config) ? 'jupyterhub' : 'jupyter-server';
-    const timeouts = { serverTimeoutMs: opts.serverTimeoutMs ?? 120_000, kernelTimeoutMs: opts.kernelTimeoutMs ?? 120_000 };
+    const timeouts = { serverTimeoutMs: opts.serverTimeoutMs ?? TEST_DEADLINES.server.defaultSeconds * 1000, kernelTimeoutMs: opts.kernelTimeoutMs ?? TEST_DEADLINES.kernel.defaultSeconds * 1000 };
     let result: TargetResult & { hub?: HubReport };
     if (target === 'jupyterhub') {
       const engine = hubEngine(runtime, archive);
@@ -277,6 +295,7 @@ export async function testImage(opts: TestOptions = {}): Promise<TestReport> {
       kernels: result.kernels,
       checks: result.checks,
       timings: { build: buildMs, load: image.loadMs, serverUp: result.serverUpMs, firstKernelAnswer: result.firstKernelAnswer, total: elapsed() },
+      deadlines: { server: timeouts.serverTimeoutMs, kernel: timeouts.kernelTimeoutMs },
       failures,
       logTail: failures.length ? result.logTail : [],
     };
@@ -321,7 +340,7 @@ async function testJupyterServer(ctx: TargetContext): Promise<TargetResult> {
       serverUpMs = await server.waitUntilUp(opts.serverTimeoutMs, async () => (opts.signal?.aborted ? 'interrupted' : started.gone()));
       checks.push({ name: 'server', ok: true, ms: serverUpMs, detail: 'answers GET /api' });
     } catch (err) {
-      checks.push({ name: 'server', ok: false, ms: null, detail: (err as Error).message });
+      checks.push({ name: 'server', ok: false, ms: null, detail: withDeadline((err as Error).message, 'server', opts.serverTimeoutMs) });
     }
     if (serverUpMs !== null) {
       checks.push(await tokenCheck(server));
@@ -410,6 +429,7 @@ export async function testKernel(
   const test = own ?? kindSnippet;
   if (test) Object.assign(report, { check: own ? 'declared' : 'snippet', code: test.code, expect: test.expect });
   let id: string | undefined;
+  const late = (message: string) => withDeadline(message, 'kernel', timeoutMs);
   const t0 = Date.now();
   try {
     try {
@@ -417,7 +437,7 @@ export async function testKernel(
     } catch (err) {
       // The server answers 500 "Unhandled error"; its log says why (FileNotFoundError: …).
       const why = (await logTail().catch(() => [])).filter((l) => /^\s*\w+(Error|Exception): /.test(l)).at(-1)?.trim();
-      return { ...report, detail: `cannot start: ${(err as Error).message}${why ? ` (server log: ${why})` : ''}` };
+      return { ...report, detail: `cannot start: ${late((err as Error).message)}${why ? ` (server log: ${why})` : ''}` };
     }
     report.startMs = Date.now() - t0;
     // The server opens the channels once the kernel answers its own first request, so the
@@ -425,15 +445,15 @@ export async function testKernel(
     const t1 = Date.now();
     let channels: Awaited<ReturnType<JupyterServer['channels']>>;
     try {
-      channels = await server.channels(id);
+      channels = await server.channels(id, timeoutMs);
     } catch (err) {
-      return { ...report, detail: `started, but its channels do not open: ${(err as Error).message}` };
+      return { ...report, detail: `started, but its channels do not open: ${late((err as Error).message)}` };
     }
     try {
       try {
         await channels.kernelInfo(timeoutMs);
       } catch (err) {
-        return { ...report, detail: `started, but does not answer kernel_info: ${(err as Error).message}` };
+        return { ...report, detail: `started, but does not answer kernel_info: ${late((err as Error).message)}` };
       }
       report.answerMs = Date.now() - t1;
       answered();
@@ -446,7 +466,7 @@ export async function testKernel(
       if (!r.stdout.includes(test.expect)) return { ...report, detail: `${show(test.code)} printed ${show(r.stdout)}, which does not contain ${show(test.expect)}` };
       return { ...report, ok: true, detail: `${show(test.code)} printed ${show(test.expect)}` };
     } catch (err) {
-      return { ...report, detail: (err as Error).message };
+      return { ...report, detail: late((err as Error).message) };
     } finally {
       channels.close();
     }

@@ -134,6 +134,22 @@ export async function readTarEntry(path: string, entry: TarIndexEntry): Promise<
 }
 
 /**
+ * Waits until `stream` drains or closes, and removes both listeners: a listener left behind on
+ * every wait piled up (MaxListenersExceededWarning in `nixlab load`).
+ */
+function drainOrClose(stream: PassThrough): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const done = () => {
+      stream.off('drain', done);
+      stream.off('close', done);
+      resolve();
+    };
+    stream.on('drain', done);
+    stream.on('close', done);
+  });
+}
+
+/**
  * The tar at `path` without the entries `drop` names: each kept entry's bytes (headers, data
  * and padding) copied as they are, then the two end-of-archive blocks.
  */
@@ -153,7 +169,7 @@ export function tarWithout(path: string, entries: TarIndexEntry[], drop: Readonl
         if (to <= from) continue;
         const source = createReadStream(path, { start: from, end: to - 1, highWaterMark: 1 << 20 });
         for await (const chunk of source) {
-          if (!out.write(chunk)) await new Promise<void>((r) => (out.once('drain', r), out.once('close', r)));
+          if (!out.write(chunk)) await drainOrClose(out);
           if (out.destroyed) return;
         }
       }

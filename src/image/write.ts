@@ -8,7 +8,7 @@ import { open, rename, rm, mkdir, rmdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Writable } from 'node:stream';
 import { NixlabError, UserError } from '../errors.js';
-import { tempSibling } from '../fsutil.js';
+import { sweepStaleTemps, tempSibling } from '../fsutil.js';
 import type { ArchiveInput, ArchiveLayer, ArchiveResult, LayerDescriptor, LayerSource, WriteContext } from './archive.js';
 import { LayerCache, defaultCacheDir, type CacheStats } from './cache.js';
 import { buildImageConfig } from './config.js';
@@ -236,6 +236,8 @@ async function writeArchive(
       return { archive, output: null, bytes: sink.position, pruned: null };
     }
     const final = resolve(dest.path);
+    // A nixlab killed mid-write (SIGKILL) left its temp file here: removed once its process is gone.
+    await sweepStaleTemps(final);
     const tmp = tempSibling(final);
     if (dest.kind === 'oci-dir' && (await isOciLayout(final))) {
       // An existing layout: add what is missing, in place, holding its lock.

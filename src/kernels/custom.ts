@@ -5,7 +5,7 @@ import { readdirSync, statSync } from 'node:fs';
 import path, { basename, dirname, join } from 'node:path';
 import type { DirEntry } from '../fsutil.js';
 import { apply, attrs, list, relPath, select, str, strParts, v, type StrPart } from '../nix/ast.js';
-import { attrNameRule, unrepresentable } from '../definitions/rules.js';
+import { attrNameRule, KERNEL_DERIVATION_NAMES, unrepresentable } from '../definitions/rules.js';
 import { checkDuplicates, stringItems } from './checks.js';
 import { nearest } from '../suggest.js';
 import { defineKind, type KernelBase, type NixpkgsFacts, type NormalizedKernelBase, type PathSegment, type Reporter } from './types.js';
@@ -176,7 +176,7 @@ export const custom = defineKind<CustomKernel, NormalizedCustomKernel>({
     const paths = k.packages.map((p) => select(v('pkgs'), ...p.split('.')));
     // The user's file, copied with its directory into the project: `{ pkgs }: derivation`.
     if (k.nixFile) paths.push(apply(v('import'), relPath(`./${nixFileAsset(k.name, k.nixFile)}`), attrs({ pkgs: v('pkgs') })));
-    const env = apply(select(v('pkgs'), 'buildEnv'), attrs({ name: str(`kernel-${k.name}-env`), paths: list(paths) }));
+    const env = apply(select(v('pkgs'), 'buildEnv'), attrs({ name: str(KERNEL_DERIVATION_NAMES.customEnv(k.name)), paths: list(paths) }));
     const argv = k.argv.map((arg, i) => {
       if (i === 0 && !arg.includes('/') && !arg.includes('{env}')) return strParts(envVar, '/bin/', arg);
       const parts: StrPart[] = [];

@@ -273,3 +273,40 @@ describe('resolveConfigArg', () => {
     }
   });
 });
+
+describe('issue 23 low: YAML aliases and merge keys, the "no config" hint', () => {
+  test('a YAML alias bomb is an error naming the file (no bare ReferenceError)', async () => {
+    const lines = ['a: &a ["x","x","x","x","x","x","x","x","x"]'];
+    for (const [name, prev] of [['b', 'a'], ['c', 'b'], ['d', 'c'], ['e', 'd'], ['f', 'e'], ['g', 'f']]) lines.push(`${name}: &${name} [${Array(9).fill(`*${prev}`).join(',')}]`);
+    const file = await write('nixlab.yaml', `${lines.join('\n')}\nkernels: [{kind: python, name: py}]\n`);
+    const error: unknown = await loadConfig(file).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(UserError);
+    expect((error as UserError).exitCode).toBe(2);
+    expect((error as UserError).problems).toEqual([expect.objectContaining({ where: file, message: expect.stringContaining('looks like an alias bomb') })]);
+  });
+
+  test('YAML merge keys (<<: *base) merge, and the keys beside them win', async () => {
+    const file = await write('nixlab.yaml', 'kernels:\n  - &py {kind: python, name: py, packages: [numpy]}\n  - <<: *py\n    name: py2\n');
+    const { config } = await loadConfig(file);
+    expect(config.kernels.map((k) => [k.name, k.kind, (k as { packages?: string[] }).packages])).toEqual([
+      ['py', 'python', ['numpy']],
+      ['py2', 'python', ['numpy']],
+    ]);
+  });
+
+  test('the "no config found" hint suggests a config that validates', async () => {
+    const error: unknown = (() => {
+      try {
+        return findConfig(tmp);
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(error).toBeInstanceOf(UserError);
+    const hint = (error as UserError).problems[0]!.hint!;
+    const json = /nixlab\.json containing (\{.*\})$/.exec(hint)?.[1];
+    expect(json).toBeDefined();
+    const file = await write('nixlab.json', json!);
+    expect((await loadConfig(file)).config.kernels).toHaveLength(1);
+  });
+});

@@ -12,7 +12,7 @@ const accepts = (rule: rules.Rule, value: unknown) => ajv.validate({ $defs, ...r
 
 /** Sample values for each rule: some valid, some not. */
 const SAMPLES: Record<string, unknown[]> = {
-  kernelName: ['py', 'a.b_c-d', '', '.', '..', 'python', 'Python3', 'python3x', 'my kernel', 'x'.repeat(255), 'x'.repeat(256), 3],
+  kernelName: ['py', 'a.b_c-d', '', '.', '..', 'python', 'Python3', 'python3x', 'my kernel', 'x'.repeat(196), 'x'.repeat(197), 'x'.repeat(255), 3],
   displayName: ['Python', '', 'ü'],
   envName: ['A', '_x9', '9x', 'A-B', '', 'A B'],
   relativeFile: ['a.png', 'd/a.svg', '/abs.png', ''],

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { formatJsonPath, validateConfig } from '../../src/definitions/validate.js';
+import { KERNEL_NAME_MAX } from '../../src/definitions/rules.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const fixtures = path.join(here, 'fixtures', 'full');
@@ -488,7 +489,7 @@ describe('formatJsonPath', () => {
 });
 
 describe('properties', () => {
-  const validName = (s: string) => /^[A-Za-z0-9._-]+$/.test(s) && s !== '.' && s !== '..' && s.length <= 255;
+  const validName = (s: string) => /^[A-Za-z0-9._-]+$/.test(s) && s !== '.' && s !== '..' && s.length <= KERNEL_NAME_MAX;
   const hasBadCharacter = (s: string) => s.includes('\u0000') || /\p{Surrogate}/u.test(s);
   const anyString = (v: unknown, test: (s: string) => boolean): boolean =>
     typeof v === 'string'
