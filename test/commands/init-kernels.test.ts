@@ -51,7 +51,7 @@ describe('nixlab init', () => {
       const dir = freshDir();
       const r = await nixlab(['init', dir, '--lang', 'python,r,octave', '--format', format]);
       expect([format, r.exitCode, r.stderr]).toEqual([format, 0, '']);
-      expect(r.stdout).toContain(`wrote ${join(dir, name)} with 3 kernel(s): py, r, octave`);
+      expect(r.stdout).toContain(`wrote ${join(dir, name)} with 3 kernel(s): python3, r, octave`);
       expect((await loadConfig(join(dir, name))).config.kernels.map((k) => k.kind)).toEqual(['python', 'r', 'octave']);
       const validate = await nixlab(['validate'], { cwd: dir });
       expect([format, validate.exitCode]).toEqual([format, 0]);
@@ -93,7 +93,7 @@ describe('nixlab init', () => {
     expect(r.exitCode).toBe(0);
     expect(r.output).toContain(' 1. python ');
     expect(r.output).toContain('unknown language "pyton" (did you mean "python"?');
-    expect(r.output).toContain(`wrote ${join(dir, 'nixlab.config.ts')} with 3 kernel(s): py, r, cpp`);
+    expect(r.output).toContain(`wrote ${join(dir, 'nixlab.config.ts')} with 3 kernel(s): python3, r, cpp`);
     expect((await loadConfig(join(dir, 'nixlab.config.ts'))).config.kernels.map((k) => k.kind)).toEqual(['python', 'r', 'cpp']);
   });
 

@@ -46,6 +46,12 @@ const SAMPLES: Record<string, unknown[]> = {
   fileTarget: ['lessons', '/opt/x', 'a..b', '../x', 'a/../b', 'a/..', '..', ''],
   argv: [['x', '{connection_file}'], []],
   composeNetwork: ['bridge', 'host', 'overlay', ''],
+  jdkVersion: [17, 21, 11, 8, '17', 17.5],
+  javaClasspathEntry: ['commons-lang', 'commons-math', 'javaPackages.foo', 'lib/x.jar', '*.jar', 'in', 'a b', ''],
+  javaCompilerOpt: ['-Xlint:all', '--enable-preview', 'Xlint', '-a b', '', '-'],
+  javaTimeout: [-1, 1, 30000, 0, -2, 1.5, '30s'],
+  juliaVersion: ['1.10', '1.11', '1.12', '1.9', '1.13', 1.1, ''],
+  juliaPackage: ['Plots', 'DataFrames', 'IJulia', 'Plots.jl', 'Plots@1.40', 'a b', '', 'plots'],
   composeDir: ['./notebooks', './a/b', './', 'notebooks', '../x', './a/../b', '/abs', ''],
 };
 

@@ -50,7 +50,9 @@ let
   };
   start = nixlab.start {
     hooks = [ ];
+    server = "jupyter-notebook";
     shell = "${pkgs.busybox}/bin/sh";
+    singleuser = "";
   };
   kernelEnvs = {
     java = kernelEnv0;

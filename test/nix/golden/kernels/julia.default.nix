@@ -58,7 +58,9 @@ let
   };
   start = nixlab.start {
     hooks = [ ];
+    server = "jupyter-notebook";
     shell = "${pkgs.busybox}/bin/sh";
+    singleuser = "";
   };
   kernelEnvs = {
     julia = kernelEnv0;
