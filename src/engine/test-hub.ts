@@ -21,7 +21,7 @@ import type { DeclaredKernel } from '../runtime/image.js';
 import type { DockerEngine } from './docker-api.js';
 import { JupyterServer, type KernelspecInfo } from './kernel-client.js';
 import { DockerRuntime, TEST_RESOURCE_LABEL, type CheckResult, type PreparedImage, type Runtime } from './test-runtimes.js';
-import { kernelspecCheck, kindForLanguage, testKernel, withDeadline, type KernelReport } from './test.js';
+import { kernelspecCheck, kindForLanguage, testKernel, withDeadline, type KernelReport } from './test-kernel.js';
 
 /** The hub's part of a report. */
 export interface HubReport {

@@ -5,7 +5,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { JupyterServer } from '../../src/engine/kernel-client.js';
-import { TEST_DEADLINES, testKernel, withDeadline } from '../../src/engine/test.js';
+import { TEST_DEADLINES, testKernel, withDeadline } from '../../src/engine/test-kernel.js';
 import Test from '../../src/commands/test.js';
 
 describe('issue 23 low: nixlab test deadlines', () => {
