@@ -37,14 +37,14 @@ def _listen_address(value):
     return ""
 
 
-for _app in ("ServerApp", "NotebookApp"):
-    _cfg = c[_app]
-    if not _hub:
-        _cfg.ip = _listen_address(os.environ.get("NIXLAB_IP", "127.0.0.1"))
-        _cfg.port = int(os.environ.get("JUPYTER_PORT", "8888"))
-    _cfg.open_browser = False
-    if os.getuid() == 0:
-        _cfg.allow_root = True
+# Only ServerApp: every front end runs on jupyter-server 2 (Notebook 7 included), which warns
+# once per NotebookApp.* value, per app, at every start ("has moved from NotebookApp to ServerApp").
+if not _hub:
+    c.ServerApp.ip = _listen_address(os.environ.get("NIXLAB_IP", "127.0.0.1"))
+    c.ServerApp.port = int(os.environ.get("JUPYTER_PORT", "8888"))
+c.ServerApp.open_browser = False
+if os.getuid() == 0:
+    c.ServerApp.allow_root = True
 
 if _hub:
     import json
@@ -58,7 +58,6 @@ if _hub:
 # Where notebooks live (the image sets it to its first volume or the user's home).
 if "NIXLAB_NOTEBOOK_DIR" in os.environ and not (_hub and os.environ.get("JUPYTERHUB_ROOT_DIR")):
     c.ServerApp.root_dir = os.environ["NIXLAB_NOTEBOOK_DIR"]
-    c.NotebookApp.notebook_dir = os.environ["NIXLAB_NOTEBOOK_DIR"]
 
 # JupyterLab's extensions come from the Nix environment (lab.extensions): its extension manager
 # can neither install into the read-only store nor needs PyPI to say what is installed, so it is

@@ -22,7 +22,19 @@ apt-get update -qq
 apt-get install -y -qq --no-install-recommends $(packages | sort -u) >/dev/null
 
 echo "==> PyPI wheels of the offline package set (offline/python/wheels.lock.json, hash-checked)"
+# Downloaded by Debian's python3 from the lock's URLs: no pyenv interpreter is needed for this.
 bash scripts/wheels.sh
+
+# The offline set's CPython 3.12 and 3.13 (the server environment's python3 among them) are
+# pyenv's builds (offline/python/pyenv.nix): no registry this machine reaches has CPython 3.12,
+# and Debian 12 has only 3.11. Say so here, not at the first build.
+for v in 3.12.1 3.13.0; do
+  py="${PYENV_ROOT:-/root/.pyenv}/versions/$v/bin/python${v%.*}"
+  if [ ! -x "$py" ]; then
+    echo "setup.sh: warning: $py is missing: the offline package set's Python ${v%.*} is pyenv's $v (pyenv install $v)." >&2
+    echo "setup.sh: warning: without it, --pkgs offline builds only configs whose server and kernels need no Python ${v%.*}." >&2
+  fi
+done
 
 echo "==> Nix settings (single-user as root, no build users, no sandbox, no binary cache)"
 # The offline package set copies Debian files into the store, so builds must see the host
@@ -51,5 +63,6 @@ node scripts/fetch-npm-tarballs.mjs
 echo "==> spdx-tools for the SBOM tests (scripts/requirements-spdx.txt, hash-checked)"
 # Its own venv (python3-venv), so it cannot touch the system Python or the offline set's wheels.
 SPDX_VENV=${NIXLAB_SPDX_VENV:-/var/cache/nixlab/venv-spdx}
-[ -x "$SPDX_VENV/bin/python3" ] || python3 -m venv "$SPDX_VENV"
+# A venv whose interpreter is gone (made by a pyenv Python that is no longer there) is made again.
+"$SPDX_VENV/bin/python3" -c '' 2>/dev/null || python3 -m venv --clear "$SPDX_VENV"
 "$SPDX_VENV/bin/pip" install -q --require-hashes -r scripts/requirements-spdx.txt

@@ -42,10 +42,16 @@ export default class Run extends NixlabCommand {
     if (!cmd) {
       process.stderr.write(`\nnixlab run: Jupyter at http://127.0.0.1:${flags.port}/?token=${token}\n` + `nixlab run: token ${token} (Ctrl-C stops the container)\n\n`);
     }
+    // Ctrl-C: SIGTERM to the container's PID 1 (tini passes it on), SIGKILL 10 s later; a second
+    // Ctrl-C kills it at once.
     let stopping = false;
     const stop = () => {
-      if (stopping) return;
+      if (stopping) {
+        void handle.stop('SIGKILL', 0);
+        return;
+      }
       stopping = true;
+      process.stderr.write('\nnixlab run: stopping (Ctrl-C again to kill it now)\n');
       void handle.stop('SIGTERM', 10_000);
     };
     process.on('SIGINT', stop);
@@ -53,6 +59,14 @@ export default class Run extends NixlabCommand {
     const result = await handle.wait();
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);
-    if (result.exitCode !== 0 && !(stopping && result.exitCode === 143)) this.exit(result.exitCode);
+    // The unpacked image is removed in the background: nixlab exits as soon as the server has.
+    (await import('../engine/chroot.js')).cleanupImagesInBackground();
+    const stoppedByUs = stopping && [0, 130, 143].includes(result.exitCode);
+    if (!cmd && !stoppedByUs) {
+      // The server ended by itself: say so, with what it said last (its log may have scrolled away).
+      const how = result.signal ? `was killed by ${result.signal}` : `exited with code ${result.exitCode}`;
+      process.stderr.write(`\nnixlab run: the server ${how}; its last lines:\n${handle.lastLines().map((l) => `  ${l}`).join('\n')}\n`);
+    }
+    if (result.exitCode !== 0 && !stoppedByUs) this.exit(result.exitCode);
   }
 }

@@ -1,13 +1,14 @@
 // `nixlab init`: a starter config for the languages a user picks, as YAML, JSON or TypeScript,
 // written atomically and never over an existing config unless asked to.
-import { statSync } from 'node:fs';
+import { mkdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { stringify } from 'yaml';
 import { kernelKinds, kindOf, type KindName } from '../kernels/index.js';
 import { UserError, type Problem } from '../errors.js';
 import { writeFileAtomic } from '../fsutil.js';
 import { configFileNames } from './load.js';
-import { schemaId } from './schema.js';
+import { renderSchema, schemaId } from './schema.js';
+import { closest } from './validate.js';
 
 /** A kernel kind `nixlab init` can start a config with (every kind but `custom`, which needs an argv). */
 export type StarterKind = Exclude<KindName, 'custom'>;
@@ -59,15 +60,23 @@ export function parseLanguages(input: string, where: string): StarterKind[] {
   return kinds;
 }
 
-/** The kind whose name starts like `word`, or contains it (`type` → typescript). */
+/** The kind or alias `word` is a typo of (`pyhton` → python), else the kind whose name starts like it or contains it (`type` → typescript). */
 function closestKind(word: string): StarterKind | undefined {
+  const near = closest(word, [...starterKinds, ...Object.keys(aliases)]);
+  if (near) return aliases[near] ?? (near as StarterKind);
   return starterKinds.find((k) => k.startsWith(word.slice(0, 3))) ?? starterKinds.find((k) => k.includes(word));
 }
+
+/**
+ * The schema file `nixlab init` writes beside the config (`nixlab schema` prints the same), and
+ * the starter config's `$schema` names: a file editors can open, not an address nothing serves.
+ */
+export const SCHEMA_FILE = 'nixlab.schema.json';
 
 /** The starter config's data: one kernel per kind, each its kind's example. */
 export function starterConfig(kinds: readonly StarterKind[]): Record<string, unknown> {
   const kernels = kinds.map((kind) => ({ kind, ...kindOf(kind)!.example }));
-  return { $schema: schemaId, frontend: 'lab', kernels, image: { name: 'nixlab', tag: 'latest' } };
+  return { $schema: `./${SCHEMA_FILE}`, frontend: 'lab', kernels, image: { name: 'nixlab', tag: 'latest' } };
 }
 
 const header = [
@@ -109,9 +118,18 @@ function tsLiteral(value: unknown, indent: number): string {
   return `{\n${entries.map((e) => `${pad}${e},`).join('\n')}\n${close}}`;
 }
 
+/** A file nixlab wrote with `renderSchema` (its `$id` is nixlab's). */
+function isNixlabSchema(file: string): boolean {
+  try {
+    return (JSON.parse(readFileSync(file, 'utf8')) as { $id?: unknown }).$id === schemaId;
+  } catch {
+    return false;
+  }
+}
+
 /** What `initConfig` does. */
 export interface InitOptions {
-  /** The directory to write the config into (must exist). */
+  /** The directory to write the config into (made, with its parents, when missing). */
   dir: string;
   kinds: readonly StarterKind[];
   format: InitFormat;
@@ -132,8 +150,9 @@ export interface InitResult {
 
 /** Writes a starter config into `dir`; refuses to touch existing config files unless `force`. */
 export async function initConfig(opts: InitOptions): Promise<InitResult> {
-  if (!statSync(opts.dir, { throwIfNoEntry: false })?.isDirectory()) {
-    throw new UserError({ where: opts.dir, message: 'is not a directory', hint: 'create it first, or name an existing directory' });
+  const dirStat = statSync(opts.dir, { throwIfNoEntry: false });
+  if (dirStat && !dirStat.isDirectory()) {
+    throw new UserError({ where: opts.dir, message: 'is not a directory', hint: 'name a directory (init makes it when it does not exist)' });
   }
   const name = initFileNames[opts.format];
   const file = path.join(opts.dir, name);
@@ -152,6 +171,17 @@ export async function initConfig(opts: InitOptions): Promise<InitResult> {
   if (first) {
     warnings.push({ where: path.join(opts.dir, first), message: `nixlab reads ${first} before ${name} in this directory`, hint: `remove or rename ${first}, or name ${name} on the command line` });
   }
+  if (!dirStat) {
+    try {
+      mkdirSync(opts.dir, { recursive: true });
+    } catch (error) {
+      throw new UserError({ where: opts.dir, message: `cannot create the directory (${(error as Error).message})`, hint: 'name a directory you can write to' }, { cause: error });
+    }
+  }
+  // The schema beside the config, unless a file of that name that nixlab did not write is there.
+  const schemaFile = path.join(opts.dir, SCHEMA_FILE);
+  if (!statSync(schemaFile, { throwIfNoEntry: false }) || isNixlabSchema(schemaFile)) await writeFileAtomic(schemaFile, renderSchema());
+  else warnings.push({ where: schemaFile, message: 'exists and is not a nixlab schema, so it was left as it is', hint: `rename it and run \`nixlab schema > ${SCHEMA_FILE}\`, or point $schema elsewhere` });
   await writeFileAtomic(file, renderStarterConfig(opts.kinds, opts.format));
   return { file, kernels: opts.kinds.map((k) => kindOf(k)!.example.name), replaced: existing.includes(name), warnings };
 }

@@ -43,7 +43,9 @@ export function findConfig(dir: string): string {
  */
 export function resolveConfigArg(arg?: string): string {
   if (arg === undefined) return findConfig('.');
-  return statSync(arg, { throwIfNoEntry: false })?.isDirectory() ? findConfig(arg) : arg;
+  const st = statSync(arg, { throwIfNoEntry: false });
+  if (!st) throw new UserError({ where: arg, message: 'no such file or directory', hint: 'check the path: name a config file, or a directory that holds one (`nixlab init DIR` writes a starter config)' });
+  return st.isDirectory() ? findConfig(arg) : arg;
 }
 
 /** Reads, parses and validates a config file; throws UserError with every problem found. */

@@ -8,6 +8,7 @@
 // reachable on localhost), no cgroups/seccomp/capability dropping. Needs root.
 // `nixlab run --engine chroot` and the tests use it; it is for machines without a container engine.
 import { execa, type ResultPromise } from 'execa';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, realpathSync, rmSync, statSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -35,7 +36,7 @@ export interface RunImageOptions {
   workdir?: string;
   /** Kill the container (SIGKILL) after this long; the result then has `timedOut: true`. */
   timeoutMs?: number;
-  /** Pass the container's stdout/stderr straight through instead of collecting them. */
+  /** Pass the container's stdout/stderr on to this process's (as they arrive) instead of collecting them; `lastLines` still has the end. */
   inheritOutput?: boolean;
 }
 
@@ -57,6 +58,8 @@ export interface ImageHandle {
   /** Output so far. */
   readonly stdout: string;
   readonly stderr: string;
+  /** The last lines the container wrote (stdout and stderr as they arrived; at most TAIL_LINES). */
+  lastLines(): string[];
   /** The container's root directory as seen from the host while it runs (the overlay). */
   readonly rootfs: string;
   /** `docker stop`: `signal` to PID 1, then SIGKILL after `graceMs`; resolves when it is gone. */
@@ -98,6 +101,28 @@ const running = new Set<() => void>();
 export function imagesDir(): string | null {
   return cacheRoot;
 }
+
+/**
+ * Hands the unpacked images and run directories of this process to a detached `rm -rf` and
+ * returns at once: removing an unpacked image (tens of thousands of files) takes a minute on a
+ * loaded machine, which `nixlab run` should not make its user wait for after the server is gone.
+ */
+export function cleanupImagesInBackground(): void {
+  if (!cacheRoot) return;
+  const dir = cacheRoot;
+  cacheRoot = null;
+  prepared.clear();
+  try {
+    const rm = spawn('rm', ['-rf', '--one-file-system', dir], { detached: true, stdio: 'ignore' });
+    rm.on('error', () => rmSync(dir, { recursive: true, force: true }));
+    rm.unref();
+  } catch {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** How many of the container's last output lines `lastLines` keeps. */
+export const TAIL_LINES = 20;
 
 /** Removes every unpacked image and run directory this process made. */
 export function cleanupImages(): void {
@@ -246,12 +271,29 @@ export async function startImage(opts: RunImageOptions): Promise<ImageHandle> {
     UNSHARE, `--root=${merged}`, `--wd=${workdir}`, `--setgid=${gid}`, `--setuid=${uid}`, '--', ...argv,
   ];
   const child = opts.inheritOutput
-    ? execa('unshare', args, { reject: false, stdin: 'ignore', stdout: 'inherit', stderr: 'inherit' })
+    ? execa('unshare', args, { reject: false, stdin: 'ignore', buffer: false })
     : execa('unshare', args, { reject: false, stdin: 'ignore', buffer: true, encoding: 'utf8', all: false });
   let stdout = '';
   let stderr = '';
-  child.stdout?.on('data', (c: Buffer | string) => (stdout += c.toString()));
-  child.stderr?.on('data', (c: Buffer | string) => (stderr += c.toString()));
+  // The last lines of both streams, for a caller that reports why the container ended.
+  const tail: string[] = [];
+  const partial = { out: '', err: '' };
+  const keep = (which: 'out' | 'err', chunk: string) => {
+    const lines = (partial[which] + chunk).split('\n');
+    partial[which] = lines.pop() ?? '';
+    tail.push(...lines);
+    if (tail.length > TAIL_LINES) tail.splice(0, tail.length - TAIL_LINES);
+  };
+  child.stdout?.on('data', (c: Buffer | string) => {
+    if (opts.inheritOutput) process.stdout.write(c);
+    else stdout += c.toString();
+    keep('out', c.toString());
+  });
+  child.stderr?.on('data', (c: Buffer | string) => {
+    if (opts.inheritOutput) process.stderr.write(c);
+    else stderr += c.toString();
+    keep('err', c.toString());
+  });
   let timedOut = false;
   // SIGKILL for PID 1 of the namespace takes every process in it down. (Killing `unshare` is not
   // enough: its --kill-child death signal is cleared when the entrypoint's uid changes.)
@@ -303,6 +345,7 @@ export async function startImage(opts: RunImageOptions): Promise<ImageHandle> {
     get stderr() {
       return stderr;
     },
+    lastLines: () => [...tail, ...[partial.out, partial.err].filter(Boolean)].slice(-TAIL_LINES),
     rootfs: merged,
     wait: () => result,
     async stop(signal: NodeJS.Signals = 'SIGTERM', graceMs = 10_000) {

@@ -9,6 +9,7 @@ import { SOURCE_MAP_FILE, type SourceMap } from '../nix/emit.js';
 import { execTool } from '../exec.js';
 import { pkgsArgs, type PkgsChoice } from '../pkgs.js';
 import { explainNixFailure } from './nix-errors.js';
+import { checkNixVersion, pinFetchFailure } from './nix-version.js';
 
 /** The config a generated project came from: lets nixBuild explain Nix's errors in its terms. */
 export interface ProjectOrigin {
@@ -50,6 +51,7 @@ export async function nixBuild(opts: NixBuildOptions): Promise<string> {
   const args = [opts.file, '-A', opts.attr, ...pkgsArgs(opts.pkgs), '--show-trace'];
   args.push(...(opts.outLink ? ['--out-link', opts.outLink] : ['--no-out-link']));
   const what = `building ${opts.attr}`;
+  await checkNixVersion(opts.pkgs, opts.signal);
   const log: string[] = [];
   let erring = false;
   const onLog = (line: string): void => {
@@ -62,7 +64,10 @@ export async function nixBuild(opts: NixBuildOptions): Promise<string> {
     const paths = out.split('\n').filter((l) => l.startsWith('/nix/store/'));
     return paths[paths.length - 1] ?? out;
   } catch (error) {
-    if (!(error instanceof ToolError) || !opts.origin || opts.signal?.aborted) throw error;
+    if (!(error instanceof ToolError) || opts.signal?.aborted) throw error;
+    const unfetched = pinFetchFailure(log.join('\n'), opts.pkgs);
+    if (unfetched) throw unfetched;
+    if (!opts.origin) throw error;
     // Without its source map (a project written by another nixlab) the error stays Nix's own.
     const map = await readSourceMap(opts.file).catch(() => undefined);
     if (!map) throw error;

@@ -1,7 +1,7 @@
 // The CLI's kernels and init commands, run for real (bin/run.js → dist/); init's prompt is
 // answered through a pseudo-terminal (`script` from util-linux), as a user at a terminal would.
 import { execa } from 'execa';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describeKinds } from '../../src/kernels/describe.js';
@@ -78,6 +78,51 @@ describe('nixlab init', () => {
     expect(r.stderr).toContain('error: --lang: unknown language "pyton". Fix: did you mean "python"?');
     expect(r.stderr).toContain('error: --lang: unknown language "racket"');
     expect(existsSync(join(dir, 'nixlab.yaml'))).toBe(false);
+  });
+
+  it('suggests the kind a transposed typo meant (pyhton → python)', async () => {
+    const dir = freshDir();
+    const r = await nixlab(['init', dir, '--lang', 'pyhton,javscript']);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toContain('error: --lang: unknown language "pyhton". Fix: did you mean "python"?');
+    expect(r.stderr).toContain('error: --lang: unknown language "javscript". Fix: did you mean "javascript"?');
+  });
+
+  it('makes a missing DIR (as the help shows), with a $schema that names a file beside the config', async () => {
+    const dir = join(freshDir(), 'lab', 'new');
+    const r = await nixlab(['init', dir, '--lang', 'python', '--format', 'json']);
+    expect([r.exitCode, r.stderr]).toEqual([0, '']);
+    const config = JSON.parse(readFileSync(join(dir, 'nixlab.json'), 'utf8'));
+    expect(config.$schema).toBe('./nixlab.schema.json');
+    const schema = JSON.parse(readFileSync(join(dir, config.$schema), 'utf8'));
+    expect(schema).toEqual(JSON.parse((await nixlab(['schema'])).stdout));
+    expect((await nixlab(['validate'], { cwd: dir })).exitCode).toBe(0);
+    // A file of that name nixlab did not write is left alone, with a warning.
+    const other = join(freshDir(), 'mine');
+    mkdirSync(other);
+    writeFileSync(join(other, 'nixlab.schema.json'), '{"mine": true}\n');
+    const kept = await nixlab(['init', other, '--lang', 'python']);
+    expect(kept.exitCode).toBe(0);
+    expect(kept.stderr).toContain('nixlab.schema.json: exists and is not a nixlab schema, so it was left as it is');
+    expect(readFileSync(join(other, 'nixlab.schema.json'), 'utf8')).toBe('{"mine": true}\n');
+    // A DIR that is a file is refused, and nothing is written.
+    const file = join(other, 'nixlab.schema.json');
+    const refused = await nixlab(['init', file, '--lang', 'python']);
+    expect(refused.exitCode).toBe(2);
+    expect(refused.stderr).toContain(`error: ${file}: is not a directory`);
+  });
+
+  it('validate of a missing path says it does not exist', async () => {
+    const dir = freshDir();
+    const r = await nixlab(['validate', 'some/missing-dir'], { cwd: dir });
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toContain('error: some/missing-dir: no such file or directory. Fix: check the path');
+    const none = await nixlab(['validate'], { cwd: dir });
+    expect(none.exitCode).toBe(2);
+    // The hint's example config is one validate accepts.
+    const example = /containing (\{.*\})\s*$/m.exec(none.stderr)![1]!;
+    writeFileSync(join(dir, 'nixlab.json'), example);
+    expect((await nixlab(['validate'], { cwd: dir })).exitCode).toBe(0);
   });
 
   it('without --lang and without a terminal, says to pass --lang', async () => {

@@ -101,7 +101,7 @@ describe('initConfig', () => {
     const dir = freshDir();
     const result = await initConfig({ dir, kinds: ['python', 'octave'], format: 'yaml' });
     expect(result).toEqual({ file: join(dir, 'nixlab.yaml'), kernels: ['python3', 'octave'], replaced: false, warnings: [] });
-    expect(readdirSync(dir)).toEqual(['nixlab.yaml']);
+    expect(readdirSync(dir).sort()).toEqual(['nixlab.schema.json', 'nixlab.yaml']);
     expect((await loadConfig(result.file)).config.kernels.map((k) => k.name)).toEqual(['python3', 'octave']);
   });
 
@@ -116,7 +116,7 @@ describe('initConfig', () => {
     const result = await initConfig({ dir, kinds: ['r'], format: 'json', force: true });
     expect(result.replaced).toBe(true);
     expect((await loadConfig(result.file)).config.kernels.map((k) => k.name)).toEqual(['r']);
-    expect(readdirSync(dir)).toEqual(['nixlab.json']);
+    expect(readdirSync(dir).sort()).toEqual(['nixlab.json', 'nixlab.schema.json']);
   });
 
   test('refuses a second config beside another one; with force, warns which one nixlab reads', async () => {
@@ -135,9 +135,12 @@ describe('initConfig', () => {
     expect(ts.warnings).toEqual([]);
   });
 
-  test('needs an existing directory', async () => {
-    const missing = join(freshDir(), 'nope');
-    await expect(initConfig({ dir: missing, kinds: ['r'], format: 'yaml' })).rejects.toThrow(`${missing}: is not a directory`);
+  test('makes a missing directory, and refuses a file', async () => {
+    const missing = join(freshDir(), 'nope', 'deeper');
+    const result = await initConfig({ dir: missing, kinds: ['r'], format: 'yaml' });
+    expect(result.file).toBe(join(missing, 'nixlab.yaml'));
+    expect(readdirSync(missing).sort()).toEqual(['nixlab.schema.json', 'nixlab.yaml']);
+    await expect(initConfig({ dir: result.file, kinds: ['r'], format: 'yaml' })).rejects.toThrow(`${result.file}: is not a directory`);
   });
 });
 

@@ -259,8 +259,14 @@ describe('resolveConfigArg', () => {
   test('a file is used as given, a directory is searched', async () => {
     const file = await write('custom-name.yaml', '');
     expect(resolveConfigArg(file)).toBe(file);
-    expect(resolveConfigArg(path.join(tmp, 'missing.json'))).toBe(path.join(tmp, 'missing.json'));
     expect(resolveConfigArg(full)).toBe(path.join(full, 'nixlab.config.ts'));
+  });
+
+  test('a path that does not exist says so (not "unknown config file type")', () => {
+    for (const missing of [path.join(tmp, 'missing.json'), path.join(tmp, 'some', 'missing-dir')]) {
+      expect(() => resolveConfigArg(missing)).toThrow(UserError);
+      expect(() => resolveConfigArg(missing)).toThrow(`${missing}: no such file or directory. Fix: check the path`);
+    }
   });
 
   test('no argument: the config in the current directory', () => {

@@ -266,10 +266,40 @@ describe('nixlab run (the chroot runner, for machines without an engine)', () =>
     expect(r.exitCode).toBe(0);
   }, 240_000);
 
-  it('passes the exit code through and refuses a malformed volume', async () => {
-    expect((await nixlab(['run', image, '--', 'sh', '-c', 'exit 5'])).exitCode).toBe(5);
+  it("passes the server's exit code through, with its last lines when it dies by itself (as root without --allow-root), and refuses a malformed volume", async () => {
+    const r = await nixlab(['run', image, '--user', '0:0', '--port', String(await freePort())]);
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toMatch(/nixlab run: the server exited with code 1; its last lines:\n(  .*\n)*  .*Running as root is not recommended/);
     const bad = await nixlab(['run', image, '-v', 'nocolon']);
     expect(bad.exitCode).toBe(2);
     expect(bad.stderr).toContain('--volume');
-  }, 240_000);
+  }, 300_000);
+
+  it('starts with no warning in its log, and exits within seconds of Ctrl-C', async () => {
+    // The deadline is for the exit alone (the unpack before the start may take minutes under
+    // load); NIXLAB_TEST_RUN_EXIT_MS moves it, and the time taken is reported in the timings.
+    const exitMs = Number(process.env.NIXLAB_TEST_RUN_EXIT_MS ?? 20_000);
+    const port = await freePort();
+    const data = hostDir('data-run', 1000, 100);
+    // Its own process group, as a terminal's foreground job: Ctrl-C reaches every process in it.
+    const child = execa('node', [resolve('bin/run.js'), 'run', image, '--port', String(port), '-v', `${data}:/data`], { reject: false, detached: true, all: true });
+    let log = '';
+    child.all!.on('data', (c: Buffer) => (log += c.toString()));
+    try {
+      await until('the server in nixlab run to listen', 300_000, async () => (/Jupyter Server [0-9.]+ is running at/.test(log) ? true : undefined), 200);
+      const start = Date.now();
+      process.kill(-child.pid!, 'SIGINT');
+      const r = await child;
+      timings.runExitMs = Date.now() - start;
+      expect(r.exitCode).toBe(0);
+      expect(timings.runExitMs).toBeLessThan(exitMs);
+    } finally {
+      if (child.exitCode === null) process.kill(-child.pid!, 'SIGKILL');
+    }
+    const server = log.split('\n').filter((l) => /^\[[A-Z] /.test(l));
+    expect(server.filter((l) => /^\[[WEC] /.test(l) && !/received signal|Interrupted/.test(l))).toEqual([]);
+    expect(log).not.toContain('has moved from NotebookApp to ServerApp');
+    expect(log).toContain('nixlab run: stopping');
+    expect(log).not.toContain('nixlab run: the server exited');
+  }, 420_000);
 });

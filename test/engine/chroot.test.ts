@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { queryClosure } from '../../src/image/closure.js';
 import { buildFixture, pack } from '../image/fixtures.js';
-import { cleanupImages, imagesDir, runImage, startImage } from '../../src/engine/chroot.js';
+import { cleanupImages, cleanupImagesInBackground, imagesDir, runImage, startImage, TAIL_LINES } from '../../src/engine/chroot.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'nixlab-run-test-'));
 let image: string;
@@ -94,6 +94,17 @@ describe('startImage', () => {
     // tini forwards SIGTERM to sleep and exits with 128 + 15.
     expect(r.exitCode).toBe(143);
   });
+
+  it('keeps the last lines of both streams for a caller that reports why it ended', async () => {
+    const h = await startImage({ image, cmd: ['sh', '-c', 'i=0; while [ $i -lt 30 ]; do echo out$i; i=$((i+1)); done; echo last-err >&2; printf no-newline; exit 3'] });
+    const r = await h.wait();
+    expect(r.exitCode).toBe(3);
+    const lines = h.lastLines();
+    expect(lines).toHaveLength(TAIL_LINES);
+    // stdout and stderr are two pipes: their order between each other is not kept.
+    expect(lines).toEqual(expect.arrayContaining(['out29', 'last-err', 'no-newline']));
+    expect(lines).not.toContain('out0');
+  });
 });
 
 describe('cleanupImages', () => {
@@ -106,5 +117,14 @@ describe('cleanupImages', () => {
     cleanupImages();
     expect(existsSync(dir!)).toBe(false);
     expect(imagesDir()).toBeNull();
+  });
+
+  it('in the background: returns at once, and a detached rm -rf removes them', async () => {
+    expect((await runImage({ image, cmd: ['true'] })).exitCode).toBe(0);
+    const dir = imagesDir()!;
+    cleanupImagesInBackground();
+    expect(imagesDir()).toBeNull();
+    for (let i = 0; i < 600 && existsSync(dir); i++) await new Promise((r) => setTimeout(r, 100));
+    expect(existsSync(dir)).toBe(false);
   });
 });
