@@ -8,7 +8,7 @@ import { UserError, type Problem } from '../errors.js';
 import { writeFileAtomic } from '../fsutil.js';
 import { configFileNames } from './load.js';
 import { renderSchema, schemaId } from './schema.js';
-import { closest } from './validate.js';
+import { closest } from '../suggest.js';
 
 /** A kernel kind `nixlab init` can start a config with (every kind but `custom`, which needs an argv). */
 export type StarterKind = Exclude<KindName, 'custom'>;
