@@ -38,13 +38,12 @@ describe('the Quick start', () => {
     expect(cd).toBeGreaterThan(1);
     const ran: string[] = [];
     for (const line of lines.slice(cd + 1)) {
-      if (line.startsWith('docker ')) continue;
+      if (/(^|&& *)docker /.test(line)) continue; // the docker lines: test/e2e/demo.test.ts
       const r = await execa('sh', ['-c', line], { cwd: demo, env, reject: false });
       expect([line, r.exitCode, r.stderr.split('\n').filter((l) => l.startsWith('error'))]).toEqual([line, 0, []]);
       ran.push(line);
     }
     expect(ran.filter((l) => l.startsWith('nixlab '))).toEqual(['nixlab validate', 'nixlab build --pkgs offline -o demo.tar']);
     expect(existsSync(join(demo, 'demo.tar'))).toBe(true);
-    expect(existsSync(join(demo, 'work'))).toBe(true);
   }, 900_000);
 });
