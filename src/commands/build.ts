@@ -1,7 +1,8 @@
-import { Args, Flags } from '@oclif/core';
+import { Flags } from '@oclif/core';
 import { NixlabCommand } from '../cli/base.js';
 import { abortOnSignals, checkStdoutOutput, describePack, progressPrinter } from '../cli/pack-support.js';
 import { formatProblem } from '../errors.js';
+import { configArg, pkgsFlag, jsonFlag, quietFlag, verboseFlag } from '../cli/flags.js';
 
 export default class Build extends NixlabCommand {
   static override description = 'Generate, nix-build and (with -o) pack the image of a config';
@@ -11,19 +12,19 @@ export default class Build extends NixlabCommand {
     '<%= config.bin %> build -o - | docker load',
     '<%= config.bin %> build --pkgs offline --load',
   ];
-  static override args = { config: Args.string({ description: 'config file (default: the nixlab config in the current directory)' }) };
+  static override args = { config: configArg() };
   static override flags = {
     output: Flags.string({ char: 'o', description: 'write the image here: a .tar (docker-archive, or OCI with --format oci), an OCI directory, or - for stdout' }),
     format: Flags.string({ options: ['docker', 'oci'], default: 'docker', description: 'docker-archive (docker/podman load) or OCI image layout' }),
-    pkgs: Flags.string({ description: 'package set: omit for the flake.lock pin, `offline`, or a nixpkgs checkout path' }),
+    pkgs: pkgsFlag(),
     'out-link': Flags.string({ description: 'GC root symlink for the built environment', default: 'result' }),
     'generated-dir': Flags.string({ description: 'where the generated Nix project goes (default: .nixlab beside the config); new, empty, or written by nixlab before' }),
     prune: Flags.boolean({ description: 'OCI directory: afterwards remove blobs that no image in index.json refers to' }),
     cache: Flags.boolean({ default: true, allowNo: true, description: 'reuse layer digests from the cache ($NIXLAB_CACHE_DIR, else $XDG_CACHE_HOME/nixlab); --no-cache hashes every layer' }),
     load: Flags.boolean({ description: 'load the image into the Docker engine at DOCKER_HOST, sending only the layers it does not hold (as `nixlab load`)', exclusive: ['output', 'format', 'prune'] }),
-    json: Flags.boolean({ description: 'print the result as JSON on stdout' }),
-    quiet: Flags.boolean({ char: 'q', description: 'do not stream the nix-build log' }),
-    verbose: Flags.boolean({ description: "on failure, also print Nix's own output below nixlab's explanation (as DEBUG=1 does)" }),
+    json: jsonFlag(),
+    quiet: quietFlag('do not stream the nix-build log'),
+    verbose: verboseFlag(),
   };
 
   async go(): Promise<void> {

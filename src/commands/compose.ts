@@ -1,15 +1,16 @@
-import { Args, Flags } from '@oclif/core';
+import { Flags } from '@oclif/core';
 import { NixlabCommand } from '../cli/base.js';
+import { configArg, jsonFlag } from '../cli/flags.js';
 
 export default class Compose extends NixlabCommand {
   static override description =
     'Write a compose project for a local lab (docker-compose / docker compose): the image `nixlab build --load` loads, run as the host user, ' +
     'a notebooks directory, JUPYTER_TOKEN required at up time; the config\'s `compose` section adds the SSH agent and the host network.';
   static override examples = ['<%= config.bin %> compose --out lab', '<%= config.bin %> compose examples/local-lab/nixlab.yaml --out lab'];
-  static override args = { config: Args.string({ description: 'config file (default: the nixlab config in the current directory)' }) };
+  static override args = { config: configArg() };
   static override flags = {
     out: Flags.string({ char: 'o', required: true, description: 'directory of the compose project (docker-compose.yml, README.md, the notebooks directory)' }),
-    json: Flags.boolean({ description: 'print the result as JSON on stdout' }),
+    json: jsonFlag(),
   };
 
   async go(): Promise<void> {

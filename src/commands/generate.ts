@@ -1,13 +1,14 @@
-import { Args, Flags } from '@oclif/core';
+import { Flags } from '@oclif/core';
 import { NixlabCommand } from '../cli/base.js';
+import { configArg, jsonFlag } from '../cli/flags.js';
 
 export default class Generate extends NixlabCommand {
   static override description = 'Write the Nix project for a config (default.nix, the nixlab Nix library, assets)';
   static override examples = ['<%= config.bin %> generate --out nix-out', 'nix-build nix-out -A env --argstr nixpkgsPath ~/nixpkgs'];
-  static override args = { config: Args.string({ description: 'config file (default: the nixlab config in the current directory)' }) };
+  static override args = { config: configArg() };
   static override flags = {
     out: Flags.string({ char: 'o', description: 'output directory: new, empty, or written by nixlab before (then replaced atomically); any other is refused', required: true }),
-    json: Flags.boolean({ description: 'print what was written as JSON' }),
+    json: jsonFlag('what was written'),
   };
 
   async go(): Promise<void> {

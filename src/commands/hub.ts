@@ -1,6 +1,7 @@
-import { Args, Flags } from '@oclif/core';
+import { Flags } from '@oclif/core';
 import { NixlabCommand } from '../cli/base.js';
 import { abortOnSignals } from '../cli/pack-support.js';
+import { configArg, pkgsFlag, jsonFlag, quietFlag } from '../cli/flags.js';
 
 export default class Hub extends NixlabCommand {
   static override description =
@@ -8,12 +9,12 @@ export default class Hub extends NixlabCommand {
     'DockerSpawner, the authenticator) from the same package set, loaded into the engine at DOCKER_HOST, and DIR with compose.yaml, ' +
     'jupyterhub_config.py and .env; then `docker-compose up -d` in DIR.';
   static override examples = ['<%= config.bin %> hub examples/hub --pkgs offline --out hub-deploy', 'cd hub-deploy && docker-compose up -d'];
-  static override args = { config: Args.string({ description: 'config file (default: the nixlab config in the current directory)' }) };
+  static override args = { config: configArg() };
   static override flags = {
     out: Flags.string({ required: true, description: 'the deployment directory (compose.yaml, jupyterhub_config.py, .env)' }),
-    pkgs: Flags.string({ description: 'package set: omit for the flake.lock pin, `offline`, or a nixpkgs checkout path' }),
-    json: Flags.boolean({ description: 'print the result as JSON on stdout' }),
-    quiet: Flags.boolean({ char: 'q', description: 'no progress lines and no nix-build log on stderr' }),
+    pkgs: pkgsFlag(),
+    json: jsonFlag(),
+    quiet: quietFlag(),
   };
 
   async go(): Promise<void> {

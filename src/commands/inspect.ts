@@ -1,5 +1,6 @@
-import { Args, Flags } from '@oclif/core';
+import { Args } from '@oclif/core';
 import { NixlabCommand } from '../cli/base.js';
+import { jsonFlag } from '../cli/flags.js';
 
 const MiB = 1024 * 1024;
 
@@ -7,7 +8,7 @@ export default class Inspect extends NixlabCommand {
   static override description = 'Show the config and layers of an image archive (docker-archive or OCI, tar or directory)';
   static override examples = ['<%= config.bin %> inspect image.tar', '<%= config.bin %> inspect image-oci/ --json'];
   static override args = { image: Args.string({ required: true, description: 'image tar or OCI layout directory' }) };
-  static override flags = { json: Flags.boolean({ description: 'print the result as JSON on stdout' }) };
+  static override flags = { json: jsonFlag() };
 
   async go(): Promise<void> {
     const { args, flags } = await this.parse(Inspect);

@@ -1,10 +1,10 @@
-import { Flags } from '@oclif/core';
 import { NixlabCommand } from '../cli/base.js';
+import { jsonFlag } from '../cli/flags.js';
 
 export default class Kernels extends NixlabCommand {
   static override description = 'List the kernel kinds, their options, and the Nix each one emits';
   static override examples = ['<%= config.bin %> kernels', '<%= config.bin %> kernels --json'];
-  static override flags = { json: Flags.boolean({ description: 'print the kinds as JSON' }) };
+  static override flags = { json: jsonFlag('the kinds') };
 
   async go(): Promise<void> {
     const { flags } = await this.parse(Kernels);

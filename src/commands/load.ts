@@ -1,6 +1,7 @@
 import { Args, Flags } from '@oclif/core';
 import { NixlabCommand } from '../cli/base.js';
 import { abortOnSignals } from '../cli/pack-support.js';
+import { pkgsFlag, jsonFlag, quietFlag } from '../cli/flags.js';
 
 export default class Load extends NixlabCommand {
   static override description =
@@ -12,12 +13,12 @@ export default class Load extends NixlabCommand {
   ];
   static override args = { input: Args.string({ description: 'image archive (docker-archive tar) or config file/directory (default: the config in the current directory)' }) };
   static override flags = {
-    pkgs: Flags.string({ description: 'package set when building a config: omit for the flake.lock pin, `offline`, or a nixpkgs checkout path' }),
+    pkgs: pkgsFlag('when building a config'),
     'out-link': Flags.string({ description: 'GC root symlink for a config\'s build', default: 'result' }),
     'generated-dir': Flags.string({ description: 'where a config\'s generated Nix project goes (default: .nixlab beside the config)' }),
     full: Flags.boolean({ description: 'send every layer, as `docker load` does' }),
-    json: Flags.boolean({ description: 'print the report as JSON on stdout' }),
-    quiet: Flags.boolean({ char: 'q', description: 'no progress lines and no nix-build log on stderr' }),
+    json: jsonFlag('the report'),
+    quiet: quietFlag(),
   };
 
   async go(): Promise<void> {

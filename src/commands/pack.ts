@@ -2,6 +2,7 @@ import { Args, Flags } from '@oclif/core';
 import { NixlabCommand } from '../cli/base.js';
 import { UserError } from '../errors.js';
 import { abortOnSignals, checkStdoutOutput, describePack, progressPrinter } from '../cli/pack-support.js';
+import { jsonFlag } from '../cli/flags.js';
 
 /** `--cmd '["a","b"]'` (a JSON array) or `--cmd a --cmd b` (one element per flag). */
 function argvFlag(values: string[] | undefined, name: string): string[] | undefined {
@@ -46,7 +47,7 @@ export default class Pack extends NixlabCommand {
     group: Flags.string({ multiple: true, description: 'NAME=STORE_PATH of a kernel environment (repeatable): plan layers per kernel instead of by popularity' }),
     prune: Flags.boolean({ description: 'OCI directory: afterwards remove blobs that no image in index.json refers to' }),
     cache: Flags.boolean({ default: true, allowNo: true, description: 'reuse layer digests from the cache ($NIXLAB_CACHE_DIR, else $XDG_CACHE_HOME/nixlab); --no-cache hashes every layer' }),
-    json: Flags.boolean({ description: 'print the result as JSON on stdout' }),
+    json: jsonFlag(),
   };
 
   async go(): Promise<void> {

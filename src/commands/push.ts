@@ -1,6 +1,7 @@
 import { Args, Flags } from '@oclif/core';
 import { NixlabCommand } from '../cli/base.js';
 import { abortOnSignals } from '../cli/pack-support.js';
+import { pkgsFlag, jsonFlag, quietFlag } from '../cli/flags.js';
 
 const MiB = 1024 * 1024;
 
@@ -20,10 +21,10 @@ export default class Push extends NixlabCommand {
   static override flags = {
     compression: Flags.string({ options: ['gzip', 'zstd'], default: 'gzip', description: 'compression of uploaded layers (zstd needs the zstd program and Docker 23+ to pull)' }),
     'tls-verify': Flags.string({ options: ['true', 'false'], default: 'true', description: '--tls-verify=false: do not verify certificates, and allow plain HTTP (local registries)' }),
-    pkgs: Flags.string({ description: 'package set when building a config: omit for the flake.lock pin, `offline`, or a nixpkgs checkout path' }),
+    pkgs: pkgsFlag('when building a config'),
     cache: Flags.boolean({ default: true, allowNo: true, description: 'reuse compressed digests by diff_id from the cache ($NIXLAB_CACHE_DIR, else $XDG_CACHE_HOME/nixlab)' }),
-    json: Flags.boolean({ description: 'print the result as JSON on stdout' }),
-    quiet: Flags.boolean({ char: 'q', description: 'no progress lines on stderr' }),
+    json: jsonFlag(),
+    quiet: quietFlag('no progress lines on stderr'),
   };
 
   async go(): Promise<void> {

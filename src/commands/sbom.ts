@@ -1,6 +1,7 @@
 import { Args, Flags } from '@oclif/core';
 import { NixlabCommand } from '../cli/base.js';
 import { abortOnSignals } from '../cli/pack-support.js';
+import { pkgsFlag, jsonFlag, quietFlag } from '../cli/flags.js';
 
 export default class Sbom extends NixlabCommand {
   static override description =
@@ -17,9 +18,9 @@ export default class Sbom extends NixlabCommand {
   static override flags = {
     format: Flags.string({ options: ['spdx', 'cyclonedx'], default: 'spdx', description: 'SBOM format: SPDX 2.3 JSON or CycloneDX 1.5 JSON' }),
     output: Flags.string({ char: 'o', description: 'write the SBOM to this file (default: stdout)' }),
-    pkgs: Flags.string({ description: 'package set when building a config: omit for the flake.lock pin, `offline`, or a nixpkgs checkout path' }),
-    json: Flags.boolean({ description: 'print the result (packages, unfree licences and the document) as JSON on stdout; needs -o for the SBOM itself' }),
-    quiet: Flags.boolean({ char: 'q', description: 'no progress lines or summary on stderr' }),
+    pkgs: pkgsFlag('when building a config'),
+    json: jsonFlag('the result (packages, unfree licences and the document; the SBOM itself needs -o)'),
+    quiet: quietFlag('no progress lines or summary on stderr'),
   };
 
   async go(): Promise<void> {

@@ -1,5 +1,5 @@
-import { Args, Flags } from '@oclif/core';
 import { NixlabCommand } from '../cli/base.js';
+import { configArg, pkgsFlag, verboseFlag } from '../cli/flags.js';
 
 export default class Shell extends NixlabCommand {
   static override description =
@@ -9,10 +9,10 @@ export default class Shell extends NixlabCommand {
     '<%= config.bin %> shell --pkgs offline -- jupyter kernelspec list --json',
   ];
   static override strict = false;
-  static override args = { config: Args.string({ description: 'config file (default: the nixlab config in the current directory)' }) };
+  static override args = { config: configArg() };
   static override flags = {
-    pkgs: Flags.string({ description: 'package set: omit for the flake.lock pin, `offline`, or a nixpkgs checkout path' }),
-    verbose: Flags.boolean({ description: "on failure, also print Nix's own output below nixlab's explanation (as DEBUG=1 does)" }),
+    pkgs: pkgsFlag(),
+    verbose: verboseFlag(),
   };
 
   async go(): Promise<void> {

@@ -1,6 +1,7 @@
 import { Args, Flags } from '@oclif/core';
 import { NixlabCommand } from '../cli/base.js';
 import { abortOnSignals } from '../cli/pack-support.js';
+import { pkgsFlag, jsonFlag, quietFlag } from '../cli/flags.js';
 
 export default class Test extends NixlabCommand {
   static override description =
@@ -17,9 +18,9 @@ export default class Test extends NixlabCommand {
   static override args = { input: Args.string({ description: 'image archive (docker-archive tar) or config file/directory (default: the config in the current directory)' }) };
   static override flags = {
     engine: Flags.string({ options: ['docker', 'chroot'], default: 'docker', description: 'docker: the engine at DOCKER_HOST; chroot: the chroot runner (root, no engine)' }),
-    pkgs: Flags.string({ description: 'package set when building a config: omit for the flake.lock pin, `offline`, or a nixpkgs checkout path' }),
-    json: Flags.boolean({ description: 'print the report as JSON on stdout' }),
-    quiet: Flags.boolean({ char: 'q', description: 'no progress lines and no nix-build log on stderr' }),
+    pkgs: pkgsFlag('when building a config'),
+    json: jsonFlag('the report'),
+    quiet: quietFlag(),
     'server-timeout': Flags.integer({ min: 1, description: 'seconds the server (behind a hub: the hub, and the spawn) may take to answer [default: 300]' }),
     'kernel-timeout': Flags.integer({ min: 1, description: 'seconds each kernel step (start, channels, kernel_info, its snippet) may take [default: 180]' }),
   };

@@ -1,5 +1,6 @@
-import { Args, Flags } from '@oclif/core';
+import { Flags } from '@oclif/core';
 import { NixlabCommand } from '../cli/base.js';
+import { configArg, jsonFlag } from '../cli/flags.js';
 
 export default class Update extends NixlabCommand {
   static override description = "Move a config's nixpkgs pin (or a flake.lock's) to the head of a branch or to a revision, and show what changes for its kernels";
@@ -9,7 +10,7 @@ export default class Update extends NixlabCommand {
     '<%= config.bin %> update --rev cf9d2fb3e50fa1cd5114c47505ea9177f7ff5f49',
     '<%= config.bin %> update --flake-lock flake.lock',
   ];
-  static override args = { config: Args.string({ description: 'config file (default: the nixlab config in the current directory)' }) };
+  static override args = { config: configArg() };
   static override flags = {
     branch: Flags.string({ description: "move to this branch's head (default: the pin's own branch, flake.lock's nixpkgs ref)" }),
     rev: Flags.string({ description: 'move to this commit of NixOS/nixpkgs (40 hex)' }),
@@ -17,7 +18,7 @@ export default class Update extends NixlabCommand {
     'flake-lock': Flags.string({ description: "move this flake.lock's nixpkgs node instead of the config's pin" }),
     remote: Flags.string({ description: 'git remote to resolve branches in', default: 'https://github.com/NixOS/nixpkgs' }),
     archive: Flags.string({ description: 'tarball URL of a revision, {rev} replaced', default: 'https://github.com/NixOS/nixpkgs/archive/{rev}.tar.gz' }),
-    json: Flags.boolean({ description: 'print the result as JSON' }),
+    json: jsonFlag(),
   };
 
   async go(): Promise<void> {

@@ -1,12 +1,13 @@
-import { Args, Flags } from '@oclif/core';
+import { Flags } from '@oclif/core';
 import { NixlabCommand } from '../cli/base.js';
+import { configArg, jsonFlag } from '../cli/flags.js';
 
 export default class Validate extends NixlabCommand {
   static override description = 'Check a nixlab config and report every problem at once';
   static override examples = ['<%= config.bin %> validate', '<%= config.bin %> validate examples/demo/nixlab.yaml --json'];
-  static override args = { config: Args.string({ description: 'config file (default: the nixlab config in the current directory)' }) };
+  static override args = { config: configArg() };
   static override flags = {
-    json: Flags.boolean({ description: 'print the normalised config as JSON' }),
+    json: jsonFlag('the normalised config'),
     pkgs: Flags.string({ description: "package set to check against as far as nixlab knows it without building (`offline`: its jupyterhub version for hub.version, its packages for lab.extensions)" }),
   };
 
