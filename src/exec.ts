@@ -1,7 +1,7 @@
 // Runs external tools (nix-build, skopeo, …) through execa: stderr streamed line by line to a
 // progress callback, the last lines kept for the error, a ToolError (command, exit code, log
 // tail) on failure and a MissingToolError when the program is not installed.
-import { MissingToolError, ToolError } from './errors.js';
+import { MissingToolError, ToolError, type Problem } from './errors.js';
 
 /** How many log lines a failure shows. */
 export const LOG_TAIL_LINES = 20;
@@ -12,6 +12,8 @@ export interface RunHooks {
   onStep?: (line: string) => void;
   /** The nix-build log while a config is built. */
   onLog?: (line: string) => void;
+  /** The config's warnings (valid, but likely not what was meant), each once, as the config is loaded. */
+  onWarning?: (warning: Problem) => void;
   signal?: AbortSignal;
 }
 

@@ -1,12 +1,18 @@
 // The one place that turns nixlab errors into exit codes and messages. Every command extends
 // NixlabCommand and implements `go()`; library code never prints or exits.
 import { Command, Errors } from '@oclif/core';
-import { errorReport } from './report.js';
+import type { Problem } from '../errors.js';
+import { errorReport, warningLine } from './report.js';
 import { canonicalJson } from '../json.js';
 
 export abstract class NixlabCommand extends Command {
   /** The command body. Throw NixlabError subclasses for anything the user should see. */
   abstract go(): Promise<void>;
+
+  /** The warning channel: library calls that load a config take it as `onWarning`. */
+  protected readonly onWarning = (warning: Problem): void => {
+    process.stderr.write(warningLine(warning));
+  };
 
   /** Set by commands with a --verbose flag: errors then show the raw output behind them. */
   protected verbose = false;

@@ -1,7 +1,8 @@
 // The bodies of `nixlab validate` and `nixlab generate`, shared by their oclif commands and by
 // the oclif-free start (cli/fast.ts): flags in, one library call, the rendering out. They print
 // (this is the CLI layer) and throw nixlab errors for the caller to report.
-import { UserError, formatProblem } from '../errors.js';
+import { UserError } from '../errors.js';
+import { warningLine } from './report.js';
 import { canonicalJson } from '../json.js';
 
 export interface ValidateFlags {
@@ -29,7 +30,7 @@ export async function runValidate(flags: ValidateFlags): Promise<void> {
     problems.unshift(...e.problems);
   }
   if (problems.length) throw new UserError(problems);
-  for (const w of warnings) process.stderr.write(`warning: ${formatProblem(w)}\n`);
+  for (const w of warnings) process.stderr.write(warningLine(w));
   if (flags.json) process.stdout.write(canonicalJson(config, 2) + '\n');
   else process.stdout.write(`${file}: ok, ${config.kernels.length} kernel(s): ${config.kernels.map((k) => k.name).join(', ')}\n`);
 }
@@ -43,7 +44,7 @@ export interface GenerateFlags {
 export async function runGenerate(flags: GenerateFlags): Promise<void> {
   const [{ resolveConfigArg }, { generate }] = await Promise.all([import('../definitions/load.js'), import('../pipeline/generate.js')]);
   const r = await generate(resolveConfigArg(flags.config), flags.out);
-  for (const w of r.warnings) process.stderr.write(`warning: ${formatProblem(w)}\n`);
+  for (const w of r.warnings) process.stderr.write(warningLine(w));
   if (flags.json) process.stdout.write(canonicalJson({ outDir: r.outDir, files: r.files, kernels: r.config.kernels.map((k) => k.name) }, 2) + '\n');
   else process.stdout.write(`wrote ${r.files.length} files to ${flags.out}\n`);
 }

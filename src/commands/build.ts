@@ -1,7 +1,6 @@
 import { Flags } from '@oclif/core';
 import { NixlabCommand } from '../cli/base.js';
 import { abortOnSignals, checkStdoutOutput, describePack, progressPrinter } from '../cli/pack-support.js';
-import { formatProblem } from '../errors.js';
 import { configArg, pkgsFlag, jsonFlag, quietFlag, verboseFlag } from '../cli/flags.js';
 
 export default class Build extends NixlabCommand {
@@ -47,11 +46,11 @@ export default class Build extends NixlabCommand {
         cache: flags.cache ? undefined : false,
         // The build log goes to stderr, so stdout stays clean for `-o -` and --json.
         onLog: quiet ? undefined : (line) => process.stderr.write(line + '\n'),
+        onWarning: this.onWarning,
         onProgress: progress?.update,
         signal,
       }),
     ).finally(() => progress?.done());
-    for (const w of r.warnings) process.stderr.write(`warning: ${formatProblem(w)}\n`);
     if (flags.json) return this.printJson({ outLink: r.outLink, root: r.root, ...r.manifest, kernelNames: r.config.kernels.map((k) => k.name), image: r.packed ?? null });
     const out = toStdout ? process.stderr : process.stdout;
     out.write(`built ${r.manifest.links.env} (GC root ${r.outLink})\n`);
@@ -71,6 +70,7 @@ export default class Build extends NixlabCommand {
         cache: flags.cache ? undefined : false,
         onStep: quiet ? undefined : (line) => process.stderr.write(line + '\n'),
         onLog: quiet ? undefined : (line) => process.stderr.write(line + '\n'),
+        onWarning: this.onWarning,
         signal,
       }),
     );

@@ -16,7 +16,7 @@ export default class Compose extends NixlabCommand {
   async go(): Promise<void> {
     const { args, flags } = await this.parse(Compose);
     const [{ writeCompose }, { resolveConfigArg }] = await Promise.all([import('../deploy/compose.js'), import('../definitions/load.js')]);
-    const r = await writeCompose(resolveConfigArg(args.config), flags.out);
+    const r = await writeCompose(resolveConfigArg(args.config), flags.out, { onWarning: this.onWarning });
     if (flags.json) return this.printJson(r);
     process.stdout.write(`wrote ${r.files.map((f) => `${r.outDir}/${f}`).join(', ')} (service ${r.service}, image ${r.image})\n`);
   }

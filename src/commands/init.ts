@@ -3,7 +3,7 @@ import { Args, Flags } from '@oclif/core';
 import { NixlabCommand } from '../cli/base.js';
 import { initConfig, initFormats, parseLanguages, starterKinds, type StarterKind } from '../definitions/init.js';
 import { kindOf } from '../kernels/index.js';
-import { UserError, formatProblem } from '../errors.js';
+import { UserError } from '../errors.js';
 
 export default class Init extends NixlabCommand {
   static override description = 'Write a starter config for the languages you choose (asks on a terminal when --lang is not given)';
@@ -19,7 +19,7 @@ export default class Init extends NixlabCommand {
     const { args, flags } = await this.parse(Init);
     const kinds = flags.lang !== undefined ? parseLanguages(flags.lang, '--lang') : await askLanguages();
     const result = await initConfig({ dir: args.dir, kinds, format: flags.format as (typeof initFormats)[number], force: flags.force });
-    for (const w of result.warnings) process.stderr.write(`warning: ${formatProblem(w)}\n`);
+    for (const w of result.warnings) this.onWarning(w);
     process.stdout.write(`${result.replaced ? 'replaced' : 'wrote'} ${result.file} with ${result.kernels.length} kernel(s): ${result.kernels.join(', ')}\n`);
     process.stdout.write('next: edit it (`nixlab kernels` lists the options), then `nixlab validate` and `nixlab build`\n');
   }

@@ -34,6 +34,7 @@ export default class Load extends NixlabCommand {
         full: flags.full,
         onStep: say,
         onLog: flags.json ? undefined : say,
+        onWarning: this.onWarning,
         signal,
       }),
     );

@@ -42,6 +42,7 @@ export default class Push extends NixlabCommand {
         pkgs: parsePkgs(flags.pkgs),
         onStep: say,
         onLog: say,
+        onWarning: this.onWarning,
         signal,
       }),
     );

@@ -33,7 +33,7 @@ export default class Sbom extends NixlabCommand {
     ]);
     const say = flags.quiet ? undefined : (line: string) => process.stderr.write(`${line}\n`);
     const r = await abortOnSignals((signal) =>
-      sbom({ input: args.input ?? resolveConfigArg(undefined), format: flags.format as 'spdx' | 'cyclonedx', pkgs: parsePkgs(flags.pkgs), onStep: say, onLog: say, signal }),
+      sbom({ input: args.input ?? resolveConfigArg(undefined), format: flags.format as 'spdx' | 'cyclonedx', pkgs: parsePkgs(flags.pkgs), onStep: say, onLog: say, onWarning: this.onWarning, signal }),
     );
     if (flags.output !== undefined) await writeFileAtomic(flags.output, r.text);
     if (say) {

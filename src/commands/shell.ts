@@ -27,7 +27,7 @@ export default class Shell extends NixlabCommand {
     const command = dash >= 0 ? raw.slice(dash + 1) : [];
     const config = args.config && (dash < 0 || raw.indexOf(args.config) < dash) ? args.config : undefined;
     void argv;
-    const r = await shell({ config: resolveConfigArg(config), pkgs: parsePkgs(flags.pkgs), command });
+    const r = await shell({ config: resolveConfigArg(config), pkgs: parsePkgs(flags.pkgs), command, onWarning: this.onWarning });
     if (r.exitCode !== 0) this.exit(r.exitCode);
   }
 }

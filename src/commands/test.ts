@@ -42,6 +42,7 @@ export default class Test extends NixlabCommand {
         ...(flags['kernel-timeout'] === undefined ? {} : { kernelTimeoutMs: flags['kernel-timeout'] * 1000 }),
         onStep: say,
         onLog: flags.json ? undefined : say,
+        onWarning: this.onWarning,
         signal,
       }),
     );

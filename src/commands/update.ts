@@ -25,6 +25,7 @@ export default class Update extends NixlabCommand {
     const { args, flags } = await this.parse(Update);
     const [{ update }, { resolveConfigArg }] = await Promise.all([import('../nix/update.js'), import('../definitions/load.js')]);
     const r = await update({
+      onWarning: this.onWarning,
       config: resolveConfigArg(args.config),
       branch: flags.branch,
       rev: flags.rev,

@@ -11,6 +11,7 @@ import { COMPOSE_NOTEBOOKS_DEFAULT } from '../definitions/rules.js';
 import type { NormalizedConfig } from '../definitions/types.js';
 import { writeFailure, writeGeneratedFiles } from '../fsutil.js';
 import { HEALTHCHECK_TIMING } from '../runtime/image.js';
+import type { RunHooks } from '../exec.js';
 
 /** Where the agent socket is inside the container. */
 export const AGENT_SOCKET = '/run/nixlab/ssh-agent.sock';
@@ -103,8 +104,9 @@ export function composeReadme(config: NormalizedConfig): string {
 }
 
 /** Writes the compose project of a config into `outDir` (and creates its notebooks directory). */
-export async function writeCompose(configPath: string, outDir: string): Promise<ComposeResult> {
-  const { config } = await loadConfig(configPath);
+export async function writeCompose(configPath: string, outDir: string, hooks: Pick<RunHooks, 'onWarning'> = {}): Promise<ComposeResult> {
+  const { config, warnings } = await loadConfig(configPath);
+  for (const w of warnings) hooks.onWarning?.(w);
   const out = resolve(outDir);
   try {
     mkdirSync(out, { recursive: true });

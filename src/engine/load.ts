@@ -16,7 +16,8 @@ import { UserError } from '../errors.js';
 import { indexTar, NotATarError, readTarEntry, tarWithout, type TarIndexEntry } from '../image/tar-index.js';
 import { KERNELS_LABEL } from '../runtime/image.js';
 import { DockerEngine, EngineStreamError } from './docker-api.js';
-import { resolveInput, startsJupyter } from './test.js';
+import { resolveInput } from '../pipeline/input.js';
+import { startsJupyter } from './test.js';
 import type { RunHooks } from '../exec.js';
 
 export interface LoadOptions extends RunHooks {
@@ -232,7 +233,7 @@ async function loadArchive(engine: DockerEngine, input: { path: string; kind: 'i
 async function loadConfig(engine: DockerEngine, input: { path: string; kind: 'config' }, opts: LoadOptions, t0: number, step: (l: string) => void): Promise<LoadReport> {
   const [{ build }, { packImage }, { imageSpecFor }] = await Promise.all([import('../pipeline/build.js'), import('../image/pack.js'), import('../runtime/image.js')]);
   step(`building ${input.path}`);
-  const built = await build({ config: input.path, pkgs: opts.pkgs ?? { kind: 'pinned' }, generatedDir: opts.generatedDir, outLink: opts.outLink, onLog: opts.onLog, signal: opts.signal });
+  const built = await build({ config: input.path, pkgs: opts.pkgs ?? { kind: 'pinned' }, generatedDir: opts.generatedDir, outLink: opts.outLink, onLog: opts.onLog, onWarning: opts.onWarning, signal: opts.signal });
   const buildMs = Date.now() - t0;
   const { spec, layering } = imageSpecFor(built.config, built.manifest);
   const held = opts.full ? new Set<string>() : await heldChains(engine);

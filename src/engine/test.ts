@@ -17,7 +17,7 @@
 import { randomBytes } from 'node:crypto';
 import { createReadStream, existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, extname, join, resolve } from 'node:path';
+import { basename, join } from 'node:path';
 import tar from 'tar-stream';
 import type { PkgsChoice } from '../pkgs.js';
 import type { NormalizedConfig } from '../definitions/types.js';
@@ -27,6 +27,7 @@ import { JupyterServer, type KernelspecInfo } from './kernel-client.js';
 import { ChrootRuntime, DockerRuntime, STOP_TIMEOUT_SECONDS, dockerArchiveConfig, type CheckResult, type PreparedImage, type Runtime } from './test-runtimes.js';
 import type { RunHooks } from '../exec.js';
 import type { HubReport } from './test-hub.js';
+import { archiveFor, resolveInput } from '../pipeline/input.js';
 import { TEST_DEADLINES, kernelspecCheck, kindForLanguage, testKernel, withDeadline, type KernelReport } from './test-kernel.js';
 
 export type { CheckResult } from './test-runtimes.js';
@@ -111,7 +112,6 @@ async function archiveKind(path: string): Promise<'docker' | 'oci' | 'tar' | 'no
   });
 }
 
-const CONFIG_EXTENSIONS = new Set(['.ts', '.mts', '.cts', '.js', '.mjs', '.cjs', '.json', '.yaml', '.yml']);
 
 /** The env var `NAME` of an image config, if set. */
 function envOf(config: PreparedImage['config'], name: string): string | undefined {
@@ -173,20 +173,9 @@ export async function testImage(opts: TestOptions = {}): Promise<TestReport> {
   try {
     if (input.kind === 'config') {
       scratch = mkdtempSync(join(tmpdir(), 'nixlab-test-'));
-      archive = join(scratch, 'image.tar');
-      step(`building ${input.path}`);
-      const { build } = await import('../pipeline/build.js');
-      const start = Date.now();
-      await build({
-        config: input.path,
-        pkgs: opts.pkgs ?? { kind: 'pinned' },
-        generatedDir: opts.generatedDir ?? join(scratch, 'generated'),
-        outLink: join(scratch, 'result'),
-        destination: { output: archive, format: 'docker' },
-        onLog: opts.onLog,
-        signal: opts.signal,
-      });
-      buildMs = Date.now() - start;
+      const built = await archiveFor(input, scratch, { ...opts, pkgs: opts.pkgs ?? { kind: 'pinned' }, generatedDir: opts.generatedDir ?? join(scratch, 'generated'), onStep: step });
+      archive = built.archive;
+      buildMs = built.buildMs;
     } else {
       const kind = await archiveKind(archive);
       if (kind === 'not-tar') throw new UserError({ where: archive, message: 'is not an image archive (not a tar file) nor a config', hint: 'pass an image written by `nixlab build -o IMAGE.tar` (or `docker save`), or a nixlab config' });
@@ -245,20 +234,6 @@ export async function testImage(opts: TestOptions = {}): Promise<TestReport> {
   }
 }
 
-/** Decides whether the argument is an image archive or a config. */
-export async function resolveInput(arg: string | undefined): Promise<{ path: string; kind: 'image' | 'config' }> {
-  const { resolveConfigArg } = await import('../definitions/load.js');
-  if (arg === undefined) return { path: resolveConfigArg(undefined), kind: 'config' };
-  if (!existsSync(arg)) throw new UserError({ where: arg, message: 'does not exist', hint: 'pass an image archive (nixlab build -o IMAGE.tar) or a nixlab config' });
-  const st = statSync(arg);
-  if (st.isDirectory()) {
-    // An OCI layout directory is an image; any other directory must hold a config.
-    if (existsSync(join(arg, 'index.json')) && existsSync(join(arg, 'oci-layout'))) return { path: resolve(arg), kind: 'image' };
-    return { path: resolveConfigArg(arg), kind: 'config' };
-  }
-  if (CONFIG_EXTENSIONS.has(extname(arg).toLowerCase())) return { path: arg, kind: 'config' };
-  return { path: resolve(arg), kind: 'image' };
-}
 
 /** A Jupyter server image, run as `docker run -e JUPYTER_TOKEN=… -v VOLUME:NOTEBOOKS -p PORT IMAGE` would. */
 async function testJupyterServer(ctx: TargetContext): Promise<TargetResult> {

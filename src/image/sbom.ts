@@ -16,7 +16,7 @@ import { kindOf, type NormalizedKernel } from '../kernels/index.js';
 import type { NormalizedConfig } from '../definitions/types.js';
 import { byteOrder, queryClosure } from './closure.js';
 import { inspectImage } from './inspect.js';
-import { archiveFor } from './source.js';
+import { archiveFor } from '../pipeline/input.js';
 
 export type SbomFormat = 'spdx' | 'cyclonedx';
 

@@ -4,11 +4,8 @@
 // Reads docker-archive tars (nixlab build, docker save), OCI layout directories and OCI tars.
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import { open, readFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import type { RunHooks } from '../exec.js';
-import type { PkgsChoice } from '../pkgs.js';
-import type { NormalizedConfig } from '../definitions/types.js';
 import { UserError } from '../errors.js';
 import { indexTar } from './tar-index.js';
 
@@ -179,25 +176,4 @@ export async function openImage(path: string): Promise<ImageSource> {
     return { configBytes, config, layers };
   }
   throw bad(path, 'has neither manifest.json (docker-archive) nor index.json (OCI layout)');
-}
-
-/**
- * The image archive an input names, for the commands that take `IMAGE | CONFIG` and read the
- * archive (push, sbom): an image (docker-archive or OCI, file or directory) as it is, or a
- * config (file, or a directory holding one) built into `scratch/image.tar` first.
- */
-export async function archiveFor(input: string, scratch: string, opts: RunHooks & { pkgs?: PkgsChoice }): Promise<{ archive: string; config: NormalizedConfig | null; project: string | null }> {
-  const path = resolve(input);
-  if (!existsSync(path)) throw new UserError({ where: input, message: 'does not exist', hint: 'pass an image archive (nixlab build -o IMAGE.tar, docker save) or a nixlab config' });
-  const isDir = statSync(path).isDirectory();
-  const isConfig = isDir ? !existsSync(join(path, 'index.json')) && !existsSync(join(path, 'manifest.json')) : /\.(ts|mts|cts|js|mjs|cjs|json|ya?ml)$/.test(path);
-  if (!isConfig) return { archive: path, config: null, project: null };
-  const { findConfig } = await import('../definitions/load.js');
-  const { build } = await import('../pipeline/build.js');
-  const file = isDir ? findConfig(path) : path;
-  const archive = join(scratch, 'image.tar');
-  const project = join(scratch, 'generated');
-  opts.onStep?.(`building ${file}`);
-  const r = await build({ config: file, pkgs: opts.pkgs ?? { kind: 'pinned' }, generatedDir: project, outLink: join(scratch, 'result'), destination: { output: archive, format: 'docker' }, onLog: opts.onLog, signal: opts.signal });
-  return { archive, config: r.config, project };
 }

@@ -4,7 +4,7 @@
 // and only then is the file rewritten, atomically. Any failure rewrites nothing.
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { execTool } from '../exec.js';
+import { execTool, type RunHooks } from '../exec.js';
 import { loadConfig } from '../definitions/load.js';
 import { nixpkgsRev } from '../definitions/rules.js';
 import { ToolError, UserError } from '../errors.js';
@@ -14,7 +14,7 @@ import { packageRoot } from '../paths.js';
 import { resolvePin, type ResolvedPin } from './pin.js';
 
 /** What `nixlab update` takes. */
-export interface UpdateOptions {
+export interface UpdateOptions extends Pick<RunHooks, 'onWarning'> {
   /** The config whose kernels are reported on (and whose pin moves, unless `flakeLock`). */
   config: string;
   /** Move to the head of this branch (default: the pin's own branch, from flake.lock). */
@@ -107,7 +107,8 @@ export async function update(opts: UpdateOptions): Promise<UpdateResult> {
     const bad = nixpkgsRev.explain(opts.rev);
     if (bad) throw new UserError({ where: '--rev', ...bad });
   }
-  const { file, config } = await loadConfig(opts.config);
+  const { file, config, warnings } = await loadConfig(opts.config);
+  for (const w of warnings) opts.onWarning?.(w);
   if (!opts.flakeLock && !/\.(ya?ml|json)$/i.test(file)) {
     throw new UserError({ where: file, message: 'nixlab rewrites the pin in YAML and JSON configs only', hint: 'put the pin in the file yourself (nixpkgs: { rev, narHash }; `nixlab update --rev REV` on a JSON copy prints both), or pass --flake-lock' });
   }

@@ -9,6 +9,7 @@ import { checkBuiltHub } from '../runtime/hub.js';
 import { InternalError } from '../errors.js';
 import { generate, type GenerateResult } from './generate.js';
 import { nixBuild } from './nix-build.js';
+import type { RunHooks } from '../exec.js';
 import { type PkgsChoice } from '../pkgs.js';
 
 export interface BuildOptions {
@@ -25,6 +26,8 @@ export interface BuildOptions {
   cache?: string | false;
   onLog?: (line: string) => void;
   onProgress?: (p: PackProgress) => void;
+  /** The config's warnings, as it is loaded (RunHooks). */
+  onWarning?: RunHooks['onWarning'];
   signal?: AbortSignal;
 }
 
@@ -41,7 +44,7 @@ export interface BuildResult extends GenerateResult {
 /** Generates and builds (and packs when `destination` is set); the build stays a GC root at `outLink`. */
 export async function build(opts: BuildOptions): Promise<BuildResult> {
   const generatedDir = opts.generatedDir ?? join(dirname(resolve(opts.config)), '.nixlab');
-  const gen = await generate(opts.config, generatedDir);
+  const gen = await generate(opts.config, generatedDir, opts);
   const outLink = resolve(opts.outLink ?? 'result');
   const root = await nixBuild({ file: gen.outDir, attr: 'imageRoot', pkgs: opts.pkgs, outLink, onLog: opts.onLog, signal: opts.signal, origin: { configFile: gen.file, config: gen.config } });
   let manifest: RootManifest;

@@ -4,6 +4,7 @@ import { basename, resolve } from 'node:path';
 import { loadConfig } from '../definitions/load.js';
 import type { NormalizedConfig } from '../definitions/types.js';
 import type { Problem } from '../errors.js';
+import type { RunHooks } from '../exec.js';
 import { replaceDir } from '../fsutil.js';
 import { emitProject, SOURCE_MAP_FILE } from '../nix/emit.js';
 
@@ -28,8 +29,9 @@ export const GENERATE_DIR = {
 } as const;
 
 /** Loads and validates `configPath`, emits the Nix project, and writes it to `outDir`. */
-export async function generate(configPath: string, outDir: string): Promise<GenerateResult> {
+export async function generate(configPath: string, outDir: string, hooks: Pick<RunHooks, 'onWarning'> = {}): Promise<GenerateResult> {
   const { file, config, warnings, data } = await loadConfig(configPath);
+  for (const w of warnings) hooks.onWarning?.(w);
   const files = emitProject(config, basename(file), data);
   const abs = resolve(outDir);
   await replaceDir(abs, files, GENERATE_DIR);

@@ -7,6 +7,7 @@ import { MissingToolError } from '../errors.js';
 import { FRONT_ENDS } from '../runtime/targets.js';
 import { generate } from './generate.js';
 import { nixBuild } from './nix-build.js';
+import type { RunHooks } from '../exec.js';
 import { pkgsArgs, type PkgsChoice } from '../pkgs.js';
 
 export interface ShellOptions {
@@ -19,6 +20,8 @@ export interface ShellOptions {
   cwd?: string;
   /** stdio of the shell: inherit for people, pipe for tests. */
   stdio?: 'inherit' | 'pipe';
+  /** The config's warnings, as it is loaded (RunHooks). */
+  onWarning?: RunHooks['onWarning'];
   signal?: AbortSignal;
 }
 
@@ -44,7 +47,7 @@ export interface ShellResult {
 /** Runs the command inside the project's nix-shell and returns its exit code (and output when piped). */
 export async function shell(opts: ShellOptions): Promise<ShellResult> {
   const generatedDir = opts.generatedDir ?? join(dirname(resolve(opts.config)), '.nixlab');
-  const gen = await generate(opts.config, generatedDir);
+  const gen = await generate(opts.config, generatedDir, opts);
   const stdio = opts.stdio ?? 'inherit';
   // The notebook environment is built first, so that Nix's errors are explained in the
   // config's terms (nix-shell's own output goes straight to the terminal); nix-shell then finds
