@@ -7,8 +7,8 @@
 // A target is an attribute that must evaluate to a derivation (its .drvPath is forced, read-only,
 // against a dummy store: nothing is built or written): a project's `imageRoot`, each
 // `kernelEnvs.<name>`, `shell.nix`, and for hub configs the hub project's `hubRoot`. A config
-// that `nixlab generate` refuses (exit 2: validate knows the pin cannot give it) is `refused`, not
-// a failure: that is the answer the user gets. A target whose evaluation reads a file the tree
+// that `nixlab validate` refuses (exit 2: the pin's facts say it cannot give it) is `refused`,
+// not a failure: that is the answer the user gets, before any Nix runs. A target whose evaluation reads a file the tree
 // lacks (the tree may have been stripped of its largest files) is `skipped`, naming the file.
 // Everything is derived from the registries (`nixlab kernels --json`, `nixlab schema`), so a new
 // kind or option value is checked without editing this script.
@@ -99,6 +99,12 @@ async function check(p, i) {
   if (p.config) {
     configPath = join(dir, 'nixlab.json');
     writeFileSync(configPath, JSON.stringify(p.config, null, 2));
+  }
+  // What validate refuses (against the pin's facts) is the user's answer: `refused`.
+  const valid = await run(process.execPath, [cli, 'validate', configPath]);
+  if (valid.code === 2) {
+    const msgs = valid.stderr.split('\n').filter((l) => l.startsWith('error'));
+    return [{ target: '(validate)', result: 'refused', detail: msgs.join(' | ').replace(/\s+/g, ' ').slice(0, 300) }];
   }
   const out = join(dir, 'gen');
   const gen = await run(process.execPath, [cli, 'generate', configPath, '--out', out]);

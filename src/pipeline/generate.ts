@@ -17,6 +17,8 @@ export interface GenerateResult {
   /** Paths of the files written, relative to outDir, sorted. */
   files: string[];
   warnings: Problem[];
+  /** The config as written (for the indices of its lists in problems found later). */
+  data: unknown;
 }
 
 /**
@@ -35,5 +37,5 @@ export async function generate(configPath: string, outDir: string, hooks: Pick<R
   const files = emitProject(config, basename(file), data);
   const abs = resolve(outDir);
   await replaceDir(abs, files, GENERATE_DIR);
-  return { file, config, outDir: abs, files: files.map((f) => f.path), warnings };
+  return { file, config, outDir: abs, files: files.map((f) => f.path), warnings, data };
 }

@@ -3,7 +3,7 @@
 import { execa } from 'execa';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { MissingToolError } from '../errors.js';
+import { MissingToolError, UserError } from '../errors.js';
 import { FRONT_ENDS } from '../runtime/targets.js';
 import { generate } from './generate.js';
 import { nixBuild } from './nix-build.js';
@@ -48,6 +48,11 @@ export interface ShellResult {
 export async function shell(opts: ShellOptions): Promise<ShellResult> {
   const generatedDir = opts.generatedDir ?? join(dirname(resolve(opts.config)), '.nixlab');
   const gen = await generate(opts.config, generatedDir, opts);
+  // What the pin's facts refuse (a Python whose ipykernel cannot evaluate, C++23 on xeus-cling, a
+  // package the set lacks) is the config's mistake: said before Nix runs, as validate says it.
+  const { pinFactProblems } = await import('../nixpkgs/facts.js');
+  const refused = await pinFactProblems(gen.file, gen.config, gen.data, opts.pkgs);
+  if (refused.length) throw new UserError(refused);
   const stdio = opts.stdio ?? 'inherit';
   // The notebook environment is built first, so that Nix's errors are explained in the
   // config's terms (nix-shell's own output goes straight to the terminal); nix-shell then finds

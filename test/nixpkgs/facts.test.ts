@@ -95,6 +95,19 @@ describe("nixlab validate against the pin's facts", () => {
     expect(errors).toHaveLength(7);
   });
 
+  it.each([['build'], ['shell']])('nixlab %s refuses the same before Nix runs: exit 2 at the config path, no Nix trace, nothing built', async (command) => {
+    const dir = join(work, `c${n++}`);
+    const { mkdirSync, existsSync } = await import('node:fs');
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'nixlab.yaml'), 'kernels:\n  - { kind: python, name: py, version: "3.11" }\n  - { kind: cpp, name: cpp, std: 23 }\n');
+    const r = await nixlab([command, 'nixlab.yaml'], { cwd: dir });
+    expect(r.exitCode).toBe(2);
+    const errors = r.stderr.split('\n').filter((l) => l.startsWith('error: '));
+    expect(errors.map((l) => l.split(': ')[1])).toEqual(['nixlab.yaml:$.kernels[0].version', 'nixlab.yaml:$.kernels[1].std']);
+    expect(r.stderr).not.toMatch(/nix-build|nix-shell|trace|download/);
+    expect(existsSync(join(dir, 'result'))).toBe(false);
+  });
+
   it('checks the offline set, not the pin, with --pkgs offline, and nothing of the pin for a config with its own nixpkgs.rev', async () => {
     const cpp23 = 'kernels:\n  - { kind: cpp, name: cpp, std: 23 }\n';
     expect((await validate(cpp23, ['--pkgs', 'offline'])).exitCode).toBe(0);
