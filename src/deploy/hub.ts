@@ -22,7 +22,7 @@ import { render } from '../nix/render.js';
 import { packageRoot } from '../paths.js';
 import { IMAGE_CA_BUNDLE } from '../runtime/environment.js';
 import { checkPackageSetHub, distVersionIn, HUB_LABEL, nativeAuthenticatorProblem } from '../runtime/hub.js';
-import { AUTHENTICATOR_PACKAGES, HUB_CONFIG_PATH, HUB_DATA_DIR, composeYaml, dotEnv, hubNames, jupyterhubConfigPy, type HubNames } from './hub-files.js';
+import { AUTHENTICATOR_PACKAGES, DotEnvValueError, HUB_CONFIG_PATH, HUB_DATA_DIR, composeYaml, dotEnv, hubAdminPassword, hubNames, jupyterhubConfigPy, type AdminPassword, type HubNames } from './hub-files.js';
 import type { RunHooks } from '../build/exec.js';
 
 export interface HubOptions extends RunHooks {
@@ -43,6 +43,8 @@ export interface HubResult {
   images: { singleUser: PackResult; hub: PackResult };
   /** Files written into `out`. */
   files: string[];
+  /** The admin's name, and its password when this run generated it (to be shown once; it is in `out`/.env). */
+  admin: { name: string; origin?: AdminPassword['origin']; generatedPassword?: string };
 }
 
 /** The links of the hub root (nix/hub.nix). */
@@ -165,14 +167,25 @@ export async function deployHub(opts: HubOptions): Promise<HubResult> {
     await mkdir(out, { recursive: true });
     const envFile = join(out, '.env');
     const previous = existsSync(envFile) ? readFileSync(envFile, 'utf8') : undefined;
+    const admin = hubAdminPassword(config, previous);
+    let env: string;
+    try {
+      env = dotEnv(config, { dockerSocket: socketOf(opts.dockerHost ?? process.env.DOCKER_HOST), previous, adminPassword: admin });
+    } catch (e) {
+      if (e instanceof DotEnvValueError) throw new UserError({ where: e.variable === 'NIXLAB_DOCKER_SOCKET' ? 'DOCKER_HOST' : `${file}:$.hub`, message: e.message, hint: 'remove the control character' });
+      throw e;
+    }
     const files: Array<[string, string, number]> = [
       ['compose.yaml', composeYaml(config, basename(file)), 0o644],
       ['jupyterhub_config.py', jupyterhubConfigPy(config, basename(file)), 0o644],
-      // It may hold the shared password and the API token: only the owner reads it.
-      ['.env', dotEnv(config, { dockerSocket: socketOf(opts.dockerHost ?? process.env.DOCKER_HOST), previous }), 0o600],
+      // It holds the admin's password (and the shared password, the API token): only the owner reads it.
+      ['.env', env, 0o600],
     ];
     for (const [name, text, mode] of files) await writeFileAtomic(join(out, name), text, mode);
-    return { file, config, names, out, images: { singleUser: single.packed!, hub: hub.packed }, files: files.map(([n]) => n) };
+    return {
+      file, config, names, out, images: { singleUser: single.packed!, hub: hub.packed }, files: files.map(([n]) => n),
+      admin: { name: config.hub.admin, ...(admin ? { origin: admin.origin } : {}), ...(admin?.origin === 'generated' ? { generatedPassword: admin.value } : {}) },
+    };
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
