@@ -39,6 +39,10 @@ export interface Deployment {
   dir: string;
   port: number;
   url: string;
+  /** What `nixlab hub` printed on stdout. */
+  stdout: string;
+  /** How long the hub took from `docker-compose up -d` to answering through its proxy (its normal start time here). */
+  startMs: number;
   compose: (args: string[]) => Promise<string>;
   api: <T>(path: string, opts?: { method?: string; body?: unknown }) => Promise<{ status: number; body: T }>;
 }
@@ -50,8 +54,8 @@ export async function deploy(example: string, name: string): Promise<Deployment>
   const r = await nixlab(['hub', src, '--pkgs', 'offline', '--out', dir, '-q']);
   if (r.exitCode !== 0) throw new Error(`nixlab hub failed (${r.exitCode}): ${r.stderr}`);
   const port = await freePort();
-  // The token and the port go into .env, as a user's CI would put them.
-  writeFileSync(join(dir, '.env'), readFileSync(join(dir, '.env'), 'utf8').replace(/^NIXLAB_HUB_PORT=.*$/m, `NIXLAB_HUB_PORT=${port}`) + `NIXLAB_HUB_API_TOKEN=${TOKEN}\n`);
+  // The token and the port go into .env, below nixlab's lines, as a user's CI would put them.
+  writeFileSync(join(dir, '.env'), readFileSync(join(dir, '.env'), 'utf8') + `NIXLAB_HUB_PORT=${port}\nNIXLAB_HUB_API_TOKEN=${TOKEN}\n`);
   const compose = async (args: string[]): Promise<string> => String((await execa('docker-compose', args, { cwd: dir })).stdout);
   const url = `http://127.0.0.1:${port}`;
   const api = async <T>(path: string, opts: { method?: string; body?: unknown } = {}) => {
@@ -59,9 +63,15 @@ export async function deploy(example: string, name: string): Promise<Deployment>
     const text = await res.text();
     return { status: res.status, body: (text ? JSON.parse(text) : null) as T };
   };
+  const t0 = Date.now();
   await compose(['up', '-d']);
-  await until('the hub answers through its proxy', 90_000, async () => ((await fetchT(`${url}/hub/api`).catch(() => undefined))?.status === 200 ? true : undefined), 500);
-  return { dir, port, url, compose, api };
+  await hubAnswers(url, 'the hub answers through its proxy', 90_000);
+  return { dir, port, url, stdout: r.stdout, startMs: Date.now() - t0, compose, api };
+}
+
+/** Waits (up to `ms`) until the hub at `url` answers its API through the proxy. */
+export async function hubAnswers(url: string, what: string, ms: number): Promise<void> {
+  await until(what, ms, async () => ((await fetchT(`${url}/hub/api`).catch(() => undefined))?.status === 200 ? true : undefined), 500);
 }
 
 export interface UserModel {
