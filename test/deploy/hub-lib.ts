@@ -65,9 +65,19 @@ export async function deploy(example: string, name: string): Promise<Deployment>
   };
   const t0 = Date.now();
   await compose(['up', '-d']);
-  await hubAnswers(url, 'the hub answers through its proxy', 90_000);
+  try {
+    await hubAnswers(url, 'the hub answers through its proxy', HUB_START_MS);
+  } catch (e) {
+    // Nothing is left running for the next test file; the hub's last lines say why.
+    const logs = await compose(['logs', '--no-color', '--tail', '40']).catch(() => '');
+    await compose(['down', '-v']).catch(() => undefined);
+    throw new Error(`${(e as Error).message}\n${logs}`);
+  }
   return { dir, port, url, stdout: r.stdout, startMs: Date.now() - t0, compose, api };
 }
+
+/** How long a hub may take to answer after `docker-compose up -d`: its Python alone took 60 s to start on a loaded 2-core CI machine. */
+export const HUB_START_MS = 300_000;
 
 /** Waits (up to `ms`) until the hub at `url` answers its API through the proxy. */
 export async function hubAnswers(url: string, what: string, ms: number): Promise<void> {
