@@ -191,7 +191,11 @@ describe('a deployment of examples/hub (NativeAuthenticator, DockerSpawner)', ()
     // Her notebook is in her volume: her server, started again, lists it.
     expect([201, 202]).toContain((await hub.api(`/users/${USER.name}/server`, { method: 'POST' })).status);
     await waitReady(hub, USER.name);
+    // Her new server lets her old hub cookie through the OAuth hand-off, then lists her volume.
+    const lab = await carolSession.go(`/user/${USER.name}/lab`);
+    expect({ status: lab.status, path: new URL(lab.url).pathname }).toEqual({ status: 200, path: `/user/${USER.name}/lab` });
     const listing = await carolSession.go(`/user/${USER.name}/api/contents`);
+    expect({ status: listing.status, text: listing.text.slice(0, 200) }).toMatchObject({ status: 200 });
     expect((JSON.parse(listing.text) as { content: { name: string }[] }).content.map((c) => c.name)).toContain('kept.ipynb');
 
     const again = new Browser(hub.url);

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { parseDotEnv } from '../../src/deploy/hub-files.js';
 import { JupyterServer } from '../../src/engine/kernel-client.js';
 import { until } from '../e2e/lib.js';
-import { Browser, containerOf, deploy, engine, fetchT, teardown, TOKEN, waitReady, type Deployment, type UserModel } from './hub-lib.js';
+import { Browser, containerOf, deploy, engine, HUB_START_MS, hubAnswers, teardown, TOKEN, waitReady, type Deployment, type UserModel } from './hub-lib.js';
 
 /** examples/hub with the shared-password authenticator (examples/hub itself uses NativeAuthenticator: hub-native.test.ts). */
 const SHARED = 'test/deploy/fixtures/hub-shared-password';
@@ -110,13 +110,13 @@ describe('a deployment of examples/hub with a shared password (DockerSpawner)', 
 
   it('a restarted hub keeps its users (sqlite in the data volume)', async () => {
     await shared.compose(['restart']);
-    await until('the hub answers again', 90_000, async () => ((await fetchT(`${shared.url}/hub/api`).catch(() => undefined))?.status === 200 ? true : undefined), 500);
+    await hubAnswers(shared.url, 'the hub answers again', HUB_START_MS);
     const users = await until('the admin API answers', 30_000, async () => {
       const r = await shared.api<UserModel[]>('/users');
       return r.status === 200 ? r.body : undefined;
     });
     expect(users.map((u) => u.name).sort()).toEqual(['admin', 'alice', 'bob']);
-  }, 180_000);
+  }, 420_000);
 });
 
 let tmp: Deployment | undefined;
