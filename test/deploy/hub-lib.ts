@@ -9,6 +9,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { SPAWN_TIMEOUTS } from '../../src/deploy/hub-files.js';
 import { DockerEngine } from '../../src/engine/docker-api.js';
 import { nixlab } from '../helpers/cli.js';
 import { until } from '../e2e/lib.js';
@@ -93,7 +94,8 @@ export interface UserModel {
 /** Waits until `user`'s default server is ready; returns the ms it took. */
 export async function waitReady(d: Deployment, user: string): Promise<number> {
   const t0 = Date.now();
-  await until(`${user}'s server is ready`, 120_000, async () => ((await d.api<UserModel>(`/users/${user}`)).body.servers['']?.ready ? true : undefined), 250);
+  // DockerSpawner's own limits (start 180 s, then 120 s to answer): a loaded CI machine took over 120 s.
+  await until(`${user}'s server is ready`, SPAWN_TIMEOUTS.startSeconds * 1000 + SPAWN_TIMEOUTS.httpSeconds * 1000, async () => ((await d.api<UserModel>(`/users/${user}`)).body.servers['']?.ready ? true : undefined), 250);
   return Date.now() - t0;
 }
 
