@@ -488,20 +488,47 @@ export const hubAuthenticator = rule(
       : { message: `unknown authenticator ${q(v)}`, hint: `use one of ${Object.keys(HUB_AUTHENTICATORS).map(q).join(', ')}` },
 );
 
+/** Characters a `.env` value cannot hold as they are (docker-compose reads a line per variable): the C0 controls and DEL. */
+export const CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/;
+/** Where a control character is in `v`, described for a message (`a newline at offset 8`). */
+export function controlCharacterIn(v: string): string | undefined {
+  const m = CONTROL_CHARACTER.exec(v);
+  if (!m) return undefined;
+  const c = m[0].charCodeAt(0);
+  const name = c === 10 ? 'a newline' : c === 13 ? 'a carriage return' : c === 9 ? 'a tab' : `the control character U+${c.toString(16).toUpperCase().padStart(4, '0')}`;
+  return `${name} at offset ${m.index}`;
+}
+/** The schema pattern of a value that goes into the deployment's .env. */
+const NO_CONTROL_PATTERN = '^[^\\u0000-\\u001f\\u007f]*$';
+const controlVerdict = (what: string, v: string): Verdict | undefined => {
+  const where = controlCharacterIn(v);
+  return where ? { message: `${what} holds ${where}; it is written into the deployment's .env, one line per variable`, hint: 'remove the control character (newlines, tabs and the like); letters, digits, spaces and punctuation, `$`, `#`, quotes and backslashes included, are all fine' } : undefined;
+};
+
 export const sharedPassword = rule(
-  { type: 'string', description: `The password every user logs in with (shared-password), at least ${SHARED_PASSWORD_MIN_LENGTH.user} characters; written into the deployment's .env, never into an image.`, minLength: SHARED_PASSWORD_MIN_LENGTH.user },
+  { type: 'string', description: `The password every user logs in with (shared-password), at least ${SHARED_PASSWORD_MIN_LENGTH.user} characters, no control characters; written into the deployment's .env, never into an image.`, minLength: SHARED_PASSWORD_MIN_LENGTH.user, pattern: NO_CONTROL_PATTERN },
   (v: string) =>
     v.length < SHARED_PASSWORD_MIN_LENGTH.user
       ? { message: `the shared password has ${v.length} characters; JupyterHub refuses passwords shorter than ${SHARED_PASSWORD_MIN_LENGTH.user}`, hint: `use at least ${SHARED_PASSWORD_MIN_LENGTH.user} characters` }
-      : undefined,
+      : controlVerdict('the shared password', v),
 );
 
 export const adminPassword = rule(
-  { type: 'string', description: `The password the admin logs in with (shared-password), at least ${SHARED_PASSWORD_MIN_LENGTH.admin} characters and not the users' password; written into the deployment's .env, never into an image.`, minLength: SHARED_PASSWORD_MIN_LENGTH.admin },
+  { type: 'string', description: `The password the admin logs in with (shared-password), at least ${SHARED_PASSWORD_MIN_LENGTH.admin} characters, no control characters, and not the users' password; written into the deployment's .env, never into an image.`, minLength: SHARED_PASSWORD_MIN_LENGTH.admin, pattern: NO_CONTROL_PATTERN },
   (v: string) =>
     v.length < SHARED_PASSWORD_MIN_LENGTH.admin
       ? { message: `the admin password has ${v.length} characters; JupyterHub refuses admin passwords shorter than ${SHARED_PASSWORD_MIN_LENGTH.admin}`, hint: `use at least ${SHARED_PASSWORD_MIN_LENGTH.admin} characters` }
-      : undefined,
+      : controlVerdict('the admin password', v),
+);
+
+/** The host address the hub's port is published on: loopback only, unless the config says otherwise. */
+export const DEFAULT_HUB_ADDRESS = '127.0.0.1';
+const IPV4 = '(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])';
+const IPV4_ADDRESS = new RegExp(`^${IPV4}(?:\\.${IPV4}){3}$`);
+export const hubAddress = rule(
+  { type: 'string', description: `The host's IPv4 address the hub's port is published on. Default \`${DEFAULT_HUB_ADDRESS}\` (this machine only); \`0.0.0.0\` publishes it on every address, for a hub behind TLS or a reverse proxy.`, pattern: IPV4_ADDRESS.source },
+  (v: string) =>
+    IPV4_ADDRESS.test(v) ? undefined : { message: `${q(v)} is not an IPv4 address`, hint: `write ${q(DEFAULT_HUB_ADDRESS)} (this machine only, the default) or "0.0.0.0" (every address: put the hub behind TLS or a reverse proxy)` },
 );
 
 // The generated compose project (`nixlab compose`)

@@ -98,6 +98,8 @@ export interface HubSettings {
   admin?: string;
   /** The port the hub serves on. */
   port?: number;
+  /** The host address the hub's port is published on (default 127.0.0.1). */
+  address?: string;
   /** shared-password only: every user's password (goes into the deployment's .env, never an image). */
   sharedPassword?: string;
   /** shared-password only: the admin's password, at least 32 characters (the deployment's .env, never an image). */
@@ -109,6 +111,8 @@ export interface NormalizedHub {
   authenticator: HubAuthenticator;
   admin: string;
   port: number;
+  /** The host address the hub's port is published on. */
+  address: string;
   sharedPassword?: string;
   adminPassword?: string;
 }

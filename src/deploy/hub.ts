@@ -23,7 +23,7 @@ import { render } from '../nix/render.js';
 import { packageRoot } from '../paths.js';
 import { IMAGE_CA_BUNDLE } from '../runtime/environment.js';
 import { checkPackageSetHub, distVersionIn, HUB_LABEL, nativeAuthenticatorProblem } from '../runtime/hub.js';
-import { AUTHENTICATOR_PACKAGES, HUB_CONFIG_PATH, HUB_DATA_DIR, composeYaml, dotEnv, hubNames, jupyterhubConfigPy, type HubNames } from './hub-files.js';
+import { AUTHENTICATOR_PACKAGES, DotEnvValueError, HUB_CONFIG_PATH, HUB_DATA_DIR, composeYaml, dotEnv, hubAdminPassword, hubNames, jupyterhubConfigPy, type AdminPassword, type HubNames } from './hub-files.js';
 import type { RunHooks } from '../exec.js';
 
 export interface HubOptions extends RunHooks {
@@ -44,6 +44,8 @@ export interface HubResult {
   images: { singleUser: PackResult; hub: PackResult };
   /** Files written into `out`. */
   files: string[];
+  /** The admin's name, and its password when this run generated it (to be shown once; it is in `out`/.env). */
+  admin: { name: string; origin?: AdminPassword['origin']; generatedPassword?: string };
 }
 
 /** The deployment's files nixlab hub rewrites whole (.env keeps the user's settings). */
@@ -149,6 +151,7 @@ export function socketOf(host: string | undefined): string | undefined {
 /** Builds both images, loads them, writes the deployment. */
 export async function deployHub(opts: HubOptions): Promise<HubResult> {
   const loaded = await loadConfig(opts.config);
+  for (const w of loaded.warnings) opts.onWarning?.(w);
   const { file, config } = loaded;
   if (!config.hub) throw new UserError({ where: `${file}:$`, message: 'the config is not a JupyterHub single-user config', hint: 'add hub: { version: "<the hub\'s major.minor>" } and image.volumes for the notebooks' });
   checkPackageSetHub(file, config, opts.pkgs);
@@ -175,17 +178,28 @@ export async function deployHub(opts: HubOptions): Promise<HubResult> {
     });
     const envFile = join(out, '.env');
     const previous = existsSync(envFile) ? readFileSync(envFile, 'utf8') : undefined;
+    const admin = hubAdminPassword(config, previous);
+    let env: string;
+    try {
+      env = dotEnv(config, { dockerSocket: socketOf(opts.dockerHost ?? process.env.DOCKER_HOST), previous, adminPassword: admin });
+    } catch (e) {
+      if (e instanceof DotEnvValueError) throw new UserError({ where: e.variable === 'NIXLAB_DOCKER_SOCKET' ? 'DOCKER_HOST' : `${file}:$.hub`, message: e.message, hint: 'remove the control character' });
+      throw e;
+    }
     const files: Array<[string, string, number]> = [
       ['compose.yaml', composeYaml(config, basename(file)), 0o644],
       ['jupyterhub_config.py', jupyterhubConfigPy(config, basename(file)), 0o644],
-      // It may hold the shared password and the API token: only the owner reads it.
-      ['.env', dotEnv(config, { dockerSocket: socketOf(opts.dockerHost ?? process.env.DOCKER_HOST), previous }), 0o600],
+      // It holds the admin's password (and the shared password, the API token): only the owner reads it.
+      ['.env', env, 0o600],
     ];
     // `out` may be a directory of the user's: compose.yaml and jupyterhub_config.py are written
     // only where absent or nixlab hub's own (its header); .env keeps what the user set.
     await writeGeneratedFiles(files.filter(([name]) => name !== '.env').map(([name, text, mode]) => ({ path: join(out, name), text, mode, ours })), 'nixlab hub');
     for (const [name, text, mode] of files) if (name === '.env') await writeFileAtomic(join(out, name), text, mode);
-    return { file, config, names, out, images: { singleUser: single.packed!, hub: hub.packed }, files: files.map(([n]) => n) };
+    return {
+      file, config, names, out, images: { singleUser: single.packed!, hub: hub.packed }, files: files.map(([n]) => n),
+      admin: { name: config.hub.admin, ...(admin ? { origin: admin.origin } : {}), ...(admin?.origin === 'generated' ? { generatedPassword: admin.value } : {}) },
+    };
   } finally {
     rmSync(work, { recursive: true, force: true });
   }

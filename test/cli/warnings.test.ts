@@ -23,7 +23,20 @@ writeFileSync(
     '',
   ].join('\n'),
 );
-const WARNING = /^warning: .*nixlab\.yaml:\$\.image\.user\.uid: uid 0 runs Jupyter as root inside the container\. Fix: /m;
+const hubConfig = join(dir, 'hub.yaml');
+writeFileSync(
+  hubConfig,
+  [
+    'hub: { version: "6.1" }',
+    'kernels:',
+    '  - { kind: custom, name: k, language: sh, argv: [sh, "{connection_file}"], nix: ./k/default.nix }',
+    'image:',
+    '  user: { name: root, uid: 0, gid: 0 }',
+    '  volumes: [/home/root/work]',
+    '',
+  ].join('\n'),
+);
+const WARNING = /^warning: .*(nixlab|hub)\.yaml:\$\.image\.user\.uid: uid 0 runs Jupyter as root inside the container\. Fix: /m;
 const out = (name: string) => join(dir, `out-${name}`);
 
 // Every command of the CLI that takes a config, with arguments that get it loaded.
@@ -38,6 +51,7 @@ const COMMANDS: Record<string, string[]> = {
   // a real registry (it is asked first), and a real engine (CI's, DOCKER_HOST): both are checked before the build
   push: ['push', config, 'docker://REGISTRY/nixlab/warnings:latest', '--tls-verify=false', '--pkgs', 'offline', '-q'],
   sbom: ['sbom', config, '--pkgs', 'offline', '-q', '-o', out('sbom.json')],
+  hub: ['hub', hubConfig, '--pkgs', 'offline', '-q', '--out', out('hub')],
   update: ['update', config, '--rev', '0'.repeat(40), '--narHash', `sha256-${'A'.repeat(43)}=`, '--archive', `file://${dir}/missing-{rev}.tar.gz`],
 };
 
@@ -49,7 +63,7 @@ describe('config warnings', () => {
   it('come from every command that takes a config (the CLI\'s own list)', async () => {
     const manifest = JSON.parse((await import('node:fs')).readFileSync('oclif.manifest.json', 'utf8')) as { commands: Record<string, { args: Record<string, unknown> }> };
     const taking = Object.entries(manifest.commands).filter(([, c]) => 'config' in c.args || 'input' in c.args).map(([id]) => id);
-    expect(Object.keys(COMMANDS).sort()).toEqual(taking.filter((id) => id !== 'hub').sort());
+    expect(Object.keys(COMMANDS).sort()).toEqual(taking.sort());
   });
 
   it.each(Object.entries(COMMANDS))('nixlab %s shows them', async (_name, args) => {

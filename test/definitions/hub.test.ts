@@ -28,6 +28,10 @@ const cases: { name: string; config: unknown; errors: [string, string][] }[] = [
   { name: 'a password for another authenticator', config: hubConfig({ version: '5.4', authenticator: 'tmp', sharedPassword: 'long enough' }), errors: [['$.hub.sharedPassword', 'only used by the shared-password authenticator']] },
   { name: 'admin password too short', config: hubConfig({ version: '6.1', authenticator: 'shared-password', sharedPassword: 'long enough', adminPassword: 'a'.repeat(SHARED_PASSWORD_MIN_LENGTH.admin - 1) }), errors: [['$.hub.adminPassword', `JupyterHub refuses admin passwords shorter than ${SHARED_PASSWORD_MIN_LENGTH.admin}`]] },
   { name: 'admin password the same as the users\'', config: hubConfig({ version: '6.1', authenticator: 'shared-password', sharedPassword: 'a'.repeat(40), adminPassword: 'a'.repeat(40) }), errors: [['$.hub.adminPassword', 'refuses to start with the two the same']] },
+  // issue 23 medium 4: a control character in a value that goes into .env is refused with its path
+  { name: 'issue 23 medium 4: a newline in the shared password', config: hubConfig({ version: '6.1', authenticator: 'shared-password', sharedPassword: 'pass\nNIXLAB_DOCKER_SOCKET=/etc/shadow' }), errors: [['$.hub.sharedPassword', 'the shared password holds a newline at offset 4']] },
+  { name: 'issue 23 medium 4: a control character in the admin password', config: hubConfig({ version: '6.1', authenticator: 'shared-password', sharedPassword: 'a workshop password', adminPassword: `${'a'.repeat(40)}\u0007` }), errors: [['$.hub.adminPassword', 'the admin password holds the control character U+0007 at offset 40']] },
+  { name: 'issue 23 high 2: a published address that is not IPv4', config: hubConfig({ version: '6.1', address: 'localhost' }), errors: [['$.hub.address', '"localhost" is not an IPv4 address']] },
   { name: 'an admin password for another authenticator', config: hubConfig({ version: '6.1', authenticator: 'native', adminPassword: 'a'.repeat(40) }), errors: [['$.hub.adminPassword', 'only used by the shared-password authenticator']] },
 ];
 
@@ -38,11 +42,11 @@ describe('validate: hub', () => {
     for (const e of r.errors) expect(e.hint).toBeTruthy();
   });
 
-  it('fills in the defaults: JupyterLab, native, admin, port 8000', () => {
+  it('fills in the defaults: JupyterLab, native, admin, port 8000 on 127.0.0.1', () => {
     const r = validateConfig(hubConfig({ version: '6.1' }), 'nixlab.json', { baseDir: '/' });
     expect(r.errors).toEqual([]);
     expect(r.config!.frontend).toBe('lab');
-    expect(r.config!.hub).toEqual({ version: '6.1', authenticator: 'native', admin: 'admin', port: 8000 });
+    expect(r.config!.hub).toEqual({ version: '6.1', authenticator: 'native', admin: 'admin', port: 8000, address: '127.0.0.1' });
   });
 
   it('keeps an explicit front end', () => {
@@ -105,15 +109,17 @@ describe('hub.adminPassword (shared-password)', () => {
     const py = jupyterhubConfigPy(r.config!, 'nixlab.json');
     expect(py).toContain(`c.SharedPasswordAuthenticator.admin_password = os.environ["${HUB_ADMIN_PASSWORD_VAR}"]`);
     expect(py).not.toContain(ADMIN_PASSWORD);
-    expect(dotEnv(r.config!)).toContain(`\n${HUB_ADMIN_PASSWORD_VAR}=${ADMIN_PASSWORD}\n`);
+    expect(dotEnv(r.config!)).toContain(`\n${HUB_ADMIN_PASSWORD_VAR}='${ADMIN_PASSWORD}'\n`);
     expect(composeYaml(r.config!, 'nixlab.json')).toContain(`${HUB_ADMIN_PASSWORD_VAR}: "\${${HUB_ADMIN_PASSWORD_VAR}}"`);
   });
 
-  it('without one, nothing about it is written', () => {
+  it('without one, nixlab hub generates one (43 characters) and keeps it in .env across reruns', () => {
     const r = validateConfig(hubConfig({ version: '6.1', authenticator: 'shared-password', sharedPassword: 'a workshop password' }), 'nixlab.json', { baseDir: '/' });
     expect(r.errors).toEqual([]);
-    expect(jupyterhubConfigPy(r.config!, 'nixlab.json')).not.toContain('admin_password =');
-    expect(dotEnv(r.config!)).not.toContain(HUB_ADMIN_PASSWORD_VAR);
-    expect(composeYaml(r.config!, 'nixlab.json')).not.toContain(HUB_ADMIN_PASSWORD_VAR);
+    expect(jupyterhubConfigPy(r.config!, 'nixlab.json')).toContain(`c.SharedPasswordAuthenticator.admin_password = os.environ["${HUB_ADMIN_PASSWORD_VAR}"]`);
+    const first = dotEnv(r.config!);
+    const generated = new RegExp(`^${HUB_ADMIN_PASSWORD_VAR}='([A-Za-z0-9_-]{43})'$`, 'm').exec(first)![1]!;
+    expect(dotEnv(r.config!, { previous: first })).toContain(generated);
+    expect(composeYaml(r.config!, 'nixlab.json')).toContain(`${HUB_ADMIN_PASSWORD_VAR}: "\${${HUB_ADMIN_PASSWORD_VAR}}"`);
   });
 });

@@ -9,6 +9,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { SPAWN_TIMEOUTS } from '../../src/deploy/hub-files.js';
 import { DockerEngine } from '../../src/engine/docker-api.js';
 import { nixlab } from '../helpers/cli.js';
 import { until } from '../e2e/lib.js';
@@ -39,6 +40,10 @@ export interface Deployment {
   dir: string;
   port: number;
   url: string;
+  /** What `nixlab hub` printed on stdout. */
+  stdout: string;
+  /** How long the hub took from `docker-compose up -d` to answering through its proxy (its normal start time here). */
+  startMs: number;
   compose: (args: string[]) => Promise<string>;
   api: <T>(path: string, opts?: { method?: string; body?: unknown }) => Promise<{ status: number; body: T }>;
 }
@@ -50,8 +55,8 @@ export async function deploy(example: string, name: string): Promise<Deployment>
   const r = await nixlab(['hub', src, '--pkgs', 'offline', '--out', dir, '-q']);
   if (r.exitCode !== 0) throw new Error(`nixlab hub failed (${r.exitCode}): ${r.stderr}`);
   const port = await freePort();
-  // The token and the port go into .env, as a user's CI would put them.
-  writeFileSync(join(dir, '.env'), readFileSync(join(dir, '.env'), 'utf8').replace(/^NIXLAB_HUB_PORT=.*$/m, `NIXLAB_HUB_PORT=${port}`) + `NIXLAB_HUB_API_TOKEN=${TOKEN}\n`);
+  // The token and the port go into .env, below nixlab's lines, as a user's CI would put them.
+  writeFileSync(join(dir, '.env'), readFileSync(join(dir, '.env'), 'utf8') + `NIXLAB_HUB_PORT=${port}\nNIXLAB_HUB_API_TOKEN=${TOKEN}\n`);
   const compose = async (args: string[]): Promise<string> => String((await execa('docker-compose', args, { cwd: dir })).stdout);
   const url = `http://127.0.0.1:${port}`;
   const api = async <T>(path: string, opts: { method?: string; body?: unknown } = {}) => {
@@ -59,9 +64,25 @@ export async function deploy(example: string, name: string): Promise<Deployment>
     const text = await res.text();
     return { status: res.status, body: (text ? JSON.parse(text) : null) as T };
   };
+  const t0 = Date.now();
   await compose(['up', '-d']);
-  await until('the hub answers through its proxy', 90_000, async () => ((await fetchT(`${url}/hub/api`).catch(() => undefined))?.status === 200 ? true : undefined), 500);
-  return { dir, port, url, compose, api };
+  try {
+    await hubAnswers(url, 'the hub answers through its proxy', HUB_START_MS);
+  } catch (e) {
+    // Nothing is left running for the next test file; the hub's last lines say why.
+    const logs = await compose(['logs', '--no-color', '--tail', '40']).catch(() => '');
+    await compose(['down', '-v']).catch(() => undefined);
+    throw new Error(`${(e as Error).message}\n${logs}`);
+  }
+  return { dir, port, url, stdout: r.stdout, startMs: Date.now() - t0, compose, api };
+}
+
+/** How long a hub may take to answer after `docker-compose up -d`: its Python alone took 60 s to start on a loaded 2-core CI machine. */
+export const HUB_START_MS = 300_000;
+
+/** Waits (up to `ms`) until the hub at `url` answers its API through the proxy. */
+export async function hubAnswers(url: string, what: string, ms: number): Promise<void> {
+  await until(what, ms, async () => ((await fetchT(`${url}/hub/api`).catch(() => undefined))?.status === 200 ? true : undefined), 500);
 }
 
 export interface UserModel {
@@ -73,7 +94,8 @@ export interface UserModel {
 /** Waits until `user`'s default server is ready; returns the ms it took. */
 export async function waitReady(d: Deployment, user: string): Promise<number> {
   const t0 = Date.now();
-  await until(`${user}'s server is ready`, 120_000, async () => ((await d.api<UserModel>(`/users/${user}`)).body.servers['']?.ready ? true : undefined), 250);
+  // DockerSpawner's own limits (start 180 s, then 120 s to answer): a loaded CI machine took over 120 s.
+  await until(`${user}'s server is ready`, SPAWN_TIMEOUTS.startSeconds * 1000 + SPAWN_TIMEOUTS.httpSeconds * 1000, async () => ((await d.api<UserModel>(`/users/${user}`)).body.servers['']?.ready ? true : undefined), 250);
   return Date.now() - t0;
 }
 

@@ -64,7 +64,8 @@ describe('nixlab test of a JupyterHub single-user image', () => {
     expect(py).toContain('c.DockerSpawner.network_name = "nixlab-test-abc-hub"');
     expect(py).toContain('c.DockerSpawner.name_template = "nixlab-test-abc-user-{username}"');
     expect(py).toContain('c.DockerSpawner.volumes = {"nixlab-test-abc-user-{username}": "/home/jovyan/work"}');
-    expect(py).toContain('c.JupyterHub.authenticator_class = "dummy"');
+    expect(py).toContain('c.JupyterHub.authenticator_class = NixlabDummyAuthenticator');
+    expect(py).toContain('class NixlabDummyAuthenticator(DummyAuthenticator):');
     expect(py).toContain('c.DummyAuthenticator.password = os.environ["NIXLAB_TEST_HUB_PASSWORD"]');
     expect(py).not.toContain('nativeauthenticator');
     expect(py).not.toContain('cleanup_servers');
