@@ -67,8 +67,8 @@ export function hubNames(config: { image: Pick<NormalizedImage, 'name' | 'tag'> 
 /** A Python string literal (JSON's escaping is a subset of Python's). */
 export const py = (s: string): string => JSON.stringify(s);
 
-/** The authenticator's part of jupyterhub_config.py. */
-function authenticatorLines(hub: NormalizedHub): string[] {
+/** The authenticator's part of jupyterhub_config.py (every deployment target's). */
+export function authenticatorLines(hub: NormalizedHub): string[] {
   switch (hub.authenticator) {
     case 'native':
       return [

@@ -22,7 +22,11 @@ import { render } from '../nix/render.js';
 import { packageRoot } from '../paths.js';
 import { IMAGE_CA_BUNDLE } from '../runtime/environment.js';
 import { checkPackageSetHub, distVersionIn, HUB_LABEL, nativeAuthenticatorProblem } from '../runtime/hub.js';
-import { AUTHENTICATOR_PACKAGES, HUB_CONFIG_PATH, HUB_DATA_DIR, composeYaml, dotEnv, hubNames, jupyterhubConfigPy, type HubNames } from './hub-files.js';
+import { AUTHENTICATOR_PACKAGES, HUB_CONFIG_PATH, HUB_DATA_DIR, hubNames, type HubNames } from './hub-files.js';
+import { DEFAULT_TARGET, targetNames, targetOf } from './targets/index.js';
+import type { SingleUserImageConfig } from './targets/types.js';
+import { push } from '../engine/push.js';
+import { openImage } from '../image/source.js';
 import type { RunHooks } from '../build/exec.js';
 
 export interface HubOptions extends RunHooks {
@@ -33,16 +37,28 @@ export interface HubOptions extends RunHooks {
   out: string;
   /** DOCKER_HOST (default: the environment's). */
   dockerHost?: string;
+  /** The deployment target (src/deploy/targets; default compose). */
+  target?: string;
+  /** Targets that push: the registry, `HOST[:PORT]`, the images go to. */
+  registry?: string;
+  /** false: plain HTTP or unverified TLS for the registry. */
+  tlsVerify?: boolean;
 }
 
 export interface HubResult {
   file: string;
   config: NormalizedConfig;
   names: HubNames;
+  target: string;
   out: string;
-  images: { singleUser: PackResult; hub: PackResult };
+  /** The hub image is not built for targets that run another (kubernetes). */
+  images: { singleUser: PackResult; hub: PackResult | null };
+  /** The images as the deployment names them: `name:tag` (loaded) or `registry/repo@sha256:…` (pushed). */
+  references: { singleUser: string; hub: string };
   /** Files written into `out`. */
   files: string[];
+  /** What the operator runs next. */
+  next: string;
 }
 
 /** The links of the hub root (nix/hub.nix). */
@@ -140,39 +156,53 @@ export function socketOf(host: string | undefined): string | undefined {
   return host.startsWith('unix://') ? host.slice('unix://'.length) : undefined;
 }
 
-/** Builds both images, loads them, writes the deployment. */
+/** Builds both images, loads or pushes them (as the target wants), writes the target's deployment. */
 export async function deployHub(opts: HubOptions): Promise<HubResult> {
   const loaded = await loadConfig(opts.config);
   const { file, config } = loaded;
   if (!config.hub) throw new UserError({ where: `${file}:$`, message: 'the config is not a JupyterHub single-user config', hint: 'add hub: { version: "<the hub\'s major.minor>" } and image.volumes for the notebooks' });
+  const targetName = opts.target ?? DEFAULT_TARGET;
+  const target = targetOf(targetName);
+  if (!target) throw new UserError({ where: `--target ${targetName}`, message: 'is not a deployment target', hint: `use one of ${targetNames.join(', ')}` });
+  const problems = target.check?.(config, file) ?? [];
+  if (problems.length) throw new UserError(problems);
+  if (target.images === 'push' && !opts.registry) throw new UserError({ where: `--target ${target.name}`, message: "pushes the images to a registry every node pulls from, and no --registry was given", hint: 'add --registry HOST[:PORT] (and --tls-verify=false for a plain-HTTP registry)' });
   checkPackageSetHub(file, config, opts.pkgs);
-  const engine = new DockerEngine({ host: opts.dockerHost });
-  await engine.ping();
+  const engine = target.images === 'load' ? new DockerEngine({ host: opts.dockerHost }) : undefined;
+  await engine?.ping();
   const names = hubNames(config);
   const work = mkdtempSync(join(tmpdir(), 'nixlab-hub-'));
   try {
     opts.onStep?.(`building the single-user image ${names.singleUserImage}`);
     const single = await build({ config: file, pkgs: opts.pkgs, generatedDir: join(work, 'single-user'), outLink: join(work, 'single-user-root'), destination: { output: join(work, 'single-user.tar') }, onLog: opts.onLog, signal: opts.signal });
+    const singleUserConfig = ((await openImage(join(work, 'single-user.tar'))).config.config ?? {}) as SingleUserImageConfig;
 
-    const hub = await buildHubImage({ file, config, pkgs: opts.pkgs, work, onStep: opts.onStep, onLog: opts.onLog, signal: opts.signal });
-
-    for (const tar of [join(work, 'single-user.tar'), hub.archive]) {
-      opts.onStep?.(`loading ${basename(tar)} into ${engine.host}`);
-      await engine.loadImage(createReadStream(tar), { signal: opts.signal });
+    const hub = target.hubImage ? await buildHubImage({ file, config, pkgs: opts.pkgs, work, onStep: opts.onStep, onLog: opts.onLog, signal: opts.signal }) : undefined;
+    const archives: Array<[string, string]> = [[join(work, 'single-user.tar'), names.singleUserImage], ...(hub ? [[hub.archive, names.hubImage] as [string, string]] : [])];
+    const images = { singleUser: names.singleUserImage, hub: names.hubImage };
+    if (engine) {
+      for (const [tar] of archives) {
+        opts.onStep?.(`loading ${basename(tar)} into ${engine.host}`);
+        await engine.loadImage(createReadStream(tar), { signal: opts.signal });
+      }
+    } else {
+      // Every node pulls the same bytes: the deployment names each image by its manifest digest.
+      for (const [tar, reference] of archives) {
+        const repository = reference.slice(0, reference.lastIndexOf(':'));
+        const pushed = await push({ input: tar, destination: `docker://${opts.registry}/${reference}`, tlsVerify: opts.tlsVerify, onStep: opts.onStep, signal: opts.signal });
+        const byDigest = `${opts.registry}/${repository}@${pushed.manifestDigest}`;
+        if (reference === names.singleUserImage) images.singleUser = byDigest;
+        else images.hub = byDigest;
+      }
     }
 
     const out = resolve(opts.out);
     await mkdir(out, { recursive: true });
-    const envFile = join(out, '.env');
-    const previous = existsSync(envFile) ? readFileSync(envFile, 'utf8') : undefined;
-    const files: Array<[string, string, number]> = [
-      ['compose.yaml', composeYaml(config, basename(file)), 0o644],
-      ['jupyterhub_config.py', jupyterhubConfigPy(config, basename(file)), 0o644],
-      // It may hold the shared password and the API token: only the owner reads it.
-      ['.env', dotEnv(config, { dockerSocket: socketOf(opts.dockerHost ?? process.env.DOCKER_HOST), previous }), 0o600],
-    ];
-    for (const [name, text, mode] of files) await writeFileAtomic(join(out, name), text, mode);
-    return { file, config, names, out, images: { singleUser: single.packed!, hub: hub.packed }, files: files.map(([n]) => n) };
+    const previous = (name: string) => (existsSync(join(out, name)) ? readFileSync(join(out, name), 'utf8') : undefined);
+    const settings = (config.hub as unknown as Record<string, unknown>)[target.name];
+    const files = target.files({ config, source: basename(file), settings, images, singleUserConfig, dockerSocket: socketOf(opts.dockerHost ?? process.env.DOCKER_HOST), previous });
+    for (const f of files) await writeFileAtomic(join(out, f.path), f.text, f.mode);
+    return { file, config, names, target: target.name, out, images: { singleUser: single.packed!, hub: hub?.packed ?? null }, references: images, files: files.map((f) => f.path), next: target.next(out, config) };
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
