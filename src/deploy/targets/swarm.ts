@@ -14,9 +14,9 @@
 //   directory and creates a user's directory, owned by the image's user, before the spawn.
 import { createHash } from 'node:crypto';
 import { isAbsolute } from 'node:path';
-import { HUB_API_SERVICE, HUB_API_TOKEN_VAR, HUB_ADMIN_PASSWORD_VAR, HUB_CONFIG_PATH, HUB_DATA_DIR, HUB_SERVICE, HUB_SHARED_PASSWORD_VAR, hubNames, jupyterhubConfigPy, py } from '../hub-files.js';
+import { HUB_API_SERVICE, HUB_API_TOKEN_VAR, HUB_ADMIN_PASSWORD_VAR, HUB_CONFIG_PATH, HUB_DATA_DIR, HUB_SERVICE, HUB_SHARED_PASSWORD_VAR, SPAWN_TIMEOUTS, hubNames, jupyterhubConfigPy, py } from '../hub-files.js';
 import type { NormalizedConfig } from '../../definitions/types.js';
-import type { DeployTarget, GeneratedFile } from './types.js';
+import type { DeployTarget, GeneratedFile, SingleUserImageConfig } from './types.js';
 
 export interface SwarmSettings {
   /** A directory every node mounts at this same path (a shared filesystem): each user's notebooks go in `<it>/<user>`. */
@@ -35,7 +35,7 @@ export const swarmStackName = (config: NormalizedConfig): string => hubNames(con
 const settingsOf = (config: NormalizedConfig): SwarmSettings | undefined => config.hub?.swarm as SwarmSettings | undefined;
 
 /** jupyterhub_config.py: the compose target's, then SwarmSpawner's settings. */
-export function swarmConfigPy(config: NormalizedConfig, source: string, images: { singleUser: string }, settings: SwarmSettings): string {
+export function swarmConfigPy(config: NormalizedConfig, source: string, images: { singleUser: string }, settings: SwarmSettings, image: SingleUserImageConfig): string {
   const names = hubNames(config);
   const notebookDir = config.image.volumes[0]!;
   const { uid, gid } = config.image.user;
@@ -50,6 +50,12 @@ export function swarmConfigPy(config: NormalizedConfig, source: string, images: 
     `c.SwarmSpawner.allowed_images = [${py(images.singleUser)}]`,
     '# Each node pulls the image when it starts a task; the hub\'s node need not have it.',
     'c.SwarmSpawner.pull_policy = "skip"',
+    '# A swarm restarts a task whose container turns unhealthy (a lone engine does not): the image\'s',
+    '# health check (Test [] keeps it) gets the time JupyterHub gives a new server, and slower probes on',
+    '# a busy node.',
+    `c.SwarmSpawner.extra_container_spec = {"healthcheck": {"Test": [], "StartPeriod": ${SPAWN_TIMEOUTS.httpSeconds * 1e9}, "Interval": ${5e9}, "Timeout": ${10e9}, "Retries": 5}}`,
+    '# The image\'s own command (its Cmd; the Entrypoint stays): the hub\'s engine need not have the image to read it.',
+    `c.SwarmSpawner.cmd = [${(image.Cmd ?? []).map(py).join(', ')}]`,
     `c.SwarmSpawner.network_name = ${py(names.network)}`,
     '# The hub reaches a server by its service name on the overlay network; DNS round robin, since',
     '# service VIPs need IPVS on the nodes.',
@@ -173,8 +179,8 @@ export const swarm: DeployTarget<SwarmSettings, 'swarm'> = {
     if (secrets.some((p) => /[\r\n]/.test(p))) return [{ where: `${file}:hub`, message: 'a hub password holds a line break, which the env file of a swarm service cannot carry', hint: 'choose a password without line breaks' }];
     return [];
   },
-  files: ({ config, source, images, settings, dockerSocket, previous }): GeneratedFile[] => {
-    const configPy = swarmConfigPy(config, source, images, settings!);
+  files: ({ config, source, images, settings, singleUserConfig, dockerSocket, previous }): GeneratedFile[] => {
+    const configPy = swarmConfigPy(config, source, images, settings!, singleUserConfig);
     return [
       { path: 'stack.yaml', text: stackYaml(config, source, images, settings!, configPy, dockerSocket), mode: 0o644 },
       { path: 'jupyterhub_config.py', text: configPy, mode: 0o644 },
