@@ -123,8 +123,14 @@ afterAll(async () => {
   made.forward?.kill('SIGTERM');
   await made.forward?.catch(() => undefined);
   const stopped = await execa('bash', [SWARM, 'stop', dir], { reject: false });
+  // Nothing left: no namespace, veth, mount or process of this run.
+  const left = [
+    ...String((await execa('ip', ['netns', 'list'])).stdout).split('\n').filter((l) => env.NS_A && (l.startsWith(env.NS_A) || l.startsWith(env.NS_B!))),
+    ...readFileSync('/proc/self/mounts', 'utf8').split('\n').filter((l) => l.split(' ')[1]?.startsWith(`${dir}/`)),
+    ...String((await execa('ps', ['-eo', 'pid,args'])).stdout).split('\n').filter((l) => l.includes(`${dir}/`) && !l.includes('ps -eo')),
+  ];
   rmSync(dir, { recursive: true, force: true });
-  if (stopped.exitCode !== 0) throw new Error(`swarm.sh stop: ${stopped.stderr}`);
+  if (stopped.exitCode !== 0 || left.length) throw new Error(`swarm.sh stop (${stopped.exitCode}): ${stopped.stderr}; left behind: ${left.join('; ')}`);
 }, 300_000);
 
 test('the stack: the hub on the manager, images by digest from the registry, secrets only in hub.env', async () => {
