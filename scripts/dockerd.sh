@@ -6,7 +6,8 @@
 # creates, and nothing they do can reach past the machine. dockerd starts its own containerd
 # (state under DIR/exec/containerd, DIR/root/containerd) because it is given no --containerd
 # and no system containerd runs at /run/containerd/containerd.sock; if one does, this refuses
-# to start rather than share it. DIR must be short: the socket path has to stay under the
+# to start rather than share it. DOCKERD_EXTRA_ARGS adds flags (e.g. --insecure-registry for a
+# test's registry). DIR must be short: the socket path has to stay under the
 # kernel's limit for unix socket names (108 bytes), e.g. `mktemp -d /tmp/dk.XXXX`.
 set -euo pipefail
 
@@ -81,6 +82,7 @@ start() {
     --storage-driver=overlay2 \
     --data-root="$dir/root" --exec-root="$dir/exec" \
     -H "unix://$sock" --pidfile="$dir/pid" \
+    ${DOCKERD_EXTRA_ARGS:-} \
     </dev/null >"$dir/dockerd.log" 2>&1 &
   echo $! >"$dir/launch.pid"
   local launched=$! waited=0

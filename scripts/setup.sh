@@ -66,3 +66,9 @@ SPDX_VENV=${NIXLAB_SPDX_VENV:-/var/cache/nixlab/venv-spdx}
 # A venv whose interpreter is gone (made by a pyenv Python that is no longer there) is made again.
 "$SPDX_VENV/bin/python3" -c '' 2>/dev/null || python3 -m venv --clear "$SPDX_VENV"
 "$SPDX_VENV/bin/pip" install -q --require-hashes -r scripts/requirements-spdx.txt
+
+echo "==> KubeSpawner for the kubernetes hub target's test (scripts/requirements-kubespawner.txt, hash-checked)"
+# Its own venv: test/deploy/targets/kubernetes.test.ts builds a pod manifest from the generated values with it.
+KUBESPAWNER_VENV=${NIXLAB_KUBESPAWNER_VENV:-/var/cache/nixlab/venv-kubespawner}
+[ -x "$KUBESPAWNER_VENV/bin/python3" ] || python3 -m venv "$KUBESPAWNER_VENV"
+"$KUBESPAWNER_VENV/bin/pip" install -q --require-hashes -r scripts/requirements-kubespawner.txt

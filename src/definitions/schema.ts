@@ -5,6 +5,7 @@
 // Every constrained leaf is a named rule in `$defs`, so the validator can tell which rule failed
 // by the schema object ajv reports, and explain it in that rule's own words.
 import { kernelKinds, kindNames } from '../kernels/index.js';
+import { deployTargets } from '../deploy/targets/index.js';
 import { FRONT_ENDS, DEFAULT_FRONT_END, frontEndNames } from '../runtime/targets.js';
 import * as rules from './rules.js';
 import type { Rule, SchemaObject } from './rules.js';
@@ -173,6 +174,8 @@ export const hubProperty: SchemaObject = {
     address: ref('hubAddress', `The host address the hub's port is published on. Default \`${rules.DEFAULT_HUB_ADDRESS}\` (this machine only); \`0.0.0.0\` for every address, behind TLS or a reverse proxy.`),
     sharedPassword: ref('sharedPassword', 'shared-password: the password every user logs in with; written into the deployment\'s .env, never into an image.'),
     adminPassword: ref('adminPassword', 'shared-password: the password the admin logs in with (without one the admin cannot log in); written into the deployment\'s .env, never into an image.'),
+    // hub.swarm, hub.kubernetes…: each deployment target's settings (src/deploy/targets).
+    ...Object.fromEntries(deployTargets.flatMap((t) => (t.schema ? [[t.name, t.schema]] : []))),
   },
 };
 

@@ -4,6 +4,7 @@
 import type { KernelDef, NormalizedKernel } from '../kernels/index.js';
 import type { FrontEndName } from '../runtime/targets.js';
 import type { HubAuthenticator } from './rules.js';
+import type { TargetSettings } from '../deploy/targets/index.js';
 
 export type { KernelDef, NormalizedKernel } from '../kernels/index.js';
 export type { InterruptMode, JsonValue, KernelBase, LogoSize, NormalizedKernelBase } from '../kernels/types.js';
@@ -89,7 +90,7 @@ export interface NixpkgsConfig {
 }
 
 /** JupyterHub: build a single-user image for a hub of this version, and how `nixlab hub` deploys it. */
-export interface HubSettings {
+export interface HubSettings extends TargetSettings {
   /** The hub's JupyterHub `major.minor` (`"5.4"`); the image's jupyterhub must match it. */
   version: string;
   /** How users log in: `native`, `tmp`, `shared-password` or `dummy`. */
@@ -106,7 +107,8 @@ export interface HubSettings {
   adminPassword?: string;
 }
 
-export interface NormalizedHub {
+/** With each deployment target's settings as declared (`hub.swarm`, `hub.kubernetes`: src/deploy/targets). */
+export interface NormalizedHub extends TargetSettings {
   version: string;
   authenticator: HubAuthenticator;
   admin: string;

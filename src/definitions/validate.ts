@@ -15,6 +15,7 @@ import { kernelKinds, kindNames, kindOf, type KernelDef, type NormalizedKernel }
 import type { JsonValue, NormalizedKernelBase, PathSegment, Reporter } from '../kernels/types.js';
 import { RESERVED_VARIABLES } from '../runtime/environment.js';
 import { DEFAULT_FRONT_END, FRONT_ENDS, frontEndNames, type FrontEndName } from '../runtime/targets.js';
+import { targetNames } from '../deploy/targets/index.js';
 import { DEFAULT_HUB_ADDRESS, DEFAULT_HUB_ADMIN, DEFAULT_HUB_AUTHENTICATOR, DEFAULT_HUB_PORT, HUB_VERSION, SHARED_PASSWORD_MIN_HUB, SHARED_PASSWORD_MIN_LENGTH, compareMajorMinor, DEFAULT_REFERENCE, DEFAULT_USER, LAYERS, NIXPKGS_CONFIG_DEFAULTS, describeValue, homeOf, isSecretEnvName, kernelNameLike, secretEnvVerdict, storeFileNameVerdict, unrepresentable, type Rule, type SchemaObject, type Verdict } from './rules.js';
 import { cachedSchemaCheck } from './schema-cache.js';
 import { closest } from '../suggest.js';
@@ -602,6 +603,8 @@ function normalise(cfg: Config, baseDir: string): NormalizedConfig {
             address: hub.address ?? DEFAULT_HUB_ADDRESS,
             ...(hub.sharedPassword === undefined ? {} : { sharedPassword: hub.sharedPassword }),
             ...(hub.adminPassword === undefined ? {} : { adminPassword: hub.adminPassword }),
+            // Each deployment target's settings, as declared (src/deploy/targets).
+            ...Object.fromEntries(targetNames.flatMap((t) => (hub[t as keyof typeof hub] === undefined ? [] : [[t, structuredClone(hub[t as keyof typeof hub])]]))),
           },
         }
       : {}),

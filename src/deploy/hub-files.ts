@@ -103,8 +103,8 @@ function adminPasswordLines(hub: HubFacts, required: boolean): string[] {
   ];
 }
 
-/** The authenticator's part of jupyterhub_config.py. */
-function authenticatorLines(hub: HubFacts): string[] {
+/** The authenticator's part of jupyterhub_config.py (every deployment target's). */
+export function authenticatorLines(hub: HubFacts): string[] {
   switch (hub.authenticator) {
     case 'native':
       return [

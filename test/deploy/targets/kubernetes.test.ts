@@ -1,0 +1,86 @@
+// `nixlab hub --target kubernetes` for real: examples/hub's single-user image built offline,
+// pushed to a real registry (Debian's docker-registry on 127.0.0.1) and named by digest in
+// zero-to-jupyterhub's values.yaml; the values' KubeSpawner settings loaded into the real
+// kubespawner library (7.1.0, scripts/requirements-kubespawner.txt), whose traitlets must accept
+// every value, and the pod it builds for a user checked: the image by the pushed digest, the
+// image user's uid and group, the user's volume at the notebook directory, the image's own
+// environment, and the command, which is the image's jupyterhub-singleuser. No cluster and no
+// Helm run here (README: "Beyond one host").
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { kubespawnerPod } from '../../../src/deploy/targets/kubernetes.js';
+import { nixlab } from '../../helpers/cli.js';
+import { Registry } from '../../helpers/registry.js';
+
+const work = mkdtempSync(join(tmpdir(), 'nixlab-k8s-'));
+const registry = new Registry(join(work, 'registry'));
+const out = join(work, 'deploy');
+
+interface Container {
+  image: string;
+  args: string[];
+  env: Array<{ name: string; value: string }>;
+  securityContext: { runAsUser: number; runAsGroup: number };
+  volumeMounts: Array<{ name: string; mountPath: string }>;
+}
+
+beforeAll(async () => {
+  await registry.start();
+  cpSync('examples/hub', join(work, 'src'), { recursive: true });
+  const r = await nixlab(['hub', join(work, 'src'), '--target', 'kubernetes', '--registry', registry.host, '--tls-verify=false', '--pkgs', 'offline', '--out', out, '--json', '-q']);
+  if (r.exitCode !== 0) throw new Error(`nixlab hub --target kubernetes failed (${r.exitCode}): ${r.stderr}`);
+}, 900_000);
+
+afterAll(async () => {
+  await registry.stop();
+  rmSync(work, { recursive: true, force: true });
+});
+
+test('values.yaml: the pushed image by digest, its uid/gid, command and environment, a volume per user, the authenticator and admin; the helm line', async () => {
+  const text = readFileSync(join(out, 'values.yaml'), 'utf8');
+  expect(statSync(join(out, 'values.yaml')).mode & 0o777).toBe(0o600);
+  expect(text).toContain('helm upgrade --install nixlab-hub-user-hub jupyterhub/jupyterhub --repo https://hub.jupyter.org/helm-chart');
+  const values = parse(text);
+  const digest = await registry.tagDigest('nixlab-hub-user', 'latest');
+  expect(digest).toMatch(/^sha256:[0-9a-f]{64}$/);
+  expect(values.singleuser.image).toEqual({ name: `${registry.host}/nixlab-hub-user`, tag: `latest@${digest}`, pullPolicy: 'IfNotPresent' });
+  expect(values.singleuser.uid).toBe(1000);
+  expect(values.singleuser.fsGid).toBe(100);
+  expect(values.singleuser.storage).toMatchObject({ type: 'dynamic', capacity: '10Gi', homeMountPath: '/home/jovyan/work' });
+  expect(values.hub.config.Authenticator.admin_users).toEqual(['admin']);
+  expect(values.hub.extraConfig['nixlab-authenticator']).toContain('c.JupyterHub.authenticator_class = NixlabNativeAuthenticator');
+  // The chart's parts and KubeSpawner's settings say the same.
+  const ks = values.hub.config.KubeSpawner;
+  expect(ks.image).toBe(`${values.singleuser.image.name}@${digest}`);
+  expect(ks.cmd).toEqual(values.singleuser.cmd);
+  expect(ks.environment).toEqual(values.singleuser.extraEnv);
+  // Same input, same bytes.
+  const again = await nixlab(['hub', join(work, 'src'), '--target', 'kubernetes', '--registry', registry.host, '--tls-verify=false', '--pkgs', 'offline', '--out', join(work, 'again'), '-q']);
+  expect(again.exitCode).toBe(0);
+  expect(readFileSync(join(work, 'again', 'values.yaml'), 'utf8')).toBe(text);
+}, 900_000);
+
+test('the real KubeSpawner takes every value and builds the pod: image by digest, uid, volume at the notebook directory, environment, jupyterhub-singleuser', async () => {
+  const values = parse(readFileSync(join(out, 'values.yaml'), 'utf8'));
+  const { pod, traits } = await kubespawnerPod(out, 'alice');
+  expect(Object.keys(traits).sort()).toEqual(Object.keys(values.hub.config.KubeSpawner).sort());
+  const spec = pod.spec as { containers: Container[]; securityContext: { fsGroup: number }; volumes: Array<{ name: string; persistentVolumeClaim: { claimName: string } }> };
+  const c = spec.containers[0]!;
+  expect(c.image).toBe(values.hub.config.KubeSpawner.image);
+  expect(c.image).toMatch(/@sha256:[0-9a-f]{64}$/);
+  expect(c.securityContext).toMatchObject({ runAsUser: 1000, runAsGroup: 100 });
+  expect(spec.securityContext.fsGroup).toBe(100);
+  expect(c.volumeMounts).toEqual([{ name: 'volume-alice', mountPath: '/home/jovyan/work' }]);
+  expect(spec.volumes).toEqual([{ name: 'volume-alice', persistentVolumeClaim: { claimName: 'claim-alice' } }]);
+  const env = Object.fromEntries(c.env.map((e) => [e.name, e.value]));
+  for (const [k, v] of Object.entries(values.singleuser.extraEnv as Record<string, string>)) expect(env[k]).toBe(v);
+  expect(env.JUPYTERHUB_USER).toBe('alice');
+  expect(env.JUPYTER_CONFIG_DIR ?? env.JUPYTER_PATH ?? env.PATH).toBeDefined();
+  // The command is the image's own Cmd (its Entrypoint, tini, stays): the runtime's start wrapper
+  // and the image's jupyterhub-singleuser, programs of the image's closure.
+  expect(c.args).toEqual(values.singleuser.cmd);
+  expect(c.args.at(-1)).toMatch(/^\/nix\/store\/[^/]+\/bin\/jupyterhub-singleuser$/);
+  for (const program of c.args) expect(existsSync(program)).toBe(true);
+});
