@@ -29,6 +29,9 @@ rec {
     symlinkJoin {
       name = "jupyter-kernels";
       paths = specs;
+      # Wins over the server environment's own kernelspecs in the notebook environment (ipykernel
+      # brings share/jupyter/kernels/python3, which a declared kernel may be named too): see env.
+      meta.priority = -10;
     };
 
   # The server environment's prebuilt JupyterLab extensions (share/jupyter/labextensions) as
@@ -71,9 +74,21 @@ rec {
       # the server serves prebuilt extensions with tornado's StaticFileHandler, which from
       # tornado 6.5.9 on answers 403 for a file whose resolved path leaves the (resolved)
       # directory it serves from, and each extension's files are in its own package's store path.
+      # share/jupyter/kernels holds the declared kernels and nothing else: the server's own
+      # (ipykernel's python3, merged in by buildEnv) is removed, and a declared kernel that shares
+      # its name is linked whole, not merged with it.
       postBuild = ''
         mkdir -p "$out/etc"
         ln -s ${jupyterConfig} "$out/etc/jupyter"
+        k="$out/share/jupyter/kernels"
+        if [ -d "$k" ] && [ ! -L "$k" ]; then
+          for e in "$k"/*; do
+            [ -e "$e" ] || [ -L "$e" ] || continue
+            n=''${e##*/}
+            rm -rf "$e"
+            if [ -e "${kernels}/share/jupyter/kernels/$n" ]; then ln -s "${kernels}/share/jupyter/kernels/$n" "$e"; fi
+          done
+        fi
         ext="$out/share/jupyter/labextensions"
         if [ -e "$ext" ]; then
           rm -r "$ext"

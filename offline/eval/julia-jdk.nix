@@ -23,6 +23,8 @@ let
         binNames = [ "julia" ];
         source = "pkgs/development/compilers/julia/generic.nix";
         passthru = { inherit withPackages; };
+        # nixpkgs-facts/master-2026-07-14.json: julia*.meta.mainProgram = "julia"
+        meta.mainProgram = "julia";
       };
       withPackages =
         packageNames:

@@ -96,7 +96,7 @@ describe('nixlab test on the Docker engine', () => {
     const byName = Object.fromEntries(report.checks.map((c) => [c.name, c]));
     expect(byName.token!.detail).toBe('/api/status: 403 without the token, 403 with a wrong one, 200 with it');
     expect(byName.kernelspecs!.detail).toBe('exactly the declared py-data, py-numpy, sh');
-    expect(byName.health!.detail).toMatch(/^healthy [\d.]+ s after the start \(start period 30 s; \d+ probes?(, \d+ failed( \(\d+ timed out\))?)?\)$/);
+    expect(byName.health!.detail).toMatch(/^healthy [\d.]+ s after the start \(start period 60 s; \d+ probes?(, \d+ failed( \(\d+ timed out\))?)?\)$/);
     expect(byName.stop!.detail).toMatch(/^exit code 0 after [\d.]+ s$/);
     expect(byName.stop!.ms).toBeLessThan(10_000);
     expect(report.timings.firstKernelAnswer).toBeGreaterThan(report.timings.serverUp!);
