@@ -48,8 +48,8 @@ describe(`the pin's facts (nixpkgs-facts/${PIN_FACTS_SOURCE}.json)`, () => {
     expect(raw).toBe(JSON.stringify(sortKeys(JSON.parse(raw)), null, 2) + '\n');
   });
 
-  it('the README states the defaults the facts give', () => {
-    const readme = readFileSync(join(factsDir(), '..', 'README.md'), 'utf8').replace(/\s+/g, ' ');
+  it('the configuration docs state the defaults the facts give', () => {
+    const readme = readFileSync(join(factsDir(), '..', 'docs', 'configuration.md'), 'utf8').replace(/\s+/g, ' ');
     expect(readme).toContain(`\`python3\` is ${facts.attr('python3')!.version}`);
     expect(readme).toContain(`jupyterhub is ${facts.attr('python3Packages.jupyterhub')!.version}`);
     const { set, standards } = cppStandardsOffered(facts);
