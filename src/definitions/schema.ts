@@ -165,9 +165,8 @@ export const hubProperty: SchemaObject = {
   type: 'object',
   description: 'Build a JupyterHub single-user image (Cmd `jupyterhub-singleuser`) for a hub of this version; `nixlab hub` also reads how users log in.',
   additionalProperties: false,
-  required: ['version'],
   properties: {
-    version: ref('hubVersion', "The hub's JupyterHub `major.minor` (`\"5.4\"`); the package set's jupyterhub must have it."),
+    version: ref('hubVersion', "The hub's JupyterHub `major.minor` (`\"5.4\"`) when the hub runs elsewhere; the package set's jupyterhub must have it. Default: the package set's own (`nixlab hub` builds the hub from the same set, so they match)."),
     authenticator: ref('hubAuthenticator', `How users log in. Default \`${rules.DEFAULT_HUB_AUTHENTICATOR}\`.`),
     admin: ref('userName', `The admin user. Default \`${rules.DEFAULT_HUB_ADMIN}\`.`),
     port: ref('port', `The port the hub serves on. Default ${rules.DEFAULT_HUB_PORT}.`),

@@ -91,8 +91,8 @@ export interface NixpkgsConfig {
 
 /** JupyterHub: build a single-user image for a hub of this version, and how `nixlab hub` deploys it. */
 export interface HubSettings extends TargetSettings {
-  /** The hub's JupyterHub `major.minor` (`"5.4"`); the image's jupyterhub must match it. */
-  version: string;
+  /** The hub's JupyterHub `major.minor` (`"5.4"`); the image's jupyterhub must match it. Default: the package set's. */
+  version?: string;
   /** How users log in: `native`, `tmp`, `shared-password` or `dummy`. */
   authenticator?: HubAuthenticator;
   /** The admin user's name. */
@@ -109,7 +109,8 @@ export interface HubSettings extends TargetSettings {
 
 /** With each deployment target's settings as declared (`hub.swarm`, `hub.kubernetes`: src/deploy/targets). */
 export interface NormalizedHub extends TargetSettings {
-  version: string;
+  /** The declared major.minor, or null: the package set's jupyterhub, whichever it is (nixlab hub builds the hub from the same set). */
+  version: string | null;
   authenticator: HubAuthenticator;
   admin: string;
   port: number;

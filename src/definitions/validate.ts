@@ -596,7 +596,7 @@ function normalise(cfg: Config, baseDir: string): NormalizedConfig {
     ...(hub
       ? {
           hub: {
-            version: hub.version,
+            version: hub.version ?? null,
             authenticator: hub.authenticator ?? DEFAULT_HUB_AUTHENTICATOR,
             admin: hub.admin ?? DEFAULT_HUB_ADMIN,
             port: hub.port ?? DEFAULT_HUB_PORT,

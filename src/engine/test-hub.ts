@@ -125,7 +125,9 @@ async function hubImage(ctx: HubTargetContext, work: string, version: string): P
   const { engine, image, source } = ctx;
   if (source) {
     const t0 = Date.now();
-    const built = await buildHubImage({ file: source.file, config: source.config, pkgs: ctx.pkgs, work, onStep: ctx.onStep, onLog: ctx.onLog, signal: ctx.signal });
+    // The hub for the single-user image's major.minor (its label: the declared one, else the one it was built with).
+    const config = { ...source.config, hub: { ...source.config.hub!, version } };
+    const built = await buildHubImage({ file: source.file, config, pkgs: ctx.pkgs, work, onStep: ctx.onStep, onLog: ctx.onLog, signal: ctx.signal });
     const problem = built.jupyterhubVersion === undefined ? undefined : hubVersionProblem(source.file, version, built.jupyterhubVersion, 'the hub image');
     if (problem) throw new UserError(problem);
     const buildMs = Date.now() - t0;
@@ -152,7 +154,7 @@ export async function testBehindHub(ctx: HubTargetContext): Promise<HubTargetRes
   const { engine, image } = ctx;
   const step = ctx.onStep ?? (() => undefined);
   const socket = socketOf(engine.host)!;
-  const version = image.config.Labels?.[HUB_LABEL] ?? (ctx.source?.config.hub ? ctx.source.config.hub.version : undefined);
+  const version = image.config.Labels?.[HUB_LABEL] ?? ctx.source?.config.hub?.version ?? undefined;
   if (!version) throw new UserError({ where: image.source, message: `runs ${SINGLE_USER_COMMAND} but has no ${HUB_LABEL} label, so the hub version is unknown`, hint: 'build it from a config with hub: { version: "…" } (nixlab build)' });
   const notebookDir = ctx.source?.config.image.volumes[0] ?? Object.keys(image.config.Volumes ?? {}).sort()[0];
   if (!notebookDir) throw new UserError({ where: image.source, message: 'is a single-user image without a volume for the notebooks', hint: 'declare image.volumes in its config' });

@@ -39,6 +39,8 @@ export interface BuildResult extends GenerateResult {
   manifest: RootManifest;
   /** The packed image, when a destination was given. */
   packed?: PackResult;
+  /** A single-user image's: the major.minor of the jupyterhub it was built with. */
+  hubVersion?: string;
 }
 
 /** Generates and builds (and packs when `destination` is set); the build stays a GC root at `outLink`. */
@@ -59,10 +61,12 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
     throw new InternalError(`the image root ${root} has no valid ${ROOT_MANIFEST}: ${(error as Error).message}`, { cause: error });
   }
   // A single-user image's jupyterhub must have the hub's major.minor (before anything is packed).
-  checkBuiltHub(gen.file, gen.config, manifest.links.env!);
-  const result: BuildResult = { ...gen, outLink, root, manifest };
+  const hubVersion = checkBuiltHub(gen.file, gen.config, manifest.links.env!);
+  const result: BuildResult = { ...gen, outLink, root, manifest, ...(hubVersion ? { hubVersion } : {}) };
   if (opts.destination !== undefined) {
-    const { spec, layering } = imageSpecFor(gen.config, manifest);
+    // A single-user image is labelled with its hub's major.minor: the declared one, else the one it was built with.
+    const labelled = gen.config.hub && hubVersion ? { ...gen.config, hub: { ...gen.config.hub, version: gen.config.hub.version ?? hubVersion } } : gen.config;
+    const { spec, layering } = imageSpecFor(labelled, manifest);
     result.packed = await packImage({ storePaths: [root], image: spec, layering, destination: opts.destination, cache: opts.cache, onProgress: opts.onProgress, signal: opts.signal });
   }
   return result;

@@ -93,8 +93,8 @@ export function nativeAuthenticatorProblem(file: string, found: string, pkgsName
 }
 
 /** The problem when a package set's jupyterhub `found` does not have the declared major.minor. */
-export function hubVersionProblem(file: string, declared: string, found: string, pkgsName: string): Problem | undefined {
-  if (majorMinor(found) === declared) return undefined;
+export function hubVersionProblem(file: string, declared: string | null, found: string, pkgsName: string): Problem | undefined {
+  if (declared === null || majorMinor(found) === declared) return undefined;
   return {
     where: `${file}:$.hub.version`,
     message: `the hub is declared as JupyterHub ${declared}, but ${pkgsName} has jupyterhub ${found}; a single-user server of another major.minor than its hub is the usual cause of redirect loops (dockerspawner #351, #403)`,
@@ -117,9 +117,9 @@ export function checkPackageSetHub(file: string, config: NormalizedConfig, pkgs:
   if (problems.length) throw new UserError(problems);
 }
 
-/** After the build: the environment's jupyterhub against the declared version. */
-export function checkBuiltHub(file: string, config: NormalizedConfig, env: string): void {
-  if (!config.hub) return;
+/** After the build: the environment's jupyterhub against the declared version; returns its major.minor (the hub's, when none was declared). */
+export function checkBuiltHub(file: string, config: NormalizedConfig, env: string): string | undefined {
+  if (!config.hub) return undefined;
   // The notebook environment links only bin/ and share/jupyter; the server environment behind
   // its jupyterhub-singleuser has the packages.
   let server = env;
@@ -132,4 +132,5 @@ export function checkBuiltHub(file: string, config: NormalizedConfig, env: strin
   if (found === undefined) throw new UserError({ where: `${file}:$.hub`, message: `the built environment has no jupyterhub package (${env})`, hint: 'build against a package set that has python3Packages.jupyterhub' });
   const problem = hubVersionProblem(file, config.hub.version, found, 'the package set');
   if (problem) throw new UserError(problem);
+  return majorMinor(found);
 }

@@ -104,7 +104,8 @@ export function imageSpecFor(config: NormalizedConfig, root: RootManifest): { sp
     labels: {
       'org.opencontainers.image.description': `Jupyter (${config.frontend}) with kernels: ${config.kernels.map((k) => k.name).join(', ')}`,
       [KERNELS_LABEL]: kernelsLabelValue(config.kernels),
-      ...(config.hub ? { [HUB_LABEL]: config.hub.version } : {}),
+      // The declared major.minor; a build puts the built jupyterhub's there when none was declared.
+      ...(config.hub?.version ? { [HUB_LABEL]: config.hub.version } : {}),
     },
   };
   // Shared paths first, then each kernel's own layers: a change to one kernel's packages leaves

@@ -18,7 +18,7 @@ const hubConfig = (hub: unknown, image: unknown = volumes) => ({ hub, kernels: [
 const cases: { name: string; config: unknown; errors: [string, string][] }[] = [
   { name: 'version is not major.minor', config: hubConfig({ version: '5.4.1' }), errors: [['$.hub.version', 'is not a JupyterHub major.minor version']] },
   { name: 'version older than any package set', config: hubConfig({ version: '1.5' }), errors: [['$.hub.version', 'older than 4.0']] },
-  { name: 'no version', config: hubConfig({ authenticator: 'tmp' }), errors: [['$.hub', 'missing required key "version"']] },
+  { name: 'no version: the package set\'s jupyterhub (the hub is built from the same set)', config: hubConfig({ authenticator: 'tmp' }), errors: [] },
   { name: 'unknown authenticator', config: hubConfig({ version: '5.4', authenticator: 'github' }), errors: [['$.hub.authenticator', 'unknown authenticator "github"']] },
   { name: 'no notebook volume', config: hubConfig({ version: '5.4' }, {}), errors: [['$.image', 'needs a volume for notebooks']] },
   { name: 'no image at all', config: { hub: { version: '5.4' }, kernels: [py] }, errors: [['$', 'needs a volume for notebooks']] },
@@ -36,6 +36,11 @@ const cases: { name: string; config: unknown; errors: [string, string][] }[] = [
 ];
 
 describe('validate: hub', () => {
+  it('normalises a missing version to null (the package set\'s), and keeps a declared one', () => {
+    expect(validateConfig(hubConfig({ authenticator: 'tmp' }), 'nixlab.json', { baseDir: '/' }).config?.hub?.version).toBeNull();
+    expect(validateConfig(hubConfig({ version: '5.5' }), 'nixlab.json', { baseDir: '/' }).config?.hub?.version).toBe('5.5');
+  });
+
   it.each(cases)('$name', ({ config, errors }) => {
     const r = validateConfig(config, 'nixlab.json', { baseDir: '/' });
     expect(r.errors.map((e) => [e.where.replace(/^nixlab\.json:/, ''), e.message])).toEqual(errors.map(([at, msg]) => [at, expect.stringContaining(msg)]));
