@@ -31,7 +31,7 @@ describe('nixlab build --pkgs offline', () => {
     const inspected = JSON.parse((await nixlab(['inspect', a, '--json'])).stdout);
     const env: string[] = inspected.config.config.Env;
     expect(env.some((kv) => kv.startsWith('JUPYTER_TOKEN') || kv.startsWith('JUPYTER_PASSWORD'))).toBe(false);
-    expect(env).toEqual(expect.arrayContaining(['JUPYTER_CONFIG_DIR=/etc/jupyter', 'NIXLAB_IP=0.0.0.0', 'JUPYTER_PORT=8888', 'NIXLAB_NOTEBOOK_DIR=/data']));
+    expect(env).toEqual(expect.arrayContaining(['JUPYTER_CONFIG_DIR=/etc/jupyter', 'NIXLAB_IP=*', 'JUPYTER_PORT=8888', 'NIXLAB_NOTEBOOK_DIR=/data']));
     expect(env.find((kv) => kv.startsWith('JUPYTER_RUNTIME_DIR='))).not.toMatch(/\/nix\/store/);
     expect(inspected.config.config.User).toBe('1000:100');
     expect(inspected.config.config.Entrypoint[1]).toBe('-g');

@@ -71,14 +71,14 @@ describe('rebuilding the demo after adding a package to one kernel', () => {
   });
 
   it('stacks the new package above the unchanged pandas layer: load sends < 2x the new package', () => {
-    const pyyaml = v2.layers.filter((l) => l.storePaths.some((p) => /-python3\.11-pyyaml-/.test(p)));
+    const pyyaml = v2.layers.filter((l) => l.storePaths.some((p) => /-python3\.13-pyyaml-/.test(p)));
     expect(pyyaml).toHaveLength(1);
-    expect(pyyaml[0]!.storePaths.every((p) => /-python3\.11-pyyaml-/.test(p))).toBe(true);
+    expect(pyyaml[0]!.storePaths.every((p) => /-python3\.13-pyyaml-/.test(p))).toBe(true);
     // What `nixlab load` decides against an engine holding v1 (moby's chain rule).
     const held = new Set(chainIds(v1.layers.map((l) => l.diffId)));
     const omit = omitter(held);
     const sent = v2.layers.filter((l, i) => !omit(i, l.diffId));
-    const pandas = v2.layers.find((l) => l.group === 'kernel:py-data' && l.storePaths.some((p) => /-python3\.11-pandas-/.test(p)))!;
+    const pandas = v2.layers.find((l) => l.group === 'kernel:py-data' && l.storePaths.some((p) => /-python3\.13-pandas-/.test(p)))!;
     expect(sent).not.toContain(pandas);
     expect(pandas.blob.size).toBeGreaterThan(10 * pyyaml[0]!.blob.size);
     const bytes = sent.reduce((n, l) => n + l.blob.size, 0);
@@ -100,7 +100,7 @@ describe('rebuilding the demo after adding a package to one kernel', () => {
     expect(inspected.references).toEqual(['nixlab-demo:v1', 'nixlab-demo:v2']);
     expect(inspected.layers.map((l) => [l.diffId, l.group, l.verified])).toEqual(v1.layers.map((l) => [l.diffId, l.group, true]));
     const numpyPaths = inspected.layers.filter((l) => l.group === 'kernel:py-numpy').flatMap((l) => l.storePaths);
-    expect(numpyPaths.some((p) => p.endsWith('-python3-3.11.2-env'))).toBe(true);
+    expect(numpyPaths.some((p) => p.endsWith('-python3-3.13.0-env'))).toBe(true);
     const human = await nixlab(['inspect', layout]);
     expect(human.stdout).toMatch(/ entries {2}kernel:py-data\n/);
   });
