@@ -6,8 +6,8 @@ import { packImage, type Output, type PackProgress, type PackResult } from '../i
 import { ROOT_MANIFEST, parseRootManifest, type RootManifest } from '../runtime/image-root.js';
 import { imageSpecFor } from '../runtime/image.js';
 import { checkBuiltHub } from '../runtime/hub.js';
-import { InternalError, UserError } from '../errors.js';
-import { generate, type GenerateResult } from './generate.js';
+import { InternalError } from '../errors.js';
+import { generateFor, type GenerateResult } from './generate.js';
 import { nixBuild } from './nix-build.js';
 import type { RunHooks } from '../exec.js';
 import { type PkgsChoice } from '../pkgs.js';
@@ -46,12 +46,7 @@ export interface BuildResult extends GenerateResult {
 /** Generates and builds (and packs when `destination` is set); the build stays a GC root at `outLink`. */
 export async function build(opts: BuildOptions): Promise<BuildResult> {
   const generatedDir = opts.generatedDir ?? join(dirname(resolve(opts.config)), '.nixlab');
-  const gen = await generate(opts.config, generatedDir, opts);
-  // What the pin's facts refuse (a Python whose ipykernel cannot evaluate, C++23 on xeus-cling, a
-  // package the set lacks) is the config's mistake: said before Nix runs, as validate says it.
-  const { pinFactProblems } = await import('../nixpkgs/facts.js');
-  const refused = await pinFactProblems(gen.file, gen.config, gen.data, opts.pkgs);
-  if (refused.length) throw new UserError(refused);
+  const gen = await generateFor(opts.config, generatedDir, opts.pkgs, opts);
   const outLink = resolve(opts.outLink ?? 'result');
   const root = await nixBuild({ file: gen.outDir, attr: 'imageRoot', pkgs: opts.pkgs, outLink, onLog: opts.onLog, signal: opts.signal, origin: { configFile: gen.file, config: gen.config } });
   let manifest: RootManifest;

@@ -3,9 +3,9 @@
 import { execa } from 'execa';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { MissingToolError, UserError } from '../errors.js';
+import { MissingToolError } from '../errors.js';
 import { FRONT_ENDS } from '../runtime/targets.js';
-import { generate } from './generate.js';
+import { generateFor } from './generate.js';
 import { nixBuild } from './nix-build.js';
 import type { RunHooks } from '../exec.js';
 import { pkgsArgs, type PkgsChoice } from '../pkgs.js';
@@ -47,12 +47,7 @@ export interface ShellResult {
 /** Runs the command inside the project's nix-shell and returns its exit code (and output when piped). */
 export async function shell(opts: ShellOptions): Promise<ShellResult> {
   const generatedDir = opts.generatedDir ?? join(dirname(resolve(opts.config)), '.nixlab');
-  const gen = await generate(opts.config, generatedDir, opts);
-  // What the pin's facts refuse (a Python whose ipykernel cannot evaluate, C++23 on xeus-cling, a
-  // package the set lacks) is the config's mistake: said before Nix runs, as validate says it.
-  const { pinFactProblems } = await import('../nixpkgs/facts.js');
-  const refused = await pinFactProblems(gen.file, gen.config, gen.data, opts.pkgs);
-  if (refused.length) throw new UserError(refused);
+  const gen = await generateFor(opts.config, generatedDir, opts.pkgs, opts);
   const stdio = opts.stdio ?? 'inherit';
   // The notebook environment is built first, so that Nix's errors are explained in the
   // config's terms (nix-shell's own output goes straight to the terminal); nix-shell then finds

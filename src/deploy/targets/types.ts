@@ -5,6 +5,7 @@
 import type { NormalizedConfig } from '../../definitions/types.js';
 import type { SchemaObject } from '../../definitions/rules.js';
 import type { Problem } from '../../errors.js';
+import type { ImageConfig } from '../../engine/chroot.js';
 import type { AdminPassword } from '../hub-files.js';
 
 /** A file a target writes into the deployment directory. */
@@ -16,13 +17,7 @@ export interface GeneratedFile {
 }
 
 /** The parts of the single-user image's config a target may need (from the built image itself). */
-export interface SingleUserImageConfig {
-  Entrypoint?: string[] | null;
-  Cmd?: string[] | null;
-  Env?: string[] | null;
-  User?: string;
-  WorkingDir?: string;
-}
+export type SingleUserImageConfig = Pick<ImageConfig, 'Entrypoint' | 'Cmd' | 'Env' | 'User' | 'WorkingDir'>;
 
 /** What a target's files are made from. */
 export interface TargetContext<S> {
