@@ -64,11 +64,12 @@ echo "==> spdx-tools for the SBOM tests (scripts/requirements-spdx.txt, hash-che
 # Its own venv (python3-venv), so it cannot touch the system Python or the offline set's wheels.
 SPDX_VENV=${NIXLAB_SPDX_VENV:-/var/cache/nixlab/venv-spdx}
 # A venv whose interpreter is gone (made by a pyenv Python that is no longer there) is made again.
-"$SPDX_VENV/bin/python3" -c '' 2>/dev/null || python3 -m venv --clear "$SPDX_VENV"
+# Debian's own python3 (/usr/bin), never a pyenv one that a later run may not see.
+"$SPDX_VENV/bin/python3" -c '' 2>/dev/null || /usr/bin/python3 -m venv --clear "$SPDX_VENV"
 "$SPDX_VENV/bin/pip" install -q --require-hashes -r scripts/requirements-spdx.txt
 
 echo "==> KubeSpawner for the kubernetes hub target's test (scripts/requirements-kubespawner.txt, hash-checked)"
 # Its own venv: test/deploy/targets/kubernetes.test.ts builds a pod manifest from the generated values with it.
 KUBESPAWNER_VENV=${NIXLAB_KUBESPAWNER_VENV:-/var/cache/nixlab/venv-kubespawner}
-[ -x "$KUBESPAWNER_VENV/bin/python3" ] || python3 -m venv "$KUBESPAWNER_VENV"
+"$KUBESPAWNER_VENV/bin/python3" -c '' 2>/dev/null || /usr/bin/python3 -m venv --clear "$KUBESPAWNER_VENV"
 "$KUBESPAWNER_VENV/bin/pip" install -q --require-hashes -r scripts/requirements-kubespawner.txt
