@@ -211,7 +211,7 @@ describe('examples/polyglot: validates and generates; the offline set refuses ex
   const instantiate = (kernel: string) => execa('nix-instantiate', ['--argstr', 'nixpkgsPath', OFFLINE_PKGS, '-A', `kernelEnvs.${kernel}`, gen], { reject: false });
 
   it.each([
-    ['python3', /-python3-3\.11\.2-env\.drv$/],
+    ['python3', /-python3-3\.13\.0-env\.drv$/],
     ['r', /-R-4\.2\.2-wrapper\.drv$/],
     ['octave', /-octave-kernel-launcher\.drv$/],
     ['javascript', /-deno-2\.8\.3\.drv$/],
