@@ -354,10 +354,14 @@ export interface AdminPassword {
  * and stores the value where its hub reads it.
  */
 export function hubAdminPassword(config: NormalizedConfig, previousEnv?: string): AdminPassword | undefined {
+  return adminPasswordKeeping(config, previousEnv === undefined ? undefined : parseDotEnv(previousEnv).get(HUB_ADMIN_PASSWORD_VAR));
+}
+
+/** hubAdminPassword, given the password a target's previous deployment files held (each target reads its own format). */
+export function adminPasswordKeeping(config: NormalizedConfig, kept: string | undefined): AdminPassword | undefined {
   const hub = config.hub!;
   if (!ADMIN_LOGS_IN_WITH_PASSWORD[hub.authenticator]) return undefined;
   if (hub.adminPassword !== undefined) return { value: hub.adminPassword, origin: 'config' };
-  const kept = previousEnv === undefined ? undefined : parseDotEnv(previousEnv).get(HUB_ADMIN_PASSWORD_VAR);
   if (kept && kept.length >= SHARED_PASSWORD_MIN_LENGTH.admin && !controlCharacterIn(kept)) return { value: kept, origin: 'kept' };
   return { value: randomBytes(32).toString('base64url'), origin: 'generated' };
 }

@@ -23,7 +23,7 @@ import { render } from '../nix/render.js';
 import { packageRoot } from '../paths.js';
 import { IMAGE_CA_BUNDLE } from '../runtime/environment.js';
 import { checkPackageSetHub, distVersionIn, HUB_LABEL, nativeAuthenticatorProblem } from '../runtime/hub.js';
-import { AUTHENTICATOR_PACKAGES, DotEnvValueError, HUB_CONFIG_PATH, HUB_DATA_DIR, hubAdminPassword, hubNames, type AdminPassword, type HubNames } from './hub-files.js';
+import { AUTHENTICATOR_PACKAGES, DotEnvValueError, HUB_CONFIG_PATH, HUB_DATA_DIR, adminPasswordKeeping, hubNames, type AdminPassword, type HubNames } from './hub-files.js';
 import { DEFAULT_TARGET, targetNames, targetOf } from './targets/index.js';
 import type { GeneratedFile, SingleUserImageConfig } from './targets/types.js';
 import { push } from '../engine/push.js';
@@ -215,7 +215,7 @@ export async function deployHub(opts: HubOptions): Promise<HubResult> {
     const previous = (name: string) => (existsSync(join(out, name)) ? readFileSync(join(out, name), 'utf8') : undefined);
     // The admin's password (hub.adminPassword, else the one the target's secrets file kept, else a
     // new one): it exists before the hub is reachable, so nobody can claim the admin's name.
-    const admin = hubAdminPassword(config, target.secretsFile ? previous(target.secretsFile) : undefined);
+    const admin = adminPasswordKeeping(config, target.keptAdminPassword?.(previous));
     const settings = (config.hub as unknown as Record<string, unknown>)[target.name];
     let files: GeneratedFile[];
     try {

@@ -1,6 +1,6 @@
 // `--target compose` (the default): the hub and its users' containers on one host, with
 // docker-compose; the images loaded into the engine at DOCKER_HOST (../hub-files.ts writes the files).
-import { composeYaml, dotEnv, jupyterhubConfigPy } from '../hub-files.js';
+import { HUB_ADMIN_PASSWORD_VAR, composeYaml, dotEnv, jupyterhubConfigPy, parseDotEnv } from '../hub-files.js';
 import type { DeployTarget } from './types.js';
 
 export const compose: DeployTarget<unknown, 'compose'> = {
@@ -10,6 +10,10 @@ export const compose: DeployTarget<unknown, 'compose'> = {
   hubImage: true,
   fileNames: ['compose.yaml', 'jupyterhub_config.py', '.env'],
   secretsFile: '.env',
+  keptAdminPassword: (previous) => {
+    const env = previous('.env');
+    return env === undefined ? undefined : parseDotEnv(env).get(HUB_ADMIN_PASSWORD_VAR);
+  },
   files: ({ config, source, dockerSocket, previous, admin }) => [
     { path: 'compose.yaml', text: composeYaml(config, source), mode: 0o644 },
     { path: 'jupyterhub_config.py', text: jupyterhubConfigPy(config, source), mode: 0o644 },

@@ -6,7 +6,7 @@
 // `hub.extraConfig`. The start command and environment are the built image's own Cmd and Env.
 // The hub itself runs the chart's hub image: nixlab's hub image has DockerSpawner, not KubeSpawner.
 import { join } from 'node:path';
-import { stringify } from 'yaml';
+import { parse, stringify } from 'yaml';
 import { authenticatorLines, hubNames, HUB_ADMIN_PASSWORD_VAR, HUB_SHARED_PASSWORD_VAR, SPAWN_TIMEOUTS, type AdminPassword } from '../hub-files.js';
 import { packageRoot } from '../../paths.js';
 import type { NormalizedConfig } from '../../definitions/types.js';
@@ -123,6 +123,16 @@ export const kubernetes: DeployTarget<KubernetesSettings, 'kubernetes'> = {
     },
   },
   fileNames: ['values.yaml'],
+  keptAdminPassword: (previous) => {
+    const text = previous('values.yaml');
+    if (text === undefined) return undefined;
+    try {
+      const v = (parse(text) as { hub?: { extraEnv?: Record<string, unknown> } } | null)?.hub?.extraEnv?.[HUB_ADMIN_PASSWORD_VAR];
+      return typeof v === 'string' ? v : undefined;
+    } catch {
+      return undefined;
+    }
+  },
   files: ({ config, source, images, singleUserConfig, settings, admin }) => [
     {
       path: 'values.yaml',

@@ -181,6 +181,8 @@ export const swarm: DeployTarget<SwarmSettings, 'swarm'> = {
   },
   fileNames: ['stack.yaml', 'jupyterhub_config.py', SWARM_ENV_FILE],
   secretsFile: SWARM_ENV_FILE,
+  // hub.env is in the Docker CLI's env-file format: the value is the rest of the line.
+  keptAdminPassword: (previous) => (previous(SWARM_ENV_FILE) ?? '').split('\n').find((l) => l.startsWith(`${HUB_ADMIN_PASSWORD_VAR}=`))?.slice(HUB_ADMIN_PASSWORD_VAR.length + 1),
   files: ({ config, source, images, settings, singleUserConfig, dockerSocket, previous, admin }): GeneratedFile[] => {
     const configPy = swarmConfigPy(config, source, images, settings!, singleUserConfig);
     return [

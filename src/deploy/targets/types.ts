@@ -61,6 +61,8 @@ export interface DeployTarget<S = unknown, N extends string = string> {
    * user's own lines and the admin's password from one run to the next; none: nothing kept.
    */
   secretsFile?: string;
+  /** The admin's password the previous deployment files hold (so a rerun keeps it), read in this target's format. */
+  keptAdminPassword?: (previous: (path: string) => string | undefined) => string | undefined;
   /** The deployment's files. */
   files: (ctx: TargetContext<S>) => GeneratedFile[];
   /** What the operator runs next, in the deployment directory `out`. */

@@ -56,10 +56,11 @@ test('values.yaml: the pushed image by digest, its uid/gid, command and environm
   expect(ks.image).toBe(`${values.singleuser.image.name}@${digest}`);
   expect(ks.cmd).toEqual(values.singleuser.cmd);
   expect(ks.environment).toEqual(values.singleuser.extraEnv);
-  // Same input, same bytes.
-  const again = await nixlab(['hub', join(work, 'src'), '--target', 'kubernetes', '--registry', registry.host, '--tls-verify=false', '--pkgs', 'offline', '--out', join(work, 'again'), '-q']);
+  // Same input, same bytes: a rerun into the same directory keeps the admin's generated password.
+  const again = await nixlab(['hub', join(work, 'src'), '--target', 'kubernetes', '--registry', registry.host, '--tls-verify=false', '--pkgs', 'offline', '--out', out, '-q']);
   expect(again.exitCode).toBe(0);
-  expect(readFileSync(join(work, 'again', 'values.yaml'), 'utf8')).toBe(text);
+  expect(again.stdout).toMatch(/admin admin: its password is NIXLAB_HUB_ADMIN_PASSWORD in .*values\.yaml \(kept from the last run\)/);
+  expect(readFileSync(join(out, 'values.yaml'), 'utf8')).toBe(text);
 }, 900_000);
 
 test('the real KubeSpawner takes every value and builds the pod: image by digest, uid, volume at the notebook directory, environment, jupyterhub-singleuser', async () => {

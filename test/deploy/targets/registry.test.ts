@@ -46,6 +46,9 @@ describe.each(deployTargets.map((t) => [t.name, t] as const))('target %s', (name
     const secrets = target.secretsFile ? files().find((f) => f.path === target.secretsFile) : files().find((f) => f.text.includes('NIXLAB_HUB_ADMIN_PASSWORD'));
     expect(secrets?.mode).toBe(0o600);
     expect(secrets?.text).toMatch(/NIXLAB_HUB_ADMIN_PASSWORD.*an admin password of forty-three characters, here/);
+    // A rerun reads it back from what this run wrote, so the admin keeps the password.
+    const written = new Map(files().map((f) => [f.path, f.text]));
+    expect(target.keptAdminPassword?.((p) => written.get(p))).toBe(admin.value);
   });
 
   it('has a summary, a next step, and names images as the target gets them', () => {

@@ -68,8 +68,8 @@ async function spawnAndWait(user: string): Promise<void> {
 /** Runs one cell in a new kernel of the user's server, through the hub's proxy. */
 async function runCell(user: string, code: string): Promise<string> {
   const server = new JupyterServer(`${url}/user/${user}`, TOKEN);
-  const kernel = await server.startKernel('py', STEP_MS);
-  const ch = await server.channels(kernel);
+  const kernel = await server.startKernel('python3', STEP_MS);
+  const ch = await server.channels(kernel, STEP_MS);
   try {
     return (await ch.execute(code)).stdout.trim();
   } finally {
