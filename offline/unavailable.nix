@@ -4,6 +4,8 @@
 # checked each name.
 # (bash_kernel is python3Packages.bash-kernel, refused in python/names.nix.)
 let
+  noXeusCling = "Debian 12 has no xeus-cling package: it packages libxeus and xeus-python, not the C++ kernel";
+  noJulia = "Debian 12 has no Julia package, and no registry reachable here has a Julia binary";
   reasons = {
     gophernotes = "Debian 12 has no gophernotes package: the Go kernel is not packaged";
     evcxr = "Debian 12 has no evcxr package: the Rust REPL and Jupyter kernel is not packaged";
@@ -15,19 +17,19 @@ let
     # nixpkgs' C++ kernel set: the xeus-cling one, as the facts of the tree standing for the pin
     # record it (nixpkgs-facts/master-2026-07-14.json: xeus-cling, cpp11/14/17/2a-kernel; no
     # xeus-cpp). nixlab's emitted Nix takes xeus-cpp where a nixpkgs has it (src/kernels/cpp.ts).
-    xeus-cling = "Debian 12 has no xeus-cling package: it packages libxeus and xeus-python, not the C++ kernel";
-    cpp11-kernel = "Debian 12 has no xeus-cling package: it packages libxeus and xeus-python, not the C++ kernel";
-    cpp14-kernel = "Debian 12 has no xeus-cling package: it packages libxeus and xeus-python, not the C++ kernel";
-    cpp17-kernel = "Debian 12 has no xeus-cling package: it packages libxeus and xeus-python, not the C++ kernel";
-    cpp2a-kernel = "Debian 12 has no xeus-cling package: it packages libxeus and xeus-python, not the C++ kernel";
+    xeus-cling = noXeusCling;
+    cpp11-kernel = noXeusCling;
+    cpp14-kernel = noXeusCling;
+    cpp17-kernel = noXeusCling;
+    cpp2a-kernel = noXeusCling;
     # nixpkgs' other JDKs (the java kind's `jdk` 21, and its default, jdk_headless = 21)
     jdk21_headless = "Debian 12 has OpenJDK 17 only (openjdk-17-jdk-headless, jdk17_headless here)";
     jdk_headless = "nixpkgs' default JDK is 21 and Debian 12 has OpenJDK 17 only (jdk17_headless here: set the java kernel's jdk to 17)";
     # nixpkgs' julia.withPackages (the julia kind)
-    julia = "Debian 12 has no Julia package, and no registry reachable here has a Julia binary";
-    julia_110 = "Debian 12 has no Julia package, and no registry reachable here has a Julia binary";
-    julia_111 = "Debian 12 has no Julia package, and no registry reachable here has a Julia binary";
-    julia_112 = "Debian 12 has no Julia package, and no registry reachable here has a Julia binary";
+    julia = noJulia;
+    julia_110 = noJulia;
+    julia_111 = noJulia;
+    julia_112 = noJulia;
   };
 in
 builtins.mapAttrs (

@@ -14,7 +14,7 @@
 // Everything is derived from the registries (`nixlab kernels --json`, `nixlab schema`), so a new
 // kind or option value is checked without editing this script.
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -141,20 +141,15 @@ async function check(p, i) {
       const ifd = /error: path '\/nix\/store\/[a-z0-9]{32}-([^']+\.drv)' is not valid/.exec(r.stderr)?.[1];
       rows.push(missing || ifd
         ? { target, result: 'skipped', detail: missing ? `the tree lacks ${missing}` : `needs import from derivation (${ifd} built), which a read-only evaluation cannot do` }
-        : { target, result: r.timedOut ? 'FAIL' : 'FAIL', detail: r.timedOut ? `timed out after ${TIMEOUT / 1000} s` : nixMessage(r.stderr) });
+        : { target, result: 'FAIL', detail: r.timedOut ? `timed out after ${TIMEOUT / 1000} s` : nixMessage(r.stderr) });
     }
   }
   return rows;
 }
 
-async function readText(file) {
-  const { readFile } = await import('node:fs/promises');
-  return readFile(file, 'utf8');
-}
-
 const nixVersion = (await run(join(nixBin, 'nix-instantiate'), ['--version'])).stdout.trim();
 let treeVersion = '';
-try { treeVersion = (await readText(join(tree, 'lib', '.version'))).trim(); } catch { /* not a nixpkgs tree? evaluation will say */ }
+try { treeVersion = readFileSync(join(tree, 'lib', '.version'), 'utf8').trim(); } catch { /* not a nixpkgs tree? evaluation will say */ }
 console.log(`check-real-nixpkgs: ${nixVersion}; tree ${tree} (lib/.version ${treeVersion || 'missing'}); ${projects.length} projects`);
 const counts = { ok: 0, refused: 0, FAIL: 0, skipped: 0 };
 const width = Math.max(...projects.map((p) => p.name.length));

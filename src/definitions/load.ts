@@ -11,6 +11,10 @@ import type { ConfigWorkerData, ConfigWorkerReply } from './config-worker.js';
 import type { NormalizedConfig } from './types.js';
 import { validateConfig } from './validate.js';
 
+/** Extensions of configs that are modules (evaluated), and of every config (compared ignoring case). */
+export const MODULE_CONFIG_EXTENSIONS = ['.ts', '.mts', '.cts', '.js', '.mjs', '.cjs'] as const;
+export const CONFIG_EXTENSIONS = [...MODULE_CONFIG_EXTENSIONS, '.json', '.yaml', '.yml'] as const;
+
 /** Config file names `findConfig` looks for, in order of preference. */
 export const configFileNames = ['nixlab.config.ts', 'nixlab.config.mts', 'nixlab.config.js', 'nixlab.json', 'nixlab.yaml', 'nixlab.yml'] as const;
 
@@ -51,7 +55,7 @@ export function resolveConfigArg(arg?: string): string {
 /** Reads, parses and validates a config file; throws UserError with every problem found. */
 export async function loadConfig(file: string): Promise<LoadedConfig> {
   const ext = path.extname(file).toLowerCase();
-  const raw = ['.ts', '.mts', '.cts', '.js', '.mjs', '.cjs'].includes(ext)
+  const raw = (MODULE_CONFIG_EXTENSIONS as readonly string[]).includes(ext)
     ? await importModule(file)
     : ext === '.json'
       ? parseJsonFile(file, await readText(file))

@@ -8,9 +8,6 @@ import { UserError } from '../errors.js';
 import type { RunHooks } from '../exec.js';
 import type { PkgsChoice } from '../pkgs.js';
 
-/** File extensions of configs (compared ignoring case): the loaders' own (definitions/load.ts). */
-export const CONFIG_EXTENSIONS = ['.ts', '.mts', '.cts', '.js', '.mjs', '.cjs', '.json', '.yaml', '.yml'] as const;
-
 export interface Input {
   /** Absolute: the image (a file or an OCI layout directory) or the config file. */
   path: string;
@@ -24,7 +21,7 @@ export interface Input {
  * config; any other file → an image archive.
  */
 export async function resolveInput(arg: string | undefined): Promise<Input> {
-  const { resolveConfigArg } = await import('../definitions/load.js');
+  const { CONFIG_EXTENSIONS, resolveConfigArg } = await import('../definitions/load.js');
   if (arg === undefined) return { path: resolve(resolveConfigArg(undefined)), kind: 'config' };
   if (!existsSync(arg)) throw new UserError({ where: arg, message: 'does not exist', hint: 'pass an image archive (nixlab build -o IMAGE.tar, docker save) or a nixlab config' });
   if (statSync(arg).isDirectory()) {
@@ -54,15 +51,14 @@ export interface Archive {
 }
 
 /** The image archive an input stands for; a config is built (and packed as a docker-archive) into `scratch`. */
-export async function archiveFor(arg: string | Input | undefined, scratch: string | (() => string), opts: ArchiveOptions): Promise<Archive> {
+export async function archiveFor(arg: string | Input | undefined, scratch: string, opts: ArchiveOptions): Promise<Archive> {
   const input = typeof arg === 'object' ? arg : await resolveInput(arg);
   if (input.kind === 'image') return { input, archive: input.path, config: null, project: null, buildMs: null };
-  const dir = typeof scratch === 'string' ? scratch : scratch();
-  const archive = join(dir, 'image.tar');
-  const project = opts.generatedDir ?? join(dir, 'generated');
+  const archive = join(scratch, 'image.tar');
+  const project = opts.generatedDir ?? join(scratch, 'generated');
   opts.onStep?.(`building ${input.path}`);
   const { build } = await import('./build.js');
   const t0 = Date.now();
-  const r = await build({ config: input.path, pkgs: opts.pkgs ?? { kind: 'pinned' }, generatedDir: project, outLink: join(dir, 'result'), destination: { output: archive, format: 'docker' }, onLog: opts.onLog, onWarning: opts.onWarning, signal: opts.signal });
+  const r = await build({ config: input.path, pkgs: opts.pkgs ?? { kind: 'pinned' }, generatedDir: project, outLink: join(scratch, 'result'), destination: { output: archive, format: 'docker' }, onLog: opts.onLog, onWarning: opts.onWarning, signal: opts.signal });
   return { input, archive, config: r.config, project, buildMs: Date.now() - t0 };
 }
