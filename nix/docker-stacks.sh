@@ -2,19 +2,21 @@
 #   docker run IMAGE start-notebook.py --ServerApp.base_url=/x …     (or start-notebook.sh)
 #   jupyterhub's spawner: start-singleuser.py / start-singleuser.sh …
 # nix/start.nix puts `start=<the image's start command>`, `server=<the front end's command>` and
-# `singleuser=<jupyterhub-singleuser, or empty>` before this. The image's own start (start
+# `singleuser=<jupyterhub-singleuser, or empty>` before this, then runtime.sh (env_<role>: a
+# variable's value, name_<role>: its name; src/runtime/facts.ts). The image's own start (start
 # hooks, the uid's name) then runs the server with the arguments given, after NOTEBOOK_ARGS.
 # docker-stacks variables honoured: JUPYTER_PORT, JUPYTER_TOKEN (the server's own),
-# NOTEBOOK_ARGS, DOCKER_STACKS_JUPYTER_CMD, RESTARTABLE; the others are refused (README.md).
+# NOTEBOOK_ARGS, DOCKER_STACKS_JUPYTER_CMD, RESTARTABLE; the root start's are refused
+# ($refused_stacks_variables; docs/docker.md).
 
 me=${0##*/}
 case "$me" in
     start-singleuser*) cmd=$singleuser ;;
     *)
-        if [ -n "${JUPYTERHUB_API_TOKEN:-}" ] && [ -n "$singleuser" ]; then
+        if [ -n "$env_hub_api_token" ] && [ -n "$singleuser" ]; then
             cmd=$singleuser
-        elif [ -n "${DOCKER_STACKS_JUPYTER_CMD:-}" ]; then
-            cmd=jupyter-$DOCKER_STACKS_JUPYTER_CMD
+        elif [ -n "$env_stacks_jupyter_cmd" ]; then
+            cmd=jupyter-$env_stacks_jupyter_cmd
         else
             cmd=$server
         fi
@@ -25,18 +27,18 @@ if [ -z "$cmd" ]; then
     exit 2
 fi
 if ! command -v "$cmd" >/dev/null 2>&1; then
-    echo "nixlab: $me: this image has no $cmd (DOCKER_STACKS_JUPYTER_CMD=${DOCKER_STACKS_JUPYTER_CMD:-}); its server is ${server#jupyter-}" >&2
+    echo "nixlab: $me: this image has no $cmd ($name_stacks_jupyter_cmd=$env_stacks_jupyter_cmd); its server is ${server#jupyter-}" >&2
     exit 2
 fi
-for v in NB_USER NB_UID NB_GID GRANT_SUDO CHOWN_HOME CHOWN_EXTRA NB_UMASK; do
+for v in $refused_stacks_variables; do
     eval "set_=\${$v+x}"
     [ -z "$set_" ] || echo "nixlab: $me: $v is not honoured by this image (it has no root start; run docker run --user UID:GID instead)" >&2
 done
 # NOTEBOOK_ARGS: extra server arguments, split into words as a shell would (docker-stacks: shlex).
-if [ -n "${NOTEBOOK_ARGS:-}" ]; then
-    eval "set -- $NOTEBOOK_ARGS \"\$@\""
+if [ -n "$env_notebook_args" ]; then
+    eval "set -- $env_notebook_args \"\$@\""
 fi
-if [ "${RESTARTABLE:-}" = yes ]; then
+if [ "$env_restartable" = yes ]; then
     # docker-stacks' run-one-constantly: start the server again whenever it exits; docker stop
     # (SIGTERM) stops it and the loop.
     exec "$start" "$shell" -c '
@@ -44,7 +46,7 @@ if [ "${RESTARTABLE:-}" = yes ]; then
         while :; do
             "$@" & child=$!
             wait $child
-            echo "nixlab: $1 exited with code $?; RESTARTABLE=yes starts it again" >&2
+            echo "nixlab: $1 exited with code $?; '"$name_restartable"'=yes starts it again" >&2
             sleep 1
         done' restartable "$cmd" "$@"
 fi

@@ -8,16 +8,19 @@
 # takes a lock (a symlink whose target is its PID: made in one step, atomically, with its
 # owner's PID in it); a probe that finds the lock held by a live probe exits 1 at once; a lock
 # left by a dead probe (killed, or from before a `docker restart`) is taken over. The probe enforces
-# its own deadline (NIXLAB_HEALTHCHECK_DEADLINE seconds, default 2, below Docker's timeout) with
-# busybox timeout (not wget -T, which crashes Debian's static busybox 1.35).
+# its own deadline ($env_healthcheck_deadline seconds: NIXLAB_HEALTHCHECK_DEADLINE, below Docker's
+# timeout) with busybox timeout (not wget -T, which crashes Debian's static busybox 1.35).
 #
-# Where the server is: the newest live server's jpserver-<pid>.json in JUPYTER_RUNTIME_DIR (its
-# port, base_url and scheme, so `--ServerApp.base_url=/x` or `--port` given on the command line
-# are followed), else JUPYTER_PORT and the hub's JUPYTERHUB_SERVICE_PREFIX (or NIXLAB_BASE_URL).
+# Where the server is: the newest live server's jpserver-<pid>.json in the runtime directory
+# (its port, base_url and scheme, so `--ServerApp.base_url=/x` or `--port` given on the command
+# line are followed), else the port variable and the hub's service prefix, else `/`.
 # 127.0.0.1, or [::1] for a server listening on an IPv6 address only.
+#
+# The variables' values come from runtime.sh, which nix/jupyter-config.nix puts before this:
+# env_port, env_hub_service_prefix, env_jupyter_runtime_dir, env_healthcheck_deadline, env_tmpdir.
 
-deadline=${NIXLAB_HEALTHCHECK_DEADLINE:-2}
-lock=${TMPDIR:-/tmp}/nixlab-healthcheck.$(id -u).lock
+deadline=$env_healthcheck_deadline
+lock=$env_tmpdir/nixlab-healthcheck.$(id -u).lock
 
 # A live probe: the PID runs this script, or — once the probe has exec'd its request — wget.
 # The request replaces the probe's shell (exec), so the lock names the process that is talking
@@ -37,9 +40,9 @@ fi
 
 scheme=http
 host=127.0.0.1
-port=${JUPYTER_PORT:-8888}
-base=${JUPYTERHUB_SERVICE_PREFIX:-${NIXLAB_BASE_URL:-/}}
-runtime=${JUPYTER_RUNTIME_DIR:-}
+port=$env_port
+base=${env_hub_service_prefix:-/}
+runtime=$env_jupyter_runtime_dir
 if [ -n "$runtime" ]; then
     # Newest first: a restarted container keeps its old files in /tmp until the server removes them.
     for f in $(ls -t "$runtime"/jpserver-*.json 2>/dev/null); do

@@ -20,6 +20,9 @@ c = get_config()  # noqa: F821 (provided by traitlets when it runs this file)
 
 with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "nixlab.json"), encoding="utf-8") as _f:
     _nixlab = json.load(_f)
+# The environment variables' names by role (generated from src/runtime/facts.ts).
+with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "nixlab-runtime.json"), encoding="utf-8") as _f:
+    _env = json.load(_f)["env"]
 
 c.KernelSpecManager.allowed_kernelspecs = set(_nixlab["kernels"])
 c.KernelSpecManager.ensure_native_kernel = False
@@ -38,7 +41,7 @@ def _nixlab_enforce_kernels(declared, aliases):
     aliases = {k.lower(): v for k, v in aliases.items()}
 
     def dirs():
-        paths = [p for p in os.environ.get("JUPYTER_PATH", "").split(os.pathsep) if p]
+        paths = [p for p in os.environ.get(_env["jupyterPath"], "").split(os.pathsep) if p]
         return [os.path.join(p, "kernels") for p in paths]
 
     def resolve(name):
@@ -79,10 +82,11 @@ def _nixlab_enforce_kernels(declared, aliases):
         if path is None:
             offered = ", ".join(declared + [f"{a} (alias of {t})" for a, t in sorted(aliases.items())])
             if name in {n.lower() for n in declared}:
+                path_var = _env["jupyterPath"]
                 message = (
-                    f"nixlab: kernel {kernel_name!r} is declared, but its kernelspec is in none of JUPYTER_PATH's "
-                    f"kernels directories ({os.pathsep.join(dirs()) or 'JUPYTER_PATH is empty'}); "
-                    "keep JUPYTER_PATH as the image or `nixlab shell` sets it"
+                    f"nixlab: kernel {kernel_name!r} is declared, but its kernelspec is in none of {path_var}'s "
+                    f"kernels directories ({os.pathsep.join(dirs()) or path_var + ' is empty'}); "
+                    f"keep {path_var} as the image or `nixlab shell` sets it"
                 )
             else:
                 message = (

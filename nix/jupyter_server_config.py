@@ -1,6 +1,7 @@
 # Jupyter server config written by nixlab (jupyter_server_config.py for jupyter-server and
 # JupyterLab, jupyter_notebook_config.py for Notebook 6). The kernel allow-list is in
-# jupyter_config.py beside it. What varies at run time comes from environment variables:
+# jupyter_config.py beside it. What varies at run time comes from environment variables, whose
+# names and defaults this reads from nixlab-runtime.json beside it (src/runtime/facts.ts):
 #   - the listen address and port: NIXLAB_IP (default 127.0.0.1; an image sets `*`: every
 #     address, IPv6 and IPv4 when the container has IPv6, else IPv4's 0.0.0.0) and JUPYTER_PORT
 #     (default 8888, the name docker-stacks images use: `docker run -e JUPYTER_PORT=9999 …`);
@@ -12,20 +13,26 @@
 #     JUPYTERLAB_WORKSPACES_DIR, which JupyterLab reads itself (nothing here overrides them).
 # Nothing here sets a token: the server then requires JUPYTER_TOKEN from the environment, or
 # generates one and prints it in its log. It is never an open server.
+import json
 import os
 
 c = get_config()  # noqa: F821 (provided by traitlets when it runs this file)
 
+_here = os.path.dirname(os.path.abspath(__file__))
+with open(os.path.join(_here, "nixlab-runtime.json"), encoding="utf-8") as _f:
+    _runtime = json.load(_f)
+_env, _defaults = _runtime["env"], _runtime["defaults"]
+
 # Started by a JupyterHub spawner (jupyterhub-singleuser): the address, base URL and root
 # directory come from JUPYTERHUB_SERVICE_URL, JUPYTERHUB_SERVICE_PREFIX and JUPYTERHUB_ROOT_DIR,
 # which a value here would override.
-_hub = "JUPYTERHUB_SERVICE_URL" in os.environ or "JUPYTERHUB_API_TOKEN" in os.environ
+_hub = _env["hubServiceUrl"] in os.environ or _env["hubApiToken"] in os.environ
 
 
 def _listen_address(value):
     # `*`: tornado binds every address of both families for "" (dual-stack), but fails when the
     # container has no IPv6 (docker's default for its networks): try binding [::] first.
-    if value != "*":
+    if value != _defaults["imageListenAddress"]:
         return value
     import socket
 
@@ -40,24 +47,22 @@ def _listen_address(value):
 # Only ServerApp: every front end runs on jupyter-server 2 (Notebook 7 included), which warns
 # once per NotebookApp.* value, per app, at every start ("has moved from NotebookApp to ServerApp").
 if not _hub:
-    c.ServerApp.ip = _listen_address(os.environ.get("NIXLAB_IP", "127.0.0.1"))
-    c.ServerApp.port = int(os.environ.get("JUPYTER_PORT", "8888"))
+    c.ServerApp.ip = _listen_address(os.environ.get(_env["ip"], _defaults["ip"]))
+    c.ServerApp.port = int(os.environ.get(_env["port"], str(_defaults["port"])))
 c.ServerApp.open_browser = False
 if os.getuid() == 0:
     c.ServerApp.allow_root = True
 
 if _hub:
-    import json
-
-    with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "nixlab.json"), encoding="utf-8") as _f:
+    with open(os.path.join(_here, "nixlab.json"), encoding="utf-8") as _f:
         _default_url = (json.load(_f).get("hub") or {}).get("defaultUrl")
     # The front end the config chose (JupyterLab unless it says otherwise).
     if _default_url:
         c.ServerApp.default_url = _default_url
 
 # Where notebooks live (the image sets it to its first volume or the user's home).
-if "NIXLAB_NOTEBOOK_DIR" in os.environ and not (_hub and os.environ.get("JUPYTERHUB_ROOT_DIR")):
-    c.ServerApp.root_dir = os.environ["NIXLAB_NOTEBOOK_DIR"]
+if _env["notebookDir"] in os.environ and not (_hub and os.environ.get(_env["hubRootDir"])):
+    c.ServerApp.root_dir = os.environ[_env["notebookDir"]]
 
 # JupyterLab's extensions come from the Nix environment (lab.extensions): its extension manager
 # can neither install into the read-only store nor needs PyPI to say what is installed, so it is

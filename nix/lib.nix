@@ -16,11 +16,20 @@ rec {
   # One kernelspec directory (see ./kernelspec.nix for the arguments).
   kernelspec = import ./kernelspec.nix { inherit runCommand; };
 
-  # The start command: start hooks, then the server (see ./start.nix).
-  start = import ./start.nix { inherit runCommand; };
+  # The start command: start hooks, then the server (see ./start.nix). ./runtime.sh and
+  # ./runtime.json are generated with the project (src/runtime/facts.ts): the variable names
+  # and defaults the scripts read.
+  start = import ./start.nix {
+    inherit runCommand;
+    runtimeSh = ./runtime.sh;
+  };
 
   # The Jupyter config directory (see ./jupyter-config.nix).
-  jupyterConfig = import ./jupyter-config.nix { inherit runCommand; };
+  jupyterConfig = import ./jupyter-config.nix {
+    inherit runCommand;
+    runtimeSh = ./runtime.sh;
+    runtimeJson = ./runtime.json;
+  };
 
   # All kernelspecs in one tree: $out/share/jupyter/kernels/<name>/.
   kernels =

@@ -1,5 +1,5 @@
-# The body of the image's start command (nix/start.nix puts `bb=<busybox bin dir>` and
-# `hooks=<dir>` before it): give an unknown uid a name, say what is wrong with the user or the
+# The body of the image's start command (nix/start.nix puts `bb=<busybox bin dir>`,
+# `hooks=<dir>` and runtime.sh's env_<role>/name_<role> before it): give an unknown uid a name, say what is wrong with the user or the
 # notebook directory in one line each, run the start hooks in order, then exec the command.
 
 uid=$("$bb"/id -u)
@@ -12,10 +12,10 @@ gid=$("$bb"/id -g)
 # they are, and one line says so.
 if ! "$bb"/id -un >/dev/null 2>&1 || ! "$bb"/id -gn >/dev/null 2>&1; then
     name=$("$bb"/sed -n 's/^\([^:]*\):[^:]*:[1-9][0-9]*:[^:]*:[^:]*:\([^:]*\):.*/\1 \2/p' /etc/passwd | while read -r n h; do
-        [ "$h" = "${HOME:-}" ] && { echo "$n"; break; }
+        [ "$h" = "$env_home" ] && { echo "$n"; break; }
     done)
     name=${name:-nixlab}
-    if { "$bb"/id -un >/dev/null 2>&1 || echo "$name:x:$uid:$gid:$name:${HOME:-/tmp}:/bin/sh" >> /etc/passwd; } 2>/dev/null &&
+    if { "$bb"/id -un >/dev/null 2>&1 || echo "$name:x:$uid:$gid:$name:${env_home:-/tmp}:/bin/sh" >> /etc/passwd; } 2>/dev/null &&
         { "$bb"/id -gn >/dev/null 2>&1 || echo "$name:x:$gid:" >> /etc/group; } 2>/dev/null; then
         :
     else
@@ -30,7 +30,7 @@ if [ "$uid" = 0 ]; then
 fi
 
 # A notebook directory the user cannot write: the server starts, but saving fails (403).
-dir=${NIXLAB_NOTEBOOK_DIR:-}
+dir=$env_notebook_dir
 if [ -n "$dir" ] && [ -d "$dir" ] && ! [ -w "$dir" ]; then
     owner=$("$bb"/stat -c %u:%g "$dir")
     echo "nixlab: $dir (owned by $owner) is not writable by uid $uid: notebooks cannot be saved; fix: on the host, sudo chown -R $uid:$gid <the directory mounted at $dir>, or docker run --user $owner" >&2

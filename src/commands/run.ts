@@ -2,20 +2,21 @@ import { Args, Flags } from '@oclif/core';
 import { randomBytes } from 'node:crypto';
 import { NixlabCommand } from '../cli/base.js';
 import { UserError } from '../errors.js';
+import { DEFAULT_PORT, ENV, LOOPBACK_ADDRESS, loopbackServerEnv } from '../runtime/facts.js';
 
 export default class Run extends NixlabCommand {
   static override description =
     'Run an image here the way `docker run` would, without a container engine (needs root: namespaces and chroot). ' +
-    'Starts Jupyter on 127.0.0.1:PORT with a token given at run time, and stops it on Ctrl-C.';
+    `Starts Jupyter on ${LOOPBACK_ADDRESS}:PORT with a token given at run time, and stops it on Ctrl-C.`;
   static override examples = [
-    '<%= config.bin %> run demo.tar --port 8888 --volume ./work:/data',
-    '<%= config.bin %> run demo.tar -e JUPYTER_TOKEN=secret --user 4242:4242',
+    `<%= config.bin %> run demo.tar --port ${DEFAULT_PORT} --volume ./work:/data`,
+    `<%= config.bin %> run demo.tar -e ${ENV.token}=secret --user 4242:4242`,
     '<%= config.bin %> run demo.tar -- jupyter kernelspec list',
   ];
   static override strict = false;
   static override args = { image: Args.string({ required: true, description: 'docker-archive tar, OCI tar or OCI layout directory' }) };
   static override flags = {
-    port: Flags.integer({ char: 'p', default: 8888, description: 'loopback port Jupyter listens on (sets NIXLAB_IP=127.0.0.1, JUPYTER_PORT)' }),
+    port: Flags.integer({ char: 'p', default: DEFAULT_PORT, description: `loopback port Jupyter listens on (sets ${ENV.ip}=${LOOPBACK_ADDRESS}, ${ENV.port})` }),
     env: Flags.string({ char: 'e', multiple: true, description: 'KEY=value added to the image Env (repeatable)' }),
     volume: Flags.string({ char: 'v', multiple: true, description: 'host:container[:ro] bind mount (repeatable)' }),
     user: Flags.string({ char: 'u', description: 'uid[:gid] or a user of the image (default: the image User)' }),
@@ -28,19 +29,19 @@ export default class Run extends NixlabCommand {
     }
     const dash = this.argv.indexOf('--');
     const cmd = dash >= 0 ? this.argv.slice(dash + 1) : undefined;
-    const env: Record<string, string> = { NIXLAB_IP: '127.0.0.1', JUPYTER_PORT: String(flags.port) };
+    const env: Record<string, string> = loopbackServerEnv(flags.port);
     for (const kv of flags.env ?? []) {
       const eq = kv.indexOf('=');
-      if (eq <= 0) throw new UserError({ where: '--env', message: `${kv} is not KEY=value`, hint: 'write e.g. -e JUPYTER_TOKEN=secret' });
+      if (eq <= 0) throw new UserError({ where: '--env', message: `${kv} is not KEY=value`, hint: `write e.g. -e ${ENV.token}=secret` });
       env[kv.slice(0, eq)] = kv.slice(eq + 1);
     }
     // A token chosen now, for this run only: never part of the image.
-    const token = env.JUPYTER_TOKEN ?? randomBytes(24).toString('hex');
-    env.JUPYTER_TOKEN = token;
+    const token = env[ENV.token] ?? randomBytes(24).toString('hex');
+    env[ENV.token] = token;
     const { startImage } = await import('../engine/chroot.js');
     const handle = await startImage({ image: args.image, cmd, env, user: flags.user, volumes: flags.volume, inheritOutput: true });
     if (!cmd) {
-      process.stderr.write(`\nnixlab run: Jupyter at http://127.0.0.1:${flags.port}/?token=${token}\n` + `nixlab run: token ${token} (Ctrl-C stops the container)\n\n`);
+      process.stderr.write(`\nnixlab run: Jupyter at http://${LOOPBACK_ADDRESS}:${flags.port}/?token=${token}\n` + `nixlab run: token ${token} (Ctrl-C stops the container)\n\n`);
     }
     // Ctrl-C: SIGTERM to the container's PID 1 (tini passes it on), SIGKILL 10 s later; a second
     // Ctrl-C kills it at once.

@@ -6,6 +6,8 @@
 // A rule is its JSON Schema (what ajv checks) and `explain` (why a value breaks it, and how to
 // fix it). test/definitions/rules.test.ts checks that the two agree on many values.
 
+import { DEFAULT_PORT, DEFAULT_USER, ENV } from '../runtime/facts.js';
+
 /** A JSON Schema object (kept loose: the schema is data, checked by ajv's meta-schema). */
 export type SchemaObject = { [keyword: string]: unknown };
 
@@ -242,7 +244,7 @@ const SECRET_ARG = /^--(?:[\w]+\.)*(token|password)=(.+)$/i;
 export function secretArgVerdict(arg: string): Verdict | undefined {
   const m = SECRET_ARG.exec(arg);
   if (!m) return undefined;
-  return { message: `sets a ${m[1]!.toLowerCase()} on the command line, which would be stored in the image`, hint: 'pass it at run time (docker run -e JUPYTER_TOKEN=…) instead' };
+  return { message: `sets a ${m[1]!.toLowerCase()} on the command line, which would be stored in the image`, hint: `pass it at run time (docker run -e ${ENV.token}=…) instead` };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -253,14 +255,6 @@ export function secretArgVerdict(arg: string): Verdict | undefined {
  * (tar-stream writes 7s beyond that, silently), so this limit comes from the tar writer.
  */
 export const MAX_TAR_ID = 0o777777;
-
-/** The image user by default: Jupyter docker-stacks' jovyan, uid 1000, group users (100). */
-export const DEFAULT_USER = { name: 'jovyan', uid: 1000, gid: 100 } as const;
-
-/** The home directory of a user: `/root` for uid 0, else `/home/<name>`. */
-export function homeOf(user: { name: string; uid: number }): string {
-  return user.uid === 0 ? '/root' : `/home/${user.name}`;
-}
 
 export const numericId = rule(
   { type: 'integer', description: `A numeric user or group id, 0 to ${MAX_TAR_ID} (the most an image's tar headers hold).`, minimum: 0, maximum: MAX_TAR_ID },
@@ -294,7 +288,7 @@ export const maxLayers = rule(
 );
 
 export const port = rule({ type: 'integer', description: 'TCP port, 1 to 65535.', minimum: 1, maximum: 65535 }, (v: number) =>
-  v < 1 || v > 65535 ? { message: `port must be between 1 and 65535, got ${v}`, hint: 'use a port such as 8888 (the default)' } : undefined,
+  v < 1 || v > 65535 ? { message: `port must be between 1 and 65535, got ${v}`, hint: `use a port such as ${DEFAULT_PORT} (the default)` } : undefined,
 );
 
 // An absolute path written the one way: `/`, then segments that are not empty, `.` or `..`.

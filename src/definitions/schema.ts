@@ -7,6 +7,7 @@
 import { kernelKinds, kindNames } from '../kernels/index.js';
 import { deployTargets } from '../deploy/targets/index.js';
 import { FRONT_ENDS, DEFAULT_FRONT_END, frontEndNames } from '../runtime/targets.js';
+import { DEFAULT_PORT, DEFAULT_USER } from '../runtime/facts.js';
 import * as rules from './rules.js';
 import type { Rule, SchemaObject } from './rules.js';
 
@@ -228,15 +229,15 @@ export const configSchema: SchemaObject = {
         tag: ref('tag', `Image tag. Default \`${rules.DEFAULT_REFERENCE.tag}\`.`),
         user: {
           type: 'object',
-          description: `The user Jupyter runs as. Default \`${rules.DEFAULT_USER.name}\`, uid ${rules.DEFAULT_USER.uid}, gid ${rules.DEFAULT_USER.gid}.`,
+          description: `The user Jupyter runs as. Default \`${DEFAULT_USER.name}\`, uid ${DEFAULT_USER.uid}, gid ${DEFAULT_USER.gid}.`,
           additionalProperties: false,
           properties: {
-            name: ref('userName', `Login name. Default \`${rules.DEFAULT_USER.name}\`.`),
-            uid: ref('numericId', `User id. Default ${rules.DEFAULT_USER.uid}.`),
-            gid: ref('numericId', `Primary group id. Default ${rules.DEFAULT_USER.gid}.`),
+            name: ref('userName', `Login name. Default \`${DEFAULT_USER.name}\`.`),
+            uid: ref('numericId', `User id. Default ${DEFAULT_USER.uid}.`),
+            gid: ref('numericId', `Primary group id. Default ${DEFAULT_USER.gid}.`),
           },
         },
-        port: ref('port', 'Port Jupyter listens on. Default 8888.'),
+        port: ref('port', `Port Jupyter listens on. Default ${DEFAULT_PORT}.`),
         volumes: {
           type: 'array',
           description: 'Absolute paths declared as volumes; the first is the notebook directory. Default none.',

@@ -14,9 +14,10 @@ import { checkDuplicates, formatJsonPath } from '../kernels/checks.js';
 import { kernelKinds, kindNames, kindOf, type KernelDef, type NormalizedKernel } from '../kernels/index.js';
 import type { JsonValue, NormalizedKernelBase, PathSegment, Reporter } from '../kernels/types.js';
 import { RESERVED_VARIABLES } from '../runtime/environment.js';
+import { DEFAULT_PORT, DEFAULT_USER, homeOf } from '../runtime/facts.js';
 import { DEFAULT_FRONT_END, FRONT_ENDS, frontEndNames, type FrontEndName } from '../runtime/targets.js';
 import { targetNames } from '../deploy/targets/index.js';
-import { DEFAULT_HUB_ADDRESS, DEFAULT_HUB_ADMIN, DEFAULT_HUB_AUTHENTICATOR, DEFAULT_HUB_PORT, HUB_VERSION, SHARED_PASSWORD_MIN_HUB, SHARED_PASSWORD_MIN_LENGTH, compareMajorMinor, DEFAULT_REFERENCE, DEFAULT_USER, LAYERS, NIXPKGS_CONFIG_DEFAULTS, describeValue, homeOf, isSecretEnvName, kernelNameLike, secretEnvVerdict, storeFileNameVerdict, unrepresentable, type Rule, type SchemaObject, type Verdict } from './rules.js';
+import { DEFAULT_HUB_ADDRESS, DEFAULT_HUB_ADMIN, DEFAULT_HUB_AUTHENTICATOR, DEFAULT_HUB_PORT, HUB_VERSION, SHARED_PASSWORD_MIN_HUB, SHARED_PASSWORD_MIN_LENGTH, compareMajorMinor, DEFAULT_REFERENCE, LAYERS, NIXPKGS_CONFIG_DEFAULTS, describeValue, isSecretEnvName, kernelNameLike, secretEnvVerdict, storeFileNameVerdict, unrepresentable, type Rule, type SchemaObject, type Verdict } from './rules.js';
 import { cachedSchemaCheck } from './schema-cache.js';
 import { closest } from '../suggest.js';
 import { configSchema, kernelBranches, kernelsProperty, namedRules } from './schema.js';
@@ -620,7 +621,7 @@ function normalise(cfg: Config, baseDir: string): NormalizedConfig {
       name: image.name ?? DEFAULT_REFERENCE.repository,
       tag: image.tag ?? DEFAULT_REFERENCE.tag,
       user,
-      port: image.port ?? 8888,
+      port: image.port ?? DEFAULT_PORT,
       volumes,
       env: { ...(image.env ?? {}) },
       workdir: image.workdir ?? volumes[0] ?? homeOf(user),

@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os';
 import { join, posix } from 'node:path';
 import { execTool } from '../exec.js';
 import { ToolError, UserError } from '../errors.js';
+import type { ImageConfig } from './docker-types.js';
 
 /** A volume: `host:container[:ro]` or an object. */
 export type VolumeSpec = string | { host: string; container: string; readOnly?: boolean };
@@ -66,19 +67,6 @@ export interface ImageHandle {
   stop(signal?: NodeJS.Signals, graceMs?: number): Promise<RunResult>;
   /** Resolves when the container exits. */
   wait(): Promise<RunResult>;
-}
-
-/** The image config's fields the runner (and `nixlab test --engine chroot`) reads. */
-export interface ImageConfig {
-  Entrypoint?: string[] | null;
-  Cmd?: string[] | null;
-  Env?: string[] | null;
-  User?: string;
-  WorkingDir?: string;
-  Labels?: Record<string, string> | null;
-  ExposedPorts?: Record<string, object> | null;
-  Volumes?: Record<string, object> | null;
-  Healthcheck?: { Test?: string[]; Interval?: number; Timeout?: number; StartPeriod?: number; Retries?: number };
 }
 
 interface Prepared {

@@ -34,7 +34,12 @@ export interface EngineInfo {
   [key: string]: unknown;
 }
 
-/** The run configuration of an image (`Config` of `GET /images/{name}/json`). */
+/**
+ * The run configuration of an image: `Config` of `GET /images/{name}/json`, and `config` of the
+ * image config blob of a docker-archive or OCI image (the OCI spec uses Docker's names). The one
+ * type every part of the engine reads an image's config as (the chroot runner, `nixlab test`,
+ * the deployment targets).
+ */
 export interface ImageConfig {
   User?: string;
   Env?: string[] | null;

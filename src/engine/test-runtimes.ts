@@ -11,29 +11,18 @@ import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import tar from 'tar-stream';
 import { UserError } from '../errors.js';
+import { ENV, loopbackServerEnv } from '../runtime/facts.js';
 import { DockerEngine, EngineStreamError, type ContainerInspect, type HealthConfig, type HealthLogEntry } from './docker-api.js';
+import type { ImageConfig } from './docker-types.js';
 
 /** The label on every container, volume and network `nixlab test` makes (value: the run's ID). */
 export const TEST_RESOURCE_LABEL = 'dev.nixlab.test';
-
-/** The image config fields a test reads (Docker's and OCI's names are the same). */
-export interface TestImageConfig {
-  Entrypoint?: string[] | null;
-  Cmd?: string[] | null;
-  Env?: string[] | null;
-  User?: string;
-  WorkingDir?: string;
-  Labels?: Record<string, string> | null;
-  ExposedPorts?: Record<string, object> | null;
-  Volumes?: Record<string, object> | null;
-  Healthcheck?: HealthConfig;
-}
 
 /** An image made ready to run: its config, and how the runtime names it. */
 export interface PreparedImage {
   /** The archive it came from. */
   source: string;
-  config: TestImageConfig;
+  config: ImageConfig;
   /** `name:tag` the image came with, if any. */
   reference: string | null;
   /** Image ID (`sha256:…` of the config) when the runtime knows it. */
@@ -53,7 +42,7 @@ export interface CheckResult {
 
 /** What starting the image asks for. */
 export interface StartRequest {
-  /** Added to the image's Env (JUPYTER_TOKEN, …). */
+  /** Added to the image's Env (the token, …). */
   env: Record<string, string>;
   /** Where a fresh, empty volume goes (the notebook directory), or null for none. */
   volumeAt: string | null;
@@ -322,7 +311,7 @@ export function freePort(): Promise<number> {
 }
 
 /** The `config` of a docker-archive's image (read with tar-stream, JSON entries only), or null for other archives. */
-export async function dockerArchiveConfig(path: string): Promise<TestImageConfig | null> {
+export async function dockerArchiveConfig(path: string): Promise<ImageConfig | null> {
   if (statSync(path).isDirectory()) return null;
   const files = new Map<string, Buffer>();
   const extract = tar.extract();
@@ -340,7 +329,7 @@ export async function dockerArchiveConfig(path: string): Promise<TestImageConfig
   if (!manifest) return null;
   const entry = (JSON.parse(manifest.toString('utf8')) as { Config?: string }[])[0];
   const config = entry?.Config ? files.get(entry.Config) : undefined;
-  return config ? ((JSON.parse(config.toString('utf8')) as { config?: TestImageConfig }).config ?? {}) : null;
+  return config ? ((JSON.parse(config.toString('utf8')) as { config?: ImageConfig }).config ?? {}) : null;
 }
 
 /** The chroot runner (root only): the image's server on the host's network, on a free port. */
@@ -367,7 +356,7 @@ export class ChrootRuntime implements Runtime {
     const { startImage, runImage, resolveUser, prepareImage } = await import('./chroot.js');
     // The host's network: the server must listen on a free loopback port instead of its own.
     const port = await freePort();
-    const env = { ...req.env, NIXLAB_IP: '127.0.0.1', JUPYTER_PORT: String(port) };
+    const env = { ...req.env, ...loopbackServerEnv(port) };
     const scratch = mkdtempSync(join(tmpdir(), 'nixlab-test-volume-'));
     const path = image.source;
     const { rootfs } = await prepareImage(path);
@@ -386,7 +375,7 @@ export class ChrootRuntime implements Runtime {
         if (!hasHealthcheck(h)) return { name: 'health', ok: true, ms: null, detail: 'the image has no HEALTHCHECK' };
         const cmd = h.Test[0] === 'CMD-SHELL' ? ['/bin/sh', '-c', h.Test.slice(1).join(' ')] : h.Test.slice(1);
         const start = Date.now();
-        const r = await runImage({ image: path, cmd, env: { JUPYTER_PORT: String(port) }, timeoutMs: healthTiming(h).timeoutMs + 30_000 });
+        const r = await runImage({ image: path, cmd, env: { [ENV.port]: String(port) }, timeoutMs: healthTiming(h).timeoutMs + 30_000 });
         const ms = Date.now() - start;
         const out = (r.stdout + r.stderr).trim().slice(0, 200);
         return { name: 'health', ok: r.exitCode === 0, ms, detail: r.exitCode === 0 ? 'the HEALTHCHECK command exits 0 (the chroot runner has no health monitor: run once)' : `the HEALTHCHECK command exits ${r.exitCode}${out ? `: ${out}` : ''}` };

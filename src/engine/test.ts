@@ -23,6 +23,7 @@ import type { PkgsChoice } from '../pkgs.js';
 import type { NormalizedConfig } from '../definitions/types.js';
 import { NixlabError, UserError } from '../errors.js';
 import { KERNELS_LABEL, parseKernelsLabel, type DeclaredKernel } from '../runtime/image.js';
+import { DEFAULT_PORT, ENV } from '../runtime/facts.js';
 import { JupyterServer, type KernelspecInfo } from './kernel-client.js';
 import { ChrootRuntime, DockerRuntime, STOP_TIMEOUT_SECONDS, dockerArchiveConfig, type CheckResult, type PreparedImage, type Runtime } from './test-runtimes.js';
 import type { RunHooks } from '../exec.js';
@@ -235,7 +236,7 @@ export async function testImage(opts: TestOptions = {}): Promise<TestReport> {
 }
 
 
-/** A Jupyter server image, run as `docker run -e JUPYTER_TOKEN=… -v VOLUME:NOTEBOOKS -p PORT IMAGE` would. */
+/** A Jupyter server image, run as `docker run -e JUPYTER_TOKEN=… -v VOLUME:NOTEBOOKS -p PORT IMAGE` would (the names: ENV). */
 async function testJupyterServer(ctx: TargetContext): Promise<TargetResult> {
   const { runtime, image, declared, opts } = ctx;
   const step = opts.onStep ?? (() => undefined);
@@ -243,10 +244,10 @@ async function testJupyterServer(ctx: TargetContext): Promise<TargetResult> {
   const kernels: KernelReport[] = [];
   // A token for this run only: given at start, never written anywhere.
   const token = randomBytes(24).toString('hex');
-  const port = Number(envOf(image.config, 'JUPYTER_PORT') ?? Object.keys(image.config.ExposedPorts ?? {})[0]?.split('/')[0] ?? 8888);
-  const volumeAt = envOf(image.config, 'NIXLAB_NOTEBOOK_DIR') ?? Object.keys(image.config.Volumes ?? {}).sort()[0] ?? (image.config.WorkingDir || null);
+  const port = Number(envOf(image.config, ENV.port) ?? Object.keys(image.config.ExposedPorts ?? {})[0]?.split('/')[0] ?? DEFAULT_PORT);
+  const volumeAt = envOf(image.config, ENV.notebookDir) ?? Object.keys(image.config.Volumes ?? {}).sort()[0] ?? (image.config.WorkingDir || null);
   step(`starting the image with a fresh token${volumeAt ? ` and a scratch volume at ${volumeAt}` : ''}`);
-  const started = await runtime.start(image, { env: { JUPYTER_TOKEN: token }, volumeAt, port });
+  const started = await runtime.start(image, { env: { [ENV.token]: token }, volumeAt, port });
   let serverUpMs: number | null = null;
   let firstKernelAnswer: number | null = null;
   let logTail: string[] = [];

@@ -10,7 +10,7 @@ import { findRoots, kernelPlanner, planLayers } from './layers.js';
 import { configOptions, envList, formatSpecPath, specProblems, specUser, systemLayerOptions, type ImageSpec, type Layering } from './spec.js';
 import { SystemLayerError, systemLayerEntries, userHome, type SpecProblem, type TreeEntry } from './system-layer.js';
 import type { LayerEntry } from './tar.js';
-import { IMAGE_CA_BUNDLE } from '../runtime/environment.js';
+import { IMAGE_CA_BUNDLE } from '../runtime/facts.js';
 
 /** The group of the system layer in a grouped image. */
 export const SYSTEM_GROUP = 'system';

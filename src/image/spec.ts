@@ -2,7 +2,8 @@
 // takes. Checking a spec needs no store paths, so `nixlab validate` runs the same checks on a
 // config's image settings that the packer runs before writing anything.
 import type { Writable } from 'node:stream';
-import { DEFAULT_USER, LAYERS, maxLayers as maxLayersRule } from '../definitions/rules.js';
+import { LAYERS, maxLayers as maxLayersRule } from '../definitions/rules.js';
+import { DEFAULT_USER } from '../runtime/facts.js';
 import type { PathSegment } from '../errors.js';
 import { checkImageConfig, checkReference, type Healthcheck, type ImageConfigOptions, type ImageReference } from './config.js';
 import type { KernelEnv, LayerPlanner } from './layers.js';

@@ -4,9 +4,9 @@
 // copies of the config's image.files.
 import { lstatSync, readdirSync, readlinkSync } from 'node:fs';
 import { posix } from 'node:path';
-import { absolutePath, hidesStore, homeOf, numericId, userName, type Verdict } from '../definitions/rules.js';
+import { absolutePath, hidesStore, numericId, userName, type Verdict } from '../definitions/rules.js';
 import type { PathSegment } from '../errors.js';
-import { IMAGE_CA_BUNDLE, IMAGE_JUPYTER_CONFIG } from '../runtime/environment.js';
+import { IMAGE_CA_BUNDLE, IMAGE_JUPYTER_CONFIG, homeOf } from '../runtime/facts.js';
 import { byteOrder } from './closure.js';
 import { assertNotWhiteout, type LayerEntry } from './tar.js';
 

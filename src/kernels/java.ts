@@ -144,6 +144,8 @@ export const java = defineKind<JavaKernel, NormalizedJavaKernel>({
   // Each JDK's bin/java runs JJava; classpath entries are top-level attribute names.
   nixpkgs: { envs: Object.fromEntries([null, ...JDK_VERSIONS].map((v) => [jdkAttr(v), 'java'])), packageSets: [''] },
   example: { name: 'java', jdk: 17 },
+  // bin/jjava (nix/jjava.nix) also reads JJAVA_JVM_OPTS, JJava launcher's own.
+  variables: [...Object.keys(OPTION_ENV), 'JJAVA_JVM_OPTS'],
   checkedAgainst: [
     'pkgs/development/compilers/openjdk/generic.nix',
     'pkgs/top-level/all-packages.nix',

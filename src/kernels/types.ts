@@ -155,6 +155,8 @@ export interface KindSpec<Def extends KernelBase & { kind: string }, Norm extend
   files?(k: Norm): DirEntry[];
   /** An example config of the kind (for `nixlab kernels`, `nixlab init` and hints); must validate. */
   example: Omit<Def, 'kind'>;
+  /** Environment variables the kind's own Nix files (nix/*.nix) read or set; test/runtime/facts.test.ts checks nix/ against them. */
+  variables?: readonly string[];
   /** The nixpkgs files (NixOS/nixpkgs paths, or `owner/repo path` upstream) the emitter was checked against. */
   checkedAgainst: string[];
   /** What the emitted Nix relies on in nixpkgs, for the facts script and the checks against its facts. */

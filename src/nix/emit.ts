@@ -14,6 +14,7 @@ import { filesUnder, nixFileAsset } from '../kernels/custom.js';
 import type { LogoSize } from '../kernels/types.js';
 import { packageRoot } from '../paths.js';
 import { JUPYTER_VARIABLES, type Place, type Value } from '../runtime/environment.js';
+import { runtimeJson, runtimeShell } from '../runtime/facts.js';
 import { ROOT_LINKS, filesLink } from '../runtime/image-root.js';
 import { FRONT_ENDS } from '../runtime/targets.js';
 import { SERVER_PACKAGE_SET, extensionIndex, labExtensions } from '../runtime/lab.js';
@@ -24,6 +25,9 @@ import { renderMapped, type Span } from './render.js';
 
 /** Files of the hand-written Nix library copied into every generated project (under nixlab/). */
 export const LIBRARY_FILES = ['lib.nix', 'kernelspec.nix', 'jupyter-config.nix', 'jupyter_config.py', 'jupyter_server_config.py', 'healthcheck.sh', 'start.nix', 'start.sh', 'docker-stacks.sh'] as const;
+
+/** The generated files beside the library (nix/lib.nix imports them by these names). */
+export const RUNTIME_FILES = { json: 'runtime.json', shell: 'runtime.sh' } as const;
 
 const LOGO_FILE: Record<LogoSize, string> = { '32x32': 'logo-32x32', '64x64': 'logo-64x64', svg: 'logo-svg' };
 
@@ -388,6 +392,8 @@ export function emitProject(config: NormalizedConfig, source: string, data?: unk
     { path: SOURCE_MAP_FILE, text: sourceMapText(mapped.sourceMap) },
   ];
   for (const f of LIBRARY_FILES) files.push({ path: `nixlab/${f}`, copyFrom: join(packageRoot(), 'nix', f) });
+  // The runtime facts the library's scripts read (src/runtime/facts.ts), generated beside them.
+  files.push({ path: `nixlab/${RUNTIME_FILES.json}`, text: runtimeJson() }, { path: `nixlab/${RUNTIME_FILES.shell}`, text: runtimeShell() });
   config.image.files.forEach((f, i) => {
     for (const rel of filesUnder(f.source)) files.push({ path: `assets/files/${i}/${rel}`, copyFrom: join(f.source, rel) });
   });

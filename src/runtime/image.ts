@@ -5,11 +5,11 @@
 import type { NormalizedConfig } from '../definitions/types.js';
 import type { PathSegment } from '../errors.js';
 import type { ImageSpec, Layering } from '../image/spec.js';
-import { IMAGE_JUPYTER_CONFIG, IMAGE_STATE_DIR, imageVariables, labStateDir, resolveValue } from './environment.js';
+import { imageVariables, labStateDir, resolveValue } from './environment.js';
+import { IMAGE_JUPYTER_CONFIG, IMAGE_STATE_DIR, homeOf } from './facts.js';
 import { ROOT_LINKS, filesLink, type RootManifest } from './image-root.js';
 import { FRONT_ENDS } from './targets.js';
 import { HUB_LABEL, SINGLE_USER_COMMAND } from './hub.js';
-import { homeOf } from '../definitions/rules.js';
 import { canonicalJson } from '../json.js';
 
 /** The probe's file in the Jupyter config directory (nix/jupyter-config.nix). */

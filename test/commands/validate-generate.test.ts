@@ -95,6 +95,8 @@ describe('nixlab generate', () => {
       'nixlab/jupyter_server_config.py',
       'nixlab/kernelspec.nix',
       'nixlab/lib.nix',
+      'nixlab/runtime.json',
+      'nixlab/runtime.sh',
       'nixlab/start.nix',
       'nixlab/start.sh',
       'shell.nix',

@@ -102,9 +102,4 @@ describe('the rules say', () => {
     for (const ok of ['numpy', 'scikit-learn', "pkg'", '_private', 'inherits', 'in-x', 'letter', 'python3']) expect([ok, re.test(ok)]).toEqual([ok, true]);
     for (const bad of [...rules.NIX_KEYWORDS, '', '3d', '-x', 'a.b', 'a b', '${x}', 'a"b', 'numpy;', 'é']) expect([bad, re.test(bad)]).toEqual([bad, false]);
   });
-
-  test('the home of uid 0 is /root, of anyone else /home/<name>', () => {
-    expect(rules.homeOf({ name: 'root', uid: 0 })).toBe('/root');
-    expect(rules.homeOf({ name: 'jovyan', uid: 1000 })).toBe('/home/jovyan');
-  });
 });

@@ -5,7 +5,7 @@
 import type { NormalizedConfig } from '../../definitions/types.js';
 import type { SchemaObject } from '../../definitions/rules.js';
 import type { Problem } from '../../errors.js';
-import type { ImageConfig } from '../../engine/chroot.js';
+import type { ImageConfig } from '../../engine/docker-types.js';
 import type { AdminPassword } from '../hub-files.js';
 
 /** A file a target writes into the deployment directory. */
