@@ -1,7 +1,7 @@
 // Writing outputs so that a failure never leaves a half-written result: everything goes to a
 // temporary name in the same directory and is renamed into place at the end.
 import { randomBytes } from 'node:crypto';
-import { constants as fsConstants, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { constants as fsConstants, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { access, copyFile, lstat, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { UserError } from './errors.js';
@@ -305,4 +305,15 @@ export async function checkGeneratedFiles(files: ReadonlyArray<Pick<GeneratedFil
       throw e instanceof UserError ? e : writeFailure(f.path, e);
     }
   }
+}
+
+/** Every regular file under `dir`, as paths relative to it (sorted). */
+export function filesUnder(dir: string, prefix = ''): string[] {
+  const out: string[] = [];
+  for (const e of readdirSync(join(dir, prefix), { withFileTypes: true })) {
+    const rel = prefix ? `${prefix}/${e.name}` : e.name;
+    if (e.isDirectory()) out.push(...filesUnder(dir, rel));
+    else if (e.isFile()) out.push(rel);
+  }
+  return out.sort();
 }

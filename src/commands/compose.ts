@@ -6,7 +6,7 @@ import { ENV } from '../runtime/facts.js';
 export default class Compose extends NixlabCommand {
   static override description =
     'Write a compose project for a local lab (docker-compose / docker compose): the image `nixlab build --load` loads, run as the host user, ' +
-    `a notebooks directory, ${ENV.token} required at up time; the config's \`compose\` section adds the SSH agent and the host network.`;
+    `a notebooks directory, ${ENV.jupyterToken} required at up time; the config's \`compose\` section adds the SSH agent and the host network.`;
   static override examples = ['<%= config.bin %> compose --out lab', '<%= config.bin %> compose examples/local-lab/nixlab.yaml --out lab'];
   static override args = { config: configArg() };
   static override flags = {

@@ -10,7 +10,7 @@ export default class Run extends NixlabCommand {
     `Starts Jupyter on ${LOOPBACK_ADDRESS}:PORT with a token given at run time, and stops it on Ctrl-C.`;
   static override examples = [
     `<%= config.bin %> run demo.tar --port ${DEFAULT_PORT} --volume ./work:/data`,
-    `<%= config.bin %> run demo.tar -e ${ENV.token}=secret --user 4242:4242`,
+    `<%= config.bin %> run demo.tar -e ${ENV.jupyterToken}=secret --user 4242:4242`,
     '<%= config.bin %> run demo.tar -- jupyter kernelspec list',
   ];
   static override strict = false;
@@ -32,12 +32,12 @@ export default class Run extends NixlabCommand {
     const env: Record<string, string> = loopbackServerEnv(flags.port);
     for (const kv of flags.env ?? []) {
       const eq = kv.indexOf('=');
-      if (eq <= 0) throw new UserError({ where: '--env', message: `${kv} is not KEY=value`, hint: `write e.g. -e ${ENV.token}=secret` });
+      if (eq <= 0) throw new UserError({ where: '--env', message: `${kv} is not KEY=value`, hint: `write e.g. -e ${ENV.jupyterToken}=secret` });
       env[kv.slice(0, eq)] = kv.slice(eq + 1);
     }
     // A token chosen now, for this run only: never part of the image.
-    const token = env[ENV.token] ?? randomBytes(24).toString('hex');
-    env[ENV.token] = token;
+    const token = env[ENV.jupyterToken] ?? randomBytes(24).toString('hex');
+    env[ENV.jupyterToken] = token;
     const { startImage } = await import('../engine/chroot.js');
     const handle = await startImage({ image: args.image, cmd, env, user: flags.user, volumes: flags.volume, inheritOutput: true });
     if (!cmd) {

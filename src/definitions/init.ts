@@ -10,11 +10,11 @@ import { configFileNames } from './load.js';
 import { renderSchema, schemaId } from './schema.js';
 import { closest } from '../suggest.js';
 
-/** A kernel kind `nixlab init` can start a config with (every kind but `custom`, which needs an argv). */
-export type StarterKind = Exclude<KindName, 'custom'>;
+/** A kernel kind `nixlab init` can start a config with (every kind without an `initRefusal`). */
+export type StarterKind = KindName;
 
 /** The kinds `nixlab init` offers, in menu order (the order `nixlab kernels` lists them). */
-export const starterKinds: readonly StarterKind[] = kernelKinds.map((k) => k.kind).filter((k): k is StarterKind => k !== 'custom');
+export const starterKinds: readonly StarterKind[] = kernelKinds.filter((k) => !k.initRefusal).map((k) => k.kind);
 
 /** Other names people type for a language, from each kind's aliases. */
 const aliases: Record<string, StarterKind> = Object.fromEntries(
@@ -47,8 +47,8 @@ export function parseLanguages(input: string, where: string): StarterKind[] {
     const kind = /^[0-9]+$/.test(w) ? starterKinds[Number(w) - 1] : ((starterKinds as readonly string[]).includes(w) ? (w as StarterKind) : aliases[w]);
     if (kind) {
       if (!kinds.includes(kind)) kinds.push(kind);
-    } else if (w === 'custom') {
-      problems.push({ where, message: '"custom" kernels need a command line, which init cannot guess', hint: 'start with a preset, then add a custom kernel by hand (see examples/custom-kernels.md)' });
+    } else if (kindOf(w)?.initRefusal) {
+      problems.push({ where, ...kindOf(w)!.initRefusal! });
     } else if (/^[0-9]+$/.test(w)) {
       problems.push({ where, message: `${w} is not a number from the list`, hint: `use 1 to ${starterKinds.length}, or language names` });
     } else {

@@ -244,7 +244,7 @@ const SECRET_ARG = /^--(?:[\w]+\.)*(token|password)=(.+)$/i;
 export function secretArgVerdict(arg: string): Verdict | undefined {
   const m = SECRET_ARG.exec(arg);
   if (!m) return undefined;
-  return { message: `sets a ${m[1]!.toLowerCase()} on the command line, which would be stored in the image`, hint: `pass it at run time (docker run -e ${ENV.token}=…) instead` };
+  return { message: `sets a ${m[1]!.toLowerCase()} on the command line, which would be stored in the image`, hint: `pass it at run time (docker run -e ${ENV.jupyterToken}=…) instead` };
 }
 
 // ---------------------------------------------------------------------------------------------

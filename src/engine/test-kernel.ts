@@ -61,7 +61,7 @@ export function declaredTest(spec: KernelspecInfo['spec'] | undefined): Snippet 
 /** The kinds a kernelspec's language may stand for (a python kernelspec → the python kind's snippet). */
 export function kindForLanguage(language: string | undefined): string | null {
   if (!language) return null;
-  const k = kernelKinds.find((kind) => kind.kind !== 'custom' && kind.language.toLowerCase() === language.toLowerCase());
+  const k = kernelKinds.find((kind) => !kind.languageFromConfig && kind.language.toLowerCase() === language.toLowerCase());
   return k?.kind ?? null;
 }
 

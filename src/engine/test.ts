@@ -247,7 +247,7 @@ async function testJupyterServer(ctx: TargetContext): Promise<TargetResult> {
   const port = Number(envOf(image.config, ENV.port) ?? Object.keys(image.config.ExposedPorts ?? {})[0]?.split('/')[0] ?? DEFAULT_PORT);
   const volumeAt = envOf(image.config, ENV.notebookDir) ?? Object.keys(image.config.Volumes ?? {}).sort()[0] ?? (image.config.WorkingDir || null);
   step(`starting the image with a fresh token${volumeAt ? ` and a scratch volume at ${volumeAt}` : ''}`);
-  const started = await runtime.start(image, { env: { [ENV.token]: token }, volumeAt, port });
+  const started = await runtime.start(image, { env: { [ENV.jupyterToken]: token }, volumeAt, port });
   let serverUpMs: number | null = null;
   let firstKernelAnswer: number | null = null;
   let logTail: string[] = [];

@@ -3,7 +3,7 @@
 // argv, in which `{env}` is the environment's store path.
 import { readdirSync, statSync } from 'node:fs';
 import path, { basename, dirname, join } from 'node:path';
-import type { DirEntry } from '../fsutil.js';
+import { filesUnder, type DirEntry } from '../fsutil.js';
 import { apply, attrs, list, relPath, select, str, strParts, v, type StrPart } from '../nix/ast.js';
 import { attrNameRule, KERNEL_DERIVATION_NAMES, unrepresentable } from '../definitions/rules.js';
 import { checkDuplicates, stringItems } from './checks.js';
@@ -45,17 +45,6 @@ const q = (s: unknown) => JSON.stringify(s);
 /** Where a custom kernel's Nix file lands in the generated project. */
 export function nixFileAsset(kernel: string, nixFile: string): string {
   return `assets/${kernel}/nix/${basename(nixFile)}`;
-}
-
-/** Every regular file under `dir`, as paths relative to it (sorted). */
-export function filesUnder(dir: string, prefix = ''): string[] {
-  const out: string[] = [];
-  for (const e of readdirSync(join(dir, prefix), { withFileTypes: true })) {
-    const rel = prefix ? `${prefix}/${e.name}` : e.name;
-    if (e.isDirectory()) out.push(...filesUnder(dir, rel));
-    else if (e.isFile()) out.push(rel);
-  }
-  return out.sort();
 }
 
 /** Bytes under `dir` (regular files, not following links), stopping early past `limit`. */
@@ -207,6 +196,10 @@ export const custom = defineKind<CustomKernel, NormalizedCustomKernel>({
     });
   },
   packageAttrs: (k) => [...k.packages],
+  languageFromConfig: true,
+  initRefusal: { message: '"custom" kernels need a command line, which init cannot guess', hint: 'start with a preset, then add a custom kernel by hand (see examples/custom-kernels.md)' },
+  argvKey: 'argv',
+  nixFileAsset: (k) => (k.nixFile ? nixFileAsset(k.name, k.nixFile) : undefined),
   example: { name: 'scala', language: 'scala', argv: ['almond', '--connection-file', '{connection_file}'], packages: ['jdk17_headless'] },
   nixpkgs: { packageSets: [''] },
   checkedAgainst: ['pkgs/build-support/buildenv/default.nix'],

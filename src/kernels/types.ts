@@ -173,6 +173,17 @@ export interface KindSpec<Def extends KernelBase & { kind: string }, Norm extend
   notes?: string[];
   /** Code that proves the kernel works (`nixlab test`); none for kinds whose language the config names. */
   snippet?: Snippet;
+  /**
+   * The config names the kernel's language (kernel.json `language`): the kind has no snippet,
+   * and `nixlab test` never takes a kernelspec of some language for a kernel of this kind.
+   */
+  languageFromConfig?: boolean;
+  /** Why `nixlab init` cannot start a config with this kind (it needs what only the user knows); absent: init offers it. */
+  initRefusal?: Verdict;
+  /** The config key the kernel's argv is written at, when the config writes it (the source map points there). */
+  argvKey?: string;
+  /** Where the kernel's own Nix file lands in the generated project (`assets/…`), if it has one: the source map marks its import. */
+  nixFileAsset?(k: Norm): string | undefined;
 }
 
 /** A kernel kind: its spec, callable as the config helper (`python({ name: 'py' })`). */

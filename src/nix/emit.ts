@@ -6,11 +6,10 @@
 import { basename, dirname, extname, join } from 'node:path';
 import type { NixpkgsConfig, NormalizedConfig, NormalizedKernel } from '../definitions/types.js';
 import type { PathSegment } from '../errors.js';
-import type { DirEntry } from '../fsutil.js';
+import { filesUnder, type DirEntry } from '../fsutil.js';
 import { canonicalJson } from '../json.js';
 import { emitKernel, kindOf } from '../kernels/index.js';
 import { formatJsonPath } from '../kernels/checks.js';
-import { filesUnder, nixFileAsset } from '../kernels/custom.js';
 import type { LogoSize } from '../kernels/types.js';
 import { packageRoot } from '../paths.js';
 import { JUPYTER_VARIABLES, type Place, type Value } from '../runtime/environment.js';
@@ -110,7 +109,8 @@ function defaultNix(config: NormalizedConfig, source: string, data: unknown): Ni
       const { asset, file } = logoAsset(k.name, size as LogoSize, src!);
       return [file, origin({ role: 'logo', at: ['kernels', i, 'logos', size], kernel: k.name }, relPath('./' + asset))];
     });
-    const argv = origin({ role: 'argv', at: k.kind === 'custom' ? ['kernels', i, 'argv'] : ['kernels', i], kernel: k.name }, parts.argv);
+    const argvKey = kindOf(k.kind)!.argvKey;
+    const argv = origin({ role: 'argv', at: argvKey ? ['kernels', i, argvKey] : ['kernels', i], kernel: k.name }, parts.argv);
     specs.push(apply(select(v('nixlab'), 'kernelspec'), attrs({ name: str(k.name), argv, spec: json(kernelSpecFields(k)), logos: attrs(logos) })));
   });
   bindings.push(['kernels', apply(select(v('nixlab'), 'kernels'), list(specs))]);
@@ -217,7 +217,8 @@ function markKernel(k: NormalizedKernel, i: number, data: unknown, env: NixExpr)
     const j = Array.isArray(writtenPackages) ? writtenPackages.indexOf(p) : -1;
     return j >= 0 ? j : packages.indexOf(p);
   };
-  const nixAsset = k.kind === 'custom' && k.nixFile ? `./${nixFileAsset(k.name, k.nixFile)}` : undefined;
+  const ownNix = (kindOf(k.kind)!.nixFileAsset as ((kernel: NormalizedKernel) => string | undefined) | undefined)?.(k);
+  const nixAsset = ownNix === undefined ? undefined : `./${ownNix}`;
   const writtenNix = dataAt(written, ['nix']);
   const pkg = (name: string, set: string, attr: readonly string[], e: NixExpr): NixExpr =>
     origin({ role: 'package', at: ['kernels', i, 'packages', indexOf(name)], kernel: k.name, set, attr }, e);

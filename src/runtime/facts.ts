@@ -56,7 +56,7 @@ export const ENV = {
   labSettingsDir: 'JUPYTERLAB_SETTINGS_DIR',
   labWorkspacesDir: 'JUPYTERLAB_WORKSPACES_DIR',
   /** The server's token (jupyter_server reads it itself). */
-  token: 'JUPYTER_TOKEN',
+  jupyterToken: 'JUPYTER_TOKEN',
   /** The listen port (docker-stacks' name: `docker run -e JUPYTER_PORT=9999 …`). */
   port: 'JUPYTER_PORT',
   // nixlab's.

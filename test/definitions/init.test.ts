@@ -33,8 +33,9 @@ describe('parseLanguages', () => {
     expect(parseLanguages(input, '--lang')).toEqual(kinds);
   });
 
-  test('offers every kernel kind but custom', () => {
-    expect([...starterKinds].sort()).toEqual(kindNames.filter((k) => k !== 'custom').sort());
+  test('offers every kernel kind but those that say why not (custom)', () => {
+    expect(starterKinds).toEqual(kindNames.filter((k) => !kindOf(k)!.initRefusal));
+    expect(kindNames.filter((k) => kindOf(k)!.initRefusal)).toEqual(['custom']);
   });
 
   test.each([

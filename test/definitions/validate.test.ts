@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { formatJsonPath, validateConfig } from '../../src/definitions/validate.js';
 import { KERNEL_NAME_MAX } from '../../src/definitions/rules.js';
+import { kindNames, kindOf } from '../../src/kernels/index.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const fixtures = path.join(here, 'fixtures', 'full');
@@ -388,25 +389,42 @@ describe('normalisation', () => {
     expect(result.config?.kernels[1]).not.toHaveProperty('fileExtension');
   });
 
-  test('every preset kind: its language, its default display name, its defaults', () => {
-    const kinds = ['r', 'go', 'cpp', 'rust', 'haskell', 'bash', 'javascript', 'typescript', 'octave', 'ruby', 'clojure'];
-    const result = validateConfig({ kernels: kinds.map((kind) => ({ kind, name: `k-${kind}` })) }, 'c.json');
+  // What a kernel of each kind of the registry, with only its required keys (from the kind's
+  // example), normalises to. A kind missing here fails: say what its minimal kernel becomes.
+  const MINIMAL: Record<string, [language: string, displayName: string, interruptMode: string]> = {
+    python: ['python', 'Python 3 (k-python)', 'signal'],
+    r: ['R', 'R (k-r)', 'signal'],
+    octave: ['octave', 'Octave (k-octave)', 'signal'],
+    bash: ['bash', 'Bash (k-bash)', 'signal'],
+    javascript: ['javascript', 'JavaScript (k-javascript)', 'signal'],
+    typescript: ['typescript', 'TypeScript (k-typescript)', 'signal'],
+    go: ['go', 'Go (k-go)', 'signal'],
+    rust: ['rust', 'Rust (k-rust)', 'message'],
+    cpp: ['cpp', 'C++17 (k-cpp)', 'signal'],
+    haskell: ['haskell', 'Haskell (k-haskell)', 'signal'],
+    ruby: ['ruby', 'Ruby (k-ruby)', 'signal'],
+    clojure: ['clojure', 'Clojure (k-clojure)', 'signal'],
+    java: ['java', 'Java (k-java)', 'message'],
+    julia: ['julia', 'Julia (k-julia)', 'signal'],
+    custom: ['scala', 'k-custom', 'signal'],
+  };
+
+  test.each([...kindNames])('every kind: a minimal %s kernel gets its language, its default display name, its defaults', (kind) => {
+    const spec = kindOf(kind)!;
+    expect([kind, MINIMAL[kind] === undefined ? 'missing from MINIMAL (test/definitions/validate.test.ts)' : 'listed']).toEqual([kind, 'listed']);
+    const required = Object.fromEntries((spec.required ?? []).map((key) => [key, (spec.example as Record<string, unknown>)[key]]));
+    const result = validateConfig({ kernels: [{ kind, name: `k-${kind}`, ...required }] }, 'c.json', { baseDir: '/' });
     expect(result.errors).toEqual([]);
-    expect(result.config?.kernels.map((k) => [k.kind, k.language, k.displayName, k.interruptMode])).toEqual([
-      ['r', 'R', 'R (k-r)', 'signal'],
-      ['go', 'go', 'Go (k-go)', 'signal'],
-      ['cpp', 'cpp', 'C++17 (k-cpp)', 'signal'],
-      ['rust', 'rust', 'Rust (k-rust)', 'message'],
-      ['haskell', 'haskell', 'Haskell (k-haskell)', 'signal'],
-      ['bash', 'bash', 'Bash (k-bash)', 'signal'],
-      ['javascript', 'javascript', 'JavaScript (k-javascript)', 'signal'],
-      ['typescript', 'typescript', 'TypeScript (k-typescript)', 'signal'],
-      ['octave', 'octave', 'Octave (k-octave)', 'signal'],
-      ['ruby', 'ruby', 'Ruby (k-ruby)', 'signal'],
-      ['clojure', 'clojure', 'Clojure (k-clojure)', 'signal'],
-    ]);
+    const k = result.config!.kernels[0]!;
+    expect([k.kind, k.language, k.displayName, k.interruptMode]).toEqual([kind, ...MINIMAL[kind]!]);
+    if (!spec.languageFromConfig) expect(k.language).toBe(spec.language);
+    expect(k).toMatchObject({ name: `k-${kind}`, aliases: [], env: {}, metadata: {}, logos: {} });
+  });
+
+  test('the r and cpp presets\' own defaults', () => {
+    const result = validateConfig({ kernels: [{ kind: 'r', name: 'k-r' }, { kind: 'cpp', name: 'k-cpp' }] }, 'c.json');
     expect(result.config?.kernels[0]).toEqual({ kind: 'r', name: 'k-r', displayName: 'R (k-r)', aliases: [], env: {}, interruptMode: 'signal', metadata: {}, logos: {}, language: 'R', packages: [] });
-    expect(result.config?.kernels[2]).toMatchObject({ std: 17 });
+    expect(result.config?.kernels[1]).toMatchObject({ std: 17 });
   });
 
   test('options the user sets win over preset defaults', () => {

@@ -33,7 +33,7 @@ describe.each(kernelKinds.map((k) => [k.kind, k] as const))('the %s kind', (name
     expect(result.errors).toEqual([]);
     const k = result.config!.kernels[0]!;
     expect(k.kind).toBe(name);
-    if (name !== 'custom') expect(k.language).toBe(kind.language);
+    if (!kind.languageFromConfig) expect(k.language).toBe(kind.language);
   });
 
   test('cites the nixpkgs files it was checked against (paths in NixOS/nixpkgs, or owner/repo path upstream)', () => {
@@ -42,9 +42,14 @@ describe.each(kernelKinds.map((k) => [k.kind, k] as const))('the %s kind', (name
     for (const f of kind.checkedAgainst) expect(f).toMatch(/^(pkgs|doc)\/[\w./-]+$|^[\w.-]+\/[\w.-]+ [\w./-]+$/);
   });
 
-  test(name === 'custom' ? 'has no snippet (its language is the config\'s)' : 'has a snippet that prints 42, for `nixlab test`', () => {
-    if (name === 'custom') expect(kind.snippet).toBeUndefined();
+  test(kind.languageFromConfig ? 'has no snippet (its language is the config\'s)' : 'has a snippet that prints 42, for `nixlab test`', () => {
+    if (kind.languageFromConfig) expect(kind.snippet).toBeUndefined();
     else expect(kind.snippet).toEqual({ code: expect.stringMatching(/6.*7|7.*6/), expect: '42' });
+  });
+
+  test('declares what its emitted Nix relies on in nixpkgs (checked against the recorded facts: test/nixpkgs/facts.test.ts)', () => {
+    const needs = kind.nixpkgs ?? {};
+    expect([name, Object.keys(needs.envs ?? {}).length + (needs.definitions ?? []).length + (needs.instantiable ?? []).length + (needs.packageSets ?? []).length > 0]).toEqual([name, true]);
   });
 
   test('is found by name', () => {

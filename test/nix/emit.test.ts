@@ -1,11 +1,10 @@
 // Golden tests for the emitter: real .nix files, compared byte for byte and parsed by Nix.
 // Regenerate with NIXLAB_UPDATE_GOLDEN=1 after an intended change, and review the diff.
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { loadConfig } from '../../src/definitions/load.js';
 import { emitDefaultNix, emitProject, emitShellNix, kernelSpecFields } from '../../src/nix/emit.js';
 import { packageRoot } from '../../src/paths.js';
 import { evalJson, parseNix } from '../helpers/nix.js';
+import { golden } from '../helpers/golden.js';
 
 const CASES = {
   demo: 'examples/demo/nixlab.yaml',
@@ -13,13 +12,6 @@ const CASES = {
   adversarial: 'test/nix/fixtures/adversarial/nixlab.json',
   mapped: 'test/nix/fixtures/mapped/nixlab.yaml',
 };
-
-function golden(name: string, text: string): string {
-  const file = join('test/nix/golden', name);
-  if (process.env.NIXLAB_UPDATE_GOLDEN === '1') writeFileSync(file, text);
-  else if (!existsSync(file)) throw new Error(`golden file ${file} is missing; create it with NIXLAB_UPDATE_GOLDEN=1 and review it`);
-  return readFileSync(file, 'utf8');
-}
 
 describe.each(Object.entries(CASES))('emitting %s', (name, configFile) => {
   it('matches the golden default.nix and shell.nix, which Nix parses', async () => {

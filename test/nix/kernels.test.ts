@@ -4,22 +4,16 @@
 // store-path strings. Stub environments are named after what they were given, so the kernel.json
 // shows which packages the emitted code asked for.
 // Regenerate the golden files with NIXLAB_UPDATE_GOLDEN=1 after an intended change.
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import type { NormalizedConfig } from '../../src/definitions/types.js';
 import { validateConfig } from '../../src/definitions/validate.js';
 import { emitDefaultNix, emitProject } from '../../src/nix/emit.js';
+import { kindNames } from '../../src/kernels/index.js';
 import { DEFAULT_NIX, evalJson, NIX_BINARIES, parseNix, type NixBinary } from '../helpers/nix.js';
+import { golden } from '../helpers/golden.js';
 
-function golden(name: string, text: string): string {
-  const file = join('test/nix/golden/kernels', name);
-  if (process.env.NIXLAB_UPDATE_GOLDEN === '1') {
-    mkdirSync(dirname(file), { recursive: true });
-    writeFileSync(file, text);
-  } else if (!existsSync(file)) throw new Error(`golden file ${file} is missing; create it with NIXLAB_UPDATE_GOLDEN=1 and review it`);
-  return readFileSync(file, 'utf8');
-}
 
 /** The stub nixpkgs (see the file's header). */
 const STUB_PKGS = resolve('test/nix/fixtures/stub-pkgs.nix');
@@ -36,6 +30,16 @@ interface Case {
 }
 
 const CASES: Record<string, Case> = {
+  python: {
+    kernels: [{ kind: 'python', name: 'py', packages: ['numpy'] }],
+    kernelJson: [
+      { argv: [`${H}python3-env+ipykernel+numpy/bin/python3`, '-m', 'ipykernel_launcher', '-f', '{connection_file}'], display_name: 'Python 3 (py)', interrupt_mode: 'signal', language: 'python' },
+    ],
+  },
+  custom: {
+    kernels: [{ kind: 'custom', name: 'scala', language: 'scala', argv: ['almond', '--connection-file', '{connection_file}'], packages: ['jdk17_headless'] }],
+    kernelJson: [{ argv: [`${H}kernel-scala-env/bin/almond`, '--connection-file', '{connection_file}'], display_name: 'scala', interrupt_mode: 'signal', language: 'scala' }],
+  },
   r: {
     kernels: [{ kind: 'r', name: 'r', packages: ['ggplot2', 'data_table'] }],
     kernelJson: [
@@ -197,10 +201,21 @@ async function kernelJsons(config: NormalizedConfig, pkgs = `import ${STUB_PKGS}
   return texts.map((t) => JSON.parse(normalise(t)));
 }
 
-describe.each(Object.entries(CASES))('the %s preset', (kind, { kernels, kernelJson }) => {
+test('every case is a kind of the registry, with kernels of that kind only', () => {
+  for (const [kind, c] of Object.entries(CASES)) expect([kind, kindNames.includes(kind as never), c.kernels.every((k) => (k as { kind: string }).kind === kind)]).toEqual([kind, true, true]);
+});
+
+// Each kind of the registry: a kind with no case here fails (its golden and kernel.json first).
+describe.each([...kindNames])('the %s kind', (kind) => {
+  const c = CASES[kind];
+  it('has a case here (its kernels, their kernel.json, its golden default.nix)', () => {
+    expect(c ? [] : [`the ${kind} kind has no case in CASES (test/nix/kernels.test.ts): add its kernels and kernel.json, then write its golden with NIXLAB_UPDATE_GOLDEN=1 and review it`]).toEqual([]);
+  });
+  if (!c) return;
+  const { kernels, kernelJson } = c;
   it('emits the golden default.nix, which Nix parses', async () => {
     const text = emitDefaultNix(configOf(kernels), 'nixlab.json');
-    expect(text).toBe(golden(`${kind}.default.nix`, text));
+    expect(text).toBe(golden(`kernels/${kind}.default.nix`, text));
     for (const n of NIX_BINARIES) await parseNix(text, n);
   });
 
@@ -214,7 +229,7 @@ describe('many languages in one image', () => {
     const all = Object.values(CASES);
     const config = configOf(all.flatMap((c) => c.kernels));
     const text = emitDefaultNix(config, 'nixlab.json');
-    expect(text).toBe(golden('catalogue.default.nix', text));
+    expect(text).toBe(golden('kernels/catalogue.default.nix', text));
     await parseNix(text);
     expect(await kernelJsons(config)).toEqual(all.flatMap((c) => c.kernelJson));
     expect(config.kernels.map((_, i) => text.includes(`kernelEnv${i} =`))).toEqual(config.kernels.map(() => true));

@@ -2,8 +2,6 @@
 // of the expression it was marked on, columns count bytes as Nix's do (checked against Nix's own
 // error positions), every package of every kind is found, indices are those of the config as
 // written, and the map is deterministic and free of host paths (golden file).
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { execa } from 'execa';
 import { parseNixLog } from '../../src/pipeline/nix-errors.js';
 import { loadConfig } from '../../src/definitions/load.js';
@@ -13,6 +11,7 @@ import { letIn, list, origin, str, v, attrs } from '../../src/nix/ast.js';
 import { emitMappedFiles, emitProject, SOURCE_MAP_FILE, type SourceMap } from '../../src/nix/emit.js';
 import { render, renderInline, renderMapped, type Span, type TextPos } from '../../src/nix/render.js';
 import { nixFile } from '../helpers/nix.js';
+import { golden } from '../helpers/golden.js';
 
 const CASES = {
   demo: 'examples/demo/nixlab.yaml',
@@ -20,13 +19,6 @@ const CASES = {
   adversarial: 'test/nix/fixtures/adversarial/nixlab.json',
   mapped: 'test/nix/fixtures/mapped/nixlab.yaml',
 };
-
-function golden(name: string, text: string): string {
-  const file = join('test/nix/golden', name);
-  if (process.env.NIXLAB_UPDATE_GOLDEN === '1') writeFileSync(file, text);
-  else if (!existsSync(file)) throw new Error(`golden file ${file} is missing; create it with NIXLAB_UPDATE_GOLDEN=1 and review it`);
-  return readFileSync(file, 'utf8');
-}
 
 /** The text from `start` up to `end`, positions as Nix counts them (lines from 1, byte columns from 1). */
 function slice(text: string, start: TextPos, end: TextPos): string {

@@ -14,8 +14,15 @@ let
   nixlab = import ./nixlab/lib.nix {
     inherit pkgs;
   };
+  # kernel "py" (python)
+  kernelEnv0 = pkgs.python3.withPackages (ps: [ ps.ipykernel ps.numpy ]);
+  # kernel "scala" (custom)
+  kernelEnv1 = pkgs.buildEnv {
+    name = "kernel-scala-env";
+    paths = [ pkgs.jdk17_headless ];
+  };
   # kernel "r" (r)
-  kernelEnv0 = pkgs.rWrapper.override {
+  kernelEnv2 = pkgs.rWrapper.override {
     packages = [
       pkgs.rPackages.IRkernel
       pkgs.rPackages.ggplot2
@@ -23,51 +30,73 @@ let
     ];
   };
   # kernel "go" (go)
-  kernelEnv1 = pkgs.gophernotes;
+  kernelEnv3 = pkgs.gophernotes;
   # kernel "cpp" (cpp)
-  kernelEnv2 = if pkgs ? xeus-cpp then pkgs.xeus-cpp else pkgs.xeus-cling;
-  # kernel "cpp20" (cpp)
-  kernelEnv3 = if pkgs ? xeus-cpp then pkgs.xeus-cpp else pkgs.xeus-cling;
-  # kernel "cpp23" (cpp)
   kernelEnv4 = if pkgs ? xeus-cpp then pkgs.xeus-cpp else pkgs.xeus-cling;
+  # kernel "cpp20" (cpp)
+  kernelEnv5 = if pkgs ? xeus-cpp then pkgs.xeus-cpp else pkgs.xeus-cling;
+  # kernel "cpp23" (cpp)
+  kernelEnv6 = if pkgs ? xeus-cpp then pkgs.xeus-cpp else pkgs.xeus-cling;
   # kernel "rust" (rust)
-  kernelEnv5 = pkgs.evcxr;
+  kernelEnv7 = pkgs.evcxr;
   # kernel "haskell" (haskell)
-  kernelEnv6 = pkgs.haskellPackages.ghcWithPackages (ps: [ ps.ihaskell ps.lens ]);
+  kernelEnv8 = pkgs.haskellPackages.ghcWithPackages (ps: [ ps.ihaskell ps.lens ]);
   # kernel "bash" (bash)
-  kernelEnv7 = pkgs.python3.withPackages (ps: [ ps.bash-kernel ]);
+  kernelEnv9 = pkgs.python3.withPackages (ps: [ ps.bash-kernel ]);
   # kernel "js" (javascript)
-  kernelEnv8 = pkgs.deno;
+  kernelEnv10 = pkgs.deno;
   # kernel "ts" (typescript)
-  kernelEnv9 = pkgs.deno;
+  kernelEnv11 = pkgs.deno;
   # kernel "octave" (octave)
-  kernelEnv10 = pkgs.octave-kernel.launcher;
+  kernelEnv12 = pkgs.octave-kernel.launcher;
   # kernel "octave-signal" (octave)
-  kernelEnv11 = (pkgs.octave-kernel.override {
+  kernelEnv13 = (pkgs.octave-kernel.override {
     octave = pkgs.octave.withPackages (ps: [ ps.signal ps.statistics ]);
   }).launcher;
   # kernel "ruby" (ruby)
-  kernelEnv12 = pkgs.iruby;
+  kernelEnv14 = pkgs.iruby;
   # kernel "clojure" (clojure)
-  kernelEnv13 = pkgs.clojupyter.launcher;
+  kernelEnv15 = pkgs.clojupyter.launcher;
   # kernel "java" (java)
-  kernelEnv14 = (pkgs.callPackage ./assets/java/jjava.nix) {
+  kernelEnv16 = (pkgs.callPackage ./assets/java/jjava.nix) {
     classpath = [ ];
     jdk = pkgs.jdk_headless;
   };
   # kernel "java17" (java)
-  kernelEnv15 = (pkgs.callPackage ./assets/java17/jjava.nix) {
+  kernelEnv17 = (pkgs.callPackage ./assets/java17/jjava.nix) {
     classpath = [ pkgs.commons-lang ];
     jdk = pkgs.jdk17_headless;
   };
   # kernel "julia" (julia)
-  kernelEnv16 = pkgs.julia.withPackages [ "IJulia" ];
+  kernelEnv18 = pkgs.julia.withPackages [ "IJulia" ];
   # kernel "julia110" (julia)
-  kernelEnv17 = pkgs.julia_110.withPackages [ "IJulia" "Plots" ];
+  kernelEnv19 = pkgs.julia_110.withPackages [ "IJulia" "Plots" ];
   kernels = nixlab.kernels [
     (nixlab.kernelspec {
       argv = [
-        "${kernelEnv0}/bin/R"
+        "${kernelEnv0}/bin/python3"
+        "-m"
+        "ipykernel_launcher"
+        "-f"
+        "{connection_file}"
+      ];
+      logos = { };
+      name = "py";
+      spec = "{\"display_name\":\"Python 3 (py)\",\"interrupt_mode\":\"signal\",\"language\":\"python\"}";
+    })
+    (nixlab.kernelspec {
+      argv = [
+        "${kernelEnv1}/bin/almond"
+        "--connection-file"
+        "{connection_file}"
+      ];
+      logos = { };
+      name = "scala";
+      spec = "{\"display_name\":\"scala\",\"interrupt_mode\":\"signal\",\"language\":\"scala\"}";
+    })
+    (nixlab.kernelspec {
+      argv = [
+        "${kernelEnv2}/bin/R"
         "--slave"
         "-e"
         "IRkernel::main()"
@@ -79,32 +108,32 @@ let
       spec = "{\"display_name\":\"R (r)\",\"interrupt_mode\":\"signal\",\"language\":\"R\"}";
     })
     (nixlab.kernelspec {
-      argv = [ "${kernelEnv1}/bin/gophernotes" "{connection_file}" ];
+      argv = [ "${kernelEnv3}/bin/gophernotes" "{connection_file}" ];
       logos = { };
       name = "go";
       spec = "{\"display_name\":\"Go (go)\",\"interrupt_mode\":\"signal\",\"language\":\"go\"}";
     })
     (nixlab.kernelspec {
-      argv = assert builtins.head pkgs.cpp17-kernel.argv == "${kernelEnv2}/bin/xcpp"; pkgs.cpp17-kernel.argv;
+      argv = assert builtins.head pkgs.cpp17-kernel.argv == "${kernelEnv4}/bin/xcpp"; pkgs.cpp17-kernel.argv;
       logos = { };
       name = "cpp";
       spec = "{\"display_name\":\"C++17 (cpp)\",\"interrupt_mode\":\"signal\",\"language\":\"cpp\"}";
     })
     (nixlab.kernelspec {
-      argv = assert builtins.head (if pkgs ? xeus-cpp then pkgs.cpp20-kernel else pkgs.cpp2a-kernel).argv == "${kernelEnv3}/bin/xcpp"; (if pkgs ? xeus-cpp then pkgs.cpp20-kernel else pkgs.cpp2a-kernel).argv;
+      argv = assert builtins.head (if pkgs ? xeus-cpp then pkgs.cpp20-kernel else pkgs.cpp2a-kernel).argv == "${kernelEnv5}/bin/xcpp"; (if pkgs ? xeus-cpp then pkgs.cpp20-kernel else pkgs.cpp2a-kernel).argv;
       logos = { };
       name = "cpp20";
       spec = "{\"display_name\":\"C++20\",\"interrupt_mode\":\"signal\",\"language\":\"cpp\"}";
     })
     (nixlab.kernelspec {
-      argv = assert builtins.head (if pkgs ? xeus-cpp then pkgs.cpp23-kernel else (throw "nixlab: C++23 needs nixpkgs' xeus-cpp (cpp23-kernel); this nixpkgs has the xeus-cling set (C++ 11, 14, 17 and 20): choose another std or pin a nixpkgs with xeus-cpp")).argv == "${kernelEnv4}/bin/xcpp"; (if pkgs ? xeus-cpp then pkgs.cpp23-kernel else (throw "nixlab: C++23 needs nixpkgs' xeus-cpp (cpp23-kernel); this nixpkgs has the xeus-cling set (C++ 11, 14, 17 and 20): choose another std or pin a nixpkgs with xeus-cpp")).argv;
+      argv = assert builtins.head (if pkgs ? xeus-cpp then pkgs.cpp23-kernel else (throw "nixlab: C++23 needs nixpkgs' xeus-cpp (cpp23-kernel); this nixpkgs has the xeus-cling set (C++ 11, 14, 17 and 20): choose another std or pin a nixpkgs with xeus-cpp")).argv == "${kernelEnv6}/bin/xcpp"; (if pkgs ? xeus-cpp then pkgs.cpp23-kernel else (throw "nixlab: C++23 needs nixpkgs' xeus-cpp (cpp23-kernel); this nixpkgs has the xeus-cling set (C++ 11, 14, 17 and 20): choose another std or pin a nixpkgs with xeus-cpp")).argv;
       logos = { };
       name = "cpp23";
       spec = "{\"display_name\":\"C++23 (cpp23)\",\"interrupt_mode\":\"signal\",\"language\":\"cpp\"}";
     })
     (nixlab.kernelspec {
       argv = [
-        "${kernelEnv5}/bin/evcxr_jupyter"
+        "${kernelEnv7}/bin/evcxr_jupyter"
         "--control_file"
         "{connection_file}"
       ];
@@ -114,11 +143,11 @@ let
     })
     (nixlab.kernelspec {
       argv = [
-        "${kernelEnv6}/bin/ihaskell"
+        "${kernelEnv8}/bin/ihaskell"
         "kernel"
         "{connection_file}"
         "--ghclib"
-        "${kernelEnv6}/lib/${pkgs.haskellPackages.ghc.targetPrefix}${pkgs.haskellPackages.ghc.haskellCompilerName}${if pkgs.haskellPackages.ghc ? hadrian then "/lib" else ""}"
+        "${kernelEnv8}/lib/${pkgs.haskellPackages.ghc.targetPrefix}${pkgs.haskellPackages.ghc.haskellCompilerName}${if pkgs.haskellPackages.ghc ? hadrian then "/lib" else ""}"
       ];
       logos = { };
       name = "haskell";
@@ -126,7 +155,7 @@ let
     })
     (nixlab.kernelspec {
       argv = [
-        "${kernelEnv7}/bin/python3"
+        "${kernelEnv9}/bin/python3"
         "-m"
         "bash_kernel"
         "-f"
@@ -138,7 +167,7 @@ let
     })
     (nixlab.kernelspec {
       argv = [
-        "${kernelEnv8}/bin/deno"
+        "${kernelEnv10}/bin/deno"
         "jupyter"
         "--kernel"
         "--conn"
@@ -150,7 +179,7 @@ let
     })
     (nixlab.kernelspec {
       argv = [
-        "${kernelEnv9}/bin/deno"
+        "${kernelEnv11}/bin/deno"
         "jupyter"
         "--kernel"
         "--conn"
@@ -161,44 +190,44 @@ let
       spec = "{\"display_name\":\"TypeScript (ts)\",\"env\":{\"NO_COLOR\":\"1\"},\"interrupt_mode\":\"signal\",\"language\":\"typescript\"}";
     })
     (nixlab.kernelspec {
-      argv = [ "${kernelEnv10}/bin/octave-kernel" "-f" "{connection_file}" ];
+      argv = [ "${kernelEnv12}/bin/octave-kernel" "-f" "{connection_file}" ];
       logos = { };
       name = "octave";
       spec = "{\"display_name\":\"Octave (octave)\",\"interrupt_mode\":\"signal\",\"language\":\"octave\"}";
     })
     (nixlab.kernelspec {
-      argv = [ "${kernelEnv11}/bin/octave-kernel" "-f" "{connection_file}" ];
+      argv = [ "${kernelEnv13}/bin/octave-kernel" "-f" "{connection_file}" ];
       logos = { };
       name = "octave-signal";
       spec = "{\"display_name\":\"Octave (octave-signal)\",\"interrupt_mode\":\"signal\",\"language\":\"octave\"}";
     })
     (nixlab.kernelspec {
-      argv = [ "${kernelEnv12}/bin/iruby" "kernel" "{connection_file}" ];
+      argv = [ "${kernelEnv14}/bin/iruby" "kernel" "{connection_file}" ];
       logos = { };
       name = "ruby";
       spec = "{\"display_name\":\"Ruby (ruby)\",\"interrupt_mode\":\"signal\",\"language\":\"ruby\"}";
     })
     (nixlab.kernelspec {
-      argv = [ "${kernelEnv13}/bin/clojupyter" "{connection_file}" ];
+      argv = [ "${kernelEnv15}/bin/clojupyter" "{connection_file}" ];
       logos = { };
       name = "clojure";
       spec = "{\"display_name\":\"Clojure (clojure)\",\"interrupt_mode\":\"signal\",\"language\":\"clojure\"}";
     })
     (nixlab.kernelspec {
-      argv = [ "${kernelEnv14}/bin/jjava" "{connection_file}" ];
+      argv = [ "${kernelEnv16}/bin/jjava" "{connection_file}" ];
       logos = { };
       name = "java";
       spec = "{\"display_name\":\"Java (java)\",\"interrupt_mode\":\"message\",\"language\":\"java\"}";
     })
     (nixlab.kernelspec {
-      argv = [ "${kernelEnv15}/bin/jjava" "{connection_file}" ];
+      argv = [ "${kernelEnv17}/bin/jjava" "{connection_file}" ];
       logos = { };
       name = "java17";
       spec = "{\"display_name\":\"Java 17 (java17)\",\"env\":{\"JJAVA_COMPILER_OPTS\":\"-Xlint:all -g\",\"JJAVA_TIMEOUT\":\"30000\"},\"interrupt_mode\":\"message\",\"language\":\"java\"}";
     })
     (nixlab.kernelspec {
       argv = [
-        "${kernelEnv16}/bin/julia"
+        "${kernelEnv18}/bin/julia"
         "-i"
         "--color=yes"
         "-e"
@@ -211,7 +240,7 @@ let
     })
     (nixlab.kernelspec {
       argv = [
-        "${kernelEnv17}/bin/julia"
+        "${kernelEnv19}/bin/julia"
         "-i"
         "--color=yes"
         "-e"
@@ -224,7 +253,7 @@ let
     })
   ];
   jupyterConfig = nixlab.jupyterConfig {
-    settings = "{\"frontend\":\"notebook\",\"kernels\":[\"r\",\"go\",\"cpp\",\"cpp20\",\"cpp23\",\"rust\",\"haskell\",\"bash\",\"js\",\"ts\",\"octave\",\"octave-signal\",\"ruby\",\"clojure\",\"java\",\"java17\",\"julia\",\"julia110\"]}";
+    settings = "{\"frontend\":\"notebook\",\"kernels\":[\"py\",\"scala\",\"r\",\"go\",\"cpp\",\"cpp20\",\"cpp23\",\"rust\",\"haskell\",\"bash\",\"js\",\"ts\",\"octave\",\"octave-signal\",\"ruby\",\"clojure\",\"java\",\"java17\",\"julia\",\"julia110\"]}";
   };
   # the notebook front end
   server = pkgs.python3.withPackages (ps: [ ps.notebook ]);
@@ -240,24 +269,26 @@ let
     singleuser = "";
   };
   kernelEnvs = {
-    bash = kernelEnv7;
-    clojure = kernelEnv13;
-    cpp = kernelEnv2;
-    cpp20 = kernelEnv3;
-    cpp23 = kernelEnv4;
-    go = kernelEnv1;
-    haskell = kernelEnv6;
-    java = kernelEnv14;
-    java17 = kernelEnv15;
-    js = kernelEnv8;
-    julia = kernelEnv16;
-    julia110 = kernelEnv17;
-    octave = kernelEnv10;
-    octave-signal = kernelEnv11;
-    r = kernelEnv0;
-    ruby = kernelEnv12;
-    rust = kernelEnv5;
-    ts = kernelEnv9;
+    bash = kernelEnv9;
+    clojure = kernelEnv15;
+    cpp = kernelEnv4;
+    cpp20 = kernelEnv5;
+    cpp23 = kernelEnv6;
+    go = kernelEnv3;
+    haskell = kernelEnv8;
+    java = kernelEnv16;
+    java17 = kernelEnv17;
+    js = kernelEnv10;
+    julia = kernelEnv18;
+    julia110 = kernelEnv19;
+    octave = kernelEnv12;
+    octave-signal = kernelEnv13;
+    py = kernelEnv0;
+    r = kernelEnv2;
+    ruby = kernelEnv14;
+    rust = kernelEnv7;
+    scala = kernelEnv1;
+    ts = kernelEnv11;
   };
   imageRoot = nixlab.imageRoot {
     kernels = kernelEnvs;
