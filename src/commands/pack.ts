@@ -3,6 +3,7 @@ import { NixlabCommand } from '../cli/base.js';
 import { UserError } from '../errors.js';
 import { abortOnSignals, checkStdoutOutput, describePack, progressPrinter } from '../cli/pack-support.js';
 import { jsonFlag } from '../cli/flags.js';
+import { DEFAULT_PORT } from '../runtime/facts.js';
 
 /** `--cmd '["a","b"]'` (a JSON array) or `--cmd a --cmd b` (one element per flag). */
 function argvFlag(values: string[] | undefined, name: string): string[] | undefined {
@@ -42,7 +43,7 @@ export default class Pack extends NixlabCommand {
     tag: Flags.string({ char: 't', description: 'name:tag (lowercase name)' }),
     'max-layers': Flags.integer({ default: 100, description: 'layers at most, the system layer included (2-125)' }),
     volume: Flags.string({ multiple: true, description: 'a volume path, created in the image and owned by the user (repeatable)' }),
-    port: Flags.string({ multiple: true, description: 'an exposed port, e.g. 8888 or 8888/tcp (repeatable)' }),
+    port: Flags.string({ multiple: true, description: `an exposed port, e.g. ${DEFAULT_PORT} or ${DEFAULT_PORT}/tcp (repeatable)` }),
     workdir: Flags.string({ description: 'WorkingDir (default: the user home)' }),
     group: Flags.string({ multiple: true, description: 'NAME=STORE_PATH of a kernel environment (repeatable): plan layers per kernel instead of by popularity' }),
     prune: Flags.boolean({ description: 'OCI directory: afterwards remove blobs that no image in index.json refers to' }),

@@ -4,23 +4,22 @@
 //
 // Paths are written JSONPath-style, `$.kernels[1].env["BAD NAME"]`: `.key` for identifier-like
 // keys, `["key"]` (JSON-quoted) for any other key, `[i]` for list items.
-import { statSync } from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import type { Ajv2020 as Ajv2020Class, ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
 import type { Problem } from '../errors.js';
 import { imageSettingsProblems } from '../image/check.js';
-import { checkDuplicates, formatJsonPath } from '../kernels/checks.js';
+import { formatJsonPath } from '../kernels/checks.js';
 import { kernelKinds, kindNames, kindOf, type KernelDef, type NormalizedKernel } from '../kernels/index.js';
 import type { JsonValue, NormalizedKernelBase, PathSegment, Reporter } from '../kernels/types.js';
-import { RESERVED_VARIABLES } from '../runtime/environment.js';
 import { DEFAULT_PORT, DEFAULT_USER, homeOf } from '../runtime/facts.js';
-import { DEFAULT_FRONT_END, FRONT_ENDS, frontEndNames, type FrontEndName } from '../runtime/targets.js';
+import { DEFAULT_FRONT_END } from '../runtime/targets.js';
 import { targetNames } from '../deploy/targets/index.js';
-import { DEFAULT_HUB_ADDRESS, DEFAULT_HUB_ADMIN, DEFAULT_HUB_AUTHENTICATOR, DEFAULT_HUB_PORT, HUB_VERSION, SHARED_PASSWORD_MIN_HUB, SHARED_PASSWORD_MIN_LENGTH, compareMajorMinor, DEFAULT_REFERENCE, LAYERS, NIXPKGS_CONFIG_DEFAULTS, describeValue, isSecretEnvName, kernelNameLike, secretEnvVerdict, storeFileNameVerdict, unrepresentable, type Rule, type SchemaObject, type Verdict } from './rules.js';
+import { DEFAULT_HUB_ADDRESS, DEFAULT_HUB_ADMIN, DEFAULT_HUB_AUTHENTICATOR, DEFAULT_HUB_PORT, DEFAULT_REFERENCE, LAYERS, NIXPKGS_CONFIG_DEFAULTS, describeValue, kernelNameLike, unrepresentable, type Rule, type SchemaObject, type Verdict } from './rules.js';
 import { cachedSchemaCheck } from './schema-cache.js';
 import { closest } from '../suggest.js';
 import { configSchema, kernelBranches, kernelsProperty, namedRules } from './schema.js';
+import { CONFIG_RULES } from './config-rules.js';
 import type { Config, NormalizedConfig } from './types.js';
 
 export { formatJsonPath } from '../kernels/checks.js';
@@ -63,7 +62,7 @@ export function validateConfig(raw: unknown, file: string, opts: { baseDir?: str
     }
   }
 
-  // 3. Rules beyond the schema; each checks only values of the right shape.
+  // 3. The named rules beyond the schema (config-rules.ts); each checks only values of the right shape.
   checkSemantics(data, ctx);
 
   // 4. What the image packer checks, on the normalised config (only a config without errors
@@ -410,161 +409,10 @@ function wrongType(at: PathSegment[], value: unknown, expected: string): Finding
 // ---------------------------------------------------------------------------------------------
 // Step 3: rules the schema cannot express
 
-const logoExtensions: Record<string, string> = { '32x32': '.png', '64x64': '.png', svg: '.svg' };
-
-function checkLogos(logos: unknown, at: PathSegment[], ctx: Collector): void {
-  if (!isObject(logos)) return;
-  for (const [key, rel] of Object.entries(logos)) {
-    if (!(key in logoExtensions) || typeof rel !== 'string' || rel === '' || rel.startsWith('/') || unrepresentable(rel)) continue;
-    let isFile: boolean;
-    try {
-      isFile = statSync(path.resolve(ctx.baseDir, rel)).isFile();
-    } catch {
-      ctx.error([...at, key], { message: `logo file ${q(rel)} does not exist`, hint: `the path is relative to the directory of ${ctx.file}; check the spelling or add the file` });
-      continue;
-    }
-    if (!isFile) ctx.error([...at, key], { message: `logo ${q(rel)} is not a regular file`, hint: 'point it at an image file' });
-    else if (path.extname(rel).toLowerCase() !== logoExtensions[key]) {
-      ctx.warn([...at, key], { message: `logo ${q(rel)} does not end in ${logoExtensions[key]}`, hint: `Jupyter serves it as logo-${key}${logoExtensions[key]}; use a ${logoExtensions[key]!.slice(1).toUpperCase()} file` });
-    }
-  }
-}
-
+/** Each named rule of the rule set (./config-rules.ts), in its order. */
 function checkSemantics(data: unknown, ctx: Collector): void {
   if (!isObject(data)) return;
-  const kernels = data.kernels;
-  if (Array.isArray(kernels)) {
-    // Jupyter lower-cases kernelspec directory names when it lists them, so names that differ
-    // only in case collide.
-    const firstByName = new Map<string, number>();
-    kernels.forEach((kernel, i) => {
-      if (!isObject(kernel)) return;
-      const at: PathSegment[] = ['kernels', i];
-      if (typeof kernel.name === 'string') {
-        const j = firstByName.get(kernel.name.toLowerCase());
-        if (j === undefined) firstByName.set(kernel.name.toLowerCase(), i);
-        else {
-          const other = (kernels[j] as { name: string }).name;
-          const caseOnly = other !== kernel.name ? ` (${q(other)}: Jupyter ignores case in kernel names)` : '';
-          ctx.error([...at, 'name'], {
-            message: `kernel name ${q(kernel.name)} is already used by ${formatJsonPath(['kernels', j])}${caseOnly}`,
-            hint: `rename one of them, e.g. to ${q(`${kernelNameLike(kernel.name)}-2`)}`,
-          });
-        }
-      }
-      // Aliases share the names' space: a name resolves to one kernel only.
-      if (Array.isArray(kernel.aliases)) {
-        kernel.aliases.forEach((alias: unknown, a: number) => {
-          if (typeof alias !== 'string') return;
-          const j = firstByName.get(alias.toLowerCase());
-          if (j === undefined) firstByName.set(alias.toLowerCase(), i);
-          else {
-            ctx.error([...at, 'aliases', a], {
-              message: `alias ${q(alias)} is already a kernel name or alias of ${formatJsonPath(['kernels', j])}`,
-              hint: 'a name starts one kernel only: remove the alias, or rename the kernel',
-            });
-          }
-        });
-      }
-      checkLogos(kernel.logos, [...at, 'logos'], ctx);
-      kindOf(kernel.kind)?.check?.(kernel, at, ctx);
-    });
-  }
-  if (isObject(data.hub)) checkHub(data.hub, data, ctx);
-  if (isObject(data.lab)) checkLab(data.lab, data, ctx);
-  if (isObject(data.nixpkgs)) checkDuplicates(data.nixpkgs.permittedInsecurePackages, ['nixpkgs', 'permittedInsecurePackages'], ctx, 'warn', 'package');
-  const image = data.image;
-  if (isObject(image)) {
-    // Paths are written plainly (the absolutePath rule), so equal volumes are equal strings.
-    checkDuplicates(image.volumes, ['image', 'volumes'], ctx, 'error', 'volume');
-    if (isObject(image.env)) {
-      for (const key of Object.keys(image.env)) {
-        const reserved = RESERVED_VARIABLES.get(key);
-        if (isSecretEnvName(key)) ctx.error(['image', 'env', key], secretEnvVerdict(key));
-        else if (reserved) ctx.error(['image', 'env', key], { message: `${key} is set by nixlab: ${reserved}`, hint: 'remove it from image.env' });
-      }
-    }
-    if (Array.isArray(image.files)) {
-      image.files.forEach((f, i) => {
-        if (!isObject(f) || typeof f.source !== 'string' || f.source === '' || f.source.startsWith('/') || unrepresentable(f.source)) return;
-        let isDir = false;
-        try {
-          isDir = statSync(path.resolve(ctx.baseDir, f.source)).isDirectory();
-        } catch {
-          // reported below
-        }
-        if (!isDir) ctx.error(['image', 'files', i, 'source'], { message: `${q(f.source)} is not a directory`, hint: `the path is relative to the directory of ${ctx.file}; point it at the directory to copy` });
-      });
-    }
-    if (Array.isArray(image.startHooks)) {
-      image.startHooks.forEach((h, i) => {
-        if (typeof h !== 'string' || h === '' || h.startsWith('/') || unrepresentable(h)) return;
-        let isFile = false;
-        try {
-          isFile = statSync(path.resolve(ctx.baseDir, h)).isFile();
-        } catch {
-          // reported below
-        }
-        if (!isFile) ctx.error(['image', 'startHooks', i], { message: `${q(h)} is not a file`, hint: `the path is relative to the directory of ${ctx.file}; point it at the script to run` });
-        // The generated project hands the hook to Nix as a path: copied to a store path named after the file.
-        const storeName = isFile ? storeFileNameVerdict(path.basename(h)) : undefined;
-        if (storeName) ctx.error(['image', 'startHooks', i], storeName);
-      });
-      checkDuplicates(image.startHooks, ['image', 'startHooks'], ctx, 'error', 'start hook');
-    }
-    const user = image.user;
-    if (isObject(user) && user.uid === 0) {
-      ctx.warn(['image', 'user', 'uid'], { message: 'uid 0 runs Jupyter as root inside the container', hint: `use an unprivileged uid such as ${DEFAULT_USER.uid} (the default)` });
-    }
-  }
-}
-
-/** A single-user image needs a notebook volume; the shared password goes with its authenticator and a hub that has it. */
-function checkHub(hub: Record<string, unknown>, data: Record<string, unknown>, ctx: Collector): void {
-  const image = isObject(data.image) ? data.image : {};
-  if (!Array.isArray(image.volumes) || image.volumes.length === 0) {
-    ctx.error(isObject(data.image) ? ['image'] : [], {
-      message: 'a JupyterHub single-user image needs a volume for notebooks: DockerSpawner mounts each user\'s volume there, and without one their notebooks are lost when the server stops',
-      hint: 'add image: { volumes: ["/home/jovyan/work"] } (the first volume is the notebook directory)',
-    });
-  }
-  const auth = typeof hub.authenticator === 'string' ? hub.authenticator : DEFAULT_HUB_AUTHENTICATOR;
-  const version = typeof hub.version === 'string' && HUB_VERSION.test(hub.version) ? hub.version : undefined;
-  if (auth === 'shared-password') {
-    if (version && compareMajorMinor(version, SHARED_PASSWORD_MIN_HUB) < 0) {
-      ctx.error(['hub', 'authenticator'], { message: `the shared-password authenticator needs JupyterHub ${SHARED_PASSWORD_MIN_HUB} or newer; hub.version is ${version}`, hint: `declare hub.version "${SHARED_PASSWORD_MIN_HUB}" or newer, or choose "native"` });
-    }
-    if (hub.sharedPassword === undefined) ctx.error(['hub'], { message: 'the shared-password authenticator needs hub.sharedPassword', hint: `add sharedPassword: a password of at least ${SHARED_PASSWORD_MIN_LENGTH.user} characters` });
-    // SharedPasswordAuthenticator refuses to start when the two are the same.
-    if (typeof hub.adminPassword === 'string' && hub.adminPassword === hub.sharedPassword) {
-      ctx.error(['hub', 'adminPassword'], { message: 'the admin password is the users\' shared password; JupyterHub refuses to start with the two the same', hint: `choose another admin password (at least ${SHARED_PASSWORD_MIN_LENGTH.admin} characters)` });
-    }
-  } else {
-    for (const key of ['sharedPassword', 'adminPassword'] as const) {
-      if (hub[key] !== undefined) ctx.error(['hub', key], { message: `${key} is only used by the shared-password authenticator, not ${q(auth)}`, hint: 'remove it, or set authenticator: "shared-password"' });
-    }
-  }
-}
-
-/** JupyterLab extensions need a front end that loads them; repeats are warnings, and so is the front end's own package. */
-function checkLab(lab: Record<string, unknown>, data: Record<string, unknown>, ctx: Collector): void {
-  const list = lab.extensions;
-  if (!Array.isArray(list)) return;
-  checkDuplicates(list, ['lab', 'extensions'], ctx, 'warn', 'extension');
-  const frontend = typeof data.frontend === 'string' && Object.hasOwn(FRONT_ENDS, data.frontend) ? (data.frontend as FrontEndName) : data.hub !== undefined ? 'lab' : DEFAULT_FRONT_END;
-  const front = FRONT_ENDS[frontend];
-  if (list.length > 0 && !front.labExtensions) {
-    const loaders = frontEndNames.filter((n) => FRONT_ENDS[n].labExtensions);
-    ctx.error(['lab', 'extensions'], {
-      message: `frontend ${q(frontend)} has no browser front end to load JupyterLab extensions`,
-      hint: `set frontend to ${loaders.map(q).join(' or ')}, or remove lab.extensions`,
-    });
-  }
-  list.forEach((e, i) => {
-    if (typeof e === 'string' && (front.serverPackages as readonly string[]).includes(e)) {
-      ctx.warn(['lab', 'extensions', i], { message: `${q(e)} is the ${frontend} front end itself, always in the server environment`, hint: 'remove it from lab.extensions' });
-    }
-  });
+  for (const rule of CONFIG_RULES) rule.check(data, ctx);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import { DEFAULT_REFERENCE, absolutePath, envName, isSecretEnvName, repository, secretArgVerdict, secretEnvVerdict, tag, unrepresentable } from '../definitions/rules.js';
 import { UserError } from '../errors.js';
 import { canonicalJson } from '../json.js';
+import { DEFAULT_PORT } from '../runtime/facts.js';
 import type { PathSegment } from '../errors.js';
 import type { SpecProblem } from './system-layer.js';
 
@@ -149,7 +150,7 @@ export function checkImageConfig(opts: Omit<ImageConfigOptions, 'created' | 'arc
     if (bad) problems.push({ at: ['volumes', i], ...bad });
   });
   (opts.exposedPorts ?? []).forEach((p, i) => {
-    if (normalisePort(p) === null) problems.push({ at: ['exposedPorts', i], message: `must be a port 1-65535 with optional /tcp or /udp, got ${JSON.stringify(p)}`, hint: 'write e.g. 8888 or 8888/tcp' });
+    if (normalisePort(p) === null) problems.push({ at: ['exposedPorts', i], message: `must be a port 1-65535 with optional /tcp or /udp, got ${JSON.stringify(p)}`, hint: `write e.g. ${DEFAULT_PORT} or ${DEFAULT_PORT}/tcp` });
   });
   for (const [k, v] of Object.entries(opts.labels ?? {})) {
     if (!k || typeof v !== 'string') problems.push({ at: ['labels', k], message: 'labels map non-empty names to strings', hint: 'give each label a name and a string value' });
