@@ -56,9 +56,9 @@ describe('nix/*.py read every variable through runtime.json', () => {
     const dir = mkdtempSync(join(tmpdir(), 'nixlab-facts-'));
     copyFileSync(join(NIX, 'jupyter_server_config.py'), join(dir, 'jupyter_server_config.py'));
     writeFileSync(join(dir, 'nixlab-runtime.json'), runtimeJson());
-    writeFileSync(join(dir, 'nixlab.json'), '{"frontend":"lab","kernels":["py"]}');
+    writeFileSync(join(dir, 'nixlab.json'), '{"frontend":"lab","hub":{"defaultUrl":"/lab"},"kernels":["py"]}');
     // A stand-in for traitlets' config object: any attribute chain can be set and read back.
-    const run = (env: Record<string, string>): { ip: string; port: number; root_dir?: string } => {
+    const run = (env: Record<string, string>): { ip?: string; port?: number; root_dir?: string; default_url?: string } => {
       const script = [
         'import json, runpy',
         'class C(dict):',
@@ -66,12 +66,15 @@ describe('nix/*.py read every variable through runtime.json', () => {
         '    def __setattr__(self, k, v): self[k] = v',
         'c = C()',
         `runpy.run_path(${JSON.stringify(join(dir, 'jupyter_server_config.py'))}, init_globals={"get_config": lambda: c})`,
-        'print(json.dumps({k: v for k, v in c.ServerApp.items() if k in ("ip", "port", "root_dir")}))',
+        'print(json.dumps({k: v for k, v in c.ServerApp.items() if k in ("ip", "port", "root_dir", "default_url")}))',
       ].join('\n');
       return JSON.parse(execFileSync('python3', ['-c', script], { env: { PATH: process.env.PATH!, ...env }, encoding: 'utf8' }));
     };
     expect(run({})).toEqual({ ip: LOOPBACK_ADDRESS, port: DEFAULT_PORT });
     expect(run({ [ENV.port]: '9999', [ENV.ip]: '10.1.2.3', [ENV.notebookDir]: '/data' })).toEqual({ ip: '10.1.2.3', port: 9999, root_dir: '/data' });
+    // Under a hub's spawner the address comes from the spawner, and so does the root directory when it gives one.
+    expect(run({ [ENV.hubServiceUrl]: 'http://127.0.0.1:8888/user/a/', [ENV.port]: '9999', [ENV.notebookDir]: '/data' })).toEqual({ root_dir: '/data', default_url: '/lab' });
+    expect(run({ [ENV.hubApiToken]: 't', [ENV.hubRootDir]: '/home/a', [ENV.notebookDir]: '/data' })).toEqual({ default_url: '/lab' });
   });
 });
 
