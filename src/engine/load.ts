@@ -16,6 +16,7 @@ import { UserError } from '../errors.js';
 import { indexTar, NotATarError, readTarEntry, tarWithout, type TarIndexEntry } from '../image/tar-index.js';
 import { KERNELS_LABEL } from '../runtime/image.js';
 import { DockerEngine, EngineStreamError } from './docker-api.js';
+import type { ImageConfig } from './docker-types.js';
 import { resolveInput } from '../pipeline/input.js';
 import { startsJupyter } from './test.js';
 import type { RunHooks } from '../exec.js';
@@ -97,7 +98,7 @@ export function omitter(held: ReadonlySet<string>): (index: number, diffId: stri
 /** The docker-archive's manifest entry, config and layer files, read from its index. */
 interface ArchiveFacts {
   entries: TarIndexEntry[];
-  config: { config?: Record<string, unknown> & { Labels?: Record<string, string> | null; Cmd?: string[] | null; Entrypoint?: string[] | null }; rootfs?: { diff_ids?: string[] } };
+  config: { config?: ImageConfig; rootfs?: { diff_ids?: string[] } };
   /** manifest.json's Config: the config file's name (`<hex>.json`). */
   configName: string;
   layerPaths: string[];
