@@ -69,6 +69,8 @@ test('swarm: SwarmSpawner with dnsrr, the overlay network, the image by digest, 
   expect(py).toContain('c.SwarmSpawner.use_internal_ip = True');
   expect(py).toContain(`c.SwarmSpawner.allowed_images = ["${images.singleUser}"]`);
   expect(py).toContain('c.SwarmSpawner.volumes = {"/srv/nixlab/users/{username}": "/home/jovyan/work"}');
+  // The hub asks the swarm's DNS afresh on every connection: a server moved to another node has a new address.
+  expect(py).toContain('c.JupyterHubHTTPClient.connector_options = {"resolver": _NixlabFreshResolver(), "use_dns_cache": False}');
   // The compose target's authenticator and admin lines, shared.
   expect(py).toContain('c.JupyterHub.authenticator_class = NixlabNativeAuthenticator');
   expect(py).toContain('c.Authenticator.admin_users = {"admin"}');
