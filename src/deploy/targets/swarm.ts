@@ -172,7 +172,7 @@ export function swarmEnv(config: NormalizedConfig, previous: string | undefined,
 
 export const swarm: DeployTarget<SwarmSettings, 'swarm'> = {
   name: 'swarm',
-  summary: 'Docker Swarm, any number of nodes: stack.yaml (the hub on a manager, SwarmSpawner, an attachable overlay network with dnsrr), jupyterhub_config.py and hub.env; the images pushed to --registry and named by digest',
+  summary: 'Docker Swarm, any number of nodes: stack.yaml (the hub on a manager, SwarmSpawner, an attachable overlay network with dnsrr, the notebooks in hub.swarm.notebooks, a directory every node mounts), jupyterhub_config.py and hub.env; the images pushed to --registry and named by digest',
   images: 'push',
   hubImage: true,
   schema: {
