@@ -123,10 +123,12 @@ afterAll(async () => {
   await made.forward?.catch(() => undefined);
   const stopped = await execa('bash', [SWARM, 'stop', dir], { reject: false });
   // Nothing left: no namespace, veth, mount or process of this run.
+  // swarm.sh names its namespaces and veth ends after the directory (its last six letters), so
+  // they are found even when the start failed before it printed their names.
+  const id = basename(dir).replace(/[^a-zA-Z0-9]/g, '').slice(-6);
   const left = [
-    ...String((await execa('ip', ['netns', 'list'])).stdout).split('\n').filter((l) => env.NS_A && (l.startsWith(env.NS_A) || l.startsWith(env.NS_B!))),
-    // The veth pair's ends (swarm.sh names them nxsw<the directory's last six letters>a and …b).
-    ...String((await execa('ip', ['-o', 'link', 'show'])).stdout).split('\n').filter((l) => l.includes(`nxsw${basename(dir).replace(/[^a-zA-Z0-9]/g, '').slice(-6)}`)),
+    ...String((await execa('ip', ['netns', 'list'])).stdout).split('\n').filter((l) => l.startsWith(`nixlab-sw-${id}-`)),
+    ...String((await execa('ip', ['-o', 'link', 'show'])).stdout).split('\n').filter((l) => l.includes(`nxsw${id}`)),
     ...readFileSync('/proc/self/mounts', 'utf8').split('\n').filter((l) => l.split(' ')[1]?.startsWith(`${dir}/`)),
     ...String((await execa('ps', ['-eo', 'pid,args'])).stdout).split('\n').filter((l) => l.includes(`${dir}/`) && !l.includes('ps -eo')),
   ];
