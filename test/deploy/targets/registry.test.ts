@@ -3,6 +3,7 @@
 // compose.yaml and stack.yaml, the real KubeSpawner for values.yaml); the schema takes each
 // target's settings under `hub.<name>` and refuses bad ones with a fix; `nixlab hub --target`
 // refuses what the target cannot deploy before anything is built (exit 2).
+import { execFileSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -69,6 +70,10 @@ test('swarm: SwarmSpawner with dnsrr, the overlay network, the image by digest, 
   expect(py).toContain('c.SwarmSpawner.use_internal_ip = True');
   expect(py).toContain(`c.SwarmSpawner.allowed_images = ["${images.singleUser}"]`);
   expect(py).toContain('c.SwarmSpawner.volumes = {"/srv/nixlab/users/{username}": "/home/jovyan/work"}');
+  // The hub asks the swarm's DNS afresh on every connection: a server moved to another node has a new address.
+  expect(py).toContain('c.JupyterHubHTTPClient.connector_options = {"resolver": _NixlabFreshResolver(), "use_dns_cache": False}');
+  // It is Python (the real hub runs it in test/deploy/targets/swarm.test.ts; here only its syntax).
+  expect(execFileSync('python3', ['-c', 'import ast, sys; ast.parse(sys.stdin.read()); print("ok")'], { input: py }).toString().trim()).toBe('ok');
   // The compose target's authenticator and admin lines, shared.
   expect(py).toContain('c.JupyterHub.authenticator_class = NixlabNativeAuthenticator');
   expect(py).toContain('c.Authenticator.admin_users = {"admin"}');

@@ -5,14 +5,15 @@
 // the stack, which `docker stack deploy` starts. Then, through the hub's proxy: two users, one
 // server on each node (the scheduler is steered by pausing a node, as an operator would); a cell
 // in each kernel over the proxied websocket; the hub service restarted, and both users and the
-// running server still there. Not here: a server started again on the other node (README:
-// Docker 20.10 reused its overlay address, and the hub's node kept a stale entry for it). Everything is
-// removed at the end, also when a step failed: engines, mounts, registry, namespaces, veth pair.
+// running server still there; a notebook written on the manager, the server stopped and started
+// again on the worker (the manager paused), and the notebook read through the proxy there (the
+// shared notebook directory). Everything is removed at the end, also when a step failed:
+// engines, mounts, registry, namespaces, veth pair.
 import { execa } from 'execa';
 import { randomBytes } from 'node:crypto';
 import { appendFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { connect, createServer, type Server } from 'node:net';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { JupyterServer } from '../../../src/engine/kernel-client.js';
 import { until } from '../../e2e/lib.js';
 
@@ -122,8 +123,12 @@ afterAll(async () => {
   await made.forward?.catch(() => undefined);
   const stopped = await execa('bash', [SWARM, 'stop', dir], { reject: false });
   // Nothing left: no namespace, veth, mount or process of this run.
+  // swarm.sh names its namespaces and veth ends after the directory (its last six letters), so
+  // they are found even when the start failed before it printed their names.
+  const id = basename(dir).replace(/[^a-zA-Z0-9]/g, '').slice(-6);
   const left = [
-    ...String((await execa('ip', ['netns', 'list'])).stdout).split('\n').filter((l) => env.NS_A && (l.startsWith(env.NS_A) || l.startsWith(env.NS_B!))),
+    ...String((await execa('ip', ['netns', 'list'])).stdout).split('\n').filter((l) => l.startsWith(`nixlab-sw-${id}-`)),
+    ...String((await execa('ip', ['-o', 'link', 'show'])).stdout).split('\n').filter((l) => l.includes(`nxsw${id}`)),
     ...readFileSync('/proc/self/mounts', 'utf8').split('\n').filter((l) => l.split(' ')[1]?.startsWith(`${dir}/`)),
     ...String((await execa('ps', ['-eo', 'pid,args'])).stdout).split('\n').filter((l) => l.includes(`${dir}/`) && !l.includes('ps -eo')),
   ];
@@ -166,6 +171,30 @@ test('two users, one server on each node, each runs a cell through the hub\'s pr
   expect(bobNode).not.toBe(aliceNode);
   expect(await runCell('alice', 'import numpy, os; print(int(numpy.int64(6) * 7), os.getuid(), os.getcwd())')).toBe('42 1000 /home/jovyan/work');
   expect(await runCell('bob', 'print(sum(range(10)))')).toBe('45');
+}, 1_800_000);
+
+test('a notebook survives a move between nodes: written on the manager, read through the proxy after the server starts again on the worker', async () => {
+  const worker = await docker(env.B_HOST!, ['info', '--format', '{{.Swarm.NodeID}}']);
+  const before = await nodeOf('alice');
+  expect(before).not.toBe(worker);
+  const notebook = { cells: [{ cell_type: 'code', source: 'print("moved")', metadata: {}, outputs: [], execution_count: null }], metadata: {}, nbformat: 4, nbformat_minor: 5 };
+  const server = () => new JupyterServer(`${url}/user/alice`, TOKEN);
+  await server().json('/api/contents/moved.ipynb', { method: 'PUT', body: { type: 'notebook', content: notebook } });
+  // On the shared directory, owned by the image's user (the hub made alice's directory for it).
+  expect(statSync(join(notebooks, 'alice', 'moved.ipynb')).uid).toBe(1000);
+  expect((await api('/users/alice/server', 'DELETE')).status).toBeLessThan(300);
+  await until("alice's server is stopped", STEP_MS, async () => (Object.keys((await api<UserModel>('/users/alice')).body.servers).length === 0 ? true : undefined), 500);
+  // Start it again with the manager paused: the scheduler can only place it on the worker.
+  await setAvailability(before, 'pause');
+  try {
+    await timed('spawn alice on the other node', () => spawnAndWait('alice'));
+  } finally {
+    await setAvailability(before, 'active');
+  }
+  expect(await nodeOf('alice')).toBe(worker);
+  const read = await timed('read the notebook after the move', () => server().json<{ content: typeof notebook }>('/api/contents/moved.ipynb'));
+  expect(read.content.cells[0]!.source).toBe('print("moved")');
+  expect(await runCell('alice', 'import os; print(sorted(os.listdir(".")))')).toContain("'moved.ipynb'");
 }, 1_800_000);
 
 test('a restarted hub service keeps its users and their running servers', async () => {
