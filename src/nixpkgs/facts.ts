@@ -43,6 +43,7 @@ const cache = new Map<string, LoadedFacts>();
 export class LoadedFacts implements NixpkgsFacts {
   readonly label: string;
   private readonly nameCache = new Map<string, readonly string[] | undefined>();
+  private readonly setCache = new Map<string, ReadonlySet<string> | undefined>();
   constructor(readonly file: FactsFile) {
     this.label = `nixpkgs ${file.source} (lib ${file.tree.libVersion}${file.tree.rev ? `, ${file.tree.rev}` : ''})`;
   }
@@ -56,6 +57,13 @@ export class LoadedFacts implements NixpkgsFacts {
     const names = entry && 'file' in entry ? gunzipSync(readFileSync(join(factsDir(), entry.file))).toString('utf8').split('\n').filter(Boolean) : undefined;
     this.nameCache.set(key, names);
     return names;
+  }
+  has(set: string, name: string): boolean | undefined {
+    if (!this.setCache.has(set)) {
+      const names = this.names(set);
+      this.setCache.set(set, names && new Set(names));
+    }
+    return this.setCache.get(set)?.has(name);
   }
   /** A Python package's version in `python3Packages` (the server environment's set). */
   serverPackageVersion(name: string): string | undefined {
@@ -107,18 +115,14 @@ export async function pinFactProblems(file: string, config: NormalizedConfig, da
     import('../runtime/hub.js'),
   ]);
   const problems = kernelFactProblems(file, config, data, facts);
-  const names = facts.names(SERVER_PACKAGE_SET);
-  if (names) {
-    const have = new Set(names);
-    for (const name of labExtensions(config)) {
-      if (have.has(name)) continue;
-      const close = nearest(name, names, 3);
-      problems.push({
-        where: `${file}:$.lab.extensions[${extensionIndex(config, data, name)}]`,
-        message: `${facts.label} has no ${SERVER_PACKAGE_SET}.${name}`,
-        hint: close.length ? `close names there: ${close.map((c) => JSON.stringify(c)).join(', ')}` : `check the name in nixpkgs' pkgs/top-level/python-packages.nix`,
-      });
-    }
+  for (const name of labExtensions(config)) {
+    if (facts.has(SERVER_PACKAGE_SET, name) !== false) continue;
+    const close = nearest(name, facts.names(SERVER_PACKAGE_SET)!, 3);
+    problems.push({
+      where: `${file}:$.lab.extensions[${extensionIndex(config, data, name)}]`,
+      message: `${facts.label} has no ${SERVER_PACKAGE_SET}.${name}`,
+      hint: close.length ? `close names there: ${close.map((c) => JSON.stringify(c)).join(', ')}` : `check the name in nixpkgs' pkgs/top-level/python-packages.nix`,
+    });
   }
   const hub = facts.serverPackageVersion(SINGLE_USER_PACKAGE);
   if (config.hub && hub) {
