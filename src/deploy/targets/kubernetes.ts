@@ -8,6 +8,7 @@
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { authenticatorLines, hubNames, HUB_ADMIN_PASSWORD_VAR, HUB_SHARED_PASSWORD_VAR, SPAWN_TIMEOUTS, type AdminPassword } from '../hub-files.js';
+import { ToolError } from '../../errors.js';
 import { packageRoot } from '../../paths.js';
 import type { NormalizedConfig } from '../../definitions/types.js';
 import type { DeployTarget, SingleUserImageConfig } from './types.js';
@@ -106,8 +107,9 @@ export function helmLine(config: NormalizedConfig): string {
 export async function kubespawnerPod(dir: string, user: string, env: NodeJS.ProcessEnv = process.env): Promise<{ pod: Record<string, unknown>; traits: Record<string, unknown> }> {
   const { execa } = await import('execa');
   const venv = env[KUBESPAWNER_VENV_VAR] ?? DEFAULT_KUBESPAWNER_VENV;
-  const r = await execa(join(venv, 'bin', 'python3'), [join(packageRoot(), 'scripts', 'kubespawner-pod.py'), join(dir, 'values.yaml'), user], { reject: false });
-  if (r.exitCode !== 0) throw new Error(`KubeSpawner refused the values (${r.exitCode}): ${r.stderr.slice(-3000)}`);
+  const argv = [join(packageRoot(), 'scripts', 'kubespawner-pod.py'), join(dir, 'values.yaml'), user];
+  const r = await execa(join(venv, 'bin', 'python3'), argv, { reject: false });
+  if (r.exitCode !== 0) throw new ToolError(`${join(venv, 'bin', 'python3')} ${argv.join(' ')}`, r.exitCode, r.stderr.split('\n').slice(-20), 'KubeSpawner refused the generated values.yaml');
   return JSON.parse(r.stdout) as { pod: Record<string, unknown>; traits: Record<string, unknown> };
 }
 
