@@ -35,14 +35,26 @@ try:
     # nixlab's cache (the TypeScript and schema caches) of its own, warmed by the untimed round.
     env = dict(os.environ, NIXLAB_CACHE_DIR=os.path.join(work, 'cache'))
 
-    commands = [('node -e 0', ['node', '-e', '0'])]
+    # A YAML config whose text changes before every run (a comment line): never in the YAML cache.
+    changed_config = os.path.join(work, 'changed.yaml')
+    with open(yaml_config) as f:
+        yaml_text = f.read()
+    runs = [0]
+
+    def change():
+        runs[0] += 1
+        with open(changed_config, 'w') as f:
+            f.write(f'# run {runs[0]}\n{yaml_text}')
+
+    commands = [('node -e 0', ['node', '-e', '0'], None)]
     sides = [('', HERE)] + ([(' (prev)', os.environ['NIXLAB_PREV'])] if os.environ.get('NIXLAB_PREV') else [])
     for tag, root in sides:
         run = ['node', os.path.join(root, 'bin', 'run.js')]
         commands += [
-            (f'validate nixlab.json{tag}', run + ['validate', json_config]),
-            (f'validate nixlab.yaml{tag}', run + ['validate', yaml_config]),
-            (f'generate nixlab.yaml -o DIR{tag}', run + ['generate', yaml_config, '-o', os.path.join(work, f'gen{len(commands)}')]),
+            (f'validate nixlab.json{tag}', run + ['validate', json_config], None),
+            (f'validate nixlab.yaml{tag}', run + ['validate', yaml_config], None),
+            (f'validate changed.yaml (new text every run){tag}', run + ['validate', changed_config], change),
+            (f'generate nixlab.yaml -o DIR{tag}', run + ['generate', yaml_config, '-o', os.path.join(work, f'gen{len(commands)}')], None),
         ]
 
     def timed(argv):
@@ -60,7 +72,9 @@ try:
 
     times = [[] for _ in commands]
     for rnd in range(ROUNDS + 1):  # round 0: untimed warm-up
-        for i, (_, argv) in enumerate(commands):
+        for i, (_, argv, prepare) in enumerate(commands):
+            if prepare:
+                prepare()
             t = timed(argv)
             if rnd:
                 times[i].append(t)
@@ -73,7 +87,7 @@ try:
     print('| command | wall (s) | CPU user+sys (s) | wall ÷ `node -e 0` | CPU ÷ `node -e 0` |')
     print('|---|---:|---:|---:|---:|')
     base = times[0]
-    for i, (name, _) in enumerate(commands):
+    for i, (name, _, _) in enumerate(commands):
         ts = times[i]
         wall, cpu = med(t[0] for t in ts), med(t[1] for t in ts)
         rw = med(t[0] / b[0] for t, b in zip(ts, base))
