@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { InternalError } from './errors.js';
 
 let root: string | undefined;
 
@@ -13,7 +14,7 @@ export function packageRoot(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
   while (!existsSync(join(dir, 'package.json')) || !existsSync(join(dir, 'nix', 'lib.nix'))) {
     const up = dirname(dir);
-    if (up === dir) throw new Error('nixlab package root not found');
+    if (up === dir) throw new InternalError(`no directory above ${fileURLToPath(import.meta.url)} holds nixlab's package.json and nix/lib.nix: the installation is incomplete`);
     dir = up;
   }
   return (root = dir);

@@ -60,7 +60,7 @@ export async function loadConfig(file: string): Promise<LoadedConfig> {
     : ext === '.json'
       ? parseJsonFile(file, await readText(file))
       : ext === '.yaml' || ext === '.yml'
-        ? parseYamlFile(file, await readText(file), (await import('yaml')).parseDocument)
+        ? await parseYaml(file, await readText(file))
         : unknownType(file);
   const result = validateConfig(raw.value, file, { baseDir: path.dirname(path.resolve(file)) });
   const warnings = [...raw.warnings, ...result.warnings];
@@ -203,12 +203,28 @@ function firstLine(error: unknown): string {
 /** How many times a YAML config's aliases may be expanded in all (the yaml library's bound against alias bombs). */
 const YAML_MAX_ALIAS_COUNT = 100;
 
-/** `parseDocument` is passed in: the yaml module is loaded only for YAML configs (start-up time). */
+/**
+ * How YAML configs are parsed. strict + uniqueKeys: duplicate keys and other doubtful constructs
+ * are errors, not silent last-one-wins. The YAML 1.2 core schema: no timestamps or yes/no
+ * booleans. merge: YAML merge keys (`<<: *base`) merge, as users of docker-compose files expect.
+ */
+const YAML_OPTIONS = { strict: true, uniqueKeys: true, schema: 'core', prettyErrors: true, merge: true } as const;
+
+/**
+ * A YAML config's data: from nixlab's cache when the same text parsed cleanly before
+ * (./yaml-cache.ts), else parsed. The yaml module is loaded only to parse (start-up time).
+ */
+async function parseYaml(file: string, text: string): Promise<Parsed> {
+  const { yamlCacheEntry } = await import('./yaml-cache.js');
+  const entry = yamlCacheEntry(text, { ...YAML_OPTIONS, maxAliasCount: YAML_MAX_ALIAS_COUNT }, defaultCacheDir());
+  if (entry.cached !== undefined) return { value: entry.cached, warnings: [] };
+  const parsed = parseYamlFile(file, text, (await import('yaml')).parseDocument);
+  if (parsed.warnings.length === 0) entry.store(parsed.value);
+  return parsed;
+}
+
 function parseYamlFile(file: string, text: string, parseDocument: typeof import('yaml').parseDocument): Parsed {
-  // strict + uniqueKeys: duplicate keys and other doubtful constructs are errors, not silent
-  // last-one-wins. The YAML 1.2 core schema: no timestamps or yes/no booleans.
-  // merge: YAML merge keys (`<<: *base`) merge, as users of docker-compose files expect.
-  const doc = parseDocument(text, { strict: true, uniqueKeys: true, schema: 'core', prettyErrors: true, merge: true });
+  const doc = parseDocument(text, YAML_OPTIONS);
   const at = (e: { linePos?: [{ line: number; col: number }, ...unknown[]] }) => (e.linePos ? `${file}:${e.linePos[0].line}:${e.linePos[0].col}` : file);
   // prettyErrors appends " at line L, column C:" and a source excerpt; the position goes in `where`.
   const text1 = (m: string) => m.replace(/ at line \d+, column \d+:[\s\S]*$/, '');

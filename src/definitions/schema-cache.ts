@@ -1,50 +1,117 @@
-// A fast yes/no check of a config against the JSON Schema, compiled once into standalone code
-// kept in nixlab's cache. Compiling the schema with ajv takes ~0.1 s, which every `nixlab
-// validate` and `generate` would pay; loading the cached code takes ~2 ms. The check only
-// decides valid or not (the same verdict as the full validator: allErrors and verbose change
-// which errors are reported, never whether there are any); for an invalid config validate.ts
+// A fast yes/no check of a config against the JSON Schema, as ajv standalone code. Compiling the
+// schema with ajv takes ~0.2 s, which every `nixlab validate` and `generate` would pay; loading
+// compiled code takes a few ms. `npm run build` compiles it once (scripts/schema-check.mjs writes
+// dist/src/definitions/config-check.cjs; test/definitions/schema-cache.test.ts checks it is
+// current). A build without it (ts-jest, a stale dist/) compiles it once into nixlab's cache.
+// The check only decides valid or not (the same verdict as the full validator: allErrors,
+// verbose and messages change which errors are reported, never whether there are any, and
+// annotations such as descriptions are never checked); for an invalid config validate.ts
 // compiles the full validator to explain every problem.
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Ajv2020 as Ajv2020Class } from 'ajv/dist/2020.js';
 import type standaloneModule from 'ajv/dist/standalone/index.js';
+import { InternalError } from '../errors.js';
 import { writeFileAtomicSync } from '../fsutil.js';
-import { defaultCacheDir } from '../paths.js';
+import { defaultCacheDir, packageRoot } from '../paths.js';
 
 const require = createRequire(import.meta.url);
 const AJV_VERSION = (require('ajv/package.json') as { version: string }).version;
 
-/** The options of the cached check (those of the full validator minus error reporting). */
-const OPTIONS = { strict: true, logger: false, code: { source: true, optimize: false } } as const;
+/** The options of the check (those of the full validator minus error reporting). */
+const OPTIONS = { strict: true, logger: false, messages: false, code: { source: true } } as const;
+
+/** The file `npm run build` writes the compiled check to, beside this module in dist/. */
+export const BUILT_CHECK_FILE = 'config-check.cjs';
 
 /** A compiled yes/no check. */
 export type SchemaCheck = (data: unknown) => boolean;
 
 const checks = new Map<object, SchemaCheck>();
 
+/** Keywords that only annotate (JSON Schema 2020-12, meta-data and content vocabularies): never checked. */
+const ANNOTATIONS = new Set(['title', 'description', 'default', 'deprecated', 'readOnly', 'writeOnly', 'examples', '$comment']);
+/** Keywords whose value is one subschema, a map of them, or a list of them. */
+const ONE = new Set(['items', 'additionalProperties', 'not', 'if', 'then', 'else', 'contains', 'propertyNames', 'unevaluatedItems', 'unevaluatedProperties']);
+const MAP = new Set(['properties', 'patternProperties', '$defs', 'dependentSchemas']);
+const LIST = new Set(['allOf', 'anyOf', 'oneOf', 'prefixItems']);
+
+/** `schema` without its annotations: the same verdict for every value, and less code to load. */
+export function withoutAnnotations(schema: unknown): unknown {
+  if (schema === null || typeof schema !== 'object' || Array.isArray(schema)) return schema;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(schema)) {
+    if (ANNOTATIONS.has(k)) continue;
+    if (ONE.has(k)) out[k] = withoutAnnotations(v);
+    else if (MAP.has(k)) out[k] = Object.fromEntries(Object.entries(v as object).map(([name, sub]) => [name, withoutAnnotations(sub)]));
+    else if (LIST.has(k)) out[k] = (v as unknown[]).map(withoutAnnotations);
+    else out[k] = v;
+  }
+  return out;
+}
+
+/** What names a compiled check: a hash of ajv's version, the options and the schema. */
+export function schemaCheckKey(schema: object): string {
+  return createHash('sha256').update(`${AJV_VERSION}\n${JSON.stringify(OPTIONS)}\n${JSON.stringify(schema)}`).digest('hex').slice(0, 32);
+}
+
+/** The check's code: ajv's standalone code (a CommonJS module). */
+function schemaCheckCode(schema: object): string {
+  // Loaded only here: running a compiled check does not need ajv's compiler.
+  const { Ajv2020 } = require('ajv/dist/2020.js') as { Ajv2020: typeof Ajv2020Class };
+  const standaloneCode = (require('ajv/dist/standalone/index.js') as typeof standaloneModule).default;
+  const ajv = new Ajv2020(OPTIONS);
+  return standaloneCode(ajv, ajv.compile(withoutAnnotations(schema) as object));
+}
+
+/** The file the build writes (scripts/schema-check.mjs): a first line naming the check's key, then its code. */
+export function builtCheckModule(schema: object): string {
+  return `${builtHeader(schemaCheckKey(schema))}${schemaCheckCode(schema)}\n`;
+}
+
+const builtHeader = (key: string) => `// nixlab schema check for ${key}, written by npm run build\n`;
+
+/** Where the build writes the check: beside this module in dist/, or dist/'s copy under ts-jest. */
+export function builtCheckFile(): string {
+  const beside = fileURLToPath(new URL(`./${BUILT_CHECK_FILE}`, import.meta.url));
+  return statSync(beside, { throwIfNoEntry: false }) ? beside : join(packageRoot(), 'dist', 'src', 'definitions', BUILT_CHECK_FILE);
+}
+
+/** The check the build wrote in `file`, if it is the one for `key`. */
+function builtCheck(file: string, key: string): SchemaCheck | null {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    return null;
+  }
+  return text.startsWith(builtHeader(key)) ? evaluate(text) : null;
+}
+
 /**
- * The yes/no check for `schema`, from the cache when a whole, matching entry is there; else
- * compiled and stored (atomically: temp file + rename). An entry is named by a hash of ajv's
+ * The yes/no check for `schema`: the one the build wrote when it is for this schema; else from
+ * the cache when a whole, matching entry is there; else compiled and stored (atomically: temp
+ * file + rename). An entry is named by a hash of ajv's
  * version, the options and the schema, and starts with a hash of its code, which is verified
  * before the code runs: a truncated or garbled entry is never run, only replaced. A cache that
  * cannot be written only costs the compile next time.
  */
-export function cachedSchemaCheck(schema: object, cacheDir: string = defaultCacheDir()): SchemaCheck {
+export function cachedSchemaCheck(schema: object, cacheDir: string = defaultCacheDir(), builtFile: string | null = builtCheckFile()): SchemaCheck {
   const known = checks.get(schema);
   if (known) return known;
-  const key = createHash('sha256').update(`${AJV_VERSION}\n${JSON.stringify(OPTIONS)}\n${JSON.stringify(schema)}`).digest('hex').slice(0, 32);
-  const file = join(cacheDir, 'schema', `config-${key}.cjs`);
-  let check = load(file);
+  const key = schemaCheckKey(schema);
+  let check = builtFile === null ? null : builtCheck(builtFile, key);
   if (!check) {
-    // Loaded only here: a cache hit does not need ajv at all.
-    const { Ajv2020 } = require('ajv/dist/2020.js') as { Ajv2020: typeof Ajv2020Class };
-    const standaloneCode = (require('ajv/dist/standalone/index.js') as typeof standaloneModule).default;
-    const ajv = new Ajv2020(OPTIONS);
-    const code = standaloneCode(ajv, ajv.compile(schema));
-    store(file, code);
-    check = evaluate(code);
+    const file = join(cacheDir, 'schema', `config-${key}.cjs`);
+    check = load(file);
+    if (!check) {
+      const code = schemaCheckCode(schema);
+      store(file, code);
+      check = evaluate(code);
+    }
   }
   checks.set(schema, check);
   return check;
@@ -83,6 +150,6 @@ function evaluate(code: string): SchemaCheck {
   const module = { exports: {} as { default?: SchemaCheck } };
   new Function('module', 'exports', 'require', code)(module, module.exports, require);
   const check = module.exports.default ?? (module.exports as unknown as SchemaCheck);
-  if (typeof check !== 'function') throw new Error('not a validator module');
+  if (typeof check !== 'function') throw new InternalError('the compiled schema check exports no function');
   return check;
 }

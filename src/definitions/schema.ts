@@ -4,6 +4,7 @@
 //
 // Every constrained leaf is a named rule in `$defs`, so the validator can tell which rule failed
 // by the schema object ajv reports, and explain it in that rule's own words.
+import { InternalError } from '../errors.js';
 import { kernelKinds, kindNames } from '../kernels/index.js';
 import { deployTargets } from '../deploy/targets/index.js';
 import { FRONT_ENDS, DEFAULT_FRONT_END, frontEndNames } from '../runtime/targets.js';
@@ -58,7 +59,7 @@ export const namedRules: Readonly<Record<string, Rule>> = (() => {
   const all: Record<string, Rule> = { ...sharedRules };
   for (const kind of kernelKinds) {
     for (const [name, rule] of Object.entries(kind.rules ?? {})) {
-      if (Object.hasOwn(all, name) && all[name] !== rule) throw new Error(`two rules are named ${name} (kernel kind ${kind.kind})`);
+      if (Object.hasOwn(all, name) && all[name] !== rule) throw new InternalError(`two rules are named ${name} (kernel kind ${kind.kind})`);
       all[name] = rule;
     }
   }
@@ -66,7 +67,7 @@ export const namedRules: Readonly<Record<string, Rule>> = (() => {
 })();
 
 const ref = (name: string, description: string): SchemaObject => {
-  if (!Object.hasOwn(namedRules, name)) throw new Error(`no rule named ${name}`);
+  if (!Object.hasOwn(namedRules, name)) throw new InternalError(`the schema refers to ${name}, which no rule is named`);
   return { $ref: `#/$defs/${name}`, description };
 };
 

@@ -37,8 +37,8 @@ export interface RunImageOptions {
   workdir?: string;
   /** Kill the container (SIGKILL) after this long; the result then has `timedOut: true`. */
   timeoutMs?: number;
-  /** Pass the container's stdout/stderr on to this process's (as they arrive) instead of collecting them; `lastLines` still has the end. */
-  inheritOutput?: boolean;
+  /** Hands the container's stdout/stderr to this as they arrive, instead of collecting them; `lastLines` still has the end. */
+  onOutput?: (stream: 'stdout' | 'stderr', chunk: Buffer | string) => void;
 }
 
 export interface RunResult {
@@ -258,7 +258,8 @@ export async function startImage(opts: RunImageOptions): Promise<ImageHandle> {
     ...[...env].map(([k, v]) => `${k}=${v}`),
     UNSHARE, `--root=${merged}`, `--wd=${workdir}`, `--setgid=${gid}`, `--setuid=${uid}`, '--', ...argv,
   ];
-  const child = opts.inheritOutput
+  const onOutput = opts.onOutput;
+  const child = onOutput
     ? execa('unshare', args, { reject: false, stdin: 'ignore', buffer: false })
     : execa('unshare', args, { reject: false, stdin: 'ignore', buffer: true, encoding: 'utf8', all: false });
   let stdout = '';
@@ -273,12 +274,12 @@ export async function startImage(opts: RunImageOptions): Promise<ImageHandle> {
     if (tail.length > TAIL_LINES) tail.splice(0, tail.length - TAIL_LINES);
   };
   child.stdout?.on('data', (c: Buffer | string) => {
-    if (opts.inheritOutput) process.stdout.write(c);
+    if (onOutput) onOutput('stdout', c);
     else stdout += c.toString();
     keep('out', c.toString());
   });
   child.stderr?.on('data', (c: Buffer | string) => {
-    if (opts.inheritOutput) process.stderr.write(c);
+    if (onOutput) onOutput('stderr', c);
     else stderr += c.toString();
     keep('err', c.toString());
   });

@@ -9,7 +9,8 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { writeFileAtomic } from '../fsutil.js';
 import { dirname, join } from 'node:path';
 import { canonicalJson } from '../json.js';
-import { byteOrder, storeDir, type ClosureNode } from './closure.js';
+import { storeDir, type ClosureNode } from './closure.js';
+import { byteOrder } from './names.js';
 
 /**
  * Version of the store layer tar format. Bump it whenever a store layer's bytes change for the

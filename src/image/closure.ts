@@ -4,6 +4,7 @@ import { realpath } from 'node:fs/promises';
 import { posix } from 'node:path';
 import { spawn } from 'node:child_process';
 import { InternalError, MissingToolError, ToolError, UserError, type Problem } from '../errors.js';
+import { byteOrder } from './names.js';
 
 /** The Nix store directory (`/nix/store` unless NIX_STORE_DIR says otherwise). */
 export function storeDir(): string {
@@ -59,14 +60,6 @@ export async function resolveStorePaths(inputs: string[]): Promise<string[]> {
   return [...new Set(out)].sort(byteOrder);
 }
 
-/** Compares strings by the byte order of their UTF-8 encodings (what `LC_ALL=C sort` does). */
-export function byteOrder(a: string, b: string): number {
-  // UTF-16 code-unit order equals UTF-8 byte order except around surrogates (astral characters
-  // sort after U+E000–U+FFFF in UTF-8 but before them in UTF-16); only then compare bytes.
-  if (!HAS_SURROGATE.test(a) && !HAS_SURROGATE.test(b)) return a < b ? -1 : a > b ? 1 : 0;
-  return Buffer.compare(Buffer.from(a), Buffer.from(b));
-}
-const HAS_SURROGATE = /[\uD800-\uDFFF]/;
 
 /**
  * The closure of `storePaths` (which must be valid store paths), sorted by path, each node with

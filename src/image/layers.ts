@@ -4,7 +4,8 @@
 // the kernels that need each path, so a change to one kernel leaves every other layer as it was.
 import { LAYERS, maxLayers as maxLayersRule } from '../definitions/rules.js';
 import { InternalError, UserError, type Problem } from '../errors.js';
-import { byteOrder, resolveStorePaths, type ClosureNode } from './closure.js';
+import { resolveStorePaths, type ClosureNode } from './closure.js';
+import { byteOrder } from './names.js';
 
 
 /** What a planner sees. */

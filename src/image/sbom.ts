@@ -14,7 +14,8 @@ import { execTool, type RunHooks } from '../exec.js';
 import { canonicalJson } from '../json.js';
 import { kindOf, type NormalizedKernel } from '../kernels/index.js';
 import type { NormalizedConfig } from '../definitions/types.js';
-import { byteOrder, queryClosure } from './closure.js';
+import { queryClosure } from './closure.js';
+import { byteOrder } from './names.js';
 import { inspectImage } from './inspect.js';
 import { archiveFor } from '../pipeline/input.js';
 

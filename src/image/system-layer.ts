@@ -7,8 +7,8 @@ import { posix } from 'node:path';
 import { absolutePath, hidesStore, numericId, userName, type Verdict } from '../definitions/rules.js';
 import type { PathSegment } from '../errors.js';
 import { IMAGE_CA_BUNDLE, IMAGE_JUPYTER_CONFIG, homeOf } from '../runtime/facts.js';
-import { byteOrder } from './closure.js';
-import { assertNotWhiteout, type LayerEntry } from './tar.js';
+import { assertNotWhiteout, byteOrder } from './names.js';
+import type { LayerEntry } from './tar.js';
 
 /** The non-root user the image runs as. */
 export interface ImageUserSpec {

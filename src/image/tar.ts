@@ -5,7 +5,8 @@ import { closeSync, lstatSync, openSync, readSync, readdirSync, readlinkSync, co
 import { isNativeError } from 'node:util/types';
 import type tar from 'tar-stream';
 import { InternalError, UserError } from '../errors.js';
-import { byteOrder, storeDir } from './closure.js';
+import { storeDir } from './closure.js';
+import { assertNotWhiteout, byteOrder } from './names.js';
 
 /** One tar entry. Names are relative (`nix/store/…`), without a trailing slash. */
 export type LayerEntry =
@@ -22,18 +23,6 @@ const MAX_QUEUED = 64;
 export const ENTRY_MTIME = new Date(1000);
 /** Largest size the 11-digit octal ustar field holds; bigger files also get a pax `size` record. */
 const MAX_OCTAL_SIZE = 0o77777777777;
-
-/** Throws the UserError for a name that a layer would turn into a whiteout. */
-export function assertNotWhiteout(name: string): void {
-  const base = name.slice(name.lastIndexOf('/') + 1);
-  if (base.startsWith('.wh.')) {
-    throw new UserError({
-      where: `/${name}`,
-      message: 'has a name starting with `.wh.`, which image layers treat as a whiteout: it would vanish (or delete other files) when the image is unpacked',
-      hint: 'rename the file in the derivation that produces it',
-    });
-  }
-}
 
 /** A layer's entries, in order, with the exact size of their tar. */
 export interface LayerContents extends Iterable<LayerEntry> {

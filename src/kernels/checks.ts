@@ -51,12 +51,10 @@ export function presetPackages(packages: string[] | undefined, always?: string):
  * the close names there. Nothing when the set's names are unknown (its evaluation failed).
  */
 export function missingPackages(written: Record<string, unknown>, facts: NixpkgsFacts, set: string, what: string = set): FactProblem[] {
-  const names = facts.names(set);
-  if (!names) return [];
-  const have = new Set(names);
   return stringItems(written.packages)
-    .filter(([, p]) => !have.has(p))
+    .filter(([, p]) => facts.has(set, p) === false)
     .map(([i, p]) => {
+      const names = facts.names(set)!;
       const close = nearest(p, names, 3);
       return {
         at: ['packages', i],

@@ -188,10 +188,9 @@ export const custom = defineKind<CustomKernel, NormalizedCustomKernel>({
     return stringItems(written.packages).flatMap(([i, p]) => {
       const [head, second] = p.split('.');
       const set = second === undefined ? '' : head!;
-      const names = facts.names(set);
       const name = second === undefined ? head! : second;
-      if (second !== undefined && !facts.names('')?.includes(head!)) return miss(i, p, head!, '', facts);
-      if (!names || names.includes(name)) return [];
+      if (second !== undefined && !facts.has('', head!)) return miss(i, p, head!, '', facts);
+      if (facts.has(set, name) !== false) return [];
       return miss(i, p, name, set, facts);
     });
   },

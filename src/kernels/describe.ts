@@ -2,6 +2,7 @@
 // its emitter writes for its example kernel, rendered by the real renderer so that the listing
 // cannot drift from what `nixlab generate` emits.
 import { validateConfig } from '../definitions/validate.js';
+import { InternalError } from '../errors.js';
 import { renderInline } from '../nix/render.js';
 import { v } from '../nix/ast.js';
 import { emitKernel, kernelKinds } from './index.js';
@@ -33,7 +34,7 @@ export function describeKinds(facts?: NixpkgsFacts): KindDescription[] {
     const example = { kind: kind.kind, ...kind.example };
     const result = validateConfig({ kernels: [example] }, `the ${kind.kind} example`, { baseDir: '/' });
     const kernel = result.config?.kernels[0];
-    if (!kernel) throw new Error(`the ${kind.kind} kind's example does not validate: ${result.errors.map((e) => e.message).join('; ')}`);
+    if (!kernel) throw new InternalError(`the ${kind.kind} kind's example does not validate: ${result.errors.map((e) => e.message).join('; ')}`);
     const parts = emitKernel(kernel, v('kernelEnv'));
     const options = Object.entries(kind.options ?? {}).map(([name, schema]) => ({ name, description: String(schema.description ?? '') }));
     return {

@@ -116,6 +116,8 @@ export interface NixpkgsFacts {
   attr(path: string): AttrFact | undefined;
   /** The attribute names of a package set (`""`: the top level), sorted; undefined when unknown. */
   names(set: string): readonly string[] | undefined;
+  /** Whether the package set has `name`; undefined when its names are unknown. */
+  has(set: string, name: string): boolean | undefined;
 }
 
 /** A problem a kind finds in a kernel against a revision's facts, at a path below the kernel. */

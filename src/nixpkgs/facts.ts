@@ -42,6 +42,8 @@ const cache = new Map<string, LoadedFacts>();
 /** The facts of one evaluated tree, names read (and gunzipped) only when asked for. */
 export class LoadedFacts implements NixpkgsFacts {
   readonly label: string;
+  /** Each set's names as read: one per line, with a newline before the first and after the last. */
+  private readonly textCache = new Map<string, string | undefined>();
   private readonly nameCache = new Map<string, readonly string[] | undefined>();
   constructor(readonly file: FactsFile) {
     this.label = `nixpkgs ${file.source} (lib ${file.tree.libVersion}${file.tree.rev ? `, ${file.tree.rev}` : ''})`;
@@ -49,13 +51,23 @@ export class LoadedFacts implements NixpkgsFacts {
   attr(path: string): AttrFact | undefined {
     return Object.hasOwn(this.file.attrs, path) ? this.file.attrs[path] : undefined;
   }
-  names(set: string): readonly string[] | undefined {
+  private text(set: string): string | undefined {
     const key = set === '' ? 'top-level' : set;
-    if (this.nameCache.has(key)) return this.nameCache.get(key);
-    const entry = this.file.packageSets[key];
-    const names = entry && 'file' in entry ? gunzipSync(readFileSync(join(factsDir(), entry.file))).toString('utf8').split('\n').filter(Boolean) : undefined;
-    this.nameCache.set(key, names);
-    return names;
+    if (!this.textCache.has(key)) {
+      const entry = this.file.packageSets[key];
+      const text = entry && 'file' in entry ? gunzipSync(readFileSync(join(factsDir(), entry.file))).toString('utf8') : undefined;
+      this.textCache.set(key, text === undefined ? undefined : `\n${text}${text.endsWith('\n') ? '' : '\n'}`);
+    }
+    return this.textCache.get(key);
+  }
+  names(set: string): readonly string[] | undefined {
+    if (!this.nameCache.has(set)) this.nameCache.set(set, this.text(set)?.split('\n').filter(Boolean));
+    return this.nameCache.get(set);
+  }
+  // A search of the text: no list of tens of thousands of names is made to look up a few.
+  has(set: string, name: string): boolean | undefined {
+    const text = this.text(set);
+    return text === undefined ? undefined : name !== '' && !name.includes('\n') && text.includes(`\n${name}\n`);
   }
   /** A Python package's version in `python3Packages` (the server environment's set). */
   serverPackageVersion(name: string): string | undefined {
@@ -107,18 +119,14 @@ export async function pinFactProblems(file: string, config: NormalizedConfig, da
     import('../runtime/hub.js'),
   ]);
   const problems = kernelFactProblems(file, config, data, facts);
-  const names = facts.names(SERVER_PACKAGE_SET);
-  if (names) {
-    const have = new Set(names);
-    for (const name of labExtensions(config)) {
-      if (have.has(name)) continue;
-      const close = nearest(name, names, 3);
-      problems.push({
-        where: `${file}:$.lab.extensions[${extensionIndex(config, data, name)}]`,
-        message: `${facts.label} has no ${SERVER_PACKAGE_SET}.${name}`,
-        hint: close.length ? `close names there: ${close.map((c) => JSON.stringify(c)).join(', ')}` : `check the name in nixpkgs' pkgs/top-level/python-packages.nix`,
-      });
-    }
+  for (const name of labExtensions(config)) {
+    if (facts.has(SERVER_PACKAGE_SET, name) !== false) continue;
+    const close = nearest(name, facts.names(SERVER_PACKAGE_SET)!, 3);
+    problems.push({
+      where: `${file}:$.lab.extensions[${extensionIndex(config, data, name)}]`,
+      message: `${facts.label} has no ${SERVER_PACKAGE_SET}.${name}`,
+      hint: close.length ? `close names there: ${close.map((c) => JSON.stringify(c)).join(', ')}` : `check the name in nixpkgs' pkgs/top-level/python-packages.nix`,
+    });
   }
   const hub = facts.serverPackageVersion(SINGLE_USER_PACKAGE);
   if (config.hub && hub) {

@@ -3,7 +3,8 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ToolError, UserError } from '../../src/errors.js';
-import { byteOrder, parsePathInfo, pathInfoJsonArgs, queryClosure, resolveStorePaths } from '../../src/image/closure.js';
+import { byteOrder } from '../../src/image/names.js';
+import { parsePathInfo, pathInfoJsonArgs, queryClosure, resolveStorePaths } from '../../src/image/closure.js';
 import { buildFixture } from './fixtures.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'nixlab-closure-'));

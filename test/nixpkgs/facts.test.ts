@@ -48,6 +48,18 @@ describe(`the pin's facts (nixpkgs-facts/${PIN_FACTS_SOURCE}.json)`, () => {
     expect(raw).toBe(JSON.stringify(sortKeys(JSON.parse(raw)), null, 2) + '\n');
   });
 
+  it('has(set, name) agrees with the list of names, and is undefined for a set whose names are unknown', () => {
+    for (const set of ['python3Packages', '']) {
+      const names = facts.names(set)!;
+      expect(names.length).toBeGreaterThan(10_000);
+      for (const name of [names[0]!, names[names.length - 1]!, names[names.length >> 1]!]) expect([set, name, facts.has(set, name)]).toEqual([set, name, true]);
+    }
+    expect(facts.has('python3Packages', 'numpy')).toBe(true);
+    for (const name of ['nompy', 'numpy\nscipy', '', 'nump', 'numpy ']) expect([name, facts.has('python3Packages', name)]).toEqual([name, false]);
+    expect(facts.has('rPackages', 'ggplot2')).toBeUndefined();
+    expect(facts.has('noSuchPackages', 'x')).toBeUndefined();
+  });
+
   it('the configuration docs state the defaults the facts give', () => {
     const readme = readFileSync(join(factsDir(), '..', 'docs', 'configuration.md'), 'utf8').replace(/\s+/g, ' ');
     expect(readme).toContain(`\`python3\` is ${facts.attr('python3')!.version}`);
