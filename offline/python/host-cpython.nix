@@ -17,20 +17,18 @@
 }:
 let
   # What lib-dynload and libpython need besides glibc (patchelf --print-needed over the build;
-  # the Debian packages that ship those libraries). Readline's and ncurses' terminal data are
+  # the Debian packages that ship those libraries; 3.13 has no crypt or nis module, so no
+  # libcrypt1, libnsl2 or libtirpc3). Readline's and ncurses' terminal data are
   # not followed (readline-common is in debian.nix's ignore list).
   debianLibs = [
     "libbz2-1.0"
-    "libcrypt1"
     "libffi8"
     "liblzma5"
     "libncursesw6"
-    "libnsl2"
     "libreadline8"
     "libsqlite3-0"
     "libssl3"
     "libtinfo6"
-    "libtirpc3"
     "libuuid1"
     "zlib1g"
   ];
