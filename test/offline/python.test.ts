@@ -290,7 +290,8 @@ describe('the closure', () => {
         expect(start.split('\n')[0]).not.toMatch(/\/(root|usr|tmp)\//);
       }
     }
-    expect(elves).toBeGreaterThan(150);
+    // (150 with the server, Debian's 3.11 and the built 3.13: the walk really saw the ELF files)
+    expect(elves).toBeGreaterThan(120);
     // the host prefix and build directory (scripts/cpython.mjs) are named nowhere, not even in binaries
     const grep = await execa('grep', ['-rlF', '-e', CPYTHON_ROOT, '-e', '/root/.pyenv', '-e', '/tmp/python-build', ...paths], { reject: false });
     expect(grep.stdout).toBe('');
