@@ -5,7 +5,8 @@
 import { afterAll, beforeAll, describe, expect, jest, test } from '@jest/globals';
 import { execa, type ResultPromise } from 'execa';
 import { randomBytes } from 'node:crypto';
-import { realpathSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, JupyterClient } from '../helpers/jupyter.js';
 import { CPYTHON, OFFLINE_PKGS, Rootfs, build, closure, evalJson, existsSync, head, lock, nativeAuthenticatorOf, narSize, read, readlinkOrNull, withPkgs } from './helpers.js';
@@ -339,6 +340,22 @@ describe('the interpreters: Debian’s 3.11, and 3.13 built from Debian 13’s s
     const made = JSON.parse(read(join(CPYTHON_ROOT, CPYTHON.version, 'nixlab-cpython.json'))) as Record<string, unknown>;
     expect(made).toMatchObject({ suite: CPYTHON.suite, source: CPYTHON.source, version: CPYTHON.version, file: CPYTHON.file, sha256: CPYTHON.sha256 });
     expect(CPYTHON.file).toBe(`${CPYTHON.source}_${CPYTHON.version}.orig.tar.xz`);
+  });
+
+  test('scripts/cpython.mjs: a second run with the same pin is a no-op (no network, nothing rebuilt)', async () => {
+    const r = await execa('node', ['scripts/cpython.mjs'], { env: { NIXLAB_CPYTHON_ROOT: CPYTHON_ROOT, NIXLAB_DEBIAN_MIRROR: 'http://127.0.0.1:9/nowhere' }, reject: false });
+    expect([r.exitCode, r.stdout.trim(), r.stderr]).toEqual([0, `cpython: CPython ${CPYTHON.version} already built in ${join(CPYTHON_ROOT, CPYTHON.version)}`, '']);
+  });
+
+  test('scripts/cpython.mjs leaves a prefix it did not make alone: exit 1, saying what to do', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'nixlab-cpython-'));
+    mkdirSync(join(root, CPYTHON.version));
+    writeFileSync(join(root, CPYTHON.version, 'mine'), 'not nixlab’s');
+    const r = await execa('node', ['scripts/cpython.mjs'], { env: { NIXLAB_CPYTHON_ROOT: root }, reject: false });
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toContain(`cpython: ${join(root, CPYTHON.version)} exists and was not made by scripts/cpython.mjs: move it away, or set NIXLAB_CPYTHON_ROOT to another directory`);
+    expect(readdirSync(join(root, CPYTHON.version))).toEqual(['mine']);
+    rmSync(root, { recursive: true });
   });
 
   test('a missing host build fails at evaluation, naming the exact version and how to build it', async () => {
