@@ -22,7 +22,7 @@ let
     sitecustomize = ./python/sitecustomize.py;
   };
 
-  # --- Python: interpreters (Debian's 3.11, pyenv's 3.12 and 3.13) and the locked PyPI wheels --
+  # --- Python: interpreters (Debian's 3.11, 3.13 built here) and the locked PyPI wheels ---------
   wheelsLock = builtins.fromJSON (builtins.readFile ./python/wheels.lock.json);
   # scripts/wheels.sh downloads the locked wheels here (NIXLAB_WHEELS_DIR overrides it, read at
   # evaluation: the fixed-output derivations copy from it; their outputs depend on hashes only).
@@ -36,16 +36,18 @@ let
     inherit lib system wheelsLock wheelsDir;
     inherit (self) busybox;
   };
-  pyenv = import ./python/pyenv.nix {
+  hostCpython = import ./python/host-cpython.nix {
     inherit lib system debian dpkg;
     inherit (self) busybox patchelf glibc;
     sitecustomize = ./python/sitecustomize.py;
-    pyenvRoot =
+    cpythonRoot =
       let
-        root = builtins.getEnv "PYENV_ROOT";
+        root = builtins.getEnv "NIXLAB_CPYTHON_ROOT";
       in
-      if root != "" then root else "/root/.pyenv";
+      if root != "" then root else "/opt/nixlab/cpython";
   };
+  # The CPython source scripts/cpython.mjs builds (its version is the interpreter's).
+  cpythonPin = builtins.fromJSON (builtins.readFile ./python/cpython.json);
   # bash-kernel runs nixpkgs' bashInteractive.
   kernelBash = self.bashInteractive;
   pythonFor =
@@ -82,18 +84,12 @@ let
     raw = debian.groups.python3;
     origin = "Debian 12: ${lib.concatStringsSep ", " debian.groups.python3.debPackages}";
   };
-  # The exact pyenv builds the set expects (python/pyenv.nix fails clearly when one is missing).
-  python312 = pythonFor {
-    pythonVersion = "3.12";
-    version = "3.12.1";
-    raw = pyenv "3.12.1";
-    origin = "pyenv 3.12.1 built on Debian 12";
-  };
+  # The build scripts/cpython.mjs made (python/host-cpython.nix fails clearly when it is missing).
   python313 = pythonFor {
     pythonVersion = "3.13";
-    version = "3.13.0";
-    raw = pyenv "3.13.0";
-    origin = "pyenv 3.13.0 built on Debian 12";
+    inherit (cpythonPin) version;
+    raw = hostCpython cpythonPin.version;
+    origin = "Debian 13's ${cpythonPin.source} source, built on Debian 12 by scripts/cpython.mjs";
   };
 
   octave = import ./octave {
@@ -132,17 +128,22 @@ let
   # --- end pkgs-misc ---
 
   # Interpreters nixpkgs has and this machine does not: fail at evaluation with the reason.
-  noPython =
-    attr:
-    throw "${attr} is not available in the offline package set (it offers CPython 3.11 from Debian 12 and 3.12, 3.13 from pyenv: use python311, python312, python313 or python3)";
-  noPythonAttrs = lib.genAttrs [
-    "python39"
-    "python310"
-    "python314"
-    "python39Packages"
-    "python310Packages"
-    "python314Packages"
-  ] noPython;
+  offered = "it offers CPython 3.11 from Debian 12 and CPython ${cpythonPin.version} built from Debian 13's source: use python311, python313 or python3";
+  noPython = reason: attr: throw "${attr} is not available in the offline package set (${reason}; ${offered})";
+  noPythonAttrs =
+    lib.genAttrs [
+      "python39"
+      "python310"
+      "python314"
+      "python39Packages"
+      "python310Packages"
+      "python314Packages"
+    ] (noPython "not built here")
+    # No source reachable here has CPython 3.12 (Debian 12 has 3.11; Debian 13 and later have
+    # 3.13 and 3.14; the archive holds no python3.12 source package).
+    // lib.genAttrs [ "python312" "python312Packages" ] (
+      noPython "no source this set is built from has CPython 3.12: Debian 12 has 3.11, Debian 13 and later 3.13 and 3.14, and Debian's archive has no python3.12 source; for Python 3.12 build against the pinned nixpkgs or a nixpkgs checkout"
+    );
 in
 noPythonAttrs
 // import ./unavailable.nix
@@ -345,8 +346,6 @@ noPythonAttrs
 
   python311 = python311.python;
   python311Packages = self.python311.pkgs;
-  python312 = python312.python;
-  python312Packages = self.python312.pkgs;
   python313 = python313.python;
   python313Packages = self.python313.pkgs;
   # all-packages.nix: python3 = python313 (nixpkgs' default CPython in nixos-26.05).

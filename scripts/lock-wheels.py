@@ -38,9 +38,10 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 LOCK = os.path.join(ROOT, "offline", "python", "wheels.lock.json")
 
 # The interpreters whose package sets come from this lock, with the pyenv build whose pip
-# resolves for it (the offline 3.11 is Debian's 3.11.2; markers only differ in
-# python_full_version, which nothing here tests).
-PYTHONS = {"3.11": "3.11.7", "3.12": "3.12.1", "3.13": "3.13.0"}
+# resolves for it on the maintainer's machine (the offline 3.11 is Debian's 3.11.2 and the 3.13
+# is scripts/cpython.mjs's build of offline/python/cpython.json; markers only differ in
+# python_full_version, which nothing here tests). The offline set has no 3.12 (offline/pkgs.nix).
+PYTHONS = {"3.11": "3.11.7", "3.13": "3.13.0"}
 PYENV = os.environ.get("PYENV_ROOT", "/root/.pyenv")
 
 # What the set offers, with the version nixos-26.05's nixpkgs has where the stored nixpkgs copy

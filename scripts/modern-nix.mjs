@@ -17,13 +17,11 @@
 // PREFIX/manifest.json records the suite, the InRelease date and every package's version and
 // SHA256. Running it again with the same archive state is a no-op.
 import { execFileSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
 import { join } from 'node:path';
+import { MIRROR, checkedFile, die as failWith, signedSuite } from './debian-archive.mjs';
 
-const MIRROR = process.env.NIXLAB_DEBIAN_MIRROR ?? 'http://deb.debian.org/debian';
 const SUITE = 'trixie';
-const KEYRING = '/usr/share/keyrings/debian-archive-keyring.gpg';
 const ARCH = 'amd64';
 const TRIPLET = 'x86_64-linux-gnu';
 // Depends of nix-bin that are programs nix may call for things nixlab never asks of it
@@ -37,41 +35,7 @@ const MIN_VERSION = [2, 18];
 
 const prefix = process.argv[2] ?? process.env.NIXLAB_MODERN_NIX ?? '/opt/nixlab/nix-trixie';
 
-function die(msg) {
-  console.error(`modern-nix: ${msg}`);
-  process.exit(1);
-}
-
-async function download(url) {
-  let last;
-  for (let attempt = 1; attempt <= 4; attempt++) {
-    try {
-      const res = await fetch(url);
-      if (!res.ok) throw new Error(`HTTP ${res.status}`);
-      return Buffer.from(await res.arrayBuffer());
-    } catch (e) {
-      last = e;
-      await new Promise((r) => setTimeout(r, 1000 * attempt));
-    }
-  }
-  die(`cannot download ${url}: ${last?.message ?? last}`);
-}
-
-const sha256 = (buf) => createHash('sha256').update(buf).digest('hex');
-
-function parseStanzas(text) {
-  const out = new Map();
-  for (const stanza of text.split(/\n\n+/)) {
-    const f = {};
-    let key;
-    for (const line of stanza.split('\n')) {
-      const m = /^([A-Za-z0-9-]+):\s?(.*)$/.exec(line);
-      if (m) { key = m[1]; f[key] = m[2]; } else if (key && /^\s/.test(line)) f[key] += `\n${line.trim()}`;
-    }
-    if (f.Package && !out.has(f.Package)) out.set(f.Package, f);
-  }
-  return out;
-}
+const die = (msg) => failWith('modern-nix', msg);
 
 function versionAtLeast(v, min) {
   const [a, b] = v.split(/[.+-]/).map(Number);
@@ -79,30 +43,11 @@ function versionAtLeast(v, min) {
 }
 
 async function main() {
-  if (!existsSync(KEYRING)) die(`${KEYRING} is missing: apt-get install debian-archive-keyring`);
   const work = join(prefix, '.download');
-  mkdirSync(work, { recursive: true });
-
-  // 1. The signed release file.
-  const inRelease = await download(`${MIRROR}/dists/${SUITE}/InRelease`);
-  const inReleaseFile = join(work, 'InRelease');
-  writeFileSync(inReleaseFile, inRelease);
-  try {
-    execFileSync('gpgv', ['--keyring', KEYRING, inReleaseFile], { stdio: ['ignore', 'ignore', 'pipe'] });
-  } catch (e) {
-    die(`InRelease of ${SUITE} fails its signature check:\n${e.stderr}`);
-  }
-  const release = inRelease.toString('utf8');
-  const date = /^Date: (.*)$/m.exec(release)?.[1] ?? '';
-  const shaBlock = release.split(/^SHA256:$/m)[1] ?? '';
-  const wanted = `main/binary-${ARCH}/Packages.xz`;
-  const entry = shaBlock.split('\n').map((l) => l.trim().split(/\s+/)).find((p) => p[2] === wanted);
-  if (!entry) die(`InRelease lists no SHA256 for ${wanted}`);
-
-  // 2. The package index.
-  const packagesXz = await download(`${MIRROR}/dists/${SUITE}/${wanted}`);
-  if (sha256(packagesXz) !== entry[0]) die(`${wanted}: SHA256 ${sha256(packagesXz)} is not the signed ${entry[0]}`);
-  const packages = parseStanzas(execFileSync('xz', ['-dc'], { input: packagesXz, maxBuffer: 1 << 30 }).toString('utf8'));
+  // 1.-2. The signed release file and the package index it signs (scripts/debian-archive.mjs).
+  const suite = await signedSuite('modern-nix', SUITE, work);
+  const date = suite.date;
+  const packages = await suite.index(`main/binary-${ARCH}/Packages.xz`);
   const provides = new Map();
   for (const [name, f] of packages) {
     for (const p of (f.Provides ?? '').split(',')) {
@@ -153,8 +98,7 @@ async function main() {
   mkdirSync(root, { recursive: true });
   for (const name of closure) {
     const f = packages.get(name);
-    const deb = await download(`${MIRROR}/${f.Filename}`);
-    if (sha256(deb) !== f.SHA256) die(`${f.Filename}: SHA256 ${sha256(deb)} is not the indexed ${f.SHA256}`);
+    const deb = await checkedFile('modern-nix', f.Filename, f.SHA256);
     const file = join(work, `${name}.deb`);
     writeFileSync(file, deb);
     execFileSync('dpkg-deb', ['-x', file, root]);

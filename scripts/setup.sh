@@ -25,16 +25,11 @@ echo "==> PyPI wheels of the offline package set (offline/python/wheels.lock.jso
 # Downloaded by Debian's python3 from the lock's URLs: no pyenv interpreter is needed for this.
 bash scripts/wheels.sh
 
-# The offline set's CPython 3.12 and 3.13 (the server environment's python3 among them) are
-# pyenv's builds (offline/python/pyenv.nix): no registry this machine reaches has CPython 3.12,
-# and Debian 12 has only 3.11. Say so here, not at the first build.
-for v in 3.12.1 3.13.0; do
-  py="${PYENV_ROOT:-/root/.pyenv}/versions/$v/bin/python${v%.*}"
-  if [ ! -x "$py" ]; then
-    echo "setup.sh: warning: $py is missing: the offline package set's Python ${v%.*} is pyenv's $v (pyenv install $v)." >&2
-    echo "setup.sh: warning: without it, --pkgs offline builds only configs whose server and kernels need no Python ${v%.*}." >&2
-  fi
-done
+echo "==> CPython 3.13 of the offline package set, built from Debian 13's source (offline/python/cpython.json)"
+# Debian 12 has only 3.11 and Debian 13's binaries need its newer glibc: the pinned source,
+# checked against trixie's signed Sources, is built with Debian 12's gcc into
+# ${NIXLAB_CPYTHON_ROOT:-/opt/nixlab/cpython}/<version> (a few minutes on 2 cores; a no-op once built).
+node scripts/cpython.mjs
 
 echo "==> Nix settings (single-user as root, no build users, no sandbox, no binary cache)"
 # The offline package set copies Debian files into the store, so builds must see the host

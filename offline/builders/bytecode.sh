@@ -1,4 +1,4 @@
-# Bytecode at build time, sourced by the Python builders (wheel.sh, pyenv.sh, debian.sh for
+# Bytecode at build time, sourced by the Python builders (wheel.sh, host-cpython.sh, debian.sh for
 # the interpreter): every .py under the given directories gets its __pycache__/*.pyc, compiled
 # by the interpreter that will run it, so that no start compiles anything (images set
 # PYTHONDONTWRITEBYTECODE=1, and the store is read-only anyway).

@@ -1,6 +1,6 @@
 # Points every ELF below a store path at the store: the store glibc's loader as interpreter and a
 # RUNPATH with exactly the store directories that hold its NEEDED libraries. Sourced by the
-# builders (debian.sh, wheel.sh, pyenv.sh); busybox sh.
+# builders (debian.sh, wheel.sh, host-cpython.sh); busybox sh.
 #
 # relinkElves OUT LOADER SEARCHDIRS... : every ELF under OUT (shared objects by name, executables
 # by mode) gets

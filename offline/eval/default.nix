@@ -27,7 +27,7 @@ let
     // import ./julia-jdk.nix { inherit standIn; }
     // import ./python.nix {
       inherit lib standIn;
-      pythons = { inherit (prev) python311 python312 python313; };
+      pythons = { inherit (prev) python311 python313; };
     }
     // {
       haskellPackages = import ./haskell.nix { inherit lib standIn; };

@@ -1,8 +1,8 @@
 # Python for the evaluation layer.
-#  - python311, python312 and python313 (python3 is python313) stay the real offline
-#    interpreters; their package sets gain stand-ins for the nixpkgs names the wheel lock does
-#    not hold (python/names.nix `notLocked`: polars, duckdb, …).
-#  - python314 (no interpreter here) is a stand-in interpreter with the passthru of
+#  - python311 and python313 (python3 is python313) stay the real offline interpreters; their
+#    package sets gain stand-ins for the nixpkgs names the wheel lock does not hold
+#    (python/names.nix `notLocked`: polars, duckdb, …).
+#  - python312 and python314 (no interpreter here) are stand-in interpreters with the passthru of
 #    pkgs/development/interpreters/python/cpython/default.nix and a stand-in package set of every
 #    name the offline sets know (a name outside it fails as "attribute missing").
 { lib, standIn, pythons }:
@@ -128,14 +128,17 @@ let
     python;
 
   python311 = withStandIns pythons.python311;
-  python312 = withStandIns pythons.python312;
   python313 = withStandIns pythons.python313;
-  # Only the minor version: python314's `sources` attribute in
-  # pkgs/development/interpreters/python/default.nix was not read.
-  # Version as the pin's evaluated facts record it (nixpkgs-facts/, checked by eval-layer.test.ts).
+  # Versions as the pin's evaluated facts record them (nixpkgs-facts/, checked by
+  # eval-layer.test.ts).
+  pinAttrs = (builtins.fromJSON (builtins.readFile ../../nixpkgs-facts/master-2026-07-14.json)).attrs;
+  python312 = mkPython {
+    pythonVersion = "3.12";
+    inherit (pinAttrs.python312) version;
+  };
   python314 = mkPython {
     pythonVersion = "3.14";
-    inherit ((builtins.fromJSON (builtins.readFile ../../nixpkgs-facts/master-2026-07-14.json)).attrs.python314) version;
+    inherit (pinAttrs.python314) version;
   };
 in
 {

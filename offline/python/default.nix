@@ -17,7 +17,7 @@
   refusalArgs,
   # "3.11.2"
   version,
-  # the interpreter's store path: bin/python3.X, lib/python3.X (debian.nix or pyenv.nix)
+  # the interpreter's store path: bin/python3.X, lib/python3.X (debian.nix or host-cpython.nix)
   raw,
   # where it comes from, for meta.description
   origin,

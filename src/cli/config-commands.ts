@@ -12,7 +12,7 @@ export interface ValidateFlags {
 }
 
 export async function runValidate(flags: ValidateFlags): Promise<void> {
-  const [{ resolveConfigArg, loadConfig }, { parsePkgs }, { checkPackageSetHub }, { labExtensionProblems }, { pinFactProblems }] = await Promise.all([
+  const [{ resolveConfigArg, loadConfig }, { parsePkgs, offlineKernelProblems }, { checkPackageSetHub }, { labExtensionProblems }, { pinFactProblems }] = await Promise.all([
     import('../definitions/load.js'),
     import('../pkgs.js'),
     import('../runtime/hub.js'),
@@ -22,7 +22,7 @@ export async function runValidate(flags: ValidateFlags): Promise<void> {
   const { file, config, warnings, data } = await loadConfig(resolveConfigArg(flags.config));
   const pkgs = parsePkgs(flags.pkgs);
   // Everything the package set is known to refuse, reported at once.
-  const problems = [...labExtensionProblems(file, config, pkgs, data), ...(await pinFactProblems(file, config, data, pkgs))];
+  const problems = [...offlineKernelProblems(file, config, pkgs), ...labExtensionProblems(file, config, pkgs, data), ...(await pinFactProblems(file, config, data, pkgs))];
   try {
     checkPackageSetHub(file, config, pkgs);
   } catch (e) {

@@ -8,7 +8,7 @@ export default class Validate extends NixlabCommand {
   static override args = { config: configArg() };
   static override flags = {
     json: jsonFlag('the normalised config'),
-    pkgs: Flags.string({ description: "package set to check against as far as nixlab knows it without building (`offline`: its jupyterhub version for hub.version, its packages for lab.extensions)" }),
+    pkgs: Flags.string({ description: "package set to check against as far as nixlab knows it without building (`offline`: its Python versions for a python kernel's version, its jupyterhub version for hub.version, its packages for lab.extensions)" }),
   };
 
   async go(): Promise<void> {

@@ -33,13 +33,13 @@ export const GENERATE_DIR = {
 
 /**
  * generate, for a build against `pkgs`: what the pin's facts refuse (a Python whose ipykernel
- * cannot evaluate, C++23 on xeus-cling, a package the set lacks) is the config's mistake, said
- * before Nix runs, as validate says it.
+ * cannot evaluate, C++23 on xeus-cling, a package the set lacks), or a Python the offline set
+ * has no interpreter for, is the config's mistake, said before Nix runs, as validate says it.
  */
 export async function generateFor(configPath: string, outDir: string, pkgs: PkgsChoice, hooks: Pick<RunHooks, 'onWarning'> = {}): Promise<GenerateResult> {
   const gen = await generate(configPath, outDir, hooks);
-  const { pinFactProblems } = await import('../nixpkgs/facts.js');
-  const refused = await pinFactProblems(gen.file, gen.config, gen.data, pkgs);
+  const [{ pinFactProblems }, { offlineKernelProblems }] = await Promise.all([import('../nixpkgs/facts.js'), import('../pkgs.js')]);
+  const refused = [...offlineKernelProblems(gen.file, gen.config, pkgs), ...(await pinFactProblems(gen.file, gen.config, gen.data, pkgs))];
   if (refused.length) throw new UserError(refused);
   return gen;
 }

@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { JupyterServer } from '../../src/engine/kernel-client.js';
 import { nixlab } from '../helpers/cli.js';
+import { CPYTHON } from '../offline/helpers.js';
 import { buildImage as build, configCopy, docker, dockerOk, hostPort } from './lib.js';
 
 const work = mkdtempSync(join(tmpdir(), 'nixlab-catalogue-'));
@@ -211,7 +212,7 @@ describe('examples/polyglot: validates and generates; the offline set refuses ex
   const instantiate = (kernel: string) => execa('nix-instantiate', ['--argstr', 'nixpkgsPath', OFFLINE_PKGS, '-A', `kernelEnvs.${kernel}`, gen], { reject: false });
 
   it.each([
-    ['python3', /-python3-3\.13\.0-env\.drv$/],
+    ['python3', new RegExp(`-python3-${CPYTHON.version.replace(/\./g, '\\.')}-env\\.drv$`)],
     ['r', /-R-4\.2\.2-wrapper\.drv$/],
     ['octave', /-octave-kernel-launcher\.drv$/],
     ['javascript', /-deno-2\.8\.3\.drv$/],

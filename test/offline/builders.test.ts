@@ -5,6 +5,7 @@ import { execa } from 'execa';
 import { lstatSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import {
+  CPYTHON,
   build,
   buildFails,
   evalFails,
@@ -201,7 +202,7 @@ describe('evaluation behaves like nixpkgs', () => {
 
   test('nixpkgs attributes the set lacks throw a clear message', async () => {
     expect(await evalFails('pkgs.python310.outPath')).toContain(
-      'python310 is not available in the offline package set (it offers CPython 3.11 from Debian 12 and 3.12, 3.13 from pyenv',
+      `python310 is not available in the offline package set (not built here; it offers CPython 3.11 from Debian 12 and CPython ${CPYTHON.version} built from Debian 13's source`,
     );
     expect(await evalFails('pkgs.python3Packages.polars.outPath')).toContain(
       'python313Packages.polars is not available in the offline package set (it is not in offline/python/wheels.lock.json',
@@ -244,9 +245,9 @@ describe('evaluation behaves like nixpkgs', () => {
 
   test('rebuilding gives bit-identical outputs (nix-build --check)', async () => {
     // --check builds again and compares with the existing output; any nondeterminism fails.
-    // (six and numpy: a pure and a native wheel; python312: the pyenv copy; python311: Debian's;
-    // all with their bytecode)
-    for (const expr of ['pkgs.busybox', 'pkgs.cacert', 'pkgs.glibc', 'pkgs.python3Packages.six', 'pkgs.python3Packages.numpy', 'pkgs.python312', 'pkgs.python311', 'pkgs.writeTextDir "a/b" "c"']) {
+    // (six and numpy: a pure and a native wheel; python313: the copy of scripts/cpython.mjs's
+    // build; python311: Debian's; all with their bytecode)
+    for (const expr of ['pkgs.busybox', 'pkgs.cacert', 'pkgs.glibc', 'pkgs.python3Packages.six', 'pkgs.python3Packages.numpy', 'pkgs.python313', 'pkgs.python311', 'pkgs.writeTextDir "a/b" "c"']) {
       await build(expr);
       await build(expr, ['--check']);
     }

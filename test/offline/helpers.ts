@@ -206,9 +206,11 @@ export interface WheelLock {
 export const LOCK_FILE = join(OFFLINE_PKGS, 'python/wheels.lock.json');
 export const lock = (): WheelLock => JSON.parse(readFileSync(LOCK_FILE, 'utf8')) as WheelLock;
 
+/** The CPython source scripts/cpython.mjs builds for the set's python313 (offline/python/cpython.json). */
+export const CPYTHON = JSON.parse(readFileSync(join(OFFLINE_PKGS, 'python/cpython.json'), 'utf8')) as { suite: string; source: string; version: string; file: string; sha256: string };
+
 /** The interpreters the set offers: version, attribute, full version. */
 export const PYTHONS: [minor: string, attr: string, full: string][] = [
   ['3.11', 'python311', '3.11.2'],
-  ['3.12', 'python312', '3.12.1'],
-  ['3.13', 'python313', '3.13.0'],
+  ['3.13', 'python313', CPYTHON.version],
 ];

@@ -1,18 +1,21 @@
-// Python + Jupyter of the offline package set (PyPI wheels on Debian's 3.11 and pyenv's 3.12 and
-// 3.13, see offline/README.md), checked by running them -- on the host and chrooted into a root
+// Python + Jupyter of the offline package set (PyPI wheels on Debian's 3.11 and the 3.13 that
+// scripts/cpython.mjs builds from Debian 13's source, see offline/README.md), checked by running them -- on the host and chrooted into a root
 // file system that holds nothing but an environment's closure (what a FROM-scratch image
 // contains): JupyterLab 4, Notebook 7, jupyter_server, JupyterHub, bash_kernel.
 import { afterAll, beforeAll, describe, expect, jest, test } from '@jest/globals';
 import { execa, type ResultPromise } from 'execa';
 import { randomBytes } from 'node:crypto';
-import { realpathSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, JupyterClient } from '../helpers/jupyter.js';
-import { OFFLINE_PKGS, Rootfs, build, closure, evalJson, existsSync, head, lock, nativeAuthenticatorOf, narSize, read, readlinkOrNull, withPkgs } from './helpers.js';
+import { CPYTHON, OFFLINE_PKGS, Rootfs, build, closure, evalJson, existsSync, head, lock, nativeAuthenticatorOf, narSize, read, readlinkOrNull, withPkgs } from './helpers.js';
 
 jest.setTimeout(900_000);
 
 const LOCK = lock();
+/** Where scripts/cpython.mjs builds (offline/pkgs.nix reads the same variable). */
+const CPYTHON_ROOT = process.env.NIXLAB_CPYTHON_ROOT || '/opt/nixlab/cpython';
 const P313 = LOCK.pythons['3.13']!.packages;
 const LAB = 'pkgs.python3.withPackages (ps: [ ps.jupyterlab ])';
 const SMALL = 'pkgs.python3.withPackages (ps: [ ps.numpy ps.ipykernel ])';
@@ -63,7 +66,7 @@ describe('python3.withPackages', () => {
   test('python3 is CPython 3.13 (nixpkgs 26.05’s default), the declared packages import at the locked versions', async () => {
     const r = await py(small, 'import sys, numpy, ipykernel; print(sys.version.split()[0], numpy.__version__, ipykernel.__version__)');
     expect(r.exitCode).toBe(0);
-    expect(r.stdout).toBe(`3.13.0 ${P313.numpy!.version} ${P313.ipykernel!.version}`);
+    expect(r.stdout).toBe(`${CPYTHON.version} ${P313.numpy!.version} ${P313.ipykernel!.version}`);
   });
 
   test('exactly the declared packages (and their Python dependencies) are importable', async () => {
@@ -268,7 +271,7 @@ describe('a server environment FROM scratch: Notebook 7, jupyterlab-git, bash_ke
 
 describe('the closure', () => {
   test('every ELF interpreter and RUNPATH and every script shebang points into the store; nothing names /root, /usr or /tmp there', async () => {
-    const paths = [...new Set([...(await closure(server)), ...(await closure(await build('[ pkgs.python311 pkgs.python312 pkgs.python313 ]')))])];
+    const paths = [...new Set([...(await closure(server)), ...(await closure(await build('[ pkgs.python311 pkgs.python313 ]')))])];
     const patchelf = join(await build('pkgs.patchelf'), 'bin/patchelf');
     const { stdout } = await execa('find', [...paths, '-type', 'f', '(', '-name', '*.so*', '-o', '-perm', '-0100', ')'], { maxBuffer: 1 << 28 });
     let elves = 0;
@@ -288,16 +291,17 @@ describe('the closure', () => {
         expect(start.split('\n')[0]).not.toMatch(/\/(root|usr|tmp)\//);
       }
     }
-    expect(elves).toBeGreaterThan(150);
-    // the pyenv prefix and build directory are named nowhere, not even in binaries
-    const grep = await execa('grep', ['-rlF', '-e', '/root/.pyenv', '-e', '/tmp/python-build', ...paths], { reject: false });
+    // (150 with the server, Debian's 3.11 and the built 3.13: the walk really saw the ELF files)
+    expect(elves).toBeGreaterThan(120);
+    // the host prefix and build directory (scripts/cpython.mjs) are named nowhere, not even in binaries
+    const grep = await execa('grep', ['-rlF', '-e', CPYTHON_ROOT, '-e', '/root/.pyenv', '-e', '/tmp/python-build', ...paths], { reject: false });
     expect(grep.stdout).toBe('');
   });
 
   test('is split into per-package store paths with real references between them', async () => {
     const paths = await closure(small);
     const names = paths.map((p) => p.replace(/^\/nix\/store\/[a-z0-9]{32}-/, ''));
-    for (const n of ['glibc-2.36', 'python3-3.13.0', `python3.13-numpy-${P313.numpy!.version}`, `python3.13-ipykernel-${P313.ipykernel!.version}`, `python3.13-pyzmq-${P313.pyzmq!.version}`]) {
+    for (const n of ['glibc-2.36', `python3-${CPYTHON.version}`, `python3.13-numpy-${P313.numpy!.version}`, `python3.13-ipykernel-${P313.ipykernel!.version}`, `python3.13-pyzmq-${P313.pyzmq!.version}`]) {
       expect(names).toContain(n);
     }
     // no Debian python3-* package is in an environment any more
@@ -305,54 +309,82 @@ describe('the closure', () => {
     const numpy = paths.find((p) => p.endsWith(`-python3.13-numpy-${P313.numpy!.version}`))!;
     const { stdout } = await execa('nix-store', ['-q', '--references', numpy]);
     expect(stdout).toMatch(/-glibc-2\.36/);
-    expect(stdout).toMatch(/-python3-3\.13\.0/);
+    expect(stdout.split('\n').some((p) => p.endsWith(`-python3-${CPYTHON.version}`))).toBe(true);
     // no docs or manual pages (bytecode is shipped: see `carries bytecode`)
     const { stdout: junk } = await execa('find', [...paths, '(', '-path', '*/share/doc', '-o', '-path', '*/share/man', ')']);
     expect(junk).toBe('');
   });
 });
 
-describe('the interpreters: Debian’s 3.11, pyenv’s 3.12 and 3.13', () => {
+describe('the interpreters: Debian’s 3.11, and 3.13 built from Debian 13’s source by scripts/cpython.mjs', () => {
   test('carry nixpkgs’ passthru; python3 is python313, as in nixpkgs 26.05', async () => {
     const got = await evalJson<Record<string, unknown>>(`{
-      v = map (p: [ p.version p.pythonVersion p.sitePackages p.executable p.interpreter p.implementation ]) [ pkgs.python311 pkgs.python312 pkgs.python313 ];
+      v = map (p: [ p.version p.pythonVersion p.sitePackages p.executable p.interpreter p.implementation ]) [ pkgs.python311 pkgs.python313 ];
       same = pkgs.python3 == pkgs.python313 && pkgs.python3Packages.numpy == pkgs.python313Packages.numpy;
-      name = (pkgs.python312.withPackages (ps: [ ])).name;
+      name = (pkgs.python313.withPackages (ps: [ ])).name;
+      description = pkgs.python313.meta.description;
     }`);
     const interp = (attr: string, exe: string) => expect.stringMatching(new RegExp(`^/nix/store/[a-z0-9]{32}-python3-${attr.replace(/\./g, '\\.')}/bin/${exe}$`));
     expect(got).toEqual({
       v: [
         ['3.11.2', '3.11', 'lib/python3.11/site-packages', 'python3.11', interp('3.11.2', 'python3.11'), 'cpython'],
-        ['3.12.1', '3.12', 'lib/python3.12/site-packages', 'python3.12', interp('3.12.1', 'python3.12'), 'cpython'],
-        ['3.13.0', '3.13', 'lib/python3.13/site-packages', 'python3.13', interp('3.13.0', 'python3.13'), 'cpython'],
+        [CPYTHON.version, '3.13', 'lib/python3.13/site-packages', 'python3.13', interp(CPYTHON.version, 'python3.13'), 'cpython'],
       ],
       same: true,
-      name: 'python3-3.12.1-env',
+      name: `python3-${CPYTHON.version}-env`,
+      description: `CPython ${CPYTHON.version} (Debian 13's python3.13 source, built on Debian 12 by scripts/cpython.mjs)`,
     });
   });
 
-  test('a missing pyenv interpreter fails at evaluation, naming the exact version', async () => {
-    const r = await execa('nix-instantiate', ['--eval', '-E', withPkgs('pkgs.python312.outPath')], { env: { PYENV_ROOT: '/nonexistent/pyenv' }, reject: false });
+  test('the set’s 3.13 is the pinned source: the host build scripts/cpython.mjs made records it', async () => {
+    const made = JSON.parse(read(join(CPYTHON_ROOT, CPYTHON.version, 'nixlab-cpython.json'))) as Record<string, unknown>;
+    expect(made).toMatchObject({ suite: CPYTHON.suite, source: CPYTHON.source, version: CPYTHON.version, file: CPYTHON.file, sha256: CPYTHON.sha256 });
+    expect(CPYTHON.file).toBe(`${CPYTHON.source}_${CPYTHON.version}.orig.tar.xz`);
+  });
+
+  test('scripts/cpython.mjs: a second run with the same pin is a no-op (no network, nothing rebuilt)', async () => {
+    const r = await execa('node', ['scripts/cpython.mjs'], { env: { NIXLAB_CPYTHON_ROOT: CPYTHON_ROOT, NIXLAB_DEBIAN_MIRROR: 'http://127.0.0.1:9/nowhere' }, reject: false });
+    expect([r.exitCode, r.stdout.trim(), r.stderr]).toEqual([0, `cpython: CPython ${CPYTHON.version} already built in ${join(CPYTHON_ROOT, CPYTHON.version)}`, '']);
+  });
+
+  test('scripts/cpython.mjs leaves a prefix it did not make alone: exit 1, saying what to do', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'nixlab-cpython-'));
+    mkdirSync(join(root, CPYTHON.version));
+    writeFileSync(join(root, CPYTHON.version, 'mine'), 'not nixlab’s');
+    const r = await execa('node', ['scripts/cpython.mjs'], { env: { NIXLAB_CPYTHON_ROOT: root }, reject: false });
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toContain(`cpython: ${join(root, CPYTHON.version)} exists and was not made by scripts/cpython.mjs: move it away, or set NIXLAB_CPYTHON_ROOT to another directory`);
+    expect(readdirSync(join(root, CPYTHON.version))).toEqual(['mine']);
+    rmSync(root, { recursive: true });
+  });
+
+  test('a missing host build fails at evaluation, naming the exact version and how to build it', async () => {
+    const r = await execa('nix-instantiate', ['--eval', '-E', withPkgs('pkgs.python313.outPath')], { env: { NIXLAB_CPYTHON_ROOT: '/nonexistent/cpython' }, reject: false });
     expect(r.exitCode).not.toBe(0);
-    expect(r.stderr).toContain("python312: the offline package set's Python 3.12 is pyenv's 3.12.1, and /nonexistent/pyenv/versions/3.12.1/bin/python3.12 is missing");
+    expect(r.stderr).toContain(`python313: the offline package set's Python 3.13 is CPython ${CPYTHON.version} built on this machine, and /nonexistent/cpython/${CPYTHON.version}/nixlab-cpython.json is missing (build it with \`node scripts/cpython.mjs\``);
   });
 
   test('interpreters nixpkgs has and this machine lacks throw with the reason', async () => {
+    const offered = `it offers CPython 3.11 from Debian 12 and CPython ${CPYTHON.version} built from Debian 13's source: use python311, python313 or python3)`;
     for (const attr of ['python310', 'python314Packages']) {
       const r = await execa('nix-instantiate', ['--eval', '-E', withPkgs(`pkgs.${attr}.outPath`)], { reject: false });
-      expect(r.stderr).toContain(`${attr} is not available in the offline package set (it offers CPython 3.11 from Debian 12 and 3.12, 3.13 from pyenv`);
+      expect(r.stderr).toContain(`${attr} is not available in the offline package set (not built here; ${offered}`);
+    }
+    // 3.12: no source reachable here has it
+    for (const attr of ['python312', 'python312Packages']) {
+      const r = await execa('nix-instantiate', ['--eval', '-E', withPkgs(`pkgs.${attr}.outPath`)], { reject: false });
+      expect(r.exitCode).not.toBe(0);
+      expect(r.stderr).toContain(`${attr} is not available in the offline package set (no source this set is built from has CPython 3.12: Debian 12 has 3.11, Debian 13 and later 3.13 and 3.14, and Debian's archive has no python3.12 source; for Python 3.12 build against the pinned nixpkgs or a nixpkgs checkout; ${offered}`);
     }
   });
 
-  test('the pyenv copies leave out the test suite, IDLE, tkinter and pip', async () => {
-    for (const [v, minor] of [['3.12.1', '3.12'], ['3.13.0', '3.13']]) {
-      const p = await build(`pkgs.python${minor!.replace('.', '')}`);
-      expect(p).toMatch(new RegExp(`-python3-${v}$`));
-      for (const gone of ['test', 'idlelib', 'tkinter', 'ensurepip', 'site-packages/pip']) {
-        expect([gone, existsSync(join(p, `lib/python${minor}`, gone))]).toEqual([gone, false]);
-      }
-      expect(read(join(p, `lib/python${minor}/sitecustomize.py`))).toContain('NIX_PYTHONPATH');
+  test('the copy leaves out the test suite, IDLE, tkinter and pip', async () => {
+    const p = await build('pkgs.python313');
+    expect(p).toMatch(new RegExp(`-python3-${CPYTHON.version.replace(/\./g, '\\.')}$`));
+    for (const gone of ['test', 'idlelib', 'tkinter', 'ensurepip', 'site-packages/pip']) {
+      expect([gone, existsSync(join(p, 'lib/python3.13', gone))]).toEqual([gone, false]);
     }
+    expect(read(join(p, 'lib/python3.13/sitecustomize.py'))).toContain('NIX_PYTHONPATH');
     void OFFLINE_PKGS;
   });
 });

@@ -8,7 +8,7 @@ import { execa } from 'execa';
 import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { build, closure, evalFails, existsSync, lock, narSize, read, readlinkOrNull } from './helpers.js';
+import { CPYTHON, build, closure, evalFails, existsSync, lock, narSize, read, readlinkOrNull } from './helpers.js';
 
 jest.setTimeout(600_000);
 
@@ -104,7 +104,7 @@ describe('Octave: octave, octave.withPackages, octavePackages, octave-kernel', (
   test('the kernel launcher is nixpkgs’: python -m octave_kernel with the Octave environment’s bin/ last on PATH', async () => {
     const script = read(join(launcher, 'bin/octave-kernel'));
     expect(script).toContain(`export PATH=\${PATH-}\${PATH:+':'}'${octaveEnv}/bin'\n`);
-    expect(script).toMatch(/exec '\/nix\/store\/[a-z0-9]{32}-python3-3\.13\.0-env\/bin\/python' -m octave_kernel "\$@"/);
+    expect(script).toMatch(new RegExp(`exec '/nix/store/[a-z0-9]{32}-python3-${CPYTHON.version.replace(/\./g, '\\.')}-env/bin/python' -m octave_kernel "\\$@"`));
     const python = /exec '([^']+)'/.exec(script)![1]!;
     const r = await run([python, '-c', 'import octave_kernel, metakernel; print(octave_kernel.__version__, metakernel.__version__)']);
     // PyPI's octave_kernel and metakernel, at the locked versions

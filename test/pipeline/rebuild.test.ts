@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chainIds, omitter } from '../../src/engine/load.js';
 import { nixlab } from '../helpers/cli.js';
+import { CPYTHON } from '../offline/helpers.js';
 
 const work = mkdtempSync(join(tmpdir(), 'nixlab-rebuild-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -73,7 +74,9 @@ describe('rebuilding the demo after adding a package to one kernel', () => {
   it('stacks the new package above the unchanged pandas layer: load sends < 2x the new package', () => {
     const pyyaml = v2.layers.filter((l) => l.storePaths.some((p) => /-python3\.13-pyyaml-/.test(p)));
     expect(pyyaml).toHaveLength(1);
-    expect(pyyaml[0]!.storePaths.every((p) => /-python3\.13-pyyaml-/.test(p))).toBe(true);
+    // alone, or beside small Python packages that the chunking of MIN_LAYER_SIZES put next to it
+    // (which depends on the order of the store paths, hence on their hashes)
+    expect(pyyaml[0]!.storePaths.every((p) => /-python3\.13-[^/]+$/.test(p))).toBe(true);
     // What `nixlab load` decides against an engine holding v1 (moby's chain rule).
     const held = new Set(chainIds(v1.layers.map((l) => l.diffId)));
     const omit = omitter(held);
@@ -100,7 +103,7 @@ describe('rebuilding the demo after adding a package to one kernel', () => {
     expect(inspected.references).toEqual(['nixlab-demo:v1', 'nixlab-demo:v2']);
     expect(inspected.layers.map((l) => [l.diffId, l.group, l.verified])).toEqual(v1.layers.map((l) => [l.diffId, l.group, true]));
     const numpyPaths = inspected.layers.filter((l) => l.group === 'kernel:py-numpy').flatMap((l) => l.storePaths);
-    expect(numpyPaths.some((p) => p.endsWith('-python3-3.13.0-env'))).toBe(true);
+    expect(numpyPaths.some((p) => p.endsWith(`-python3-${CPYTHON.version}-env`))).toBe(true);
     const human = await nixlab(['inspect', layout]);
     expect(human.stdout).toMatch(/ entries {2}kernel:py-data\n/);
   });

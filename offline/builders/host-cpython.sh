@@ -1,12 +1,13 @@
-# Builder of a CPython interpreter copied from a pyenv build on this machine (see
-# python/pyenv.nix), run by the store busybox `sh -e`. The build was made here against Debian's
-# libraries; the copy runs from the store like the Debian interpreter: the store glibc's loader,
-# RUNPATHs into the store copies of those Debian libraries, no path under the pyenv prefix left.
+# Builder of a CPython interpreter copied from the build scripts/cpython.mjs made on this machine
+# (see python/host-cpython.nix), run by the store busybox `sh -e`. The build was made here against
+# Debian's libraries; the copy runs from the store like the Debian interpreter: the store glibc's
+# loader, RUNPATHs into the store copies of those Debian libraries, no path under the host prefix
+# left.
 #
-# Environment: out, src (the pyenv prefix), minor (3.12), version (3.12.1), glibc, patchelf,
+# Environment: out, src (the host prefix), minor (3.13), version (3.13.5), glibc, patchelf,
 # libSearchPaths (store paths of the Debian libraries), tzdata (store path), sitecustomize,
-# relinkSh, bytecodeSh, hostPython (the pyenv interpreter itself, used once to edit the compiled-in prefix),
-# pyenvRoot.
+# relinkSh, bytecodeSh, hostPython (the host interpreter itself, used once to edit the
+# compiled-in prefix), hostRoot (the directory holding the prefix: /opt/nixlab/cpython).
 set -e
 set -o pipefail
 export LC_ALL=C
@@ -18,8 +19,8 @@ lib=lib/python$minor
 # --- 1. Copy: the interpreter, libpython and the standard library ---------------------------
 # Left out, as nixpkgs' python3 leaves them out or splits them off: the test suite, IDLE and
 # tkinter (nixpkgs builds without x11Support), turtledemo, ensurepip's bundled pip, whatever
-# pyenv installed into site-packages, the static library and build files (config-*; nothing
-# compiles against this interpreter here), and pyenv's bytecode caches (the copy's own are
+# was installed into site-packages, the static library and build files (config-*; nothing
+# compiles against this interpreter here), and the host's bytecode caches (the copy's own are
 # compiled at the end, builders/bytecode.sh).
 mkdir -p "$out/bin" "$out/lib"
 cp -p "$src/bin/python$minor" "$out/bin/"
@@ -34,14 +35,14 @@ mkdir site-packages
 chmod -R u+w "$out"
 
 # --- 2. Host paths ------------------------------------------------------------------------------
-# The pyenv prefix in the build configuration (sysconfig) becomes this store path; zoneinfo's
+# The host prefix in the build configuration (sysconfig) becomes this store path; zoneinfo's
 # search path (TZPATH, compiled in as /usr/share/zoneinfo:...) is the tzdata store path, as in
 # nixpkgs (configure --with-tzpath).
 sysconfig=$(ls _sysconfigdata_*.py)
 [ -n "$sysconfig" ] || die "no _sysconfigdata module in $src/$lib"
 grep -q "'TZPATH': '/usr/share/zoneinfo:" "$sysconfig" || die "$sysconfig: TZPATH is not the default"
-# pyenv's build directory (abs_builddir: /tmp/python-build.<date>/Python-X.Y.Z) is only there
-# while pyenv builds: named nowhere either.
+# The build directory (abs_builddir: <root>/.build-X.Y.Z/Python-X.Y.Z) is only there while
+# scripts/cpython.mjs builds: named nowhere either.
 builddir=$(sed -n "s/.*'abs_builddir': '\([^']*\)'.*/\1/p" "$sysconfig")
 case "$builddir" in /?*/?*) ;; *) die "$sysconfig: no abs_builddir" ;; esac
 sed -i -e "s|$src|$out|g" -e "s|$builddir|/nonexistent/python-build|g" \
@@ -57,9 +58,9 @@ relinkElves "$out" "$glibc/lib/ld-linux-x86-64.so.2" "$out/lib" $(libDirsOf $lib
 
 # What is left naming the prefix is in ELF files: libpython's compiled-in last-resort
 # PREFIX/EXEC_PREFIX (used only when the standard library is not found next to the executable,
-# which it always is here) and the old RUNPATH strings patchelf leaves in .dynstr. The pyenv
+# which it always is here) and the old RUNPATH strings patchelf leaves in .dynstr. The host
 # root part is overwritten in place with a path of the same length that does not exist: the
-# linker shares string tails (PY_VERSION "3.12.1" is the end of the prefix string), so the bytes
+# linker shares string tails (PY_VERSION "3.13.5" is the end of the prefix string), so the bytes
 # after it must stay as they are.
 { grep -rl -- "$src" "$out" || true; grep -rl -- "$builddir" "$out" || true; } | sort -u > "$tmp/elf-left"
 "$hostPython" -I -S -c '
@@ -75,7 +76,7 @@ for path in open(listing).read().split():
         new = (b"/nonexistent" + b"_" * len(root))[: len(root)]
         data = data.replace(whole, new + whole[len(root):])
     open(path, "wb").write(data)
-' "$tmp/elf-left" "$src" "$pyenvRoot" "$builddir"
+' "$tmp/elf-left" "$src" "$hostRoot" "$builddir"
 
 # --- 3b. Shebangs of executable stdlib scripts (webbrowser.py, ...) -> this interpreter ---------
 find "$out/$lib" -type f -perm -0100 > "$tmp/executables"
