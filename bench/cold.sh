@@ -133,7 +133,7 @@ for (const size of Object.keys(sizes)) {
     console.log(`| ${label[name].replace(/\|/g, '\\|')} | ${median(rs.map((r) => r.wall)).toFixed(2)} | ${median(rs.map((r) => r.cpu)).toFixed(2)} | ${rss} |`);
   }
   console.log('\n| ratio, pair by pair (median, range) | value | target |\n|---|---:|---|');
-  const line = (text, r, target) => console.log(`| ${text} | ${fmt(r)} | ${target} |`);
+  const line = (text, r, target) => console.log(`| ${text.replace(/\|/g, '\\|')} | ${fmt(r)} | ${target} |`);
   line('CPU: docker-archive / `tar | tee | openssl`', ratio(size, 'docker', 'tee', 'cpu'), '≤ 1.2');
   line('CPU: OCI directory / `tar | tee | openssl`', ratio(size, 'oci', 'tee', 'cpu'), '≤ 1.2');
   line('throughput: docker-archive vs `tar | openssl` (its wall / ours)', ratio(size, 'tar', 'docker', 'wall'), '≥ 0.8');

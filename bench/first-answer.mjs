@@ -1,5 +1,5 @@
 // Starts a Jupyter server image on the engine at DOCKER_HOST (unix socket) as `nixlab test` does
-// (a fresh JUPYTER_TOKEN, port 8888 published on 127.0.0.1) and times, from T0 (epoch ms, taken
+// (a fresh JUPYTER_TOKEN, a network of its own, port 8888 published on 127.0.0.1) and times, from T0 (epoch ms, taken
 // by the caller before it built and loaded the image), two things at once: the engine reporting
 // the container healthy (its HEALTHCHECK, probed every few seconds), and the first answer of a
 // kernel (kernelspecs, start the kernel, its websocket, kernel_info_reply). Removes the
@@ -35,11 +35,14 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const since = () => (Date.now() - t0) / 1000;
 
 const token = randomBytes(16).toString('hex');
+// A network of its own, as `nixlab test` makes (the private engines have no default bridge).
+const network = `bench-${token.slice(0, 8)}`;
+await engine('POST', '/networks/create', { Name: network });
 const { Id: id } = await engine('POST', '/containers/create', {
   Image: image,
   Env: [`JUPYTER_TOKEN=${token}`],
   ExposedPorts: { '8888/tcp': {} },
-  HostConfig: { PortBindings: { '8888/tcp': [{ HostIp: '127.0.0.1', HostPort: '' }] } },
+  HostConfig: { NetworkMode: network, PortBindings: { '8888/tcp': [{ HostIp: '127.0.0.1', HostPort: '' }] } },
 });
 try {
   await engine('POST', `/containers/${id}/start`);
@@ -72,5 +75,6 @@ try {
   console.log(JSON.stringify({ healthy: h, answer: a }));
 } finally {
   await engine('DELETE', `/containers/${id}?force=true&v=true`).catch(() => undefined);
+  await engine('DELETE', `/networks/${network}`).catch(() => undefined);
 }
 process.exit(0);
