@@ -1,12 +1,21 @@
 #!/usr/bin/env bash
 # `docker load` of the demo, two benchmarks:
 #
-#   DOCKER_HOST=… bash bench/load.sh
-#     One-kernel change of the demo (pyyaml added to py-data), loaded three ways side by side on
-#     the engine at DOCKER_HOST, each starting from an engine that holds the unchanged image
-#     only: `nixlab build --load`, `nixlab build -o - | docker load`, and `docker load` of the
-#     full archive. The changed kernel env is built once before the runs, so the times are
-#     pack + load.
+#   DOCKER_HOST=… bash bench/load.sh [RUNS]                     (default 3)
+#     The one-kernel change of the demo (pyyaml added to py-data) as a user lives it, from an
+#     engine that holds the unchanged image: three times from the start of the command, (1) the
+#     new image loaded, (2) its container healthy, (3) the first answer of the changed kernel
+#     (bench/first-answer.mjs: kernelspecs, kernel started, kernel_info_reply over its
+#     websocket). Each of the ways below runs once per round, in turn, so each is set beside
+#     `nixlab build --load` run seconds before it (ratios pair by pair):
+#       nixlab  `nixlab build --load`
+#       pipe    `nixlab build -o - | docker load`
+#       sli     with NIXLAB_NIXPKGS=DIR: DIR's stream_layered_image.py (nixpkgs'
+#               streamLayeredImage) `| docker load`, given the same layers, config and system
+#               layer (bench/sli-conf.mjs); its unchanged image (loaded the same way) is what the
+#               engine holds before each of its runs.
+#     Both versions are built once before the rounds (nix-build's part is not timed: these are
+#     pack + load + start).
 #
 #   bash bench/load.sh budgets [RUNS] [BUDGET…]      (default: 3 runs of 100 20 2; root)
 #     The layer budget (`image.maxLayers`): the demo built at each budget, then per run, budgets
@@ -64,15 +73,80 @@ budgets() {
 if [ "${1:-}" = budgets ]; then shift; budgets "$@"; exit; fi
 
 : "${DOCKER_HOST:?start an engine: bash scripts/dockerd.sh start DIR}"
+runs=${1:-3}
+sli=
+if [ -n "${NIXLAB_NIXPKGS:-}" ]; then
+  sli=$NIXLAB_NIXPKGS/pkgs/build-support/docker/stream_layered_image.py
+  [ -f "$sli" ] || { echo "bench: no $sli" >&2; exit 1; }
+fi
+[ -f dist/src/engine/kernel-client.js ] || npm run build >&2
+TAG=nixlab-demo:bench-load
 cp -r examples/demo "$W/demo"; C="$W/demo/nixlab.yaml"
 sed -i 's/tag: latest/tag: bench-load/' "$C"
 B=(node bin/run.js build "$C" --pkgs offline -q --out-link "$W/result" --generated-dir "$W/gen")
-"${B[@]}" --load >/dev/null                                   # the unchanged image, held
-sed -i "$ADD_PYYAML" "$C"
-"${B[@]}" -o "$W/changed.tar" >/dev/null                      # build the change once
-reset() { docker rmi nixlab-demo:bench-load >/dev/null; sed -i 's/, pyyaml\]/]/' "$C"; "${B[@]}" --load >/dev/null; sed -i "$ADD_PYYAML" "$C"; }
-reset; a=$(t "${B[@]}" --load)
-reset; b=$(t bash -c "$(printf '%q ' "${B[@]}") -o - | docker load")
-reset; c=$(t docker load -i "$W/changed.tar")
-echo "one-kernel change, to loaded: build --load ${a}s; build -o - | docker load ${b}s; docker load (full archive) ${c}s"
-docker rmi nixlab-demo:bench-load >/dev/null || true
+v1() { sed -i 's/, pyyaml\]/]/' "$C"; }
+v2() { sed -i "$ADD_PYYAML" "$C"; }
+echo "bench: building both versions" >&2
+v1; "${B[@]}" -o "$W/v1.tar" >/dev/null
+v2; "${B[@]}" -o "$W/v2.tar" >/dev/null
+ways=(nixlab pipe)
+if [ -n "$sli" ]; then
+  node bench/sli-conf.mjs "$W/v1.tar" "$W/sli-v1"; node bench/sli-conf.mjs "$W/v2.tar" "$W/sli-v2"
+  ways+=(sli)
+fi
+rm -f "$W/v1.tar" "$W/v2.tar"
+# The engine holds the unchanged image, loaded the way's own way, and not the changed one.
+reset() {
+  docker rmi -f "$TAG" >/dev/null 2>&1 || true
+  if [ "$1" = sli ]; then python3 "$sli" "$W/sli-v1/conf.json" 2>/dev/null | docker load >/dev/null
+  else v1; "${B[@]}" --load >/dev/null; v2; fi
+}
+change() {
+  case $1 in
+    nixlab) "${B[@]}" --load ;;
+    pipe) "${B[@]}" -o - | docker load ;;
+    sli) python3 "$sli" "$W/sli-v2/conf.json" 2>/dev/null | docker load ;;
+  esac
+}
+now() { date +%s%3N; }
+for round in $(seq "$runs"); do
+  for way in "${ways[@]}"; do
+    reset "$way"
+    t0=$(now)
+    change "$way" >/dev/null
+    loaded=$(( $(now) - t0 ))
+    times=$(node bench/first-answer.mjs "$TAG" "$t0" py-data)
+    echo "$way $round $loaded $times" >>"$W/runs"
+  done
+done
+docker rmi -f "$TAG" >/dev/null 2>&1 || true
+node - "$W/runs" "$runs" "$(cut -d' ' -f1-3 /proc/loadavg)" <<'JS'
+const fs = require('fs');
+const [file, runs, load] = process.argv.slice(2);
+const rows = fs.readFileSync(file, 'utf8').trim().split('\n').map((l) => {
+  const [way, round, loaded, ...json] = l.split(' ');
+  const t = JSON.parse(json.join(' '));
+  return { way, round: +round, loaded: +loaded / 1000, healthy: t.healthy, answer: t.answer };
+});
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+const label = { nixlab: '`nixlab build --load`', pipe: '`nixlab build -o - | docker load`', sli: '`stream_layered_image.py | docker load`' };
+const ways = Object.keys(label).filter((w) => rows.some((r) => r.way === w));
+const fields = ['loaded', 'healthy', 'answer'];
+console.log(`one-kernel change (pyyaml added to py-data), ${runs} rounds, medians (range); times from the start of the command; load average at the end ${load}\n`);
+console.log('| way | to loaded | to healthy | to first kernel answer | vs `build --load` (loaded / healthy / answer) |\n|---|---:|---:|---:|---|');
+for (const w of ways) {
+  const rs = rows.filter((r) => r.way === w);
+  const cell = (f) => {
+    const xs = rs.map((r) => r[f]);
+    return `${median(xs).toFixed(1)} s (${Math.min(...xs).toFixed(1)}–${Math.max(...xs).toFixed(1)})`;
+  };
+  const vs = w === 'nixlab' ? '1' : fields.map((f) => {
+    const base = new Map(rows.filter((r) => r.way === 'nixlab').map((r) => [r.round, r[f]]));
+    return `${median(rs.filter((r) => base.has(r.round)).map((r) => r[f] / base.get(r.round))).toFixed(2)}×`;
+  }).join(' / ');
+  console.log(`| ${label[w].replace(/\|/g, '\\|')} | ${fields.map(cell).join(' | ')} | ${vs} |`);
+}
+JS

@@ -20,7 +20,7 @@ beforeAll(async () => {
 
 test('ships the CLI, the Nix library and the offline package set, and no tests', () => {
   const root = join(work, 'app', 'node_modules', 'nixlab');
-  for (const f of ['bin/run.js', 'dist/src/commands/build.js', 'dist/src/image/workers/hash-worker.js', 'dist/src/definitions/config-check.cjs', 'nix/lib.nix', 'offline/default.nix', 'flake.lock', 'oclif.manifest.json', 'nixpkgs-facts/master-2026-07-14.json']) {
+  for (const f of ['bin/run.js', 'dist/src/commands/build.js', 'dist/src/image/workers/byte-worker.js', 'dist/src/definitions/config-check.cjs', 'nix/lib.nix', 'offline/default.nix', 'flake.lock', 'oclif.manifest.json', 'nixpkgs-facts/master-2026-07-14.json']) {
     expect([f, existsSync(join(root, f))]).toEqual([f, true]);
   }
   expect(readdirSync(root)).not.toContain('test');

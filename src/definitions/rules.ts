@@ -252,7 +252,8 @@ export function secretArgVerdict(arg: string): Verdict | undefined {
 
 /**
  * Largest uid/gid an image can hold: the ustar header's uid and gid fields have 6 octal digits
- * (tar-stream writes 7s beyond that, silently), so this limit comes from the tar writer.
+ * (the framer, src/image/tar-header.ts, writes 7s beyond that, as tar-stream did), so this limit
+ * comes from the tar writer.
  */
 export const MAX_TAR_ID = 0o777777;
 

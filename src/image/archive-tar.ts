@@ -1,12 +1,12 @@
-// The outer tar of an image archive (docker-archive, or an OCI layout as a tar), written with
-// tar-stream into an ArchiveSink. Layer tars are entries of it, streamed as they are produced:
-// a layer's size is computed from its entry list first, so its header can be written before
-// its data, and its digest is computed on the way through.
-import tar from 'tar-stream';
+// The outer tar of an image archive (docker-archive, or an OCI layout as a tar), framed straight
+// into an ArchiveSink. Layer tars are entries of it, streamed as they are produced: a layer's
+// size is computed from its entry list first, so its header can be written before its data, and
+// its digest is computed on the way through.
 import { InternalError } from '../errors.js';
 import type { WriteContext } from './archive.js';
 import type { ArchiveSink } from './sink.js';
-import { ENTRY_MTIME, entryTarSize, waitFor, writeLayerTar, type LayerContents } from './tar.js';
+import { encodeHeader, pad512 } from './tar-header.js';
+import { frameLayer, type LayerContents } from './tar.js';
 
 /** A layer written into an archive. */
 export interface LayerWritten {
@@ -19,55 +19,36 @@ export interface LayerWritten {
 }
 
 export class OuterTar {
-  /** Archive bytes produced so far, counted from the entries (not from the sink). */
-  private offset = 0;
-  private readonly pack = tar.pack();
-  private readonly ended: Promise<void>;
-
+  private readonly scratch = Buffer.allocUnsafe(512);
   private readonly signal: AbortSignal;
+  /** Sink position of the archive's first byte. */
+  private readonly base: number;
 
   constructor(
     private readonly sink: ArchiveSink,
-    private readonly ctx: WriteContext,
+    ctx: WriteContext,
   ) {
-    const signal = (this.signal = ctx.signal);
-    const pack = this.pack;
-    this.ended = waitFor((resolve, reject) => {
-      pack.on('data', (chunk: Buffer) => {
-        if (!sink.write(chunk)) {
-          pack.pause();
-          sink.once('drain', () => pack.resume());
-        }
-      });
-      pack.on('end', resolve);
-      pack.on('error', reject);
-    }, signal);
-    this.ended.catch(() => undefined);
-    // Destroyed without an error (see writeLayerTar); waiters reject through the signal.
-    signal.addEventListener('abort', () => pack.destroy(), { once: true });
+    this.signal = ctx.signal;
+    this.base = sink.position;
   }
 
-  private header(name: string, type: 'file' | 'directory', size: number): tar.Headers {
+  /** Writes the header of an entry (directories 0755, files 0644, mtime 1, root-owned). */
+  private async header(name: string, type: 'file' | 'directory', size: number): Promise<void> {
     if (!/^[\x21-\x7e]{1,99}$/.test(name)) throw new InternalError(`archive entry name ${JSON.stringify(name)} must be short ASCII`);
-    return { name: type === 'directory' ? `${name}/` : name, type, size, mode: type === 'directory' ? 0o755 : 0o644, mtime: ENTRY_MTIME, uid: 0, gid: 0, uname: '', gname: '' };
-  }
-
-  private advance(name: string, type: 'file' | 'directory', size: number): number {
-    const at = this.offset;
-    this.offset += entryTarSize(type === 'file' ? { type, name, mode: 0o644, size, content: Buffer.alloc(0) } : { type, name, mode: 0o755 });
-    return at;
+    const h = encodeHeader({ name: type === 'directory' ? `${name}/` : name, type, size, mode: type === 'directory' ? 0o755 : 0o644, uid: 0, gid: 0 }, this.scratch);
+    await this.sink.put(h, this.signal);
   }
 
   /** Adds a directory entry. */
   async dir(name: string): Promise<void> {
-    this.advance(name, 'directory', 0);
-    await waitFor((resolve, reject) => this.pack.entry(this.header(name, 'directory', 0), (e) => (e ? reject(e) : resolve())), this.signal);
+    await this.header(name, 'directory', 0);
   }
 
   /** Adds a small file from memory. */
   async file(name: string, bytes: Buffer): Promise<void> {
-    this.advance(name, 'file', bytes.length);
-    await waitFor((resolve, reject) => this.pack.entry(this.header(name, 'file', bytes.length), bytes, (e) => (e ? reject(e) : resolve())), this.signal);
+    await this.header(name, 'file', bytes.length);
+    await this.sink.put(bytes, this.signal);
+    await this.sink.zeros(pad512(bytes.length) - bytes.length, this.signal);
   }
 
   /**
@@ -76,26 +57,19 @@ export class OuterTar {
    */
   async layer(name: string, entries: LayerContents, knownDigest?: string): Promise<LayerWritten> {
     const size = entries.tarSize;
-    const headerOffset = this.advance(name, 'file', size);
-    const digest = knownDigest ? Promise.resolve(knownDigest) : this.sink.hashRange(headerOffset + 512, size).then((hex) => `sha256:${hex}`);
+    const headerOffset = this.sink.position - this.base;
+    await this.header(name, 'file', size);
+    const digest = knownDigest ? Promise.resolve(knownDigest) : this.sink.hashRange(this.sink.position, size).then((hex) => `sha256:${hex}`);
     digest.catch(() => undefined);
-    let entrySink!: ReturnType<typeof this.pack.entry>;
-    // tar-stream calls back once the entry's bytes are all in the archive (or it failed).
-    const done = waitFor((resolve, reject) => {
-      entrySink = this.pack.entry(this.header(name, 'file', size), (e) => (e ? reject(e) : resolve()));
-    }, this.signal);
-    done.catch(() => undefined);
-    const written = await writeLayerTar(entries, entrySink, { signal: this.signal, pool: this.ctx.pool });
-    if (written !== size) throw new InternalError(`layer ${name}: computed ${size} bytes but tar-stream wrote ${written}`);
-    entrySink.end();
-    await done;
+    const written = await frameLayer(entries, this.sink, this.signal);
+    if (written !== size) throw new InternalError(`layer ${name}: computed ${size} bytes but framed ${written}`);
+    await this.sink.zeros(pad512(size) - size, this.signal);
     return { size, headerOffset, digest };
   }
 
-  /** Writes the end-of-archive blocks and waits until every byte reached the sink. */
+  /** Writes the end-of-archive blocks; returns the archive's size. */
   async finish(): Promise<number> {
-    this.pack.finalize();
-    await this.ended;
-    return this.offset + 1024;
+    await this.sink.zeros(1024, this.signal);
+    return this.sink.position - this.base;
   }
 }

@@ -2,8 +2,8 @@
 // config is made once their digests are known, and what comes back.
 import type { CachedLayer } from './cache.js';
 import type { ConfigBlob, ImageReference } from './config.js';
-import type { ByteWorker, HashPool } from './sink.js';
-import type { ChunkPool, LayerContents } from './tar.js';
+import type { ByteWorker } from './sink.js';
+import type { LayerContents } from './tar.js';
 
 /** One layer to write. Its entries are listed only when it is written (one list in memory). */
 export interface LayerSource {
@@ -85,12 +85,8 @@ export interface ArchiveResult {
 export interface WriteContext {
   /** Aborted on the first failure anywhere (or by the caller); every wait races it. */
   signal: AbortSignal;
-  /** Read blocks, released by the sinks as they copy them. */
-  pool: ChunkPool;
-  /** Hashes (and writes) what goes to streams; its thread starts only if needed. */
+  /** Hashes what the sinks send and writes file outputs. */
   worker: ByteWorker;
-  /** Hashes what goes to files, read back once written; its threads start only if needed. */
-  hashPool: HashPool;
   /** Ring buffers the sinks pass on to each other (ArchiveSink's `spares`). */
   slots: Buffer[];
   /** Reports a failure noticed outside the awaited path (a write error in a sink). */

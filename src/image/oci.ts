@@ -16,7 +16,7 @@ import { MEDIA, trustedDigest, uncompressedLayer, type ArchiveInput, type Archiv
 import { canonicalJson } from '../json.js';
 import { jsonBlob, type ConfigBlob, type ImageReference } from './config.js';
 import { ArchiveSink } from './sink.js';
-import { waitFor, writeLayerTar } from './tar.js';
+import { frameLayer, waitFor } from './tar.js';
 
 export const OCI_LAYOUT = Buffer.from(canonicalJson({ imageLayoutVersion: '1.0.0' }) + '\n');
 const PLACEHOLDER = '0'.repeat(64);
@@ -161,10 +161,10 @@ export async function hashLayers(input: ArchiveInput, ctx: WriteContext): Promis
       digests.push(known);
       continue;
     }
-    const sink = new ArchiveSink(null, ctx.worker, { onError: ctx.onError, onConsumed: (c) => ctx.pool.release(c) }, undefined, ctx.slots);
+    const sink = new ArchiveSink(null, ctx.worker, { onError: ctx.onError }, ctx.slots);
     const digest = sink.hashRange(0, entries.tarSize);
     digest.catch(() => undefined);
-    await writeLayerTar(entries, sink, { signal: ctx.signal, pool: ctx.pool });
+    await frameLayer(entries, sink, ctx.signal);
     await sink.finish();
     digests.push(`sha256:${await digest}`);
     layer.remember?.({ digest: digests[i]!, size: entries.tarSize });
@@ -205,8 +205,8 @@ export async function writeOciDir(input: ArchiveInput, dir: string, ctx: WriteCo
   );
   const layers: ArchiveLayer[] = [];
   let before = 0;
-  // A layer's blob is finished (hash awaited, file closed, renamed) in the background, so the
-  // next layer is written while the hash workers catch up with this one.
+  // A layer's blob is finished (file closed, renamed) in the background, so the next layer is
+  // framed meanwhile.
   const finishing: Promise<void>[] = [];
   const temporary = new Set<string>();
   try {
@@ -226,17 +226,20 @@ export async function writeOciDir(input: ArchiveInput, dir: string, ctx: WriteCo
       temporary.add(tmp);
       const fh = await open(tmp, 'wx+', 0o644);
       let hex: Promise<string> | null = null;
+      let sink: ArchiveSink | null = null;
       try {
         const base = before;
-        const sink = new ArchiveSink({ fd: fh.fd }, ctx.worker, { onError: ctx.onError, onBytes: (n) => ctx.onBytes?.(base + n), onConsumed: (c) => ctx.pool.release(c) }, ctx.hashPool, ctx.slots);
+        sink = new ArchiveSink({ fd: fh.fd }, ctx.worker, { onError: ctx.onError, onBytes: (n) => ctx.onBytes?.(base + n) }, ctx.slots);
         if (!known) {
           hex = sink.hashRange(0, size);
           hex.catch(() => undefined);
         }
-        const written = await writeLayerTar(entries, sink, { signal: ctx.signal, pool: ctx.pool });
+        const written = await frameLayer(entries, sink, ctx.signal);
         await sink.finish();
         if (written !== size) throw new InternalError(`layer ${i}: computed ${size} bytes but wrote ${written}`);
       } catch (error) {
+        // The worker may still be writing to the file: let it finish before the fd is closed.
+        await sink?.settle();
         await fh.close();
         throw error;
       }
@@ -244,7 +247,7 @@ export async function writeOciDir(input: ArchiveInput, dir: string, ctx: WriteCo
       const done = (async () => {
         let digest: string;
         try {
-          // The hash workers read the file back: it stays open until they are done.
+          // Hashed as it was written: the digest is in (or the sink failed).
           digest = known ?? `sha256:${await hex!}`;
         } finally {
           await fh.close();

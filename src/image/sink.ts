@@ -1,23 +1,18 @@
-// The byte path from tar-stream to the output: chunks are copied into a small ring of 1 MiB
-// buffers, and each full buffer goes out, then comes back for reuse; memory stays bounded by the
-// ring (4 MiB). SHA-256 runs at ~300-400 MB/s on one core without SHA extensions, slower than
-// tar framing, so hashing never runs on the main thread:
-// - File outputs: the main thread pwrite()s each buffer (on the thread pool) and HashPool
-//   workers hash each layer's range by reading it back from the file once it is written (from
-//   the page cache, a cheap copy). Consecutive layers are hashed by different workers at the
-//   same time, so hashing keeps up with framing on two cores, with no buffer held for it.
-// - Streams (stdout) and hash-only passes: each buffer is handed (transferred, not copied) to a
-//   ByteWorker that hashes the parts overlapping a layer; a stream is written after that.
-// (SharedArrayBuffers would avoid the transfers, but Node's async fs.write() on shared memory
-// is ~6x slower.)
-import { EventEmitter } from 'node:events';
-import { write as fsWrite } from 'node:fs';
-import { availableParallelism } from 'node:os';
-import type { Writable } from 'node:stream';
+// The byte path from the framer to the output: frameLayer() (tar.ts) and OuterTar write headers
+// and read file data straight into a small ring of 1 MiB buffers; each full buffer is
+// transferred (not copied) to the byte worker, which hashes the parts that belong to a layer
+// and, for a file output, writes the buffer there with a positioned write (on the thread pool,
+// so it hashes the next buffer meanwhile), then hands it back for reuse. So the main thread
+// reads and frames, the worker hashes and writes, and no byte is read back to be hashed.
+// A stream (stdout) is written in order from the main thread once the worker has hashed it.
+// Memory stays bounded by the ring (SLOTS × SLOT_SIZE).
+// (The other way round, the main thread writing and the worker hashing after the write, and
+// hashing by reading the file back, were measured: bench/README.md, issue 28.)
+import { type Writable } from 'node:stream';
 import { Worker } from 'node:worker_threads';
 import { InternalError } from '../errors.js';
+import { abortReason } from './abort.js';
 import type { ByteWorkerReply, ByteWorkerRequest } from './workers/byte-worker.js';
-import type { HashWorkerReply, HashWorkerRequest } from './workers/hash-worker.js';
 import { workerUrl } from './workers/index.js';
 
 const SLOT_SIZE = 1 << 20;
@@ -27,85 +22,9 @@ type Reply = ByteWorkerReply;
 /** Omit over each member of a union. */
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
-/** Bytes a hash worker must have queued before another one is started. */
-const SPAWN_BACKLOG = 32 << 20;
-
 /**
- * Workers that hash ranges of output files by reading them back once written: a range is
- * registered before its bytes are written, and written() tells every worker how far a file is
- * complete. Each range goes to the worker with the fewest bytes still to hash, so consecutive
- * layers are hashed in parallel. Workers start when needed: the first with the first range,
- * another only when every running one has a backlog (a rebuild that hashes a few MB of
- * changed layers does not pay for starting two threads).
- */
-export class HashPool {
-  private readonly lanes: { worker: Worker; pending: number }[] = [];
-  private readonly waiting = new Map<number, { resolve: (hex: string) => void; reject: (e: Error) => void; lane: number; length: number }>();
-  private nextId = 1;
-  private failure: Error | null = null;
-
-  /** Up to `size` workers (default: two, or one on a single core). */
-  constructor(private readonly size = Math.max(1, Math.min(2, availableParallelism()))) {}
-
-  /** Starts one more worker. */
-  private start(): void {
-    const worker = new Worker(workerUrl('hash-worker'), { workerData: { bufferSize: SLOT_SIZE }, resourceLimits: { maxYoungGenerationSizeMb: 1, maxOldGenerationSizeMb: 16 } });
-    worker.on('message', (m: HashWorkerReply) => {
-      const w = this.waiting.get(m.id);
-      if (!w) return;
-      this.waiting.delete(m.id);
-      this.lanes[w.lane]!.pending -= w.length;
-      if (m.error) w.reject(Object.assign(new Error(m.error.message), { code: m.error.code }));
-      else w.resolve(m.hex!);
-    });
-    worker.on('error', (error) => this.fail(error));
-    worker.on('exit', (code) => this.fail(new InternalError(`hash worker exited (code ${code})`)));
-    this.lanes.push({ worker, pending: 0 });
-  }
-
-  private fail(error: Error): void {
-    this.failure ??= error;
-    for (const w of this.waiting.values()) w.reject(this.failure);
-    this.waiting.clear();
-  }
-
-  /** SHA-256 (hex) of file bytes [start, start+length) of `fd`, once written() has passed them. */
-  range(stream: number, fd: number, start: number, length: number): Promise<string> {
-    if (this.failure) return Promise.reject(this.failure);
-    let lane = 0;
-    for (let i = 1; i < this.lanes.length; i++) if (this.lanes[i]!.pending < this.lanes[lane]!.pending) lane = i;
-    if (this.lanes.length < this.size && (!this.lanes.length || this.lanes[lane]!.pending >= SPAWN_BACKLOG)) {
-      this.start();
-      lane = this.lanes.length - 1;
-    }
-    const id = this.nextId++;
-    this.lanes[lane]!.pending += length;
-    return new Promise<string>((resolve, reject) => {
-      this.waiting.set(id, { resolve, reject, lane, length });
-      this.lanes[lane]!.worker.postMessage({ t: 'range', id, stream, fd, start, length } satisfies HashWorkerRequest);
-    });
-  }
-
-  /** Every byte of `stream`'s file before offset `upTo` is written. */
-  written(stream: number, upTo: number): void {
-    for (const l of this.lanes) if (l.pending > 0) l.worker.postMessage({ t: 'written', stream, upTo } satisfies HashWorkerRequest);
-  }
-
-  /** Forgets a stream (its file is closed; the fd number may be reused). */
-  closed(stream: number): void {
-    for (const l of this.lanes) l.worker.postMessage({ t: 'closed', stream } satisfies HashWorkerRequest);
-  }
-
-  async close(): Promise<void> {
-    for (const l of this.lanes) l.worker.removeAllListeners('exit');
-    this.fail(new InternalError('hash pool closed'));
-    await Promise.all(this.lanes.map((l) => l.worker.terminate()));
-  }
-}
-
-/**
- * A worker thread that hashes byte ranges of output streams (and can write file outputs).
- * The thread starts on first use: a pack that writes only files never needs it.
+ * A worker thread that hashes byte ranges of output streams and writes file outputs. The
+ * thread starts on first use: a writer output that hashes nothing never needs it.
  */
 export class ByteWorker {
   private thread: Worker | null = null;
@@ -198,113 +117,150 @@ export class StreamWriter {
 export type SinkOutput =
   /** A file: stream position p goes to file offset base + p (written by the worker). */
   | { fd: number; base?: number }
-  /** A stream, written in order from the main thread. */
-  | { stream: StreamWriter }
+  /** Written in order from the main thread (stdout through a StreamWriter). */
+  | { writer: { write(buf: Buffer): Promise<void> } }
   /** Nowhere: only the hashes are wanted. */
   | null;
-
-interface Slot {
-  buf: Buffer;
-}
 
 let streamIds = 0;
 
 /**
- * An output stream of the archive. Accepts chunks with Node's write()/'drain' protocol (so
- * tar-stream and writeLayerTar can push into it), counts positions, and hashes registered
- * ranges on the worker. The first failure is kept and passed to `onError`.
+ * An output stream of the archive, as a ring of buffers its producers write into directly:
+ * room() / buffer / offset / commit() to fill the current buffer in place (file data read into
+ * it), put() and zeros() to copy small things (headers, padding). Registered ranges are hashed
+ * on the byte worker as the buffers pass. The first failure is kept and passed to `onError`.
  */
-export class ArchiveSink extends EventEmitter {
+export class ArchiveSink {
   /** Bytes accepted so far (the offset of the next byte). */
   position = 0;
   private dispatched = 0;
-  private readonly free: Slot[] = [];
-  private current: Slot | null = null;
+  private readonly free: Buffer[] = [];
+  private current: Buffer | null = null;
   private fill = 0;
-  private backlog: Buffer[] = [];
   private readonly inFlight = new Set<Promise<void>>();
   private readonly ranges: { start: number; end: number }[] = [];
   private readonly stream = ++streamIds;
   private failure: Error | null = null;
-  /** Stream writes are chained so they happen in order. */
-  private streamTail: Promise<void> = Promise.resolve();
-  /** File output hashed by read-back: writes in flight, in order, and the complete prefix. */
-  private readonly writes: { end: number; done: boolean }[] = [];
-  private complete = 0;
+  private readonly waiters = new Set<{ resolve: () => void; reject: (e: Error) => void }>();
+  /** Writer output: writes are chained so they happen in order. */
+  private writeTail: Promise<void> = Promise.resolve();
   /** Rejects with the first failure. */
   private readonly failed: Promise<never>;
   private rejectFailed!: (error: Error) => void;
 
   constructor(
     private readonly output: SinkOutput,
-    private readonly worker: ByteWorker,
-    private readonly hooks: {
-      onError: (error: Error) => void;
-      onBytes?: (dispatched: number) => void;
-      /** Called once each written chunk has been copied (a ChunkPool's release). */
-      onConsumed?: (chunk: Buffer) => void;
-    },
-    /** For a file output: hash ranges by reading them back from the file (see HashPool). */
-    private readonly hashPool?: HashPool,
+    /** Hashes ranges and writes file outputs; may be null for a writer output that hashes nothing. */
+    private readonly worker: ByteWorker | null,
+    private readonly hooks: { onError: (error: Error) => void; onBytes?: (dispatched: number) => void },
     /** Spare ring buffers shared by the sinks of one pack: taken here, given back by finish(). */
     private readonly spares: Buffer[] = [],
   ) {
-    super();
-    for (let i = 0; i < SLOTS; i++) this.free.push({ buf: spares.pop() ?? Buffer.from(new ArrayBuffer(SLOT_SIZE)) });
+    for (let i = 0; i < SLOTS; i++) this.free.push(spares.pop() ?? Buffer.from(new ArrayBuffer(SLOT_SIZE)));
     this.failed = new Promise<never>((_, reject) => (this.rejectFailed = reject));
     this.failed.catch(() => undefined);
   }
 
-  /** The file output, when its bytes are written here and hashed by read-back. */
-  private get readBack(): { fd: number; base: number } | null {
-    const o = this.output;
-    return this.hashPool && o && 'fd' in o ? { fd: o.fd, base: o.base ?? 0 } : null;
-  }
-
-  /** SHA-256 of bytes [start, start+length); must be called before those bytes are written. */
+  /** SHA-256 (hex) of bytes [start, start+length); must be called before those bytes are written. */
   hashRange(start: number, length: number): Promise<string> {
     if (start < this.position) throw new InternalError(`hash range at ${start} registered after byte ${this.position} was written`);
+    if (!this.worker) throw new InternalError('a sink without a byte worker cannot hash');
     const range = { start, end: start + length };
     this.ranges.push(range);
-    const file = this.readBack;
-    // Read back, a range completes only once its bytes are written: a write failure ends it.
-    const hex = file ? Promise.race([this.hashPool!.range(this.stream, file.fd, file.base + start, length), this.failed]) : this.worker.range(this.stream, start, length);
-    return hex.finally(() => this.ranges.splice(this.ranges.indexOf(range), 1));
+    // A failure (a write error, a dead pipe) ends the wait: the range may never be complete.
+    return Promise.race([this.worker.range(this.stream, start, length), this.failed]).finally(() => this.ranges.splice(this.ranges.indexOf(range), 1));
   }
 
-  /** Queues `chunk`; false means wait for 'drain' before writing more. */
-  write(chunk: Buffer): boolean {
-    if (this.failure) return false;
-    this.position += chunk.length;
-    if (this.backlog.length) {
-      this.backlog.push(chunk);
-      return false;
+  /** Free bytes in the current buffer (taking a free one if needed); 0 when all are in flight or the sink failed. */
+  room(): number {
+    if (this.failure) return 0;
+    if (!this.current) {
+      const next = this.free.pop();
+      if (!next) return 0;
+      this.current = next;
+      this.fill = 0;
     }
-    this.copyIn(chunk);
-    return this.backlog.length === 0;
+    return SLOT_SIZE - this.fill;
   }
 
-  private copyIn(chunk: Buffer): void {
-    let off = 0;
-    while (off < chunk.length) {
-      if (!this.current) {
-        const slot = this.free.pop();
-        if (!slot) {
-          this.backlog.push(off ? chunk.subarray(off) : chunk);
-          return;
-        }
-        this.current = slot;
-        this.fill = 0;
-      }
-      const n = Math.min(SLOT_SIZE - this.fill, chunk.length - off);
-      this.current.buf.set(off === 0 && n === chunk.length ? chunk : chunk.subarray(off, off + n), this.fill);
-      this.fill += n;
+  /** The current buffer; write at `offset`, at most room() bytes, then commit(). */
+  get buffer(): Buffer {
+    return this.current!;
+  }
+
+  get offset(): number {
+    return this.fill;
+  }
+
+  /** Accepts n bytes written into `buffer` at `offset`; a full buffer goes out. */
+  commit(n: number): void {
+    this.fill += n;
+    this.position += n;
+    // A partial buffer also goes out when it holds the last byte of a hashed range, so that
+    // range's digest does not wait for bytes that come later (or never).
+    if (this.fill === SLOT_SIZE || this.completesRange()) this.dispatch();
+  }
+
+  /** Resolves once a buffer is free; rejects on failure or abort. */
+  whenRoom(signal?: AbortSignal): Promise<void> {
+    if (this.failure) return Promise.reject(this.failure);
+    if (this.current || this.free.length) return Promise.resolve();
+    if (signal?.aborted) return Promise.reject(abortReason(signal));
+    return new Promise<void>((resolve, reject) => {
+      const onAbort = () => waiter.reject(abortReason(signal!));
+      const waiter = {
+        resolve: () => (this.waiters.delete(waiter), signal?.removeEventListener('abort', onAbort), resolve()),
+        reject: (e: Error) => (this.waiters.delete(waiter), signal?.removeEventListener('abort', onAbort), reject(e)),
+      };
+      this.waiters.add(waiter);
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
+  /** Copies `src` in; null when done at once, else a promise for the rest (waits for room). */
+  put(src: Uint8Array, signal?: AbortSignal): Promise<void> | null {
+    const n = this.copy(src, 0);
+    return n === src.length ? null : this.copyLater(src, n, signal);
+  }
+
+  /** Appends n zero bytes; null when done at once, else a promise for the rest. */
+  zeros(n: number, signal?: AbortSignal): Promise<void> | null {
+    const done = this.zero(n);
+    return done === n ? null : this.zeroLater(n - done, signal);
+  }
+
+  private copy(src: Uint8Array, from: number): number {
+    let off = from;
+    while (off < src.length) {
+      const room = this.room();
+      if (room === 0) break;
+      const n = Math.min(room, src.length - off);
+      this.current!.set(off === 0 && n === src.length ? src : src.subarray(off, off + n), this.fill);
       off += n;
-      // A full slot goes out; so does a partial one holding the last byte of a hashed range,
-      // so that range's digest does not wait for bytes that come later (or never).
-      if (this.fill === SLOT_SIZE || this.completesRange()) this.dispatch();
+      this.commit(n);
     }
-    this.hooks.onConsumed?.(chunk);
+    return off;
+  }
+
+  private async copyLater(src: Uint8Array, from: number, signal?: AbortSignal): Promise<void> {
+    for (let off = from; off < src.length; off = this.copy(src, off)) await this.whenRoom(signal);
+  }
+
+  private zero(n: number): number {
+    let done = 0;
+    while (done < n) {
+      const room = this.room();
+      if (room === 0) break;
+      const k = Math.min(room, n - done);
+      this.current!.fill(0, this.fill, this.fill + k);
+      done += k;
+      this.commit(k);
+    }
+    return done;
+  }
+
+  private async zeroLater(n: number, signal?: AbortSignal): Promise<void> {
+    for (let left = n; left > 0; left -= this.zero(left)) await this.whenRoom(signal);
   }
 
   private completesRange(): boolean {
@@ -314,8 +270,8 @@ export class ArchiveSink extends EventEmitter {
   }
 
   private dispatch(): void {
-    const slot = this.current;
-    if (!slot || this.fill === 0) return;
+    const buf = this.current;
+    if (!buf || this.fill === 0) return;
     const start = this.dispatched;
     const length = this.fill;
     this.dispatched += length;
@@ -323,38 +279,27 @@ export class ArchiveSink extends EventEmitter {
     this.fill = 0;
     const output = this.output;
     const needsHash = this.ranges.some((r) => r.start < start + length && r.end > start);
-    const file = this.readBack;
-    let job: Promise<void>;
-    if (file) {
-      // Written from here (on the thread pool); the hash workers read it back when complete.
-      const write = { end: start + length, done: false };
-      this.writes.push(write);
-      job = writeFully(file.fd, slot.buf, length, file.base + start).then(() => {
-        write.done = true;
-        while (this.writes[0]?.done) this.complete = this.writes.shift()!.end;
-        if (this.ranges.length) this.hashPool!.written(this.stream, file.base + this.complete);
-      });
-    } else if (output && 'fd' in output) {
-      job = this.worker.data(this.stream, slot.buf.buffer as ArrayBuffer, start, length, output.fd, output.base ?? 0).then((ab) => {
-        slot.buf = Buffer.from(ab);
-      });
+    let job: Promise<Buffer>;
+    if (output && 'fd' in output) {
+      // Transferred to the worker, which hashes what it must and writes it at its offset.
+      job = this.worker!.data(this.stream, buf.buffer as ArrayBuffer, start, length, output.fd, output.base ?? 0).then((ab) => Buffer.from(ab));
     } else {
-      const hashed = needsHash
-        ? this.worker.data(this.stream, slot.buf.buffer as ArrayBuffer, start, length, null, 0).then((ab) => {
-            slot.buf = Buffer.from(ab);
-          })
-        : Promise.resolve();
-      if (output && 'stream' in output) {
-        const previous = this.streamTail;
-        job = hashed.then(async () => {
+      const hashed = needsHash ? this.worker!.data(this.stream, buf.buffer as ArrayBuffer, start, length, null, 0).then((ab) => Buffer.from(ab)) : Promise.resolve(buf);
+      if (output) {
+        const previous = this.writeTail;
+        job = hashed.then(async (b) => {
           await previous;
-          await output.stream.write(slot.buf.subarray(0, length));
+          await output.writer.write(b.subarray(0, length));
+          return b;
         });
-        this.streamTail = job.catch(() => undefined);
+        this.writeTail = job.then(
+          () => undefined,
+          () => undefined,
+        );
       } else job = hashed;
     }
     const tracked = job.then(
-      () => this.release(slot),
+      (b) => this.release(b),
       (error: Error) => this.fail(error),
     );
     this.inFlight.add(tracked);
@@ -362,57 +307,35 @@ export class ArchiveSink extends EventEmitter {
     this.hooks.onBytes?.(this.dispatched);
   }
 
-  private release(slot: Slot): void {
-    this.free.push(slot);
-    if (this.failure || !this.backlog.length) return;
-    const backlog = this.backlog;
-    this.backlog = [];
-    for (let i = 0; i < backlog.length; i++) {
-      this.copyIn(backlog[i]!);
-      if (this.backlog.length) {
-        this.backlog.push(...backlog.slice(i + 1));
-        return;
-      }
-    }
-    this.emit('drain');
+  private release(buf: Buffer): void {
+    this.free.push(buf);
+    for (const w of [...this.waiters]) w.resolve();
   }
 
   private fail(error: Error): void {
     if (this.failure) return;
     this.failure = error;
     this.rejectFailed(error);
-    this.backlog = [];
+    for (const w of [...this.waiters]) w.reject(error);
     this.hooks.onError(error);
   }
 
-  /** Writes what is buffered and waits for every write and hash of it. */
-  async finish(): Promise<void> {
-    while (this.backlog.length || this.current) {
-      if (this.failure) throw this.failure;
-      if (this.current && this.backlog.length === 0) {
-        this.dispatch();
-        break;
-      }
-      if (this.inFlight.size === 0) throw new InternalError('archive sink stalled with a backlog and nothing in flight');
-      await Promise.race(this.inFlight);
-    }
+  /** Waits for every buffer in flight (written and hashed, or failed); throws nothing. */
+  async settle(): Promise<void> {
     while (this.inFlight.size) await Promise.all([...this.inFlight]);
-    if (this.failure) throw this.failure;
-    // Every byte is written and every range's workers were told so: they need nothing more.
-    if (this.readBack) this.hashPool!.closed(this.stream);
-    this.spares.push(...this.free.splice(0).map((slot) => slot.buf));
   }
-}
 
-/** pwrite()s buf[0, length) at `position`, all of it (on the thread pool). */
-function writeFully(fd: number, buf: Buffer, length: number, position: number): Promise<void> {
-  return new Promise<void>((resolve, reject) => {
-    const step = (off: number) =>
-      fsWrite(fd, buf, off, length - off, position + off, (error, n) => {
-        if (error) return reject(error);
-        if (off + n < length) return step(off + n);
-        resolve();
-      });
-    step(0);
-  });
+  /** Sends what is buffered and waits for every write and hash of it. */
+  async finish(): Promise<void> {
+    if (this.failure) {
+      await this.settle();
+      throw this.failure;
+    }
+    if (this.fill > 0) this.dispatch();
+    else if (this.current) this.free.push(this.current);
+    this.current = null;
+    await this.settle();
+    if (this.failure) throw this.failure;
+    this.spares.push(...this.free.splice(0));
+  }
 }

@@ -1,12 +1,13 @@
-// One layer as a tar stream (tar-stream), written in a single streaming pass: the entry list is
-// scanned first (lstat/readdir/readlink only), file data is then read in bounded chunks and
-// pushed through tar-stream. The exact byte size of the tar is known from the entry list alone.
+// One layer as a tar, written in a single streaming pass: the entry list is scanned first
+// (lstat/readdir/readlink only), then headers are framed and file data read straight into the
+// output buffers (frameLayer). The exact byte size of the tar is known from the entry list alone.
 import { closeSync, lstatSync, openSync, readSync, readdirSync, readlinkSync, constants as fsc } from 'node:fs';
-import { isNativeError } from 'node:util/types';
-import type tar from 'tar-stream';
 import { InternalError, UserError } from '../errors.js';
+import { abortReason } from './abort.js';
 import { storeDir } from './closure.js';
 import { assertNotWhiteout, byteOrder } from './names.js';
+import { ArchiveSink } from './sink.js';
+import { encodeHeader, headerBytes, pad512, type HeaderFields } from './tar-header.js';
 
 /** One tar entry. Names are relative (`nix/store/…`), without a trailing slash. */
 export type LayerEntry =
@@ -17,12 +18,6 @@ export type LayerEntry =
   /** A small generated file (passwd, group) given as bytes. */
   | { type: 'file'; name: string; mode: number; size: number; content: Buffer; uid?: number; gid?: number };
 
-/** Entries queued in tar-stream at most before the producer waits. */
-const MAX_QUEUED = 64;
-/** Every entry's mtime: the store's own (1), so layers do not depend on when they were built. */
-export const ENTRY_MTIME = new Date(1000);
-/** Largest size the 11-digit octal ustar field holds; bigger files also get a pax `size` record. */
-const MAX_OCTAL_SIZE = 0o77777777777;
 
 /** A layer's entries, in order, with the exact size of their tar. */
 export interface LayerContents extends Iterable<LayerEntry> {
@@ -218,58 +213,25 @@ function readTarget(link: string): string {
 
 function assertUtf8(raw: Buffer, where: string, what: string): void {
   if (!Buffer.from(raw.toString('utf8'), 'utf8').equals(raw)) {
-    throw new UserError({ where, message: `has a ${what} that is not valid UTF-8; tar-stream can only write UTF-8 names`, hint: 'rename it in the derivation' });
+    throw new UserError({ where, message: `has a ${what} that is not valid UTF-8; layer tars carry only UTF-8 names`, hint: 'rename it in the derivation' });
   }
 }
 
-/** The tar name of an entry (directories end in `/`). */
-function tarName(e: LayerEntry): string {
-  return e.type === 'directory' ? `${e.name}/` : e.name;
-}
-
-/** Whether tar-stream writes this entry with a pax header (mirrors its headers.encode()). */
-function needsPax(name: string, linkname: string | undefined): boolean {
-  if (Buffer.byteLength(name) !== name.length) return true;
-  let rest = name;
-  let prefix = '';
-  while (rest.length > 100) {
-    const i = rest.indexOf('/');
-    if (i === -1) return true;
-    prefix += prefix ? `/${rest.slice(0, i)}` : rest.slice(0, i);
-    rest = rest.slice(i + 1);
+/** The header fields of a layer entry: fixed mtime, uid/gid as given (0), symlinks 0777. */
+function headerFields(e: LayerEntry): HeaderFields {
+  switch (e.type) {
+    case 'directory':
+      return { name: `${e.name}/`, type: 'directory', mode: e.mode, size: 0, uid: e.uid ?? 0, gid: e.gid ?? 0 };
+    case 'symlink':
+      return { name: e.name, type: 'symlink', mode: 0o777, size: 0, uid: e.uid ?? 0, gid: e.gid ?? 0, linkname: e.target };
+    default:
+      return { name: e.name, type: 'file', mode: e.mode, size: e.size, uid: e.uid ?? 0, gid: e.gid ?? 0 };
   }
-  if (rest.length > 100 || prefix.length > 155) return true;
-  return linkname !== undefined && Buffer.byteLength(linkname) > 100;
 }
 
-/** Length of one pax record ` key=value\n` with its decimal length prefix (as tar-stream counts it). */
-function paxRecordLength(body: string): number {
-  const len = Buffer.byteLength(body);
-  let digits = Math.floor(Math.log(len) / Math.log(10)) + 1;
-  if (len + digits >= Math.pow(10, digits)) digits++;
-  return len + digits;
-}
-
-const pad512 = (n: number) => Math.ceil(n / 512) * 512;
-
-/** The pax records an entry needs beyond path/linkpath (a `size` for files over 8 GiB). */
-function paxExtras(e: LayerEntry): Record<string, string> | undefined {
-  return e.type === 'file' && e.size > MAX_OCTAL_SIZE ? { size: String(e.size) } : undefined;
-}
-
-/** Bytes tar-stream writes for one entry: header(s) and padded data. */
+/** Bytes one entry takes in a layer tar: header(s) and padded data. */
 export function entryTarSize(e: LayerEntry): number {
-  const name = tarName(e);
-  const linkname = e.type === 'symlink' ? e.target : undefined;
-  const extras = paxExtras(e);
-  let headerBytes = 512;
-  if (extras || needsPax(name, linkname)) {
-    let pax = paxRecordLength(` path=${name}\n`);
-    if (linkname) pax += paxRecordLength(` linkpath=${linkname}\n`);
-    for (const [k, v] of Object.entries(extras ?? {})) pax += paxRecordLength(` ${k}=${v}\n`);
-    headerBytes = 512 + pad512(pax) + 512;
-  }
-  return headerBytes + (e.type === 'file' ? pad512(e.size) : 0);
+  return headerBytes(headerFields(e)) + (e.type === 'file' ? pad512(e.size) : 0);
 }
 
 /** Exact size of the tar written for these entries, end-of-archive blocks included. */
@@ -279,223 +241,77 @@ export function layerTarSize(entries: Iterable<LayerEntry>): number {
   return total;
 }
 
-/** The tar-stream header for an entry: fixed mtime, uid/gid as given (0), no user/group names. */
-function toHeader(e: LayerEntry): tar.Headers {
-  const h: tar.Headers & { pax?: Record<string, string> } = {
-    name: e.type === 'directory' ? `${e.name}/` : e.name,
-    type: e.type,
-    mode: e.type === 'symlink' ? 0o777 : e.mode,
-    size: e.type === 'file' ? e.size : 0,
-    mtime: ENTRY_MTIME,
-    uid: e.uid ?? 0,
-    gid: e.gid ?? 0,
-    uname: '',
-    gname: '',
-  };
-  if (e.type === 'symlink') h.linkname = e.target;
-  else if (e.type === 'file' && e.size > MAX_OCTAL_SIZE) h.pax = { size: String(e.size) };
-  return h;
-}
-
 /** Where layer bytes go: a stream-like target with Node's write()/'drain' backpressure. */
 export interface ChunkTarget {
   write(chunk: Buffer): boolean;
   once(event: 'drain', listener: () => void): unknown;
 }
 
-/**
- * Waits for `arm` to call resolve, or rejects as soon as `signal` aborts; the abort listener is
- * removed afterwards, so long loops do not pile listeners up.
- */
-export function waitFor(arm: (resolve: () => void, reject: (e: unknown) => void) => void, signal?: AbortSignal): Promise<void> {
-  return new Promise<void>((resolve, reject) => {
-    if (signal?.aborted) return reject(abortReason(signal));
-    const onAbort = () => reject(abortReason(signal!));
-    signal?.addEventListener('abort', onAbort, { once: true });
-    const done = (fn: () => void) => () => {
-      signal?.removeEventListener('abort', onAbort);
-      fn();
-    };
-    arm(done(resolve), (e) => done(() => reject(e))());
-  });
-}
-
-/** The error an aborted signal carries. */
-export function abortReason(signal: AbortSignal): Error {
-  // isNativeError, not instanceof: errors from Node internals may come from another realm (jest).
-  return isNativeError(signal.reason) || signal.reason instanceof Error ? (signal.reason as Error) : new Error(`aborted: ${String(signal.reason)}`);
-}
-
-/**
- * Fixed blocks that file data is read into, reused once the bytes have been copied out
- * downstream (the ArchiveSink calls release() for every chunk it copies). Small files are
- * carved from a shared block; big files take whole blocks. Reuse keeps memory flat: fresh
- * buffers per chunk would leave tens of MB of garbage between garbage collections.
- */
-export class ChunkPool {
-  private readonly free: ArrayBuffer[] = [];
-  private readonly refs = new Map<ArrayBuffer, number>();
-  private current: ArrayBuffer | null = null;
-  private used = 0;
-  private created = 0;
-  private waiter: (() => void) | null = null;
-
-  constructor(
-    /** Bytes per block; also the read size for big files. */
-    readonly blockSize = 256 << 10,
-    /** Blocks at most (the read-ahead limit is blockSize × blocks). */
-    private readonly blocks = 8,
-  ) {}
-
-  /** A buffer of n ≤ blockSize bytes, or null when every block is still in use. */
-  tryTake(n: number): Buffer | null {
-    if (!this.current || this.used + n > this.blockSize) {
-      if (this.current && this.refs.get(this.current) === 0) this.free.push(this.current);
-      this.current = null;
-      const next = this.free.pop() ?? (this.created < this.blocks ? (this.created++, new ArrayBuffer(this.blockSize)) : null);
-      if (!next) return null;
-      this.current = next;
-      this.used = 0;
-      this.refs.set(next, 0);
-    }
-    const b = Buffer.from(this.current, this.used, n);
-    this.used += n;
-    this.refs.set(this.current, this.refs.get(this.current)! + 1);
-    return b;
-  }
-
-  /** A buffer of n ≤ blockSize bytes, waiting (abortably) for a block to come back if needed. */
-  async take(n: number, signal?: AbortSignal): Promise<Buffer> {
-    for (;;) {
-      const b = this.tryTake(n);
-      if (b) return b;
-      await waitFor((resolve) => (this.waiter = resolve), signal);
-    }
-  }
-
-  /** Marks a chunk's bytes as copied; its block is reused when all its chunks are. */
-  release(chunk: Uint8Array): void {
-    const ab = chunk.buffer as ArrayBuffer;
-    const r = this.refs.get(ab);
-    if (r === undefined) return; // not ours (tar headers, padding)
-    this.refs.set(ab, r - 1);
-    if (r === 1 && ab !== this.current) {
-      this.free.push(ab);
-      const w = this.waiter;
-      this.waiter = null;
-      w?.();
-    }
-  }
-}
-
-/** Fills `buf` from fd at the current position; throws if the file ends early. */
-function readFully(fd: number, buf: Buffer, source: string): void {
-  let off = 0;
-  while (off < buf.length) {
-    const n = readSync(fd, buf, off, buf.length - off, null);
-    if (n === 0) throw changedWhileReading(source);
-    off += n;
-  }
-}
+export { abortReason, waitFor } from './abort.js';
 
 function changedWhileReading(source: string): UserError {
   return new UserError({ where: source, message: 'changed size while it was being packed', hint: 'store paths are immutable: check nothing writes to /nix/store, then run again' });
 }
 
 /**
- * Writes the tar of `entries` into `target`, streaming: file data is read (synchronously, from
- * the page cache: a thread-pool round trip per small file would cost more than the read) in
- * blocks as tar-stream consumes it. With a `pool` whose release() the final consumer calls,
- * at most the pool's blocks are in flight; without one, each read gets a fresh buffer and
- * tar-stream's per-entry backpressure bounds memory. Returns the bytes written, which always
- * equal layerTarSize(entries). Rejects (and stops reading) when `signal` aborts.
+ * Frames the tar of `entries` straight into `sink`'s output buffers: headers are encoded here
+ * (tar-header.ts), file data is read (synchronously, from the page cache: a thread-pool round
+ * trip per small file would cost more than the read) directly into the buffer that goes out,
+ * so each byte is copied once on this thread. Waits only when every output buffer is in
+ * flight. Returns the bytes written, which always equal layerTarSize(entries). Rejects (and
+ * stops reading) when `signal` aborts.
  */
-export async function writeLayerTar(entries: Iterable<LayerEntry>, target: ChunkTarget, opts: { signal?: AbortSignal; pool?: ChunkPool } = {}): Promise<number> {
-  const { signal } = opts;
-  const pool = opts.pool;
-  const blockSize = pool?.blockSize ?? 256 << 10;
-  // Synchronous when a block is free (the common case): an await per file costs measurably.
-  const take = pool ? (n: number) => pool.tryTake(n) ?? pool.take(n, signal) : (n: number) => Buffer.allocUnsafeSlow(n);
-  // Imported on first use: commands that only plan (validate, generate) never load tar-stream.
-  const pack = (await import('tar-stream')).default.pack();
-  let written = 0;
-  const finished = new Promise<void>((resolve, reject) => {
-    pack.on('data', (chunk: Buffer) => {
-      written += chunk.length;
-      if (!target.write(chunk)) {
-        pack.pause();
-        target.once('drain', () => pack.resume());
-      }
-    });
-    pack.on('end', resolve);
-    pack.on('error', reject);
-  });
-  finished.catch(() => undefined); // observed below; avoid an unhandled rejection meanwhile
-
-  // Entries handed to tar-stream and not yet written out. Bounding their number (not only
-  // their bytes) bounds memory without a pool and keeps V8's young generation small: queued
-  // entries are what survives its scavenges.
-  let queued = 0;
-  let wake: (() => void) | null = null;
-  const settled = () => {
-    queued--;
-    if (wake && queued <= MAX_QUEUED / 2) {
-      const w = wake;
-      wake = null;
-      w();
-    }
-  };
-
-  try {
-    for (const e of entries) {
-      if (signal?.aborted) throw abortReason(signal);
-      if (queued >= MAX_QUEUED) await waitFor((resolve) => (wake = resolve), signal);
-      queued++;
-      const header = toHeader(e);
-      if (e.type !== 'file') {
-        pack.entry(header, settled);
-      } else if ('content' in e) {
-        if (e.content.length !== e.size) throw new InternalError(`entry ${e.name}: size ${e.size} but ${e.content.length} bytes of content`);
-        pack.entry(header, e.content, settled);
-      } else if (e.size === 0) {
-        pack.entry(header, Buffer.alloc(0), settled);
-      } else if (e.size <= blockSize) {
-        let buf = take(e.size);
-        if (!(buf instanceof Buffer)) buf = await buf;
-        const fd = openSync(e.source, fsc.O_RDONLY | fsc.O_NOFOLLOW);
-        try {
-          readFully(fd, buf, e.source);
-        } finally {
-          closeSync(fd);
-        }
-        pack.entry(header, buf, settled);
-      } else {
-        // A big file: its own sink, fed block by block as tar-stream drains it. Its errors also
-        // reach `finished` through the pack; the listener keeps them from being "unhandled".
-        const sink = pack.entry(header, settled).on('error', () => undefined);
-        const fd = openSync(e.source, fsc.O_RDONLY | fsc.O_NOFOLLOW);
-        try {
-          let left = e.size;
-          while (left > 0) {
-            let buf = take(Math.min(left, blockSize));
-            if (!(buf instanceof Buffer)) buf = await buf;
-            readFully(fd, buf, e.source);
-            left -= buf.length;
-            if (!sink.write(buf)) await waitFor((resolve) => sink.once('drain', resolve), signal);
+export async function frameLayer(entries: Iterable<LayerEntry>, sink: ArchiveSink, signal?: AbortSignal): Promise<number> {
+  const start = sink.position;
+  const scratch = Buffer.allocUnsafe(512);
+  for (const e of entries) {
+    if (signal?.aborted) throw abortReason(signal);
+    // Synchronous while an output buffer has room (nearly always): an await per entry costs.
+    let wait = sink.put(encodeHeader(headerFields(e), scratch), signal);
+    if (wait) await wait;
+    if (e.type !== 'file') continue;
+    if ('content' in e) {
+      if (e.content.length !== e.size) throw new InternalError(`entry ${e.name}: size ${e.size} but ${e.content.length} bytes of content`);
+      wait = sink.put(e.content, signal);
+      if (wait) await wait;
+    } else if (e.size > 0) {
+      const fd = openSync(e.source, fsc.O_RDONLY | fsc.O_NOFOLLOW);
+      try {
+        for (let left = e.size; left > 0; ) {
+          const room = sink.room();
+          if (room === 0) {
+            await sink.whenRoom(signal);
+            continue;
           }
-        } finally {
-          closeSync(fd);
+          const n = readSync(fd, sink.buffer, sink.offset, Math.min(room, left), null);
+          if (n === 0) throw changedWhileReading(e.source);
+          sink.commit(n);
+          left -= n;
         }
-        sink.end();
+      } finally {
+        closeSync(fd);
       }
     }
-    pack.finalize();
-    await waitFor((resolve, reject) => finished.then(resolve, reject), signal);
-  } catch (error) {
-    // Destroyed without an error: tar-stream would re-emit one on every pending entry sink,
-    // where nobody listens. The error travels by the throw.
-    pack.destroy();
-    throw error;
+    wait = sink.zeros(pad512(e.size) - e.size, signal);
+    if (wait) await wait;
   }
-  return written;
+  await sink.zeros(1024, signal);
+  return sink.position - start;
+}
+
+/**
+ * Writes the tar of `entries` into `target` (copies of the output buffers, with Node's
+ * write()/'drain' backpressure), without hashing: for tests and tools that want a layer tar as
+ * a stream. Returns the bytes written.
+ */
+export async function writeLayerTar(entries: Iterable<LayerEntry>, target: ChunkTarget, opts: { signal?: AbortSignal } = {}): Promise<number> {
+  const writer = {
+    write: (buf: Buffer) => new Promise<void>((resolve) => (target.write(Buffer.from(buf)) ? resolve() : target.once('drain', resolve))),
+  };
+  let failure: Error | null = null;
+  const sink = new ArchiveSink({ writer }, null, { onError: (error) => (failure ??= error) });
+  const n = await frameLayer(entries, sink, opts.signal);
+  await sink.finish();
+  if (failure) throw failure;
+  return n;
 }

@@ -1,6 +1,6 @@
 // Writing a planned image to its destination in one streaming pass: each store layer is listed
-// from the store while the previous one is written, its bytes are framed by tar-stream and
-// hashed on the way (hash workers), and the digests the layer cache knows are not computed
+// from the store while the previous one is written, its bytes are framed into output buffers
+// that the byte worker hashes and writes, and the digests the layer cache knows are not computed
 // again. A file or new directory is written under a temporary name and renamed at the end; on
 // failure or abort nothing is left behind.
 import { existsSync, lstatSync, readdirSync, statSync } from 'node:fs';
@@ -16,9 +16,9 @@ import type { ClosureNode } from './closure.js';
 import { writeDockerArchive } from './docker-archive.js';
 import { hashLayers, isOciLayout, lockLayout, patchTarNames, pruneLayout, writeOciDir, writeOciTar, type PruneResult } from './oci.js';
 import type { ImagePlan, ResolvedLinks } from './plan.js';
-import { ArchiveSink, ByteWorker, HashPool, StreamWriter } from './sink.js';
+import { ArchiveSink, ByteWorker, StreamWriter } from './sink.js';
 import type { Destination, ImageFormat } from './spec.js';
-import { ChunkPool, abortReason, contentsOf, scanStorePathsInBackground, type LayerContents } from './tar.js';
+import { abortReason, contentsOf, scanStorePathsInBackground, type LayerContents } from './tar.js';
 
 /** Progress of a write, reported about once per MiB written. */
 export interface PackProgress {
@@ -221,16 +221,15 @@ async function writeArchive(
     if (!signal.aborted) controller.abort(error);
   };
   const worker = new ByteWorker();
-  const hashPool = new HashPool();
-  const pool = new ChunkPool();
-  const ctx: WriteContext = { signal, pool, worker, hashPool, slots: [], onError: fail, onBytes };
-  const sinkHooks = { onError: fail, onBytes, onConsumed: (c: Buffer) => pool.release(c) };
+  const ctx: WriteContext = { signal, worker, slots: [], onError: fail, onBytes };
+  const sinkHooks = { onError: fail, onBytes };
+  let fileSink: ArchiveSink | null = null;
   const where = dest.kind === 'stream' ? 'stdout' : dest.path;
   let cleanup: () => Promise<void> = async () => undefined;
   try {
     if (dest.kind === 'stream') {
       const writer = new StreamWriter(dest.stream);
-      const sink = new ArchiveSink({ stream: writer }, worker, sinkHooks);
+      const sink = new ArchiveSink({ writer }, worker, sinkHooks);
       const archive =
         dest.format === 'docker' ? await writeDockerArchive(input, sink, ctx) : await writeOciTar(input, sink, ctx, await hashLayers(input, ctx));
       return { archive, output: null, bytes: sink.position, pruned: null };
@@ -275,10 +274,12 @@ async function writeArchive(
       }
     };
     cleanup = async () => {
+      // The worker may still be writing to the file: let it finish before the fd is closed.
+      await fileSink?.settle();
       await close().catch(() => undefined);
       await rm(tmp, { force: true });
     };
-    const sink = new ArchiveSink({ fd: fh.fd }, worker, sinkHooks, hashPool);
+    const sink = (fileSink = new ArchiveSink({ fd: fh.fd }, worker, sinkHooks));
     let archive: ArchiveResult;
     if (dest.format === 'docker') archive = await writeDockerArchive(input, sink, ctx);
     else {
@@ -301,7 +302,7 @@ async function writeArchive(
     throw outputError(reason, where);
   } finally {
     external?.removeEventListener('abort', onExternalAbort);
-    await Promise.all([worker.close(), hashPool.close()]);
+    await worker.close();
   }
 }
 

@@ -169,7 +169,7 @@ describe('layerTarSize', () => {
     fc.record({ name: text(320), size: fc.integer({ min: 0, max: 1100 }) }).map(({ name, size }) => ({ type: 'file' as const, name, mode: 0o444, size, content: Buffer.alloc(size, 7) })),
   );
 
-  it('predicts exactly the bytes tar-stream writes', async () => {
+  it('predicts exactly the bytes the framer writes', async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(entry, { maxLength: 8 }), async (entries) => {
         const chunks: Buffer[] = [];

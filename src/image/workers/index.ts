@@ -7,8 +7,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { InternalError } from '../../errors.js';
 import { packageRoot } from '../../paths.js';
 
-/** The file URL of a worker module (`byte-worker`, `hash-worker`). */
-export function workerUrl(name: 'byte-worker' | 'hash-worker'): URL {
+/** The file URL of a worker module (`byte-worker`). */
+export function workerUrl(name: 'byte-worker'): URL {
   const beside = new URL(`./${name}.js`, import.meta.url);
   if (existsSync(fileURLToPath(beside))) return beside;
   const built = join(packageRoot(), 'dist', 'src', 'image', 'workers', `${name}.js`);
