@@ -1,8 +1,8 @@
 # The image's start command and docker-stacks' entry points.
 #
-# bin/nixlab-start (nix/start.sh): gives an unknown uid a name (nss_wrapper), says in one line what is wrong
-# with a root user or an unwritable notebook directory, runs the config's start hooks in order,
-# each with the image's shell, then execs the command it was given. A hook that fails stops the
+# bin/nixlab-start (nix/start.sh): gives an unknown uid a name (nss_wrapper), says in one line
+# what is wrong with a root user or an unwritable notebook directory, runs the config's start
+# hooks in order, each with the image's shell, then execs the command it was given. A hook that fails stops the
 # start: its exit code becomes the container's, with a line saying which hook it was (the
 # hook's own output comes first, on the container's log).
 #

@@ -1,6 +1,7 @@
 # The body of the image's start command (nix/start.nix puts `bb=<busybox bin dir>`,
-# `nsswrapper=<nss_wrapper's library>` and `hooks=<dir>` before it): give an unknown uid a name, say what is wrong with the user or the
-# notebook directory in one line each, run the start hooks in order, then exec the command.
+# `hooks=<dir>` and `nsswrapper=<nss_wrapper's library>` before it): give an unknown uid a name,
+# say what is wrong with the user or the notebook directory in one line each, run the start hooks
+# in order, then exec the command.
 
 uid=$("$bb"/id -u)
 gid=$("$bb"/id -g)
