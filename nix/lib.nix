@@ -98,6 +98,25 @@ rec {
             if [ -e "${kernels}/share/jupyter/kernels/$n" ]; then ln -s "${kernels}/share/jupyter/kernels/$n" "$e"; fi
           done
         fi
+        # papermill (every server environment has it: src/runtime/targets.ts, SERVER_TOOLS) reads
+        # no Jupyter config, so the kernel allow-list would not hold for it: bin/papermill becomes
+        # ./papermill.py, which loads jupyter_config.py into its process first. bin/ is made a
+        # directory of links first when buildEnv linked it whole.
+        if [ -e "$out/bin/papermill" ]; then
+          if [ -L "$out/bin" ]; then
+            b=$(readlink "$out/bin")
+            rm "$out/bin"
+            mkdir "$out/bin"
+            for f in "$b"/*; do ln -s "$f" "$out/bin/"; done
+          fi
+          rm "$out/bin/papermill"
+          {
+            echo "#!${server}/bin/python3"
+            echo "NIXLAB_JUPYTER_CONFIG = '${jupyterConfig}'"
+            cat ${./papermill.py}
+          } > "$out/bin/papermill"
+          chmod 0555 "$out/bin/papermill"
+        fi
         ext="$out/share/jupyter/labextensions"
         if [ -e "$ext" ]; then
           rm -r "$ext"

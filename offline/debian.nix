@@ -303,6 +303,26 @@ let
       excludePaths = [ "/usr/share/git-core" "/usr/share/gitweb" ];
       binFiles = [ "/usr/bin/git" ];
     };
+    # nss_wrapper (Debian's `libnss-wrapper`) as nixpkgs' `nss_wrapper`: lib/libnss_wrapper.so,
+    # which the image's start preloads to give an unknown uid a name (nix/start.sh). Its CMake and
+    # pkg-config files name /usr paths and are for building against it only.
+    libnss-wrapper = {
+      members = [ "libnss-wrapper" ];
+      name = "nss_wrapper-${dpkg.packages.libnss-wrapper.upstream or "missing"}";
+      excludePaths = [ "/usr/lib/x86_64-linux-gnu/cmake" "/usr/lib/x86_64-linux-gnu/pkgconfig" ];
+    };
+    # GNU coreutils (Debian's `coreutils`) as nixpkgs' `coreutils`: every program Debian installs
+    # in /bin and /usr/bin, in bin/ (read from dpkg's file list). The image's `id` and `whoami`
+    # come from it: busybox is static, so it never sees nss_wrapper's names.
+    coreutils = {
+      members = [ "coreutils" ];
+      name = "coreutils-${dpkg.packages.coreutils.upstream}";
+      binFiles = map (p: "/usr${lib.removePrefix "/usr" p}") (
+        filter (l: builtins.isString l && builtins.match "(/usr)?/bin/[^/]+" l != null) (
+          builtins.split "\n" (builtins.readFile dpkg.packages.coreutils.listFile)
+        )
+      );
+    };
     # libolm (offline/refusals.nix: nixpkgs' `olm`, marked insecure), named as nixpkgs names it.
     libolm3 = {
       members = [ "libolm3" ];

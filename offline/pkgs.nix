@@ -340,6 +340,10 @@ noPythonAttrs
     }
   );
   git = self.gitMinimal;
+  # nss_wrapper and GNU coreutils from Debian 12 (debian.nix, groups "libnss-wrapper" and
+  # "coreutils"): lib/libnss_wrapper.so, and coreutils' programs in bin/.
+  nss_wrapper = debian.groups.libnss-wrapper;
+  coreutils = debian.groups.coreutils;
   # Packages nixpkgs refuses unless config allows them (refusals.nix): unfree, broken, insecure.
   inherit (refusals) olm unrar tebreak;
   # --- end pkgs-misc ---

@@ -7,7 +7,10 @@
 # (state under DIR/exec/containerd, DIR/root/containerd) because it is given no --containerd
 # and no system containerd runs at /run/containerd/containerd.sock; if one does, this refuses
 # to start rather than share it. DOCKERD_EXTRA_ARGS adds flags (e.g. --insecure-registry for a
-# test's registry). DIR must be short: the socket path has to stay under the
+# test's registry). DOCKERD_BRIDGE=ADDR/PREFIX (e.g. 172.29.7.1/24) gives the engine the default
+# bridge network a fresh Docker install has, for tests that run users' `docker run -p …` lines
+# as typed: a Linux bridge of its own, named after DIR, with that address (still no iptables
+# rules: docker-proxy publishes the ports); `stop` removes it. DIR must be short: the socket path has to stay under the
 # kernel's limit for unix socket names (108 bytes), e.g. `mktemp -d /tmp/dk.XXXX`.
 set -euo pipefail
 
@@ -76,9 +79,20 @@ start() {
     die "a system containerd runs at /run/containerd/containerd.sock; dockerd would share it instead of starting its own. Stop it, or use that engine's DOCKER_HOST."
   fi
   rm -f "$dir/pid" "$dir/launch.pid" "$sock"
+  local bridge_arg=--bridge=none
+  if [ -n "${DOCKERD_BRIDGE:-}" ]; then
+    # Linux interface names have at most 15 characters.
+    local br
+    br=nxl-$(basename "$dir" | tr -dc 'A-Za-z0-9' | tail -c 11)
+    ip link add "$br" type bridge || die "cannot create the bridge $br (DOCKERD_BRIDGE=$DOCKERD_BRIDGE)"
+    echo "$br" >"$dir/bridge"
+    ip addr add "$DOCKERD_BRIDGE" dev "$br" || die "cannot give the bridge $br the address $DOCKERD_BRIDGE"
+    ip link set "$br" up
+    bridge_arg=--bridge=$br
+  fi
   # setsid: dockerd outlives this script and no terminal signal reaches it.
   setsid dockerd \
-    --iptables=false --ip6tables=false --bridge=none \
+    --iptables=false --ip6tables=false "$bridge_arg" \
     --storage-driver=overlay2 \
     --data-root="$dir/root" --exec-root="$dir/exec" \
     -H "unix://$sock" --pidfile="$dir/pid" \
@@ -135,6 +149,10 @@ stop() {
     echo "dockerd.sh: still mounted under $dir:" >&2
     mounts_under >&2
     exit 1
+  fi
+  if [ -f "$dir/bridge" ]; then
+    ip link del "$(cat "$dir/bridge")" 2>/dev/null || true
+    rm -f "$dir/bridge"
   fi
   rm -f "$dir/pid" "$dir/launch.pid"
 }

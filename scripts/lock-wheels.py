@@ -78,6 +78,7 @@ REQUIREMENTS = [
     ("octave-kernel", "nixpkgs 05924f71 (jupyter-kernels/octave/kernel.nix, stale copy) has 0.34.2: resolved"),
     ("metakernel", "nixpkgs 03a362fe (stale copy) has 0.29.4: resolved"),
     ("jupyter-kernel-test", "conformance tests (test/e2e): resolved"),
+    ("papermill", "the `server.packages` example and the runtime contract's papermill test (docs/docker.md): resolved"),
     ("jjava==1.0a8", "not in nixpkgs (no python-modules/jjava, nor any jjava/ijava package); the kernel of nixlab's java kind (nix/jjava.nix builds it from this wheel), 1.0a8 the newest release"),
 ]
 

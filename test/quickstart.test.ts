@@ -1,28 +1,18 @@
 // The README's Quick start, as a new user types it: its `npm install -g .` puts `nixlab` on PATH
 // (here into a private prefix, so the machine's global packages are not touched), and every
 // `nixlab` line then runs as written, in a copy of examples/demo. The `docker` lines are what
-// test/e2e/demo.test.ts does (docker load, docker run with a volume and a token).
+// test/e2e/readme.test.ts runs as typed, as root, under an engine with a default bridge.
 import { execa } from 'execa';
-import { cpSync, existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { readmeShLines } from './helpers/readme.js';
 
 const work = mkdtempSync(join(tmpdir(), 'nixlab-quickstart-'));
 
-/** The shell lines of the Quick start's code block, without their comments. */
-function quickStartLines(): string[] {
-  const readme = readFileSync('README.md', 'utf8');
-  const section = readme.slice(readme.indexOf('## Quick start'));
-  const block = /```sh\n([\s\S]*?)```/.exec(section)![1]!;
-  return block
-    .split('\n')
-    .map((l) => l.replace(/\s+#.*$/, '').trim())
-    .filter(Boolean);
-}
-
 describe('the Quick start', () => {
   it('puts nixlab on PATH with a step of its own, and its nixlab lines work as typed', async () => {
-    const lines = quickStartLines();
+    const lines = readmeShLines('## Quick start');
     expect(lines[0]).toBe('npm ci && npm run build');
     expect(lines[1]).toBe('npm install -g .');
     const prefix = join(work, 'npm-global');
@@ -38,7 +28,7 @@ describe('the Quick start', () => {
     expect(cd).toBeGreaterThan(1);
     const ran: string[] = [];
     for (const line of lines.slice(cd + 1)) {
-      if (/(^|&& *)docker /.test(line)) continue; // the docker lines: test/e2e/demo.test.ts
+      if (/(^|&& *)docker /.test(line)) continue; // the docker lines: test/e2e/readme.test.ts
       const r = await execa('sh', ['-c', line], { cwd: demo, env, reject: false });
       expect([line, r.exitCode, r.stderr.split('\n').filter((l) => l.startsWith('error'))]).toEqual([line, 0, []]);
       ran.push(line);

@@ -24,8 +24,11 @@ export interface ImageUserSpec {
   home?: string;
 }
 
-/** The mode of /etc/passwd and /etc/group: writable, so that the start can name any uid. */
-export const USER_DB_MODE = 0o666;
+/**
+ * The mode of /etc/passwd and /etc/group: read-only. The start names an unknown uid in copies
+ * under /tmp, through nss_wrapper (nix/start.sh).
+ */
+export const USER_DB_MODE = 0o644;
 
 /** Inputs of the system layer. Every path is absolute. */
 export interface SystemLayerOptions {

@@ -14,8 +14,8 @@ import type { LogoSize } from '../kernels/types.js';
 import { packageRoot } from '../paths.js';
 import { JUPYTER_VARIABLES, type Place, type Value } from '../runtime/environment.js';
 import { runtimeJson, runtimeShell } from '../runtime/facts.js';
-import { ROOT_LINKS, filesLink } from '../runtime/image-root.js';
-import { FRONT_ENDS } from '../runtime/targets.js';
+import { ROOT_LINKS, START_PACKAGES, filesLink } from '../runtime/image-root.js';
+import { FRONT_ENDS, SERVER_TOOLS } from '../runtime/targets.js';
 import { SERVER_PACKAGE_SET, extensionIndex, labExtensions } from '../runtime/lab.js';
 import { SINGLE_USER_COMMAND, SINGLE_USER_DEFAULT_URL, SINGLE_USER_PACKAGE } from '../runtime/hub.js';
 import { apply, attrs, bool, comment, json, lambda, lambdaSet, letIn, list, mapChildren, nix, nul, origin, relPath, select, str, strParts, v, type Formal, type NixExpr, type Origin, type OriginRole, type StrPart } from './ast.js';
@@ -23,7 +23,7 @@ import { resolvePin, type ResolvedPin } from './pin.js';
 import { renderMapped, type Span } from './render.js';
 
 /** Files of the hand-written Nix library copied into every generated project (under nixlab/). */
-export const LIBRARY_FILES = ['lib.nix', 'kernelspec.nix', 'jupyter-config.nix', 'jupyter_config.py', 'jupyter_server_config.py', 'healthcheck.sh', 'start.nix', 'start.sh', 'docker-stacks.sh'] as const;
+export const LIBRARY_FILES = ['lib.nix', 'kernelspec.nix', 'jupyter-config.nix', 'jupyter_config.py', 'jupyter_server_config.py', 'healthcheck.sh', 'start.nix', 'start.sh', 'docker-stacks.sh', 'papermill.py'] as const;
 
 /** The generated files beside the library (nix/lib.nix imports them by these names). */
 export const RUNTIME_FILES = { json: 'runtime.json', shell: 'runtime.sh' } as const;
@@ -116,10 +116,11 @@ function defaultNix(config: NormalizedConfig, source: string, data: unknown): Ni
   bindings.push(['kernels', apply(select(v('nixlab'), 'kernels'), list(specs))]);
   const hubSettings = config.hub ? { hub: { defaultUrl: SINGLE_USER_DEFAULT_URL[config.frontend], version: config.hub.version } } : {};
   bindings.push(['jupyterConfig', apply(select(v('nixlab'), 'jupyterConfig'), attrs({ settings: json({ frontend: config.frontend, kernels: config.kernels.map((k) => k.name), ...kernelAliases(config), ...hubSettings }) }))]);
-  // A single-user image also has jupyterhub (its jupyterhub-singleuser) in the server environment,
-  // and the config's JupyterLab extensions join it (runtime/lab.ts): their share/jupyter/labextensions
-  // is linked into the notebook environment's share/jupyter, JUPYTER_PATH.
-  const serverPackages = config.hub ? [...frontEnd.serverPackages, SINGLE_USER_PACKAGE] : frontEnd.serverPackages;
+  // Every server environment has papermill (runtime/targets.ts, SERVER_TOOLS); a single-user image
+  // also has jupyterhub (its jupyterhub-singleuser), and the config's JupyterLab extensions join it
+  // (runtime/lab.ts): their share/jupyter/labextensions is linked into the notebook environment's
+  // share/jupyter, JUPYTER_PATH.
+  const serverPackages = [...frontEnd.serverPackages, ...SERVER_TOOLS, ...(config.hub ? [SINGLE_USER_PACKAGE] : [])];
   const extensions = labExtensions(config).map((name) =>
     origin({ role: 'package', at: ['lab', 'extensions', extensionIndex(config, data, name)], set: SERVER_PACKAGE_SET, attr: [name] }, select(v('ps'), name)),
   );
@@ -141,6 +142,8 @@ function defaultNix(config: NormalizedConfig, source: string, data: unknown): Ni
         // docker-stacks' entry points (start-notebook.py, start-singleuser.py) start these.
         server: str(FRONT_ENDS[config.frontend].command),
         singleuser: str(config.hub ? SINGLE_USER_COMMAND : ''),
+        // A name for any uid (nss_wrapper), and id and whoami that see it.
+        ...Object.fromEntries(Object.entries(START_PACKAGES).map(([arg, attr]) => [arg, select(v('pkgs'), attr)])),
       }),
     ),
   ]);

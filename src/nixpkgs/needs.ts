@@ -6,7 +6,8 @@ import { AUTHENTICATOR_PACKAGES } from '../deploy/hub-files.js';
 import { kernelKinds } from '../kernels/index.js';
 import { NAMED_LAB_EXTENSIONS, SERVER_PACKAGE_SET } from '../runtime/lab.js';
 import { SINGLE_USER_PACKAGE } from '../runtime/hub.js';
-import { FRONT_ENDS } from '../runtime/targets.js';
+import { START_PACKAGES } from '../runtime/image-root.js';
+import { FRONT_ENDS, SERVER_TOOLS } from '../runtime/targets.js';
 
 /** The hub image's packages besides jupyterhub (nix/hub.nix). */
 export const HUB_PACKAGES = ['dockerspawner'] as const;
@@ -38,12 +39,13 @@ export function nixpkgsNeeds(): Needs {
   }
   const server = [
     ...Object.values(FRONT_ENDS).flatMap((f) => f.serverPackages),
+    ...SERVER_TOOLS,
     SINGLE_USER_PACKAGE,
     ...HUB_PACKAGES,
     ...Object.values(AUTHENTICATOR_PACKAGES).flat(),
     ...NAMED_LAB_EXTENSIONS,
   ];
-  instantiable.push(...server.map((p) => `${SERVER_PACKAGE_SET}.${p}`));
+  instantiable.push(...server.map((p) => `${SERVER_PACKAGE_SET}.${p}`), ...Object.values(START_PACKAGES));
   return {
     envs: Object.fromEntries(Object.entries(envs).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))),
     definitions: sorted(definitions),

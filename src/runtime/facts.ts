@@ -82,6 +82,11 @@ export const ENV = {
   lang: 'LANG',
   sslCertFile: 'SSL_CERT_FILE',
   tmpdir: 'TMPDIR',
+  /** The dynamic loader's preload list: nss_wrapper's library for a uid /etc/passwd does not name (nix/start.sh). */
+  ldPreload: 'LD_PRELOAD',
+  /** nss_wrapper's passwd and group files (the start's copies with the unknown uid added). */
+  nssWrapperPasswd: 'NSS_WRAPPER_PASSWD',
+  nssWrapperGroup: 'NSS_WRAPPER_GROUP',
 } as const;
 
 /** A role in ENV. */
@@ -101,7 +106,7 @@ const SHELL_DEFAULTS: Partial<Record<EnvRole, string>> = {
 };
 
 /** The variables nix/*.sh read, as shell variables `env_<role>` (value) and `name_<role>` (its name). */
-export const SHELL_READS = ['port', 'jupyterRuntimeDir', 'healthcheckDeadline', 'tmpdir', 'hubServicePrefix', 'hubApiToken', 'notebookDir', 'home', 'stacksJupyterCmd', 'notebookArgs', 'restartable'] as const satisfies readonly EnvRole[];
+export const SHELL_READS = ['port', 'jupyterRuntimeDir', 'healthcheckDeadline', 'tmpdir', 'hubServicePrefix', 'hubApiToken', 'notebookDir', 'home', 'stacksJupyterCmd', 'notebookArgs', 'restartable', 'path', 'ldPreload', 'nssWrapperPasswd', 'nssWrapperGroup'] as const satisfies readonly EnvRole[];
 
 /** `jupyterRuntimeDir` → `jupyter_runtime_dir`. */
 export const snakeCase = (role: string): string => role.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);

@@ -20,6 +20,14 @@ export const ROOT_LINKS = {
   cacert: { attr: 'cacert', provides: { caBundle: 'etc/ssl/certs/ca-bundle.crt' } },
 } as const;
 
+/**
+ * nixpkgs attributes the start command (nix/start.nix) uses: nss_wrapper's library
+ * (pkgs/by-name/ns/nss_wrapper/package.nix: lib/libnss_wrapper.so), preloaded for a uid the
+ * image's read-only /etc/passwd does not name, and coreutils' id and whoami
+ * (pkgs/tools/misc/coreutils/default.nix), which see its names where busybox's static ones do not.
+ */
+export const START_PACKAGES = { nssWrapper: 'nss_wrapper', coreutils: 'coreutils' } as const;
+
 export type RootLinkName = keyof typeof ROOT_LINKS;
 
 /** The manifest's file name in the image root. */

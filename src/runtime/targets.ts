@@ -24,6 +24,15 @@ export const FRONT_ENDS = {
 
 export type FrontEndName = keyof typeof FRONT_ENDS;
 
+/**
+ * Python packages every server environment has besides the front end: papermill, so that
+ * `docker run IMAGE papermill in.ipynb out.ipynb` executes a notebook as `jupyter nbconvert
+ * --execute` does. The image's `papermill` is nixlab's wrapper (nix/lib.nix, `env`): papermill is
+ * not a Jupyter application and reads no Jupyter config, so the wrapper loads the kernel
+ * allow-list (jupyter_config.py) into its process first.
+ */
+export const SERVER_TOOLS = ['papermill'] as const;
+
 /** The front end when the config names none. */
 export const DEFAULT_FRONT_END: FrontEndName = 'notebook';
 

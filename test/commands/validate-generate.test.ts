@@ -95,6 +95,7 @@ describe('nixlab generate', () => {
       'nixlab/jupyter_server_config.py',
       'nixlab/kernelspec.nix',
       'nixlab/lib.nix',
+      'nixlab/papermill.py',
       'nixlab/runtime.json',
       'nixlab/runtime.sh',
       'nixlab/start.nix',

@@ -47,7 +47,7 @@ test('build --load loads the demo; built again, only what the engine lacks is se
   const before = await layersOf(REF);
   const yaml = readFileSync(config, 'utf8');
   expect(yaml).toContain('packages: [ pandas, requests ]\n');
-  writeFileSync(config, yaml.replace('packages: [ pandas, requests ]\n', 'packages: [ pandas, requests, pyyaml ]\n'));
+  writeFileSync(config, yaml.replace('packages: [ pandas, requests ]\n', 'packages: [ pandas, requests, kiwisolver ]\n'));
   const changed = await buildLoad();
   const after = await layersOf(REF);
   expect(changed.imageId).not.toBe(first.imageId);
@@ -59,7 +59,7 @@ test('build --load loads the demo; built again, only what the engine lacks is se
   expect(changed.layers.held).toBe(prefix);
   expect(changed.bytes.sent).toBeLessThan(changed.bytes.total / 2);
   // The image assembled from held and sent layers runs, with the new package.
-  const r = await docker(['run', '--rm', '--entrypoint', '/bin/sh', REF, '-c', 'ls /nix/store | grep -c -- -pyyaml-']);
+  const r = await docker(['run', '--rm', '--entrypoint', '/bin/sh', REF, '-c', 'ls /nix/store | grep -c -- -kiwisolver-']);
   expect([r.exitCode, Number(r.stdout.trim()) > 0]).toEqual([0, true]);
 }, 900_000);
 

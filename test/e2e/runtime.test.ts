@@ -127,6 +127,22 @@ test('JUPYTER_PORT moves the server; the engine reports it healthy within the st
   expect(native.exitCode).not.toBe(0);
   expect(native.stderr).toContain("nixlab: kernel 'python3' is declared, but its kernelspec is in none of JUPYTER_PATH's kernels directories");
   expect(native.stdout).not.toMatch(/python3\.13/);
+
+  // papermill (in every image; not a Jupyter application, so its bin/papermill loads the
+  // allow-list itself: nix/papermill.py): a python3 notebook runs in the declared kernel and its
+  // output cell is in the notebook papermill writes; one asking for an undeclared kernel fails,
+  // naming it; with the kernelspecs out of reach python3 is refused, never the server's Python.
+  const papermill = (file: string, env: string[] = []) => docker(['exec', ...env.flatMap((e) => ['-e', e]), id, 'papermill', file, '/tmp/out.ipynb']);
+  const pmOk = await papermill('/tmp/python3.ipynb');
+  expect([pmOk.exitCode, pmOk.stderr]).toEqual([0, expect.stringContaining('Executing notebook with kernel: python3')]);
+  const out = JSON.parse(await dockerOk(['exec', id, 'cat', '/tmp/out.ipynb'])) as { cells: { outputs: { output_type: string; text?: string[] }[] }[] };
+  expect(out.cells[0]!.outputs).toEqual([{ name: 'stdout', output_type: 'stream', text: [expect.stringMatching(/^\/nix\/store\/[a-z0-9]{32}-python3-3\.11\.[0-9]+-env\/bin\/python3(\.11)?\n$/)] }]);
+  const pmGhost = await papermill('/tmp/ghost.ipynb');
+  expect(pmGhost.exitCode).not.toBe(0);
+  expect(pmGhost.stderr).toContain("nixlab.UndeclaredKernel: nixlab: kernel 'ghost' is not declared in this environment (declared: python3, py (alias of python3))");
+  const pmNative = await papermill('/tmp/python3.ipynb', ['JUPYTER_PATH=/nonexistent']);
+  expect(pmNative.exitCode).not.toBe(0);
+  expect(pmNative.stderr).toContain("nixlab: kernel 'python3' is declared, but its kernelspec is in none of JUPYTER_PATH's kernels directories");
   await dockerOk(['stop', id]);
   expect(await dockerOk(['inspect', '-f', '{{.State.ExitCode}}', id])).toBe('0');
 }, 420_000);
@@ -165,9 +181,7 @@ test('regressions "the health check ignores a base URL given on the command line
   }
   // The probe found the base URL in the server's runtime file (nothing in the env names /x).
   await until('healthy', 60_000, async () => ((await dockerOk(['inspect', '-f', '{{.State.Health.Status}}', id])) === 'healthy' ? true : undefined), 500);
-  // The uid has a name for every later process too (docker exec does not run the start).
-  const who = await docker(['exec', id, 'sh', '-c', 'id; whoami; python3 -c "import getpass, pwd, os; print(getpass.getuser(), pwd.getpwuid(os.getuid()).pw_dir)"']);
-  expect([who.exitCode, who.stdout]).toEqual([0, 'uid=4242(jovyan) gid=4242(jovyan) groups=4242(jovyan)\njovyan\njovyan /home/jovyan']);
+  // (That the uid has a name in what the server starts: the test after the next.)
   const logs = await docker(['logs', id]);
   expect(logs.stderr.split('\n').filter((l) => l.startsWith('nixlab:'))).toEqual([
     'nixlab: /data (owned by 1000:100) is not writable by uid 4242: notebooks cannot be saved; fix: on the host, sudo chown -R 4242:4242 <the directory mounted at /data>, or docker run --user 1000:100',
@@ -188,9 +202,56 @@ test('regression "start-notebook.py … do not exist here: tini exits 127": star
   expect(args.stdout).toContain('hook 10 ran as 1010');
   const single = await run(['--rm', REF, 'start-singleuser.py']);
   expect([single.exitCode, single.stderr]).toEqual([2, expect.stringContaining('nixlab: start-singleuser.py: this image has no JupyterHub single-user server')]);
-  const named = await run(['--rm', '--user', '1010', REF, 'nixlab-start', 'sh', '-c', 'id; whoami']);
-  expect(named.stdout.split('\n').slice(-2)).toEqual(['uid=1010(jovyan) gid=0(root) groups=0(root)', 'jovyan']);
+  for (const [cmd, expected] of [['id', 'uid=1010(jovyan) gid=0(root) groups=0(root)'], ['whoami', 'jovyan']]) {
+    const named = await run(['--rm', '--user', '1010', REF, 'nixlab-start', cmd]);
+    expect([cmd, named.exitCode, named.stdout.split('\n').at(-1)]).toEqual([cmd, 0, expected]);
+  }
 }, 120_000);
+
+test('regression "an arbitrary uid has no name", with /etc/passwd read-only: as --user 4242:4242 and --user 1010, a kernel the server starts sees the name (getpwuid, id, whoami) and git commits as it with no user.name', async () => {
+  // The offline set's git (Debian's, on the store glibc), its closure mounted at its store paths:
+  // the image has no git of its own on PATH. Its author name comes from getpwuid (the passwd
+  // entry's name); without one git finds none and refuses to commit.
+  const git = (await execa('nix-build', ['--no-out-link', 'offline', '-A', 'gitMinimal'])).stdout.trim();
+  const closure = (await execa('nix-store', ['-qR', git])).stdout.split('\n').filter(Boolean);
+  const mounts = closure.flatMap((p) => ['-v', `${p}:${p}:ro`]);
+  const commit = `cd "$(mktemp -d)" && ${git}/bin/git init -q && echo x > f && ${git}/bin/git add f && ${git}/bin/git -c user.email=someone@example.org commit -qm m && ${git}/bin/git log -1 --format='%an <%ae>'`;
+  const code = [
+    'import getpass, os, pwd, subprocess',
+    'run = lambda *a: subprocess.run(a, capture_output=True, text=True).stdout',
+    'print(getpass.getuser(), pwd.getpwuid(os.getuid()).pw_dir)',
+    `print(run("id") + run("whoami") + run("ls", "-l", "/etc/passwd", "/etc/group") + run("sh", "-c", ${JSON.stringify(commit)}), end="")`,
+  ].join('\n');
+  for (const [user, ids] of [['4242:4242', 'uid=4242(jovyan) gid=4242(jovyan) groups=4242(jovyan)'], ['1010', 'uid=1010(jovyan) gid=0(root) groups=0(root)']]) {
+    const port = await freePort();
+    const id = (await run(['-d', '--network', 'host', '--user', user, '-e', `JUPYTER_PORT=${port}`, '-e', 'NIXLAB_IP=127.0.0.1', '-e', 'JUPYTER_TOKEN=secret', ...mounts, REF])).stdout.trim();
+    const server = new JupyterServer(`http://127.0.0.1:${port}`, 'secret');
+    await server.waitUntilUp(120_000);
+    const kernel = await server.startKernel('python3', 120_000);
+    const channels = await server.channels(kernel, 120_000);
+    const who = await channels.execute(code, 120_000);
+    channels.close();
+    expect([user, who.status, who.errors, who.stdout.replace(/ +/g, ' ').split('\n')]).toEqual([
+      user,
+      'ok',
+      [],
+      [
+        'jovyan /home/jovyan',
+        ids,
+        'jovyan',
+        expect.stringMatching(/^-rw-r--r-- 1 root root \d+ Jan 1 1970 \/etc\/group$/),
+        expect.stringMatching(/^-rw-r--r-- 1 root root \d+ Jan 1 1970 \/etc\/passwd$/),
+        'jovyan <someone@example.org>',
+        '',
+      ],
+    ]);
+    // docker exec does not run the start (no nss_wrapper): there the same uid has no name, and
+    // git refuses to commit.
+    const bare = await docker(['exec', id, 'sh', '-c', commit]);
+    expect([user, bare.exitCode, bare.stderr]).toEqual([user, 128, expect.stringContaining("fatal: unable to auto-detect name (got 'Unknown')")]);
+    await dockerOk(['rm', '-f', id]);
+  }
+}, 600_000);
 
 // Issue 23, item 3 ("Health checks pile up under CPU contention"): with every core busy (stress)
 // and Docker probing every 500 ms with a 200 ms timeout, far more often than the image's own

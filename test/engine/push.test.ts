@@ -71,7 +71,7 @@ beforeAll(async () => {
   // configCopy re-renders the YAML: the py-numpy kernel's list is its first `packages:` line.
   const numpy = /packages: \[ ?numpy ?\]\n/;
   expect(yaml).toMatch(numpy);
-  writeFileSync(c2, yaml.replace(numpy, 'packages: [numpy, pyyaml]\n'));
+  writeFileSync(c2, yaml.replace(numpy, 'packages: [numpy, kiwisolver]\n'));
   config1 = c1;
   await buildImage(c1, v1, work);
   await buildImage(c2, v2, work);

@@ -14,10 +14,10 @@ describe('the system layer', () => {
       'd data 755 0:0',
       'd data/shared 755 1000:100',
       'd etc 755 0:0',
-      'f etc/group 666 0:0', // writable: the start names an unknown uid (nix/start.sh)
+      'f etc/group 644 0:0', // read-only: the start names an unknown uid through nss_wrapper (nix/start.sh)
       'l etc/jupyter -> /nix/store/j-config',
       'f etc/nsswitch.conf 644 0:0',
-      'f etc/passwd 666 0:0',
+      'f etc/passwd 644 0:0',
       'd etc/ssl 755 0:0',
       'd etc/ssl/certs 755 0:0',
       'l etc/ssl/certs/ca-bundle.crt -> /nix/store/c-cacert/etc/ssl/certs/ca-bundle.crt',

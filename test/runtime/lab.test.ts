@@ -58,7 +58,8 @@ describe('lab.extensions in the emitted server environment', () => {
     const data = { frontend: 'lab', lab: { extensions: ['jupyterlab-git', 'jupyterlab-widgets'] }, kernels };
     const r = validateConfig(data, 'c.json');
     const out = emitMappedFiles(r.config!, 'c.json', r.data);
-    expect(out.defaultNix).toContain('server = pkgs.python3.withPackages (ps: [ ps.jupyterlab ps.jupyterlab-git ps.jupyterlab-widgets ]);');
+    // (papermill is in every server environment: runtime/targets.ts SERVER_TOOLS; the list is long enough to wrap.)
+    expect(out.defaultNix.replace(/\s+/g, ' ')).toContain('server = pkgs.python3.withPackages (ps: [ ps.jupyterlab ps.papermill ps.jupyterlab-git ps.jupyterlab-widgets ]);');
     expect(out.defaultNix).toContain('kernelEnv0 = pkgs.python3.withPackages (ps: [ ps.ipykernel ]);');
     const entries = out.sourceMap.entries.filter((e) => e.path[0] === 'lab');
     expect(entries.map((e) => [e.at, e.role, e.set, e.attr])).toEqual([

@@ -51,14 +51,16 @@ let
     settings = "{\"frontend\":\"server\",\"kernels\":[\"py.evil-1\",\"sh_2\"]}";
   };
   # the server front end
-  server = pkgs.python3.withPackages (ps: [ ps.jupyter-server ]);
+  server = pkgs.python3.withPackages (ps: [ ps.jupyter-server ps.papermill ]);
   env = nixlab.env {
     inherit jupyterConfig;
     inherit kernels;
     inherit server;
   };
   start = nixlab.start {
+    coreutils = pkgs.coreutils;
     hooks = [ ];
+    nssWrapper = pkgs.nss_wrapper;
     server = "jupyter-server";
     shell = "${pkgs.busybox}/bin/sh";
     singleuser = "";

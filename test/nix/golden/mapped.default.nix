@@ -111,14 +111,16 @@ let
     settings = "{\"frontend\":\"lab\",\"kernels\":[\"py\",\"r\",\"oct\",\"hs\",\"cpp\",\"c\"]}";
   };
   # the lab front end
-  server = pkgs.python3.withPackages (ps: [ ps.jupyterlab ]);
+  server = pkgs.python3.withPackages (ps: [ ps.jupyterlab ps.papermill ]);
   env = nixlab.env {
     inherit jupyterConfig;
     inherit kernels;
     inherit server;
   };
   start = nixlab.start {
+    coreutils = pkgs.coreutils;
     hooks = [ ];
+    nssWrapper = pkgs.nss_wrapper;
     server = "jupyter-lab";
     shell = "${pkgs.busybox}/bin/sh";
     singleuser = "";
