@@ -34,14 +34,16 @@ let
     settings = "{\"frontend\":\"notebook\",\"kernels\":[\"py\"]}";
   };
   # the notebook front end
-  server = pkgs.python3.withPackages (ps: [ ps.notebook ]);
+  server = pkgs.python3.withPackages (ps: [ ps.notebook ps.papermill ]);
   env = nixlab.env {
     inherit jupyterConfig;
     inherit kernels;
     inherit server;
   };
   start = nixlab.start {
+    coreutils = pkgs.coreutils;
     hooks = [ ];
+    nssWrapper = pkgs.nss_wrapper;
     server = "jupyter-notebook";
     shell = "${pkgs.busybox}/bin/sh";
     singleuser = "";
