@@ -240,9 +240,9 @@ describe('golden digest', () => {
 });
 
 const GOLDEN = {
-  layers: ['sha256:1ad29ce2de193eb27f75770e3be70c11f3bad6effbf5488062405cd66aa1dbf3', 'sha256:ee516c70e7ec4fa367a941678987ce84a71dd4ccf1bed2f8db222706b0c5edc3'],
-  imageId: 'sha256:9782a454198baafc9e59895989a94409ad4c0bbb6ca21bf27a3371c2ee0218f2',
-  archive: 'c912c951a869e23344ea253ff879d9ed1926301697b8f041ecb12a148dcf9ad6',
+  layers: ['sha256:1ad29ce2de193eb27f75770e3be70c11f3bad6effbf5488062405cd66aa1dbf3', 'sha256:29bad48c8cfb95f52a143e5f8b393e91288d63747990334abc9ee9fb9f9ee074'],
+  imageId: 'sha256:1686d9aaaa58bcfe9653c2b473cd84d63b7c639a3d1ce2437c412a7b71b377af',
+  archive: 'df6a1d893d253eb6834083379543138bf4df32aa9f85763e2550354bcb4bd8b6',
 };
 
 describe('validation before writing', () => {
