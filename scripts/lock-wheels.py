@@ -37,12 +37,17 @@ except ImportError:  # pip vendors packaging
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 LOCK = os.path.join(ROOT, "offline", "python", "wheels.lock.json")
 
-# The interpreters whose package sets come from this lock, with the pyenv build whose pip
-# resolves for it on the maintainer's machine (the offline 3.11 is Debian's 3.11.2 and the 3.13
-# is scripts/cpython.mjs's build of offline/python/cpython.json; markers only differ in
-# python_full_version, which nothing here tests). The offline set has no 3.12 (offline/pkgs.nix).
-PYTHONS = {"3.11": "3.11.7", "3.13": "3.13.0"}
-PYENV = os.environ.get("PYENV_ROOT", "/root/.pyenv")
+# The interpreters whose package sets come from this lock: the offline set's own, which set-up
+# provides (Debian 12's python3.11, and scripts/cpython.mjs's build of offline/python/cpython.json).
+# Debian's pip resolves for each through `pip --python`, which runs pip's code under that
+# interpreter, so the build needs no pip of its own. The offline set has no 3.12 (offline/pkgs.nix).
+with open(os.path.join(ROOT, "offline", "python", "cpython.json")) as _f:
+    _CPYTHON = json.load(_f)
+PYTHONS = {
+    "3.11": "/usr/bin/python3.11",
+    "3.13": os.path.join(os.environ.get("NIXLAB_CPYTHON_ROOT", "/opt/nixlab/cpython"), _CPYTHON["version"], "bin", "python3.13"),
+}
+PIP = [os.environ.get("NIXLAB_LOCK_PIP_PYTHON", "/usr/bin/python3"), "-m", "pip"]
 
 # What the set offers, with the version nixos-26.05's nixpkgs has where the stored nixpkgs copy
 # (pkgs/development/python-modules/<name>/default.nix read at the commit named) is of that era
@@ -104,15 +109,14 @@ def attr_of(name):
     return ATTR_NAMES.get(c, c)
 
 
-def resolve(minor, pyenv_version, reqs_file, constraints_file):
-    python = os.path.join(PYENV, "versions", pyenv_version, "bin", "python")
+def resolve(minor, python, reqs_file, constraints_file):
     if not os.access(python, os.X_OK):
-        sys.exit(f"lock-wheels: {python} is missing: install Python {pyenv_version} with pyenv (pyenv install {pyenv_version})")
+        sys.exit(f"lock-wheels: {python} (Python {minor}) is missing: run scripts/setup.sh, which installs it")
     with tempfile.TemporaryDirectory() as tmp:
         report = os.path.join(tmp, "report.json")
         env = dict(os.environ, PIP_CONFIG_FILE=os.devnull, PIP_DISABLE_PIP_VERSION_CHECK="1")
         subprocess.run(
-            [python, "-m", "pip", "install", "--dry-run", "--ignore-installed", "--quiet",
+            [*PIP, "--python", python, "install", "--dry-run", "--ignore-installed", "--break-system-packages", "--quiet",
              "--only-binary=:all:", *[f"--no-binary={n}" for n in sorted(SDISTS)],
              "--report", report, "-r", reqs_file, *(["-c", constraints_file] if constraints_file else [])],
             check=True, env=env)
@@ -191,6 +195,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--check", action="store_true", help="fail if the lock file would change")
     ap.add_argument("--upgrade", action="store_true", help="resolve every unpinned requirement afresh instead of keeping the old lock's versions")
+    ap.add_argument("--upgrade-package", action="append", default=[], metavar="NAME", help="resolve this package afresh, keeping the old lock's versions of the rest (repeatable)")
     args = ap.parse_args()
     previous = json.load(open(LOCK)) if os.path.exists(LOCK) else {"pythons": {}}
     lock = {
@@ -202,15 +207,15 @@ def main():
         f.write("".join(r + "\n" for r, _ in REQUIREMENTS))
         reqs_file = f.name
     try:
-        for minor, pyenv_version in PYTHONS.items():
-            print(f"lock-wheels: resolving for Python {minor} (pyenv {pyenv_version})", file=sys.stderr)
-            constraints_file = None if args.upgrade else write_constraints(previous["pythons"].get(minor, {}).get("packages", {}))
+        for minor, python in PYTHONS.items():
+            print(f"lock-wheels: resolving for Python {minor} ({python})", file=sys.stderr)
+            constraints_file = None if args.upgrade else write_constraints(previous["pythons"].get(minor, {}).get("packages", {}), {canonical(n) for n in args.upgrade_package})
             try:
-                lock["pythons"][minor] = lock_for(minor, resolve(minor, pyenv_version, reqs_file, constraints_file))
+                lock["pythons"][minor] = lock_for(minor, resolve(minor, python, reqs_file, constraints_file))
             finally:
                 if constraints_file:
                     os.unlink(constraints_file)
-            lock["pythons"][minor]["resolvedWith"] = f"pyenv {pyenv_version}, pip {resolve_pip_version(pyenv_version)}"
+            lock["pythons"][minor]["resolvedWith"] = f"{interpreter_version(python)}, pip {pip_version()}"
     finally:
         os.unlink(reqs_file)
     text = json.dumps(lock, indent=2, sort_keys=True) + "\n"
@@ -226,20 +231,24 @@ def main():
     print(f"lock-wheels: wrote {os.path.relpath(LOCK, ROOT)} ({n} wheels over {len(PYTHONS)} interpreters)", file=sys.stderr)
 
 
-def write_constraints(old_packages):
+def write_constraints(old_packages, released=frozenset()):
     """Keeps what the old lock resolved (as pip constraints), so that adding or pinning one
-    requirement moves nothing else; a requirement with a version specifier wins over them."""
-    pinned = {canonical(Requirement(r).name) for r, _ in REQUIREMENTS if Requirement(r).specifier}
+    requirement moves nothing else; a requirement with a version specifier, and a package named
+    by --upgrade-package, win over them."""
+    pinned = {canonical(Requirement(r).name) for r, _ in REQUIREMENTS if Requirement(r).specifier} | released
     lines = sorted(f'{w["distribution"]}=={w["version"]}\n' for w in old_packages.values() if canonical(w["distribution"]) not in pinned)
     with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as f:
         f.write("".join(lines))
         return f.name
 
 
-def resolve_pip_version(pyenv_version):
-    python = os.path.join(PYENV, "versions", pyenv_version, "bin", "python")
-    out = subprocess.run([python, "-m", "pip", "--version"], check=True, capture_output=True, text=True).stdout
-    return out.split()[1]
+def pip_version():
+    return subprocess.run([*PIP, "--version"], check=True, capture_output=True, text=True).stdout.split()[1]
+
+
+def interpreter_version(python):
+    out = subprocess.run([python, "-I", "-c", "import platform; print(platform.python_version())"], check=True, capture_output=True, text=True).stdout
+    return f"CPython {out.strip()}"
 
 
 if __name__ == "__main__":

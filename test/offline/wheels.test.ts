@@ -77,6 +77,21 @@ describe('the wheel lock', () => {
     });
   });
 
+  test.each(PYTHONS)('Python %s: every locked wheel\'s Requires-Python admits the interpreter the set runs it on', async (minor, attr, full) => {
+    // The lock is resolved under the set's own interpreters (scripts/lock-wheels.py); a pin made
+    // under another patch release (soupsieve 4.1.3 needs >= 3.11.5, Debian's 3.11 is 3.11.2) shows here.
+    const left = await notInNixpkgs();
+    const names = Object.keys(LOCK.pythons[minor]!.packages).filter((n) => !left.includes(n) && LOCK.pythons[minor]!.packages[n]!.file.endsWith('.whl')).sort();
+    const paths = await evalJson<string[]>(`map (n: pkgs.${attr}.pkgs.\${n}.locked.outPath) ${JSON.stringify(names).replace(/,/g, ' ')}`);
+    await build(`map (n: pkgs.${attr}.pkgs.\${n}.locked) ${JSON.stringify(names).replace(/,/g, ' ')}`);
+    const script = 'import json, sys, zipfile\nout = {}\nfor p in sys.argv[1:]:\n    z = zipfile.ZipFile(p)\n    meta = next(n for n in z.namelist() if n.endswith(".dist-info/METADATA") and n.count("/") == 1)\n    out[p] = [l.split(":", 1)[1].strip() for l in z.read(meta).decode().splitlines() if l.startswith("Requires-Python:")]\nprint(json.dumps(out))';
+    const specs = JSON.parse((await execa('/usr/bin/python3', ['-c', script, ...paths])).stdout) as Record<string, string[]>;
+    expect(Object.keys(specs)).toHaveLength(names.length);
+    const refused = Object.entries(specs).filter(([, s]) => s.some((spec) => !admits(spec, full))).map(([p, s]) => `${basename(p).slice(33)}: Requires-Python ${s.join(' ')}`);
+    expect(refused).toEqual([]);
+  });
+
+
   test('packages have nixpkgs’ shape: pname, version, pythonModule, propagatedBuildInputs from the lock', async () => {
     for (const [minor, attr] of PYTHONS) {
       const got = await evalJson<Record<string, { pname: string; version: string; sameModule: boolean; deps: string[]; required: string[]; name: string }>>(
@@ -223,3 +238,28 @@ describe.each(PYTHONS)('Python %s (%s, CPython %s): every locked package in one 
     expect(r.stdout.split('\n')[0]).toBe(`ok 42 ${join(env, 'bin/python')}`);
   });
 });
+
+/** Whether a Requires-Python specifier set (PEP 440: `>=3.9`, `!=3.0.*`, `~=3.10`, `==3.11.*`) admits `version` (numeric, e.g. 3.11.2). */
+function admits(spec: string, version: string): boolean {
+  const v = version.split('.').map(Number);
+  const cmp = (a: number[], b: number[]): number => {
+    for (let i = 0; i < Math.max(a.length, b.length); i++) if ((a[i] ?? 0) !== (b[i] ?? 0)) return (a[i] ?? 0) - (b[i] ?? 0);
+    return 0;
+  };
+  return spec.split(',').map((c) => c.trim()).filter(Boolean).every((clause) => {
+    const m = /^(~=|==|!=|<=|>=|<|>)\s*([0-9]+(?:\.[0-9]+)*)(\.\*)?$/.exec(clause);
+    if (!m) throw new Error(`Requires-Python clause ${clause} is not understood by this test: extend admits()`);
+    const [, op, text, star] = m;
+    const w = text!.split('.').map(Number);
+    const prefixEq = () => w.every((n, i) => (v[i] ?? 0) === n);
+    switch (op) {
+      case '==': return star ? prefixEq() : cmp(v, w) === 0;
+      case '!=': return star ? !prefixEq() : cmp(v, w) !== 0;
+      case '>=': return cmp(v, w) >= 0;
+      case '<=': return cmp(v, w) <= 0;
+      case '>': return cmp(v, w) > 0;
+      case '<': return cmp(v, w) < 0;
+      default: return cmp(v, w) >= 0 && w.slice(0, -1).every((n, i) => (v[i] ?? 0) === n); // ~=
+    }
+  });
+}
