@@ -11,9 +11,9 @@
 #
 # Every file is fetched from the URL the lock records for it (PyPI's files host) by Debian's
 # python3 and kept only if its sha256 is the locked one. No interpreter of the locked versions is
-# needed: choosing the platform-specific file was scripts/lock-wheels.py's job (which resolved
-# under pyenv's CPython 3.11.7/3.13.0 on the maintainer's machine), and the lock names that exact file, so a fresh
-# Debian 12 machine without pyenv downloads the same bytes.
+# needed: choosing the platform-specific file was scripts/lock-wheels.py's job (it resolves under
+# the offline set's own interpreters), and the lock names that exact file, so a fresh Debian 12
+# machine downloads the same bytes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
