@@ -4,17 +4,22 @@
 #
 # nixpkgs API used (checked against nixpkgs 26.05):
 #   python3.withPackages     pkgs/development/interpreters/python/wrapper.nix
-#   python3Packages.jupyterhub, .dockerspawner
-#                            pkgs/development/python-modules/{jupyterhub,dockerspawner}/default.nix
+#   python3Packages.jupyterhub, .dockerspawner, .pycurl
+#                            pkgs/development/python-modules/{jupyterhub,dockerspawner,pycurl}/default.nix
 #   configurable-http-proxy  pkgs/by-name/co/configurable-http-proxy/package.nix (bin/configurable-http-proxy)
 #   linkFarm                 pkgs/build-support/trivial-builders/default.nix
 #   jupyterhub-nativeauthenticator
 #                            not in nixpkgs: ./native-authenticator.nix (buildPythonPackage, fetchPypi)
+#   jupyterhub-kubespawner   not in nixpkgs (master 2026-07-14): ./kubespawner.nix (buildPythonPackage, fetchPypi)
 #   tini, busybox, cacert    as in ./lib.nix
 { pkgs }:
 {
-  # nixpkgs Python package attribute names besides jupyterhub and dockerspawner (the
-  # authenticator's package, when it is not JupyterHub's own).
+  # nixpkgs Python package attribute names of the spawner and of what the deployment's hub config
+  # imports beyond JupyterHub: DockerSpawner (compose, swarm), or KubeSpawner and pycurl (the
+  # zero-to-jupyterhub chart's config makes tornado use its curl client) for kubernetes.
+  spawnerPackages ? [ "dockerspawner" ],
+  # nixpkgs Python package attribute names besides those (the authenticator's package, when it
+  # is not JupyterHub's own).
   extraPythonPackages ? [ ],
 }:
 let
@@ -24,14 +29,15 @@ let
       inherit (pkgs) lib fetchPypi;
       pythonPackages = ps;
     };
+    jupyterhub-kubespawner = import ./kubespawner.nix {
+      inherit (pkgs) fetchPypi;
+      pythonPackages = ps;
+    };
   };
   env = pkgs.python3.withPackages (
     ps:
-    [
-      ps.jupyterhub
-      ps.dockerspawner
-    ]
-    ++ map (name: (builtHere ps).${name} or ps.${name}) extraPythonPackages
+    [ ps.jupyterhub ]
+    ++ map (name: (builtHere ps).${name} or ps.${name}) (spawnerPackages ++ extraPythonPackages)
   );
 in
 pkgs.linkFarm "nixlab-hub-root" [

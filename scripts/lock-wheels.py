@@ -68,6 +68,8 @@ REQUIREMENTS = [
     ("dockerspawner", "nixpkgs 05924f71 (stale copy) has 12.1.0: resolved"),
     ("docker", "nixpkgs 09f76e17 (stale copy) has 6.0.1, which fails with requests>=2.32: resolved"),
     ("jupyterhub-nativeauthenticator==1.3.0", "not in the stored nixpkgs copy; 1.3.0, the newest release (0.0.4, the newest without onetimepass, fails on every page of JupyterHub 1.0 and later)"),
+    ("jupyterhub-kubespawner==7.1.0", "not in nixpkgs (no python-modules/jupyterhub-kubespawner, checked on master 2026-07-14); KubeSpawner of the kubernetes target's hub image (nix/kubespawner.nix builds it from this wheel), 7.1.0 the newest release"),
+    ("pycurl==7.45.6", "nixpkgs master 2026-07-14: 7.45.6; the zero-to-jupyterhub chart's hub config makes tornado use its curl client (the kubernetes target's hub image)"),
     ("jupyterhub-tmpauthenticator", "nixpkgs 05924f71 (stale copy) has 1.0.0: resolved"),
     ("bash-kernel", "nixpkgs 0427fa64 (stale copy) has 0.9.3: resolved"),
     ("ipywidgets", "nixpkgs 0585d4be (stale copy) has 7.3.0, which has no JupyterLab 4 extension: resolved"),

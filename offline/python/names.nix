@@ -9,9 +9,12 @@
   #  - jupyterhub-nativeauthenticator: no pkgs/development/python-modules/jupyterhub-nativeauthenticator
   #    and no python-packages.nix entry (nixpkgs has jupyterhub-ldapauthenticator,
   #    -systemdspawner, -tmpauthenticator); nix/native-authenticator.nix builds it.
+  #  - jupyterhub-kubespawner: no pkgs/development/python-modules/jupyterhub-kubespawner (nor
+  #    kubespawner); nix/kubespawner.nix builds it for the kubernetes target's hub image.
   notInNixpkgs = [
     "jupyterhub-nativeauthenticator"
     "jjava"
+    "jupyterhub-kubespawner"
   ];
 
   notLocked = [

@@ -7,6 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import type { NormalizedConfig, NormalizedHub, NormalizedImage } from '../definitions/types.js';
 import { controlCharacterIn, SHARED_PASSWORD_MIN_LENGTH, type HubAuthenticator } from '../definitions/rules.js';
+import type { HubImageKind } from './targets/types.js';
 
 /** Where the hub image keeps its state (the hub data volume): the sqlite database and the cookie secret. */
 export const HUB_DATA_DIR = '/data';
@@ -18,6 +19,8 @@ export const HUB_DATA_DIR = '/data';
 export const HUB_RUNTIME_DIR = '/run/nixlab-hub';
 /** Where compose mounts jupyterhub_config.py in the hub container. */
 export const HUB_CONFIG_PATH = '/etc/jupyterhub/jupyterhub_config.py';
+/** The hub image of the compose and swarm targets: DockerSpawner (SwarmSpawner is its class too), its state in HUB_DATA_DIR. */
+export const DOCKER_HUB_IMAGE = { spawner: 'DockerSpawner', pythonPackages: ['dockerspawner'], dataDir: HUB_DATA_DIR, configPath: HUB_CONFIG_PATH } as const satisfies HubImageKind;
 /** The compose service of the hub: also its name on the deployment's network, which user containers connect to. */
 export const HUB_SERVICE = 'jupyterhub';
 /** The port the hub's API listens on inside its container (JupyterHub's default hub_port). */

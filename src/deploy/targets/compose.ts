@@ -1,13 +1,13 @@
 // `--target compose` (the default): the hub and its users' containers on one host, with
 // docker-compose; the images loaded into the engine at DOCKER_HOST (../hub-files.ts writes the files).
-import { HUB_ADMIN_PASSWORD_VAR, composeYaml, dotEnv, jupyterhubConfigPy, parseDotEnv } from '../hub-files.js';
+import { DOCKER_HUB_IMAGE, HUB_ADMIN_PASSWORD_VAR, composeYaml, dotEnv, jupyterhubConfigPy, parseDotEnv } from '../hub-files.js';
 import type { DeployTarget } from './types.js';
 
 export const compose: DeployTarget<unknown, 'compose'> = {
   name: 'compose',
   summary: 'one host: compose.yaml, jupyterhub_config.py (DockerSpawner) and .env for docker-compose; the images loaded into the engine at DOCKER_HOST',
   images: 'load',
-  hubImage: true,
+  hubImage: DOCKER_HUB_IMAGE,
   fileNames: ['compose.yaml', 'jupyterhub_config.py', '.env'],
   secretsFile: '.env',
   keptAdminPassword: (previous) => {

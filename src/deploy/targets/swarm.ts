@@ -14,7 +14,7 @@
 //   directory and creates a user's directory, owned by the image's user, before the spawn.
 import { createHash } from 'node:crypto';
 import { isAbsolute } from 'node:path';
-import { HUB_API_SERVICE, HUB_API_TOKEN_VAR, HUB_ADMIN_PASSWORD_VAR, HUB_CONFIG_PATH, HUB_DATA_DIR, HUB_SERVICE, HUB_SHARED_PASSWORD_VAR, SPAWN_TIMEOUTS, hubNames, jupyterhubConfigPy, py, type AdminPassword } from '../hub-files.js';
+import { DOCKER_HUB_IMAGE, HUB_API_SERVICE, HUB_API_TOKEN_VAR, HUB_ADMIN_PASSWORD_VAR, HUB_CONFIG_PATH, HUB_DATA_DIR, HUB_SERVICE, HUB_SHARED_PASSWORD_VAR, SPAWN_TIMEOUTS, hubNames, jupyterhubConfigPy, py, type AdminPassword } from '../hub-files.js';
 import type { NormalizedConfig } from '../../definitions/types.js';
 import type { DeployTarget, GeneratedFile, SingleUserImageConfig } from './types.js';
 
@@ -174,7 +174,7 @@ export const swarm: DeployTarget<SwarmSettings, 'swarm'> = {
   name: 'swarm',
   summary: 'Docker Swarm, any number of nodes: stack.yaml (the hub on a manager, SwarmSpawner, an attachable overlay network with dnsrr, the notebooks in hub.swarm.notebooks, a directory every node mounts), jupyterhub_config.py and hub.env; the images pushed to --registry and named by digest',
   images: 'push',
-  hubImage: true,
+  hubImage: DOCKER_HUB_IMAGE,
   schema: {
     type: 'object',
     description: '`nixlab hub --target swarm`: where users\' notebooks live, and the endpoint mode.',

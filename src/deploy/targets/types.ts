@@ -19,6 +19,21 @@ export interface GeneratedFile {
 /** The parts of the single-user image's config a target may need (from the built image itself). */
 export type SingleUserImageConfig = Pick<ImageConfig, 'Entrypoint' | 'Cmd' | 'Env' | 'User' | 'WorkingDir'>;
 
+/** What a target's hub image carries and how its deployment runs it (nix/hub.nix, deploy/hub.ts hubImageSpec). */
+export interface HubImageKind {
+  /** The spawner's class name, for the image's description. */
+  spawner: string;
+  /**
+   * nixpkgs Python attribute names of the spawner and of what the deployment's hub config imports
+   * beyond JupyterHub and the authenticator (nix/hub.nix `spawnerPackages`; it builds those nixpkgs lacks).
+   */
+  pythonPackages: readonly string[];
+  /** The hub's working directory, a volume: its relative sqlite URL and cookie secret resolve there. */
+  dataDir: string;
+  /** The jupyterhub_config.py the image's command runs (the deployment mounts it there). */
+  configPath: string;
+}
+
 /** What a target's files are made from. */
 export interface TargetContext<S> {
   config: NormalizedConfig;
@@ -48,8 +63,8 @@ export interface DeployTarget<S = unknown, N extends string = string> {
    * pulls the same bytes.
    */
   images: 'load' | 'push';
-  /** Whether the deployment runs nixlab's hub image (built from the same package set). */
-  hubImage: boolean;
+  /** The hub image nixlab builds for this target (from the same package set), or false: the deployment runs none of nixlab's. */
+  hubImage: HubImageKind | false;
   /** The JSON schema of `hub.<name>`, this target's settings (none: the target has no settings). */
   schema?: SchemaObject;
   /** What the config must have for this target, beyond the schema (e.g. a required setting). */

@@ -1,16 +1,21 @@
-// `nixlab hub --target kubernetes` for real: examples/hub's single-user image built offline,
-// pushed to a real registry (Debian's docker-registry on 127.0.0.1) and named by digest in
-// zero-to-jupyterhub's values.yaml; the values' KubeSpawner settings loaded into the real
-// kubespawner library (7.1.0, scripts/requirements-kubespawner.txt), whose traitlets must accept
-// every value, and the pod it builds for a user checked: the image by the pushed digest, the
-// image user's uid and group, the user's volume at the notebook directory, the image's own
-// environment, and the command, which is the image's jupyterhub-singleuser. No cluster and no
-// Helm run here (README: "Beyond one host").
+// `nixlab hub --target kubernetes` for real: examples/hub's single-user image and its hub image
+// (KubeSpawner, built by nix-build from the offline set) pushed to a real registry (Debian's
+// docker-registry on 127.0.0.1) and named by digest in zero-to-jupyterhub's values.yaml
+// (`singleuser.image`, `hub.image`). The hub image is pulled by that exact reference into the
+// engine at DOCKER_HOST (a private dockerd) and run as the chart runs it (uid 1000, its
+// `jupyterhub` args under the image's tini); its own Python does what the chart's hub config
+// does (imports, curl client, hub.extraEnv, hub.extraConfig) and loads the values' KubeSpawner
+// settings into its KubeSpawner, whose traitlets must accept every value. The pod it builds for a
+// user is checked: the image by the pushed digest, the image user's uid and group, the user's
+// volume at the notebook directory, the image's own environment, and the command, which is the
+// image's jupyterhub-singleuser. The same check runs in KubeSpawner's venv (the target's verify
+// hook). No cluster and no Helm run here (README: "Beyond one host").
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { execa } from 'execa';
 import { parse } from 'yaml';
-import { kubespawnerPod } from '../../../src/deploy/targets/kubernetes.js';
+import { KUBERNETES_HUB_IMAGE, kubespawnerPod } from '../../../src/deploy/targets/kubernetes.js';
 import { nixlab } from '../../helpers/cli.js';
 import { Registry } from '../../helpers/registry.js';
 
@@ -33,7 +38,12 @@ beforeAll(async () => {
   if (r.exitCode !== 0) throw new Error(`nixlab hub --target kubernetes failed (${r.exitCode}): ${r.stderr}`);
 }, 900_000);
 
+/** The hub image as values.yaml names it (`name:tag`, the tag ending in its digest), once pulled. */
+let hubReference: string | undefined;
+const docker = (args: string[]) => execa('docker', args, { reject: false });
+
 afterAll(async () => {
+  if (hubReference) await docker(['rmi', hubReference]);
   await registry.stop();
   rmSync(work, { recursive: true, force: true });
 });
@@ -46,6 +56,11 @@ test('values.yaml: the pushed image by digest, its uid/gid, command and environm
   const digest = await registry.tagDigest('nixlab-hub-user', 'latest');
   expect(digest).toMatch(/^sha256:[0-9a-f]{64}$/);
   expect(values.singleuser.image).toEqual({ name: `${registry.host}/nixlab-hub-user`, tag: `latest@${digest}`, pullPolicy: 'IfNotPresent' });
+  // nixlab's hub image, pushed beside it and named by its digest the same way.
+  const hubDigest = await registry.tagDigest('nixlab-hub-user-hub', 'latest');
+  expect(hubDigest).toMatch(/^sha256:[0-9a-f]{64}$/);
+  expect(hubDigest).not.toBe(digest);
+  expect(values.hub.image).toEqual({ name: `${registry.host}/nixlab-hub-user-hub`, tag: `latest@${hubDigest}`, pullPolicy: 'IfNotPresent' });
   expect(values.singleuser.uid).toBe(1000);
   expect(values.singleuser.fsGid).toBe(100);
   expect(values.singleuser.storage).toMatchObject({ type: 'dynamic', capacity: '10Gi', homeMountPath: '/home/jovyan/work' });
@@ -63,11 +78,13 @@ test('values.yaml: the pushed image by digest, its uid/gid, command and environm
   expect(readFileSync(join(out, 'values.yaml'), 'utf8')).toBe(text);
 }, 900_000);
 
-test('the real KubeSpawner takes every value and builds the pod: image by digest, uid, volume at the notebook directory, environment, jupyterhub-singleuser', async () => {
-  const values = parse(readFileSync(join(out, 'values.yaml'), 'utf8'));
-  const { pod, traits } = await kubespawnerPod(out, 'alice');
-  expect(Object.keys(traits).sort()).toEqual(Object.keys(values.hub.config.KubeSpawner).sort());
-  const spec = pod.spec as { containers: Container[]; securityContext: { fsGroup: number }; volumes: Array<{ name: string; persistentVolumeClaim: { claimName: string } }> };
+interface Pod {
+  spec: { containers: Container[]; securityContext: { fsGroup: number }; volumes: Array<{ name: string; persistentVolumeClaim: { claimName: string } }> };
+}
+
+/** The pod KubeSpawner built for alice from values.yaml: image by digest, uid, volume, environment, command. */
+function checkPod(pod: Pod, values: ReturnType<typeof parse>): void {
+  const spec = pod.spec;
   const c = spec.containers[0]!;
   expect(c.image).toBe(values.hub.config.KubeSpawner.image);
   expect(c.image).toMatch(/@sha256:[0-9a-f]{64}$/);
@@ -84,4 +101,36 @@ test('the real KubeSpawner takes every value and builds the pod: image by digest
   expect(c.args).toEqual(values.singleuser.cmd);
   expect(c.args.at(-1)).toMatch(/^\/nix\/store\/[^/]+\/bin\/jupyterhub-singleuser$/);
   for (const program of c.args) expect(existsSync(program)).toBe(true);
+}
+
+test('the hub image, pulled by the values\' reference, runs the chart\'s way: its Python takes the chart\'s part and every KubeSpawner value, and builds the pod', async () => {
+  const values = parse(readFileSync(join(out, 'values.yaml'), 'utf8'));
+  const reference = `${values.hub.image.name}:${values.hub.image.tag}`;
+  const pulled = await docker(['pull', '-q', reference]);
+  expect([pulled.exitCode, pulled.stderr]).toEqual([0, '']);
+  hubReference = reference;
+  const inspect = await docker(['image', 'inspect', '--format', '{{json .Config}}', reference]);
+  expect(inspect.exitCode).toBe(0);
+  const config = JSON.parse(inspect.stdout) as { WorkingDir: string; Volumes: Record<string, unknown>; Entrypoint: string[]; Cmd: string[] };
+  // The chart mounts the hub's volume at /srv/jupyterhub, and its sqlite URL is relative.
+  expect(config.WorkingDir).toBe(KUBERNETES_HUB_IMAGE.dataDir);
+  expect(Object.keys(config.Volumes)).toEqual([KUBERNETES_HUB_IMAGE.dataDir]);
+  expect(config.Entrypoint[0]).toMatch(/\/tini$/);
+  expect(config.Cmd.slice(1)).toEqual(['-f', '/usr/local/etc/jupyterhub/jupyterhub_config.py']);
+  // The chart's container: its args (`jupyterhub --config …`) under the image's entrypoint, as uid 1000.
+  const version = await docker(['run', '--rm', '--network', 'none', '--user', '1000:1000', reference, 'jupyterhub', '--version']);
+  expect([version.exitCode, version.stderr]).toEqual([0, '']);
+  expect(version.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
+
+  const { pod, traits, hub } = await kubespawnerPod(out, 'alice', { hubImage: reference });
+  expect(hub).toEqual({ spawner: 'kubespawner.spawner.KubeSpawner', authenticator: 'jupyterhub_config.NixlabNativeAuthenticator' });
+  expect(Object.keys(traits).sort()).toEqual(Object.keys(values.hub.config.KubeSpawner).sort());
+  checkPod(pod as unknown as Pod, values);
+}, 300_000);
+
+test('KubeSpawner\'s venv (the target\'s verify hook) builds the same pod', async () => {
+  const values = parse(readFileSync(join(out, 'values.yaml'), 'utf8'));
+  const { pod, traits } = await kubespawnerPod(out, 'alice');
+  expect(Object.keys(traits).sort()).toEqual(Object.keys(values.hub.config.KubeSpawner).sort());
+  checkPod(pod as unknown as Pod, values);
 });
