@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Evaluates what nixlab emits against a real nixpkgs tree: every kernel preset, every value of
 // every enumerated option of every preset, every front end, every lab extension nixlab names,
-// every hub authenticator (single-user root and hub root), and every example. One table row per
+// every hub authenticator (single-user root and the hub root of every deployment target that
+// builds a hub image), and every example. One table row per
 // target, then the totals. Run through scripts/check-real-nixpkgs.sh NIX_PREFIX NIXPKGS_TREE.
 //
 // A target is an attribute that must evaluate to a derivation (its .drvPath is forced, read-only,
@@ -17,7 +18,7 @@ import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const [nixBin, tree] = process.argv.slice(2).map((p) => resolve(p));
@@ -28,6 +29,9 @@ if (!nixBin || !tree) {
 const TIMEOUT = Number(process.env.NIXLAB_CHECK_TIMEOUT ?? 600) * 1000;
 const only = process.env.NIXLAB_CHECK_ONLY ? new RegExp(process.env.NIXLAB_CHECK_ONLY) : undefined;
 const cli = join(root, 'bin', 'run.js');
+// The deployment targets that build a hub image (the registry's order: the default first).
+const { deployTargets } = await import(pathToFileURL(join(root, 'dist', 'src', 'deploy', 'targets', 'index.js')).href);
+const hubTargets = deployTargets.filter((t) => t.hubImage).map((t) => t.name);
 
 function run(cmd, args, opts = {}) {
   return new Promise((res) => {
@@ -122,10 +126,19 @@ async function check(p, i) {
   const normalised = JSON.parse((await run(process.execPath, [cli, 'validate', configPath, '--json'])).stdout || '{}');
   const hubConfig = Boolean(normalised.config?.hub ?? normalised.hub);
   if (hubConfig) {
-    const hubDir = join(dir, 'hub');
-    const hubProject = await run(process.execPath, [join(root, 'scripts', 'write-hub-project.mjs'), configPath, hubDir]);
-    if (hubProject.code !== 0) return [{ target: 'hubRoot', result: 'FAIL', detail: hubProject.stderr.trim().slice(0, 300) }];
-    targets.hubRoot = `(import ${nixString(join(hubDir, 'default.nix'))} { nixpkgsPath = ${nixString(tree)}; }).hubRoot.drvPath`;
+    // The hub image of every deployment target that builds one, once per distinct project:
+    // `hubRoot` (the default target's, DockerSpawner), `hubRoot (kubernetes)` (KubeSpawner)…
+    const seen = new Set();
+    for (const t of hubTargets) {
+      const hubDir = join(dir, `hub-${t}`);
+      const label = t === hubTargets[0] ? 'hubRoot' : `hubRoot (${t})`;
+      const hubProject = await run(process.execPath, [join(root, 'scripts', 'write-hub-project.mjs'), configPath, hubDir, t]);
+      if (hubProject.code !== 0) return [{ target: label, result: 'FAIL', detail: hubProject.stderr.trim().slice(0, 300) }];
+      const text = readFileSync(join(hubDir, 'default.nix'), 'utf8');
+      if (seen.has(text)) continue;
+      seen.add(text);
+      targets[label] = `(import ${nixString(join(hubDir, 'default.nix'))} { nixpkgsPath = ${nixString(tree)}; }).hubRoot.drvPath`;
+    }
   }
   // All at once first (one nixpkgs evaluation); one by one only when something fails.
   const all = await nixEval(`{ ${Object.entries(targets).map(([t, e]) => `${nixString(t)} = ${e};`).join(' ')} }`);
