@@ -19,8 +19,8 @@ const NATIVE_WHEEL = `{ pname = "jupyterhub_nativeauthenticator"; version = "1.3
 
 describe('the set has nixpkgs’ shape: no jupyterhub-nativeauthenticator', () => {
   test('no Python set has the attribute (nixpkgs has none), though the lock keeps its wheel', async () => {
-    expect(await notInNixpkgs()).toEqual(['jupyterhub-nativeauthenticator', 'jjava']);
-    const has = await evalJson<boolean[]>(`map (a: pkgs.\${a} ? jupyterhub-nativeauthenticator || pkgs.\${a} ? jjava) [ ${PYTHONS.map(([, a]) => `"${a}Packages"`).join(' ')} "python3Packages" ]`);
+    expect(await notInNixpkgs()).toEqual(['jupyterhub-nativeauthenticator', 'jjava', 'jupyterhub-kubespawner']);
+    const has = await evalJson<boolean[]>(`map (a: pkgs.\${a} ? jupyterhub-nativeauthenticator || pkgs.\${a} ? jjava || pkgs.\${a} ? jupyterhub-kubespawner) [ ${PYTHONS.map(([, a]) => `"${a}Packages"`).join(' ')} "python3Packages" ]`);
     expect(has).toEqual([...PYTHONS.map(() => false), false]);
     expect(NATIVE.file).toBe('jupyterhub_nativeauthenticator-1.3.0-py3-none-any.whl');
     // its dependencies are nixpkgs attributes the set has

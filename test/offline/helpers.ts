@@ -29,6 +29,10 @@ export const NATIVE_AUTHENTICATOR_NIX = fileURLToPath(new URL('../../nix/native-
 /** A Nix function of a Python set `ps`: NativeAuthenticator as nix/hub.nix builds it from that set. */
 export const nativeAuthenticatorOf = (ps: string) => `(import ${NATIVE_AUTHENTICATOR_NIX} { inherit (pkgs) lib fetchPypi; pythonPackages = ${ps}; })`;
 
+export const KUBESPAWNER_NIX = fileURLToPath(new URL('../../nix/kubespawner.nix', import.meta.url));
+/** KubeSpawner built as nix/hub.nix builds it for the kubernetes target, in the Python set `ps`. */
+export const kubespawnerOf = (ps: string) => `(import ${KUBESPAWNER_NIX} { inherit (pkgs) fetchPypi; pythonPackages = ${ps}; })`;
+
 /** Locked distributions nixpkgs' Python set has no attribute for (offline/python/names.nix), left out of the set as in nixpkgs. */
 export const notInNixpkgs = () => evalJson<string[]>(`(import ${OFFLINE_PKGS}/python/names.nix).notInNixpkgs`);
 

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { execa } from 'execa';
-import { LOCK_FILE, PYTHONS, Rootfs, build, evalJson, lock, nativeAuthenticatorOf, notInNixpkgs, read } from './helpers.js';
+import { LOCK_FILE, PYTHONS, Rootfs, build, evalJson, kubespawnerOf, lock, nativeAuthenticatorOf, notInNixpkgs, read } from './helpers.js';
 
 jest.setTimeout(900_000);
 
@@ -22,10 +22,10 @@ const jjavaOf = (ps: string, minor: string) => {
 /**
  * Every locked package of one interpreter, as a withPackages expression: the set's own, and the
  * ones locked but no attribute of nixpkgs' set, built as nixlab's Nix builds them:
- * NativeAuthenticator as nix/hub.nix does, JJava as nix/jjava.nix does.
+ * NativeAuthenticator and KubeSpawner as nix/hub.nix does, JJava as nix/jjava.nix does.
  */
 const everything = (attr: string, minor: string) =>
-  `pkgs.${attr}.withPackages (ps: map (n: if n == "jupyterhub-nativeauthenticator" then ${nativeAuthenticatorOf('ps')} else if n == "jjava" then ${jjavaOf('ps', minor)} else ps.\${n}) (builtins.attrNames (builtins.fromJSON (builtins.readFile ${LOCK_FILE})).pythons."${minor}".packages))`;
+  `pkgs.${attr}.withPackages (ps: map (n: if n == "jupyterhub-nativeauthenticator" then ${nativeAuthenticatorOf('ps')} else if n == "jupyterhub-kubespawner" then ${kubespawnerOf('ps')} else if n == "jjava" then ${jjavaOf('ps', minor)} else ps.\${n}) (builtins.attrNames (builtins.fromJSON (builtins.readFile ${LOCK_FILE})).pythons."${minor}".packages))`;
 
 describe('the wheel lock', () => {
   test('is stable JSON (sorted keys, two-space indent) and closed: every dependency is locked', () => {
