@@ -7,7 +7,7 @@ import { DEFAULT_TARGET, deployTargets, targetNames } from '../deploy/targets/in
 export default class Hub extends NixlabCommand {
   static override description =
     'Build a JupyterHub deployment from a single-user config: the single-user image and a hub image (JupyterHub, configurable-http-proxy, ' +
-    'DockerSpawner, the authenticator) from the same package set, and DIR with the deployment target\'s files. Targets: ' +
+    'the target\'s spawner (DockerSpawner; KubeSpawner for kubernetes), the authenticator) from the same package set, and DIR with the deployment target\'s files. Targets: ' +
     deployTargets.map((t) => `${t.name} (${t.summary})`).join('; ') +
     '.';
   static override examples = [

@@ -1,8 +1,8 @@
 // `nixlab hub`: a JupyterHub deployment from a single-user config. Builds the single-user image
-// (the config's own) and the hub image (JupyterHub, configurable-http-proxy, DockerSpawner and
-// the authenticator, FROM scratch from the same package set), loads both into the engine at
-// DOCKER_HOST, and writes the deployment directory (./hub-files.ts). Returns what it did; never
-// prints.
+// (the config's own) and the hub image (JupyterHub, configurable-http-proxy, the target's spawner
+// and the authenticator, FROM scratch from the same package set), loads both into the engine at
+// DOCKER_HOST or pushes them (as the target wants), and writes the deployment directory (the
+// target's files). Returns what it did; never prints.
 import { createReadStream, existsSync, mkdtempSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -53,7 +53,7 @@ export interface HubResult {
   names: HubNames;
   target: string;
   out: string;
-  /** The hub image is not built for targets that run another (kubernetes). */
+  /** The hub image is not built for a target that runs none of nixlab's (hubImage false). */
   images: { singleUser: PackResult; hub: PackResult | null };
   /** The images as the deployment names them: `name:tag` (loaded) or `registry/repo@sha256:…` (pushed). */
   references: { singleUser: string; hub: string };
