@@ -1,7 +1,8 @@
 // The hub image's Nix project (src/deploy/hub.ts writeHubProject: default.nix + nix/hub.nix +
-// nix/native-authenticator.nix), built for real against the offline set, which -- as nixpkgs, the
-// pinned one included -- has no python3Packages.jupyterhub-nativeauthenticator. Regression test
-// for nixlab issue 15: `authenticator: native` asked the package set for that attribute.
+// nix/native-authenticator.nix + nix/kubespawner.nix), built for real against the offline set,
+// which -- as nixpkgs, the pinned one included -- has no python3Packages.jupyterhub-nativeauthenticator
+// and no jupyterhub-kubespawner. Regression test for nixlab issue 15: `authenticator: native`
+// asked the package set for that attribute.
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { execa } from 'execa';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -10,6 +11,7 @@ import { join } from 'node:path';
 import { nixBuild } from '../../src/pipeline/nix-build.js';
 import { loadConfig } from '../../src/definitions/load.js';
 import { hubDefaultNix, writeHubProject } from '../../src/deploy/hub.js';
+import { KUBERNETES_HUB_IMAGE } from '../../src/deploy/targets/kubernetes.js';
 
 jest.setTimeout(600_000);
 
@@ -63,5 +65,24 @@ describe('the hub project of examples/workshop-hub (tmpauthenticator)', () => {
     const site = siteOf(root);
     expect(readdirSync(site).some((n) => n.startsWith('jupyterhub_nativeauthenticator'))).toBe(false);
     expect(readdirSync(site).some((n) => n.startsWith('jupyterhub_tmpauthenticator'))).toBe(true);
+  });
+});
+
+describe('the kubernetes target\'s hub project (KubeSpawner)', () => {
+  it('asks hub.nix for KubeSpawner and pycurl instead of DockerSpawner, and builds KubeSpawner 7.1.0 from its wheel', async () => {
+    const { file, config } = await loadConfig('examples/hub/nixlab.yaml');
+    const text = hubDefaultNix(config, 'nixlab.yaml', KUBERNETES_HUB_IMAGE);
+    expect(text).toContain('spawnerPackages = [ "jupyterhub-kubespawner" "pycurl" ]');
+    expect(text).toContain('KubeSpawner, native');
+    await writeHubProject(join(work, 'k8s'), config, file, KUBERNETES_HUB_IMAGE);
+    expect(readFileSync(join(work, 'k8s', 'nixlab', 'kubespawner.nix'), 'utf8')).toBe(readFileSync('nix/kubespawner.nix', 'utf8'));
+    const root = await nixBuild({ file: join(work, 'k8s'), attr: 'hubRoot', pkgs: { kind: 'offline' }, outLink: join(work, 'k8s-root') });
+    const site = siteOf(root);
+    const dists = readdirSync(site).filter((n) => n.endsWith('.dist-info'));
+    expect(dists).toContain('jupyterhub_kubespawner-7.1.0.dist-info');
+    expect(dists.some((n) => n.startsWith('kubernetes_asyncio-'))).toBe(true);
+    expect(dists.some((n) => n.startsWith('pycurl-'))).toBe(true);
+    expect(dists.some((n) => n.startsWith('jupyterhub_nativeauthenticator-'))).toBe(true);
+    expect(dists.some((n) => n.startsWith('dockerspawner-'))).toBe(false);
   });
 });
