@@ -63,8 +63,14 @@ SPDX_VENV=${NIXLAB_SPDX_VENV:-/var/cache/nixlab/venv-spdx}
 "$SPDX_VENV/bin/python3" -c '' 2>/dev/null || /usr/bin/python3 -m venv --clear "$SPDX_VENV"
 "$SPDX_VENV/bin/pip" install -q --require-hashes -r scripts/requirements-spdx.txt
 
-echo "==> KubeSpawner for the kubernetes hub target's test (scripts/requirements-kubespawner.txt, hash-checked)"
-# Its own venv: test/deploy/targets/kubernetes.test.ts builds a pod manifest from the generated values with it.
+echo "==> KubeSpawner for the kubernetes target's static check (the offline set's locked wheels, hash-checked)"
+# Its own venv: the target's verify hook (and test/deploy/targets/kubernetes.test.ts) builds a pod
+# manifest from the generated values with it. The versions and files are the ones the offline
+# set's Python 3.11 locks (the hub image's), from the wheel cache wheels.sh filled above: one pin.
 KUBESPAWNER_VENV=${NIXLAB_KUBESPAWNER_VENV:-/var/cache/nixlab/venv-kubespawner}
 "$KUBESPAWNER_VENV/bin/python3" -c '' 2>/dev/null || /usr/bin/python3 -m venv --clear "$KUBESPAWNER_VENV"
-"$KUBESPAWNER_VENV/bin/pip" install -q --require-hashes -r scripts/requirements-kubespawner.txt
+kubespawner_reqs=$(mktemp)
+python3 scripts/lock-requirements.py 3.11 jupyterhub-kubespawner > "$kubespawner_reqs"
+PIP_CONFIG_FILE=/dev/null PIP_FIND_LINKS='' "$KUBESPAWNER_VENV/bin/pip" install -q --no-index \
+  --find-links "${NIXLAB_WHEELS_DIR:-/var/cache/nixlab/wheels}" --require-hashes -r "$kubespawner_reqs"
+rm -f "$kubespawner_reqs"
