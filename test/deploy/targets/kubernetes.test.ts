@@ -10,7 +10,7 @@
 // volume at the notebook directory, the image's own environment, and the command, which is the
 // image's jupyterhub-singleuser. The same check runs in KubeSpawner's venv (the target's verify
 // hook). No cluster and no Helm run here (README: "Beyond one host").
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -18,6 +18,7 @@ import { parse } from 'yaml';
 import { KUBERNETES_HUB_IMAGE, kubespawnerPod } from '../../../src/deploy/targets/kubernetes.js';
 import { nixlab } from '../../helpers/cli.js';
 import { Registry } from '../../helpers/registry.js';
+import { Browser, HUB_START_MS, freePort, hubAnswers } from '../hub-lib.js';
 
 const work = mkdtempSync(join(tmpdir(), 'nixlab-k8s-'));
 const registry = new Registry(join(work, 'registry'));
@@ -42,7 +43,12 @@ beforeAll(async () => {
 let hubReference: string | undefined;
 const docker = (args: string[]) => execa('docker', args, { reject: false });
 
+/** The hub container the chart-like start runs, and its network (removed at the end, also when a step failed). */
+const hubContainer = `nixlab-k8s-hub-${process.pid}`;
+
 afterAll(async () => {
+  await docker(['rm', '-f', '-v', hubContainer]);
+  await docker(['network', 'rm', hubContainer]);
   if (hubReference) await docker(['rmi', hubReference]);
   await registry.stop();
   rmSync(work, { recursive: true, force: true });
@@ -134,3 +140,54 @@ test('KubeSpawner\'s venv (the target\'s verify hook) builds the same pod', asyn
   expect(Object.keys(traits).sort()).toEqual(Object.keys(values.hub.config.KubeSpawner).sort());
   checkPod(pod as unknown as Pod, values);
 });
+
+test('the hub image starts as the chart starts it (uid 1000, its args, its config and values paths, the volume at /srv/jupyterhub) and the admin logs in', async () => {
+  expect(hubReference).toBeDefined();
+  const values = parse(readFileSync(join(out, 'values.yaml'), 'utf8'));
+  // What the chart mounts: its config at /usr/local/etc/jupyterhub/ and the values in secret/
+  // (a stand-in config: test/deploy/fixtures/chart-hub), readable by the hub's uid.
+  const etc = join(work, 'chart-etc');
+  mkdirSync(join(etc, 'secret'), { recursive: true });
+  cpSync('test/deploy/fixtures/chart-hub/jupyterhub_config.py', join(etc, 'jupyterhub_config.py'));
+  writeFileSync(join(etc, 'secret', 'values.yaml'), readFileSync(join(out, 'values.yaml')));
+  for (const f of ['jupyterhub_config.py', 'secret/values.yaml']) chmodSync(join(etc, f), 0o644);
+  const port = await freePort();
+  const env = Object.entries(values.hub.extraEnv as Record<string, string>).flatMap(([k, v]) => ['--env', `${k}=${v}`]);
+  // A network of its own, whose DNS knows the container's hostname, as a pod's /etc/hosts does.
+  expect((await docker(['network', 'create', hubContainer])).exitCode).toBe(0);
+  const run = await docker([
+    'run', '--detach', '--name', hubContainer, '--network', hubContainer, '--user', '1000:1000', '--publish', `127.0.0.1:${port}:8000`, ...env,
+    // The chart's hub volume, writable by its fsGroup 1000.
+    '--tmpfs', `${KUBERNETES_HUB_IMAGE.dataDir}:uid=1000,gid=1000`,
+    '--volume', `${join(etc, 'jupyterhub_config.py')}:${KUBERNETES_HUB_IMAGE.configPath}:ro`,
+    '--volume', `${join(etc, 'secret')}:/usr/local/etc/jupyterhub/secret:ro`,
+    hubReference!, 'jupyterhub', '--config', KUBERNETES_HUB_IMAGE.configPath, '--upgrade-db',
+  ]);
+  expect([run.exitCode, run.stderr]).toEqual([0, '']);
+  const url = `http://127.0.0.1:${port}`;
+  try {
+    await hubAnswers(url, 'the hub answers through its proxy', HUB_START_MS);
+  } catch (e) {
+    throw new Error(`${(e as Error).message}\n${(await docker(['logs', '--tail', '40', hubContainer])).stderr}`);
+  }
+  // The hub's state is in the chart's volume (its working directory).
+  const state = await docker(['exec', hubContainer, 'ls', KUBERNETES_HUB_IMAGE.dataDir]);
+  expect(state.stdout.split('\n')).toContain('jupyterhub.sqlite');
+  // NativeAuthenticator (hub.extraConfig) made the admin with the password in hub.extraEnv before the hub answered.
+  // (Logging in goes straight to the API: the hub's default next page would spawn a pod.)
+  const password = (values.hub.extraEnv as Record<string, string>).NIXLAB_HUB_ADMIN_PASSWORD!;
+  const next = `/hub/login?next=${encodeURIComponent('/hub/api/user')}`;
+  const intruder = new Browser(url);
+  await intruder.go('/hub/login');
+  const refused = await intruder.go(next, { username: 'admin', password: `${password}x` });
+  expect(refused.url).toContain('/hub/login');
+  const admin = new Browser(url);
+  await admin.go('/hub/login');
+  const user = await admin.go(next, { username: 'admin', password });
+  expect([user.status, user.url]).toEqual([200, `${url}/hub/api/user`]);
+  expect(JSON.parse(user.text)).toMatchObject({ name: 'admin', admin: true });
+  const logs = await docker(['logs', hubContainer]);
+  const log = logs.stdout + logs.stderr;
+  expect(log).toMatch(/Using Spawner: kubespawner\.spawner\.KubeSpawner/);
+  expect(log).toMatch(/Using Authenticator: \S*NixlabNativeAuthenticator/);
+}, 600_000);
