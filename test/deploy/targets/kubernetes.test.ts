@@ -9,7 +9,9 @@
 // user is checked: the image by the pushed digest, the image user's uid and group, the user's
 // volume at the notebook directory, the image's own environment, and the command, which is the
 // image's jupyterhub-singleuser. The same check runs in KubeSpawner's venv (the target's verify
-// hook). No cluster and no Helm run here (README: "Beyond one host").
+// hook). Then the hub image starts as the chart starts it (uid 1000, its args, its mount paths, a
+// stand-in for its config: test/deploy/fixtures/chart-hub) and the admin logs in. No cluster and
+// no Helm run here (README: "Beyond one host").
 import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
