@@ -1,0 +1,78 @@
+#!/usr/bin/env node
+// Writes dist/src/cli/fast-bundle.js and fast-bundle.cache (after `tsc`): src/cli/fast.ts and
+// every module it reaches, compiled by TypeScript into one script (module System, outFile), and
+// V8's code for it as recorded from a validate and a generate run of examples/local-lab. bin/run.js
+// runs `validate` and `generate` from it (src/cli/fast-start.ts says why and how).
+// test/cli/fast-start.test.ts checks that the bundle is the one the current sources give.
+//   node scripts/fast-bundle.mjs
+import { createHash } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import ts from 'typescript';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+/** The bundle's text: a header naming its id, then a function that registers every module with the System object it is given. */
+export async function fastBundle() {
+  const { bundleHeader } = await import(pathToFileURL(join(root, 'dist/src/cli/fast-start.js')).href);
+  const parsed = ts.getParsedCommandLineOfConfigFile(join(root, 'tsconfig.build.json'), {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: (d) => fail(ts.flattenDiagnosticMessageText(d.messageText, '\n')) });
+  const options = {
+    ...parsed.options,
+    module: ts.ModuleKind.System,
+    moduleResolution: ts.ModuleResolutionKind.Node10,
+    resolveJsonModule: false,
+    isolatedModules: false,
+    declaration: false,
+    removeComments: true,
+    outDir: undefined,
+    outFile: join(root, 'fast-bundle.js'), // only names the output, which is kept in memory
+  };
+  const program = ts.createProgram([join(root, 'src/cli/fast.ts')], options);
+  let out;
+  const result = program.emit(undefined, (name, text) => {
+    if (name.endsWith('.js')) out = text;
+  });
+  // Types are checked by the build's own tsc run (module NodeNext); under module System some
+  // NodeNext-only typings differ, so only syntax, options and emit problems count here.
+  const diagnostics = [...program.getOptionsDiagnostics(), ...program.getSyntacticDiagnostics(), ...result.diagnostics];
+  if (diagnostics.length) fail(ts.formatDiagnostics(diagnostics, { getCanonicalFileName: (f) => f, getCurrentDirectory: () => root, getNewLine: () => '\n' }));
+  // What the loader (src/cli/fast-start.ts) supports: static imports of node: builtins only, no top-level await.
+  for (const [, deps] of out.matchAll(/System\.register\("[^"]+", \[([^\]]*)\]/g)) {
+    for (const dep of deps.match(/"[^"]+"/g) ?? []) if (!dep.startsWith('"src/') && !dep.startsWith('"node:')) fail(`a module of the fast path imports ${dep} statically: import it where it is used (await import(…))`);
+  }
+  if (/execute: async function/.test(out)) fail('a module of the fast path has a top-level await, which the fast-path loader does not run');
+  const body = `(function (System) {\n${out.replace(/^\/\/# sourceMappingURL=.*\n?/m, '')}})\n`;
+  return bundleHeader(createHash('sha256').update(body).digest('hex').slice(0, 32)) + body;
+}
+
+function fail(message) {
+  throw new Error(`fast-bundle: ${message}`);
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const { writeFileAtomicSync } = await import(pathToFileURL(join(root, 'dist/src/fsutil.js')).href);
+  const { FAST_BUNDLE } = await import(pathToFileURL(join(root, 'dist/src/cli/fast-start.js')).href);
+  const dir = join(root, 'dist/src/cli');
+  const code = await fastBundle();
+  writeFileAtomicSync(join(dir, FAST_BUNDLE.script), code);
+  // The code cache: recorded in a separate node (the one that runs nixlab), after validating and
+  // generating a small config, so that it holds the functions those runs compile.
+  const work = mkdtempSync(join(tmpdir(), 'nixlab-fast-bundle-'));
+  try {
+    const record = `
+      const { runFast, bundleCodeCache } = await import(${JSON.stringify(pathToFileURL(join(dir, 'fast-start.js')).href)});
+      const { writeFileAtomicSync } = await import(${JSON.stringify(pathToFileURL(join(root, 'dist/src/fsutil.js')).href)});
+      const config = ${JSON.stringify(join(root, 'examples/local-lab/nixlab.yaml'))};
+      await runFast(['validate', config]);
+      await runFast(['generate', config, '-o', ${JSON.stringify(join(work, 'out'))}]);
+      if (process.exitCode) process.exit();
+      writeFileAtomicSync(${JSON.stringify(join(dir, FAST_BUNDLE.cache))}, bundleCodeCache());`;
+    execFileSync(process.execPath, ['--input-type=module', '-e', record], { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, NIXLAB_CACHE_DIR: join(work, 'cache') } });
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+  process.stdout.write(`fast-bundle: ${code.length} bytes -> ${join(dir, FAST_BUNDLE.script)} (and ${FAST_BUNDLE.cache})\n`);
+}

@@ -1,0 +1,141 @@
+// The start of `nixlab validate` and `nixlab generate` from one file. Node loads an ES module
+// graph file by file (resolve, read, compile, link each of ~55 modules), which cost about as
+// much as node's own start; `npm run build` (scripts/fast-bundle.mjs) therefore compiles
+// cli/fast.ts and every module it can reach into one script, fast-bundle.js beside this module,
+// in the SystemJS register format TypeScript emits, and records V8's compiled code for it
+// (fast-bundle.cache) from a validate and a generate run. This module runs that script: it
+// registers the modules, links and runs them as ES modules would be (live bindings, cycles,
+// dependencies first), and lets V8 take the recorded code instead of compiling it again.
+// Builtins are required when first used. Anything outside the bundle (ajv, yaml, execa, jiti)
+// is imported as usual. test/cli/fast-start.test.ts checks the bundle is the one the sources give.
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import vm from 'node:vm';
+import { InternalError } from '../errors.js';
+
+/** The bundle's and its code cache's file names (beside this module in dist/). */
+export const FAST_BUNDLE = { script: 'fast-bundle.js', cache: 'fast-bundle.cache' } as const;
+
+/** The bundle's first line: its id (a hash of the rest), which its code cache starts with. */
+export const bundleHeader = (id: string) => `// nixlab fast-path bundle ${id}, written by npm run build\n`;
+const HEADER = /^\/\/ nixlab fast-path bundle ([0-9a-f]+),/;
+
+type Namespace = Record<string, unknown>;
+type Setter = ((ns: Namespace) => void) | undefined;
+type ExportFn = (name: string | Namespace, value?: unknown) => unknown;
+interface Context {
+  id: string;
+  meta: { url: string };
+  import(spec: string): Promise<unknown>;
+}
+type Declare = (exportFn: ExportFn, context: Context) => { setters: Setter[]; execute: () => unknown };
+interface Record_ {
+  ns: Namespace;
+  importers: ((ns: Namespace) => void)[];
+  deps: string[];
+  execute?: () => unknown;
+  done: boolean;
+}
+
+const require = createRequire(import.meta.url);
+const definitions = new Map<string, { deps: string[]; declare: Declare }>();
+const records = new Map<string, Record_>();
+let script: vm.Script | undefined;
+
+/** A builtin's namespace, required on its first use (most of those the bundle names are never used in one run). */
+function builtin(spec: string): Namespace {
+  if (!spec.startsWith('node:')) throw new InternalError(`the fast-path bundle imports ${spec} statically (only node: builtins may be)`);
+  let loaded: Namespace | undefined;
+  const get = () => (loaded ??= require(spec) as Namespace);
+  return new Proxy({}, { get: (_, key) => (key === 'default' ? get() : get()[key as string]), has: (_, key) => key in get() });
+}
+
+/** The module `name`, linked: its exports bound into each importer (re-bound on every export, as live bindings are). */
+function instantiate(name: string): Record_ {
+  let record = records.get(name);
+  if (record) return record;
+  const definition = definitions.get(name);
+  if (!definition) {
+    record = { ns: builtin(name), importers: [], deps: [], done: true };
+    records.set(name, record);
+    return record;
+  }
+  const ns: Namespace = {};
+  const importers: ((ns: Namespace) => void)[] = [];
+  record = { ns, importers, deps: definition.deps, done: false };
+  records.set(name, record);
+  const exportFn: ExportFn = (key, value) => {
+    if (typeof key === 'string') ns[key] = value;
+    else Object.assign(ns, key);
+    for (const setter of importers) setter(ns);
+    return value;
+  };
+  // Each module's import.meta.url is that of its own compiled file in dist/, so paths found from it are the same.
+  const context: Context = { id: name, meta: { url: new URL(`../../${name}.js`, import.meta.url).href }, import: importModule };
+  const { setters, execute } = definition.declare(exportFn, context);
+  record.execute = execute;
+  definition.deps.forEach((dep, i) => {
+    const target = instantiate(dep);
+    const setter = setters[i];
+    if (!setter) return;
+    target.importers.push(setter);
+    setter(target.ns);
+  });
+  return record;
+}
+
+/** Runs `name`'s body after its dependencies' (a module met again in a cycle is not waited for, as in ES modules). */
+function evaluate(name: string): void {
+  const record = records.get(name)!;
+  if (record.done) return;
+  record.done = true;
+  for (const dep of record.deps) evaluate(dep);
+  record.execute!();
+}
+
+/** `import(spec)` for the bundle's modules: a module of the bundle, else node's own import. */
+async function importModule(spec: string): Promise<unknown> {
+  if (!definitions.has(spec)) return import(spec);
+  const record = instantiate(spec);
+  evaluate(spec);
+  return record.ns;
+}
+
+/** Registers the bundle's modules (once), with V8's recorded code when it is the one for this bundle. */
+function loadBundle(): void {
+  if (script) return;
+  const file = new URL(`./${FAST_BUNDLE.script}`, import.meta.url);
+  let code: string;
+  try {
+    code = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new InternalError(`the fast-path bundle is not built (${file.pathname}); run \`npm run build\``, { cause: error });
+  }
+  const id = HEADER.exec(code)?.[1];
+  let cachedData: Buffer | undefined;
+  try {
+    const cache = readFileSync(new URL(`./${FAST_BUNDLE.cache}`, import.meta.url));
+    // The cache starts with the id of the bundle it was recorded from; V8 itself checks its version and flags.
+    if (id !== undefined && cache.subarray(0, id.length).toString('latin1') === id) cachedData = cache.subarray(id.length);
+  } catch {
+    // No cache: V8 compiles the script as usual.
+  }
+  script = new vm.Script(code, { filename: file.pathname, cachedData });
+  (script.runInThisContext() as (system: { register(name: string, deps: string[], declare: Declare): void }) => void)({
+    register: (name, deps, declare) => void definitions.set(name, { deps, declare }),
+  });
+}
+
+/** V8's compiled code of the bundle as run so far, for fast-bundle.cache (scripts/fast-bundle.mjs records it after a validate and a generate). */
+export function bundleCodeCache(): Buffer {
+  if (!script) throw new InternalError('the fast-path bundle was not loaded');
+  const id = HEADER.exec(readFileSync(new URL(`./${FAST_BUNDLE.script}`, import.meta.url), 'utf8'))?.[1] ?? '';
+  return Buffer.concat([Buffer.from(id, 'latin1'), script.createCachedData()]);
+}
+
+/** cli/fast.ts's runFast, from the bundle. */
+export async function runFast(argv: readonly string[]): Promise<boolean> {
+  loadBundle();
+  const fast = (await importModule('src/cli/fast')) as typeof import('./fast.js');
+  return fast.runFast(argv);
+}
