@@ -2,7 +2,7 @@
 // Writes dist/src/cli/fast-bundle.js and fast-bundle.cache (after `tsc`): src/cli/fast.ts and
 // every module it reaches, compiled by TypeScript into one script (module System, outFile), and
 // V8's code for it as recorded from a validate and a generate run of examples/local-lab. bin/run.js
-// runs `validate` and `generate` from it (src/cli/fast-start.ts says why and how).
+// runs `validate` and `generate` from it (src/cli/fast-start.cts says why and how).
 // test/cli/fast-start.test.ts checks that the bundle is the one the current sources give.
 //   node scripts/fast-bundle.mjs
 import { createHash } from 'node:crypto';
@@ -17,7 +17,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 /** The bundle's text: a header naming its id, then a function that registers every module with the System object it is given. */
 export async function fastBundle() {
-  const { bundleHeader } = await import(pathToFileURL(join(root, 'dist/src/cli/fast-start.js')).href);
+  const { bundleHeader } = await import(pathToFileURL(join(root, 'dist/src/cli/fast-start.cjs')).href);
   const parsed = ts.getParsedCommandLineOfConfigFile(join(root, 'tsconfig.build.json'), {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: (d) => fail(ts.flattenDiagnosticMessageText(d.messageText, '\n')) });
   const options = {
     ...parsed.options,
@@ -39,7 +39,7 @@ export async function fastBundle() {
   // NodeNext-only typings differ, so only syntax, options and emit problems count here.
   const diagnostics = [...program.getOptionsDiagnostics(), ...program.getSyntacticDiagnostics(), ...result.diagnostics];
   if (diagnostics.length) fail(ts.formatDiagnostics(diagnostics, { getCanonicalFileName: (f) => f, getCurrentDirectory: () => root, getNewLine: () => '\n' }));
-  // What the loader (src/cli/fast-start.ts) supports: static imports of node: builtins only, no top-level await.
+  // What the loader (src/cli/fast-start.cts) supports: static imports of node: builtins only, no top-level await.
   for (const [, deps] of out.matchAll(/System\.register\("[^"]+", \[([^\]]*)\]/g)) {
     for (const dep of deps.match(/"[^"]+"/g) ?? []) if (!dep.startsWith('"src/') && !dep.startsWith('"node:')) fail(`a module of the fast path imports ${dep} statically: import it where it is used (await import(…))`);
   }
@@ -54,7 +54,7 @@ function fail(message) {
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const { writeFileAtomicSync } = await import(pathToFileURL(join(root, 'dist/src/fsutil.js')).href);
-  const { FAST_BUNDLE } = await import(pathToFileURL(join(root, 'dist/src/cli/fast-start.js')).href);
+  const { FAST_BUNDLE } = await import(pathToFileURL(join(root, 'dist/src/cli/fast-start.cjs')).href);
   const dir = join(root, 'dist/src/cli');
   const code = await fastBundle();
   writeFileAtomicSync(join(dir, FAST_BUNDLE.script), code);
@@ -63,7 +63,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const work = mkdtempSync(join(tmpdir(), 'nixlab-fast-bundle-'));
   try {
     const record = `
-      const { runFast, bundleCodeCache } = await import(${JSON.stringify(pathToFileURL(join(dir, 'fast-start.js')).href)});
+      const { runFast, bundleCodeCache } = await import(${JSON.stringify(pathToFileURL(join(dir, 'fast-start.cjs')).href)});
       const { writeFileAtomicSync } = await import(${JSON.stringify(pathToFileURL(join(root, 'dist/src/fsutil.js')).href)});
       const config = ${JSON.stringify(join(root, 'examples/local-lab/nixlab.yaml'))};
       await runFast(['validate', config]);

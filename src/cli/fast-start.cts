@@ -8,10 +8,12 @@
 // dependencies first), and lets V8 take the recorded code instead of compiling it again.
 // Builtins are required when first used. Anything outside the bundle (ajv, yaml, execa, jiti)
 // is imported as usual. test/cli/fast-start.test.ts checks the bundle is the one the sources give.
+// It is CommonJS (as bin/run.js is), like the bundle itself: node's ES module loader, which
+// costs a tenth of node's start, is not started for a validate of a JSON config.
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import vm from 'node:vm';
-import { InternalError } from '../errors.js';
 
 /** The bundle's and its code cache's file names (beside this module in dist/). */
 export const FAST_BUNDLE = { script: 'fast-bundle.js', cache: 'fast-bundle.cache' } as const;
@@ -37,14 +39,14 @@ interface Record_ {
   done: boolean;
 }
 
-const require = createRequire(import.meta.url);
 const definitions = new Map<string, { deps: string[]; declare: Declare }>();
 const records = new Map<string, Record_>();
 let script: vm.Script | undefined;
 
 /** A builtin's namespace, required on its first use (most of those the bundle names are never used in one run). */
 function builtin(spec: string): Namespace {
-  if (!spec.startsWith('node:')) throw new InternalError(`the fast-path bundle imports ${spec} statically (only node: builtins may be)`);
+  // scripts/fast-bundle.mjs refuses a bundle that imports anything else statically.
+  if (!spec.startsWith('node:')) throw new Error(`the fast-path bundle imports ${spec} statically (only node: builtins may be)`);
   let loaded: Namespace | undefined;
   const get = () => (loaded ??= require(spec) as Namespace);
   return new Proxy({}, { get: (_, key) => (key === 'default' ? get() : get()[key as string]), has: (_, key) => key in get() });
@@ -71,7 +73,7 @@ function instantiate(name: string): Record_ {
     return value;
   };
   // Each module's import.meta.url is that of its own compiled file in dist/, so paths found from it are the same.
-  const context: Context = { id: name, meta: { url: new URL(`../../${name}.js`, import.meta.url).href }, import: importModule };
+  const context: Context = { id: name, meta: { url: pathToFileURL(join(__dirname, '..', '..', `${name}.js`)).href }, import: importModule };
   const { setters, execute } = definition.declare(exportFn, context);
   record.execute = execute;
   definition.deps.forEach((dep, i) => {
@@ -104,23 +106,24 @@ async function importModule(spec: string): Promise<unknown> {
 /** Registers the bundle's modules (once), with V8's recorded code when it is the one for this bundle. */
 function loadBundle(): void {
   if (script) return;
-  const file = new URL(`./${FAST_BUNDLE.script}`, import.meta.url);
+  const file = join(__dirname, FAST_BUNDLE.script);
   let code: string;
   try {
     code = readFileSync(file, 'utf8');
   } catch (error) {
-    throw new InternalError(`the fast-path bundle is not built (${file.pathname}); run \`npm run build\``, { cause: error });
+    // nixlab's errors are in the bundle: an installation without it is reported as node reports any error.
+    throw new Error(`the fast-path bundle is not built (${file}); run \`npm run build\``, { cause: error });
   }
   const id = HEADER.exec(code)?.[1];
   let cachedData: Buffer | undefined;
   try {
-    const cache = readFileSync(new URL(`./${FAST_BUNDLE.cache}`, import.meta.url));
+    const cache = readFileSync(join(__dirname, FAST_BUNDLE.cache));
     // The cache starts with the id of the bundle it was recorded from; V8 itself checks its version and flags.
     if (id !== undefined && cache.subarray(0, id.length).toString('latin1') === id) cachedData = cache.subarray(id.length);
   } catch {
     // No cache: V8 compiles the script as usual.
   }
-  script = new vm.Script(code, { filename: file.pathname, cachedData });
+  script = new vm.Script(code, { filename: file, cachedData });
   (script.runInThisContext() as (system: { register(name: string, deps: string[], declare: Declare): void }) => void)({
     register: (name, deps, declare) => void definitions.set(name, { deps, declare }),
   });
@@ -128,14 +131,14 @@ function loadBundle(): void {
 
 /** V8's compiled code of the bundle as run so far, for fast-bundle.cache (scripts/fast-bundle.mjs records it after a validate and a generate). */
 export function bundleCodeCache(): Buffer {
-  if (!script) throw new InternalError('the fast-path bundle was not loaded');
-  const id = HEADER.exec(readFileSync(new URL(`./${FAST_BUNDLE.script}`, import.meta.url), 'utf8'))?.[1] ?? '';
+  if (!script) throw new Error('the fast-path bundle was not loaded');
+  const id = HEADER.exec(readFileSync(join(__dirname, FAST_BUNDLE.script), 'utf8'))?.[1] ?? '';
   return Buffer.concat([Buffer.from(id, 'latin1'), script.createCachedData()]);
 }
 
 /** cli/fast.ts's runFast, from the bundle. */
 export async function runFast(argv: readonly string[]): Promise<boolean> {
   loadBundle();
-  const fast = (await importModule('src/cli/fast')) as typeof import('./fast.js');
+  const fast = (await importModule('src/cli/fast')) as { runFast(argv: readonly string[]): Promise<boolean> };
   return fast.runFast(argv);
 }
