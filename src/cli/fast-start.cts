@@ -129,6 +129,11 @@ function loadBundle(): void {
   });
 }
 
+/** Whether V8 took the recorded code (false), refused it (true: another node or V8 flags), or none was there (undefined). */
+export function codeCacheRejected(): boolean | undefined {
+  return script?.cachedDataRejected;
+}
+
 /** V8's compiled code of the bundle as run so far, for fast-bundle.cache (scripts/fast-bundle.mjs records it after a validate and a generate). */
 export function bundleCodeCache(): Buffer {
   if (!script) throw new Error('the fast-path bundle was not loaded');

@@ -128,7 +128,16 @@ function builtCheck(file: string, schema: object): SchemaCheck | null {
   } catch {
     // None recorded: V8 compiles the code.
   }
-  return run(compile(text.slice(newline + 1), file, cachedData));
+  const script = compile(text.slice(newline + 1), file, cachedData);
+  builtCheckCodeCacheRejected = script.cachedDataRejected;
+  return run(script);
+}
+
+let builtCheckCodeCacheRejected: boolean | undefined;
+
+/** For the built check's last load: whether V8 took its recorded code (false), refused it (true), or none was there (undefined). */
+export function builtCheckCodeCache(): boolean | undefined {
+  return builtCheckCodeCacheRejected;
 }
 
 /**
