@@ -7,11 +7,12 @@
 //   node scripts/fast-bundle.mjs
 import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import ts from 'typescript';
+import { parse } from 'yaml';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -58,16 +59,21 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const dir = join(root, 'dist/src/cli');
   const code = await fastBundle();
   writeFileAtomicSync(join(dir, FAST_BUNDLE.script), code);
-  // The code cache: recorded in a separate node (the one that runs nixlab), after validating and
-  // generating a small config, so that it holds the functions those runs compile.
+  // The code cache: recorded in a separate node (the one that runs nixlab), after the runs a
+  // start is for, so that it holds the functions they compile: validate of a YAML config (parsed,
+  // then from the YAML cache), of the same config as JSON, and generate.
   const work = mkdtempSync(join(tmpdir(), 'nixlab-fast-bundle-'));
   try {
+    const yaml = join(root, 'examples/local-lab/nixlab.yaml');
+    const json = join(work, 'nixlab.json');
+    writeFileSync(json, JSON.stringify(parse(readFileSync(yaml, 'utf8')), null, 2) + '\n');
     const record = `
-      const { runFast, bundleCodeCache } = await import(${JSON.stringify(pathToFileURL(join(dir, 'fast-start.cjs')).href)});
+      import { createRequire } from 'node:module';
+      const { runFast, bundleCodeCache } = createRequire(import.meta.url)(${JSON.stringify(join(dir, 'fast-start.cjs'))});
       const { writeFileAtomicSync } = await import(${JSON.stringify(pathToFileURL(join(root, 'dist/src/fsutil.js')).href)});
-      const config = ${JSON.stringify(join(root, 'examples/local-lab/nixlab.yaml'))};
-      await runFast(['validate', config]);
-      await runFast(['generate', config, '-o', ${JSON.stringify(join(work, 'out'))}]);
+      for (const argv of [['validate', ${JSON.stringify(yaml)}], ['validate', ${JSON.stringify(yaml)}], ['validate', ${JSON.stringify(json)}], ['generate', ${JSON.stringify(yaml)}, '-o', ${JSON.stringify(join(work, 'out'))}]]) {
+        await runFast(argv);
+      }
       if (process.exitCode) process.exit();
       writeFileAtomicSync(${JSON.stringify(join(dir, FAST_BUNDLE.cache))}, bundleCodeCache());`;
     execFileSync(process.execPath, ['--input-type=module', '-e', record], { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, NIXLAB_CACHE_DIR: join(work, 'cache') } });
