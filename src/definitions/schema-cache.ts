@@ -20,10 +20,10 @@ import type { Ajv2020 as Ajv2020Class } from 'ajv/dist/2020.js';
 import type standaloneModule from 'ajv/dist/standalone/index.js';
 import { InternalError } from '../errors.js';
 import { writeFileAtomicSync } from '../fsutil.js';
-import { defaultCacheDir, packageRoot } from '../paths.js';
+import { defaultCacheDir, dependencyVersion, packageRoot } from '../paths.js';
 
 const require = createRequire(import.meta.url);
-const AJV_VERSION = (require('ajv/package.json') as { version: string }).version;
+const AJV_VERSION = dependencyVersion('ajv');
 
 /** The options of the check (those of the full validator minus error reporting). */
 const OPTIONS = { strict: true, logger: false, messages: false, code: { source: true } } as const;

@@ -4,13 +4,11 @@
 // is stored, so a cached entry stands for exactly what the parser gave; errors and warnings are
 // always reported by the parser itself.
 import { mkdirSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { writeFileAtomicSync } from '../fsutil.js';
+import { dependencyVersion } from '../paths.js';
 import { quickHash } from '../quick-hash.js';
-
-const require = createRequire(import.meta.url);
 
 /** What is looked up for one YAML text: the data when cached, and how to store it otherwise. */
 export interface YamlCacheEntry {
@@ -28,7 +26,7 @@ export interface YamlCacheEntry {
  * node:crypto on a start). A cache that cannot be read or written costs only the parse.
  */
 export function yamlCacheEntry(text: string, options: object, cacheDir: string): YamlCacheEntry {
-  const version = (require('yaml/package.json') as { version: string }).version;
+  const version = dependencyVersion('yaml');
   const key = `${version}\n${JSON.stringify(options)}\n${text}`;
   const file = join(cacheDir, 'yaml', `${quickHash(key)}.json`);
   return {
