@@ -72,8 +72,16 @@ function instantiate(name: string): Record_ {
     for (const setter of importers) setter(ns);
     return value;
   };
-  // Each module's import.meta.url is that of its own compiled file in dist/, so paths found from it are the same.
-  const context: Context = { id: name, meta: { url: pathToFileURL(join(__dirname, '..', '..', `${name}.js`)).href }, import: importModule };
+  // Each module's import.meta.url is that of its own compiled file in dist/, so paths found from
+  // it are the same; made when first asked for (a few modules ask, and a URL costs ~30 µs).
+  let meta: Context['meta'] | undefined;
+  const context: Context = {
+    id: name,
+    get meta() {
+      return (meta ??= { url: pathToFileURL(join(__dirname, '..', '..', `${name}.js`)).href });
+    },
+    import: importModule,
+  };
   const { setters, execute } = definition.declare(exportFn, context);
   record.execute = execute;
   definition.deps.forEach((dep, i) => {
