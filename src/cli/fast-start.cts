@@ -103,12 +103,29 @@ function evaluate(name: string): void {
   record.execute!();
 }
 
-/** `import(spec)` for the bundle's modules: a module of the bundle, else node's own import. */
+/** `import(spec)` for the bundle's modules: a module of the bundle, else an outside one (below). */
 async function importModule(spec: string): Promise<unknown> {
-  if (!definitions.has(spec)) return import(spec);
+  if (!definitions.has(spec)) return importOutside(spec);
   const record = instantiate(spec);
   evaluate(spec);
   return record.ns;
+}
+
+/**
+ * A builtin or a package: required when it can be (a CommonJS package, such as yaml: starting
+ * node's ES module loader for it would cost ~5 ms more), with the namespace node's import()
+ * gives a CommonJS module (its exports, and them as `default`); else imported (an ES module
+ * package, such as execa).
+ */
+async function importOutside(spec: string): Promise<unknown> {
+  let exports: Namespace;
+  try {
+    exports = require(spec) as Namespace;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ERR_REQUIRE_ESM') throw error;
+    return import(spec);
+  }
+  return { ...exports, default: exports };
 }
 
 /** Registers the bundle's modules (once), with V8's recorded code when it is the one for this bundle. */
