@@ -40,12 +40,27 @@ export async function fastBundle() {
   // NodeNext-only typings differ, so only syntax, options and emit problems count here.
   const diagnostics = [...program.getOptionsDiagnostics(), ...program.getSyntacticDiagnostics(), ...result.diagnostics];
   if (diagnostics.length) fail(ts.formatDiagnostics(diagnostics, { getCanonicalFileName: (f) => f, getCurrentDirectory: () => root, getNewLine: () => '\n' }));
-  // What the loader (src/cli/fast-start.cts) supports: static imports of node: builtins only, no top-level await.
-  for (const [, deps] of out.matchAll(/System\.register\("[^"]+", \[([^\]]*)\]/g)) {
-    for (const dep of deps.match(/"[^"]+"/g) ?? []) if (!dep.startsWith('"src/') && !dep.startsWith('"node:')) fail(`a module of the fast path imports ${dep} statically: import it where it is used (await import(…))`);
+  // One module per System.register call, each starting a line. Kept: the modules cli/fast.ts
+  // reaches by its imports and dynamic imports (tsc also emits those it reaches only for types).
+  const text = out.replace(/^\/\/# sourceMappingURL=.*\n?/m, '');
+  const starts = [...text.matchAll(/^System\.register\("([^"]+)", \[([^\]]*)\]/gm)];
+  if (text.slice(0, starts[0]?.index).trim() !== '') fail('tsc wrote something before the first module');
+  const modules = new Map(starts.map((m, i) => [m[1], { deps: (m[2].match(/"[^"]+"/g) ?? []).map((d) => JSON.parse(d)), code: text.slice(m.index, starts[i + 1]?.index ?? text.length) }]));
+  const kept = new Set();
+  const visit = (name) => {
+    const m = modules.get(name);
+    if (!m || kept.has(name)) return;
+    kept.add(name);
+    for (const dep of [...m.deps, ...[...m.code.matchAll(/context_\d+\.import\("(src\/[^"]+)"\)/g)].map((d) => d[1])]) visit(dep);
+  };
+  visit('src/cli/fast');
+  for (const [name, m] of modules) {
+    if (!kept.has(name)) continue;
+    // What the loader (src/cli/fast-start.cts) supports: static imports of node: builtins only, no top-level await.
+    for (const dep of m.deps) if (!modules.has(dep) && !dep.startsWith('node:')) fail(`${name} imports ${dep} statically: import it where it is used (await import(…))`);
+    if (/execute: async function/.test(m.code)) fail(`${name} has a top-level await, which the fast-path loader does not run`);
   }
-  if (/execute: async function/.test(out)) fail('a module of the fast path has a top-level await, which the fast-path loader does not run');
-  const body = `(function (System) {\n${out.replace(/^\/\/# sourceMappingURL=.*\n?/m, '')}})\n`;
+  const body = `(function (System) {\n${[...modules].filter(([name]) => kept.has(name)).map(([, m]) => m.code).join('')}})\n`;
   return bundleHeader(createHash('sha256').update(body).digest('hex').slice(0, 32)) + body;
 }
 
