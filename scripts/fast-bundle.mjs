@@ -76,7 +76,8 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   writeFileAtomicSync(join(dir, FAST_BUNDLE.script), code);
   // The code cache: recorded in a separate node (the one that runs nixlab), after the runs a
   // start is for, so that it holds the functions they compile: validate of a YAML config (parsed,
-  // then from the YAML cache), of the same config as JSON, and generate.
+  // then from the YAML cache), of the same config as JSON, and generate (into a new directory,
+  // then replacing the one it wrote).
   const work = mkdtempSync(join(tmpdir(), 'nixlab-fast-bundle-'));
   try {
     const yaml = join(root, 'examples/local-lab/nixlab.yaml');
@@ -86,7 +87,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
       import { createRequire } from 'node:module';
       const { runFast, bundleCodeCache } = createRequire(import.meta.url)(${JSON.stringify(join(dir, 'fast-start.cjs'))});
       const { writeFileAtomicSync } = await import(${JSON.stringify(pathToFileURL(join(root, 'dist/src/fsutil.js')).href)});
-      for (const argv of [['validate', ${JSON.stringify(yaml)}], ['validate', ${JSON.stringify(yaml)}], ['validate', ${JSON.stringify(json)}], ['generate', ${JSON.stringify(yaml)}, '-o', ${JSON.stringify(join(work, 'out'))}]]) {
+      for (const argv of [['validate', ${JSON.stringify(yaml)}], ['validate', ${JSON.stringify(yaml)}], ['validate', ${JSON.stringify(json)}], ['generate', ${JSON.stringify(yaml)}, '-o', ${JSON.stringify(join(work, 'out'))}], ['generate', ${JSON.stringify(yaml)}, '-o', ${JSON.stringify(join(work, 'out'))}]]) {
         await runFast(argv);
       }
       if (process.exitCode) process.exit();

@@ -184,9 +184,13 @@ export async function replaceDir(dir: string, entries: DirEntry[], opts: Replace
   const tmp = tempSibling(dir);
   try {
     mkdirSync(tmp);
+    const made = new Set([tmp]);
     for (const e of [...entries, { path: GENERATED_MARKER, text: markerText(opts.generator) }]) {
       const target = join(tmp, e.path);
-      mkdirSync(dirname(target), { recursive: true });
+      if (!made.has(dirname(target))) {
+        mkdirSync(dirname(target), { recursive: true });
+        made.add(dirname(target));
+      }
       if ('text' in e) writeFileSync(target, e.text, { mode: 0o644 });
       else copyFileSync(e.copyFrom, target);
     }
