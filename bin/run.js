@@ -8,11 +8,15 @@
 // loader, a tenth of node's own start, before validate could begin.
 const { runFast } = require('../dist/src/cli/fast-start.cjs');
 
-void (async () => {
+(async () => {
   if (!(await runFast(process.argv.slice(2)))) {
     const { execute, settings } = await import('@oclif/core');
     settings.enableAutoTranspile = false;
     // The package root, not this directory: oclif takes the first package.json above `dir`, and bin/ has its own.
     await execute({ dir: require('node:path').join(__dirname, '..') });
   }
-})();
+})().catch((error) => {
+  // Only an incomplete installation gets here (no bundle: `npm run build`); commands report their own errors.
+  process.stderr.write(`error: ${process.env.DEBUG ? error.stack : error.message}\n`);
+  process.exitCode = 70;
+});
