@@ -1,14 +1,18 @@
 // Writing outputs so that a failure never leaves a half-written result: everything goes to a
 // temporary name in the same directory and is renamed into place at the end.
-import { randomBytes } from 'node:crypto';
-import { constants as fsConstants, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { access, copyFile, lstat, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { accessSync, constants as fsConstants, copyFileSync, lstatSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { lstat, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { UserError } from './errors.js';
 
-/** A fresh hidden name beside `path` (same directory, so rename is atomic). */
+/**
+ * A fresh hidden name beside `path` (same directory, so rename is atomic). Its 32 random bits come
+ * from Math.random, not node:crypto, which would cost 2–4 ms to load on every validate: they only
+ * keep one process's writes apart, and the pid keeps processes apart.
+ */
 export function tempSibling(path: string): string {
-  return join(dirname(path), `.${basename(path)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
+  const random = Math.floor(Math.random() * 0x100000000);
+  return join(dirname(path), `.${basename(path)}.tmp-${process.pid}-${random.toString(16).padStart(8, '0')}`);
 }
 
 /** Writes a file atomically (temp file + rename). */
@@ -88,28 +92,31 @@ function notOurs(dir: string, generator: string, what: string): UserError {
 }
 
 /** What `dir` is now: absent, an empty directory, nixlab's own directory; anything else is refused. */
-async function classify(dir: string, opts: ReplaceDirOptions): Promise<'absent' | 'empty' | 'ours'> {
+function classify(dir: string, opts: ReplaceDirOptions): 'absent' | 'empty' | 'ours' {
   let st;
   try {
-    st = await lstat(dir);
+    st = lstatSync(dir);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return 'absent';
     throw writeFailure(dir, e);
   }
   if (st.isSymbolicLink()) throw notOurs(dir, opts.generator, 'it is a symbolic link');
   if (!st.isDirectory()) throw notOurs(dir, opts.generator, 'it is a file, not a directory');
-  const names = await readdir(dir).catch((e) => {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch (e) {
     throw writeFailure(dir, e, 'cannot read the output directory');
-  });
+  }
   if (names.length === 0) return 'empty';
   if (names.includes(GENERATED_MARKER)) {
-    const m = await lstat(join(dir, GENERATED_MARKER));
-    const text = m.isFile() && m.size < 4096 ? await readFile(join(dir, GENERATED_MARKER), 'utf8').catch(() => '') : '';
+    const m = lstatSync(join(dir, GENERATED_MARKER));
+    const text = m.isFile() && m.size < 4096 ? readTextOr(join(dir, GENERATED_MARKER), '') : '';
     if (text.startsWith(MARKER_FIRST_LINE)) return 'ours';
   }
   const legacy = opts.legacy;
   if (legacy && names.every((n) => legacy.names.includes(n)) && names.includes('default.nix')) {
-    const head = await readFile(join(dir, 'default.nix'), 'utf8').catch(() => '');
+    const head = readTextOr(join(dir, 'default.nix'), '');
     if (head.startsWith(legacy.header)) return 'ours';
   }
   throw notOurs(dir, opts.generator, `${names.length} entr${names.length === 1 ? 'y' : 'ies'} and no ${GENERATED_MARKER} file`);
@@ -120,26 +127,35 @@ async function classify(dir: string, opts: ReplaceDirOptions): Promise<'absent' 
  * it, or a directory this process may not change. Checked before anything moves, so that a
  * removal that would stop halfway is refused instead.
  */
-async function unremovable(dir: string): Promise<string | undefined> {
-  const root = await lstat(dir);
-  const walk = async (d: string): Promise<string | undefined> => {
+function unremovable(dir: string): string | undefined {
+  const root = lstatSync(dir);
+  const walk = (d: string): string | undefined => {
     try {
-      await access(d, fsConstants.W_OK | fsConstants.X_OK);
+      accessSync(d, fsConstants.W_OK | fsConstants.X_OK);
     } catch {
       return `${d} is not writable`;
     }
-    for (const e of await readdir(d, { withFileTypes: true })) {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
       const p = join(d, e.name);
-      const st = await lstat(p);
+      const st = lstatSync(p);
       if (st.dev !== root.dev) return `${p} is a mount point`;
       if (e.isDirectory()) {
-        const why = await walk(p);
+        const why = walk(p);
         if (why) return why;
       }
     }
     return undefined;
   };
   return walk(dir);
+}
+
+/** A file's text, or `fallback` when it cannot be read. */
+function readTextOr(file: string, fallback: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return fallback;
+  }
 }
 
 /**
@@ -149,68 +165,74 @@ async function unremovable(dir: string): Promise<string | undefined> {
  * written into a temporary sibling directory, then swapped in with renames; the old copy is
  * removed only after the new one is in place, and only when nothing in it would stop the
  * removal halfway (checked first). On failure the old directory is left as it was.
+ * The file system calls are synchronous: a project is tens of small files, and a round trip
+ * through node's thread pool for each cost more than the writes (start-up time of generate).
  */
 export async function replaceDir(dir: string, entries: DirEntry[], opts: ReplaceDirOptions): Promise<void> {
   dir = resolve(dir);
-  const state = await classify(dir, opts);
+  const state = classify(dir, opts);
   if (state === 'ours') {
-    const why = await unremovable(dir);
+    const why = unremovable(dir);
     if (why) throw new UserError({ where: dir, message: `cannot replace the directory ${opts.generator} wrote before: ${why}; nothing was changed`, hint: `remove ${dir} yourself, or choose a new directory` });
   }
   try {
-    await mkdir(dirname(dir), { recursive: true });
+    mkdirSync(dirname(dir), { recursive: true });
   } catch (e) {
     throw writeFailure(dirname(dir), e);
   }
-  await sweepStaleTemps(dir);
+  sweepStaleTempsSync(dir);
   const tmp = tempSibling(dir);
   try {
-    await mkdir(tmp);
+    mkdirSync(tmp);
+    const made = new Set([tmp]);
     for (const e of [...entries, { path: GENERATED_MARKER, text: markerText(opts.generator) }]) {
       const target = join(tmp, e.path);
-      await mkdir(dirname(target), { recursive: true });
-      if ('text' in e) await writeFile(target, e.text, { mode: 0o644 });
-      else await copyFile(e.copyFrom, target);
+      if (!made.has(dirname(target))) {
+        mkdirSync(dirname(target), { recursive: true });
+        made.add(dirname(target));
+      }
+      if ('text' in e) writeFileSync(target, e.text, { mode: 0o644 });
+      else copyFileSync(e.copyFrom, target);
     }
   } catch (e) {
-    await rm(tmp, { recursive: true, force: true });
+    rmSync(tmp, { recursive: true, force: true });
     throw writeFailure(dir, e);
   }
   if (state === 'empty') {
     // The user's own (empty) directory stays: its inode, owner and mode, and a shell's working
     // directory in it. The entries move in one by one; a failure takes back those moved.
-    const names = await readdir(tmp);
+    const names = readdirSync(tmp);
     const moved: string[] = [];
     try {
       for (const n of names) {
-        await rename(join(tmp, n), join(dir, n));
+        renameSync(join(tmp, n), join(dir, n));
         moved.push(n);
       }
     } catch (e) {
-      for (const n of moved) await rm(join(dir, n), { recursive: true, force: true });
-      await rm(tmp, { recursive: true, force: true });
+      for (const n of moved) rmSync(join(dir, n), { recursive: true, force: true });
+      rmSync(tmp, { recursive: true, force: true });
       throw writeFailure(dir, e);
     }
-    await rm(tmp, { recursive: true, force: true });
+    rmSync(tmp, { recursive: true, force: true });
     return;
   }
   const old = state === 'ours' ? tempSibling(dir) : undefined;
   try {
-    if (old) await rename(dir, old);
+    if (old) renameSync(dir, old);
   } catch (e) {
-    await rm(tmp, { recursive: true, force: true });
+    rmSync(tmp, { recursive: true, force: true });
     throw writeFailure(dir, e);
   }
   try {
-    await rename(tmp, dir);
+    renameSync(tmp, dir);
   } catch (e) {
-    if (old) await rename(old, dir);
-    await rm(tmp, { recursive: true, force: true });
+    if (old) renameSync(old, dir);
+    rmSync(tmp, { recursive: true, force: true });
     throw writeFailure(dir, e);
   }
   if (old) {
     try {
-      await rm(old, { recursive: true, force: true, maxRetries: 3 });
+      rmSync(old, { recursive: true, force: true, maxRetries: 3 });
     } catch (e) {
       throw new UserError(
         { where: old, message: `the new ${basename(dir)} is in place, but its previous copy could not be removed completely (${(e as Error).message})`, hint: `remove ${old} yourself; nixlab also removes it the next time it writes ${dir}` },
@@ -239,12 +261,16 @@ function alive(pid: number): boolean {
  * running processes, and every other file, stay. Best effort: a failure is ignored.
  */
 export async function sweepStaleTemps(path: string): Promise<string[]> {
+  return sweepStaleTempsSync(path);
+}
+
+function sweepStaleTempsSync(path: string): string[] {
   const dir = dirname(path);
   const name = basename(path);
   const removed: string[] = [];
   let names: string[];
   try {
-    names = await readdir(dir);
+    names = readdirSync(dir);
   } catch {
     return removed;
   }
@@ -252,7 +278,7 @@ export async function sweepStaleTemps(path: string): Promise<string[]> {
     const m = TEMP_NAME.exec(n);
     if (!m || m[1] !== name || alive(Number(m[2]))) continue;
     try {
-      await rm(join(dir, n), { recursive: true, force: true });
+      rmSync(join(dir, n), { recursive: true, force: true });
       removed.push(n);
     } catch {
       // left for the next run

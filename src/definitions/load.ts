@@ -1,7 +1,7 @@
 // Finding and loading config files: TS/JS (evaluated with jiti in a worker thread), JSON and YAML, each parse error
 // with line:column, then validation. Anything wrong becomes one UserError listing every problem.
-import { statSync } from 'node:fs';
-import { readFile, stat } from 'node:fs/promises';
+import { readFileSync, statSync } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { InternalError, UserError, type Problem } from '../errors.js';
@@ -58,9 +58,9 @@ export async function loadConfig(file: string): Promise<LoadedConfig> {
   const raw = (MODULE_CONFIG_EXTENSIONS as readonly string[]).includes(ext)
     ? await importModule(file)
     : ext === '.json'
-      ? parseJsonFile(file, await readText(file))
+      ? parseJsonFile(file, readText(file))
       : ext === '.yaml' || ext === '.yml'
-        ? await parseYaml(file, await readText(file))
+        ? await parseYaml(file, readText(file))
         : unknownType(file);
   const result = validateConfig(raw.value, file, { baseDir: path.dirname(path.resolve(file)) });
   const warnings = [...raw.warnings, ...result.warnings];
@@ -81,9 +81,10 @@ function unknownType(file: string): never {
   });
 }
 
-async function readText(file: string): Promise<string> {
+// Read synchronously: a config is small, and node's promise-based fs is not loaded for it (start-up time).
+function readText(file: string): string {
   try {
-    return await readFile(file, 'utf8');
+    return readFileSync(file, 'utf8');
   } catch (error) {
     throw unreadable(file, error);
   }

@@ -3,14 +3,12 @@
 // always parses to the same data. Only a clean parse (no error, no warning) into plain JSON data
 // is stored, so a cached entry stands for exactly what the parser gave; errors and warnings are
 // always reported by the parser itself.
-import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { writeFileAtomicSync } from '../fsutil.js';
-
-const require = createRequire(import.meta.url);
+import { dependencyVersion } from '../paths.js';
+import { quickHash } from '../quick-hash.js';
 
 /** What is looked up for one YAML text: the data when cached, and how to store it otherwise. */
 export interface YamlCacheEntry {
@@ -21,22 +19,25 @@ export interface YamlCacheEntry {
 }
 
 /**
- * The cache entry of a YAML text parsed with `options` (they are part of its name, with the yaml
- * library's version). Each entry starts with a hash of its JSON: a truncated or garbled entry is
- * never used, only replaced. A cache that cannot be read or written costs only the parse.
+ * The cache entry of a YAML text parsed with `options` (they are part of what it is for, with the
+ * yaml library's version). An entry is named by a hash of what it is for, holds that in full
+ * (compared, so two texts with one name cannot mix) and starts with a hash of the rest: a
+ * truncated or garbled entry is never used, only replaced. Hashes are ../quick-hash.ts's (no
+ * node:crypto on a start). A cache that cannot be read or written costs only the parse.
  */
 export function yamlCacheEntry(text: string, options: object, cacheDir: string): YamlCacheEntry {
-  const version = (require('yaml/package.json') as { version: string }).version;
-  const key = createHash('sha256').update(`${version}\n${JSON.stringify(options)}\n${text}`).digest('hex').slice(0, 32);
-  const file = join(cacheDir, 'yaml', `${key}.json`);
+  const version = dependencyVersion('yaml');
+  const key = `${version}\n${JSON.stringify(options)}\n${text}`;
+  const file = join(cacheDir, 'yaml', `${quickHash(key)}.json`);
   return {
-    cached: read(file),
+    cached: read(file, key),
     store(data) {
       const json = JSON.stringify(data);
       if (json === undefined || !isDeepStrictEqual(JSON.parse(json), data)) return;
+      const body = JSON.stringify({ key, data: JSON.parse(json) as unknown });
       try {
         mkdirSync(join(file, '..'), { recursive: true });
-        writeFileAtomicSync(file, `${digest(json)}\n${json}`);
+        writeFileAtomicSync(file, `${quickHash(body)}\n${body}`);
       } catch {
         // The directory is unusable (not a directory, no permission): nothing was written.
       }
@@ -44,9 +45,7 @@ export function yamlCacheEntry(text: string, options: object, cacheDir: string):
   };
 }
 
-const digest = (json: string) => createHash('sha256').update(json).digest('hex');
-
-function read(file: string): unknown {
+function read(file: string, key: string): unknown {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -54,7 +53,8 @@ function read(file: string): unknown {
     return undefined;
   }
   const newline = text.indexOf('\n');
-  const json = text.slice(newline + 1);
-  if (newline < 0 || text.slice(0, newline) !== digest(json)) return undefined;
-  return JSON.parse(json) as unknown;
+  const body = text.slice(newline + 1);
+  if (newline < 0 || text.slice(0, newline) !== quickHash(body)) return undefined;
+  const entry = JSON.parse(body) as { key?: unknown; data?: unknown };
+  return entry.key === key ? entry.data : undefined;
 }

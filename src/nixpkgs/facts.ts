@@ -37,9 +37,26 @@ export function factsDir(): string {
   return join(packageRoot(), 'nixpkgs-facts');
 }
 
+/**
+ * Where `npm run build` (scripts/facts-names.mjs) unpacks a committed names file (`<source>/names-<sha>.gz`):
+ * gunzipping it took a tenth of node's start on every validate. The name holds its text's hash.
+ */
+export function unpackedNamesFile(file: string): string {
+  return join(packageRoot(), 'dist', 'nixpkgs-facts', file.replace(/\.gz$/, '.txt'));
+}
+
+/** A committed names file's text: as the build unpacked it, else gunzipped (a build without that step, ts-jest). */
+export function namesFileText(file: string): string {
+  try {
+    return readFileSync(unpackedNamesFile(file), 'utf8');
+  } catch {
+    return gunzipSync(readFileSync(join(factsDir(), file))).toString('utf8');
+  }
+}
+
 const cache = new Map<string, LoadedFacts>();
 
-/** The facts of one evaluated tree, names read (and gunzipped) only when asked for. */
+/** The facts of one evaluated tree, names read only when asked for. */
 export class LoadedFacts implements NixpkgsFacts {
   readonly label: string;
   /** Each set's names as read: one per line, with a newline before the first and after the last. */
@@ -55,7 +72,7 @@ export class LoadedFacts implements NixpkgsFacts {
     const key = set === '' ? 'top-level' : set;
     if (!this.textCache.has(key)) {
       const entry = this.file.packageSets[key];
-      const text = entry && 'file' in entry ? gunzipSync(readFileSync(join(factsDir(), entry.file))).toString('utf8') : undefined;
+      const text = entry && 'file' in entry ? namesFileText(entry.file) : undefined;
       this.textCache.set(key, text === undefined ? undefined : `\n${text}${text.endsWith('\n') ? '' : '\n'}`);
     }
     return this.textCache.get(key);

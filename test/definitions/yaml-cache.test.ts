@@ -49,6 +49,18 @@ describe('yamlCacheEntry', () => {
     expect(yamlCacheEntry('t', OPTIONS, dir).cached).toBeUndefined();
   });
 
+  it('never gives the data of another text stored under the same name (a hash collision)', () => {
+    const dir = fresh();
+    yamlCacheEntry('a: 1\n', OPTIONS, dir).store({ a: 1 });
+    const [stored] = entries(dir);
+    yamlCacheEntry('a: 2\n', OPTIONS, dir).store({ a: 2 });
+    const other = entries(dir).find((n) => n !== stored)!;
+    // The entry for `a: 1` put where `a: 2`'s would be: whole, and its hash line right.
+    writeFileSync(join(dir, 'yaml', other), readFileSync(join(dir, 'yaml', stored!), 'utf8'));
+    expect(yamlCacheEntry('a: 2\n', OPTIONS, dir).cached).toBeUndefined();
+    expect(yamlCacheEntry('a: 1\n', OPTIONS, dir).cached).toEqual({ a: 1 });
+  });
+
   it('works when the cache cannot be written', () => {
     const file = fresh();
     writeFileSync(file, 'not a directory');

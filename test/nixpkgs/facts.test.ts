@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { kernelKinds } from '../../src/kernels/index.js';
 import { nixpkgsNeeds } from '../../src/nixpkgs/needs.js';
-import { factsDir, pinFacts, PIN_FACTS_SOURCE } from '../../src/nixpkgs/facts.js';
+import { factsDir, pinFacts, PIN_FACTS_SOURCE, unpackedNamesFile } from '../../src/nixpkgs/facts.js';
 import { pythonVersionsWithIpykernel } from '../../src/kernels/python.js';
 import { cppStandardsOffered } from '../../src/kernels/cpp.js';
 import { nixlab } from '../helpers/cli.js';
@@ -46,6 +46,14 @@ describe(`the pin's facts (nixpkgs-facts/${PIN_FACTS_SOURCE}.json)`, () => {
     const sortKeys = (v: unknown): unknown =>
       Array.isArray(v) ? v.map(sortKeys) : v && typeof v === 'object' ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, sortKeys((v as Record<string, unknown>)[k])])) : v;
     expect(raw).toBe(JSON.stringify(sortKeys(JSON.parse(raw)), null, 2) + '\n');
+  });
+
+  it('the name files npm run build unpacked into dist/ are the committed text (run `npm run build` when this fails)', () => {
+    for (const entry of Object.values(facts.file.packageSets)) {
+      if (!('file' in entry)) continue;
+      const unpacked = readFileSync(unpackedNamesFile(entry.file), 'utf8');
+      expect([entry.file, unpacked === gunzipSync(readFileSync(join(factsDir(), entry.file))).toString('utf8')]).toEqual([entry.file, true]);
+    }
   });
 
   it('has(set, name) agrees with the list of names, and is undefined for a set whose names are unknown', () => {
