@@ -1,17 +1,25 @@
 // The byte worker's thread (see ../sink.ts, ByteWorker): hashes the parts of each buffer it is
-// handed that overlap a registered range, and writes the buffer to a file when told to (pwrite
-// on the thread pool, so the next buffer is hashed meanwhile). Buffers are transferred, not
+// handed that overlap a registered range (an open range gets its end later, before the buffer
+// holding its last byte), and writes the buffer to a file when told to (pwrite on the thread
+// pool, so the next buffer is hashed meanwhile). Buffers are transferred, not
 // copied, and handed back in the reply.
 import { createHash, type Hash } from 'node:crypto';
 import { write } from 'node:fs';
 import { parentPort } from 'node:worker_threads';
 
-/** A range of a stream whose SHA-256 is wanted. */
+/** A range of a stream whose SHA-256 is wanted; length null: open until an EndMessage. */
 export interface RangeMessage {
   t: 'range';
   id: number;
   stream: number;
   start: number;
+  length: number | null;
+}
+
+/** Closes an open range: its length, sent before the data holding its last byte. */
+export interface EndMessage {
+  t: 'end';
+  id: number;
   length: number;
 }
 
@@ -27,7 +35,7 @@ export interface DataMessage {
   base: number;
 }
 
-export type ByteWorkerRequest = RangeMessage | DataMessage;
+export type ByteWorkerRequest = RangeMessage | EndMessage | DataMessage;
 
 export type ByteWorkerReply =
   | { t: 'digest'; id: number; hex: string }
@@ -37,8 +45,13 @@ const port = parentPort!;
 const ranges = new Map<number, { stream: number; start: number; end: number; hash: Hash }>();
 
 port.on('message', (m: ByteWorkerRequest) => {
+  if (m.t === 'end') {
+    const r = ranges.get(m.id);
+    if (r) r.end = r.start + m.length;
+    return;
+  }
   if (m.t === 'range') {
-    const r = { stream: m.stream, start: m.start, end: m.start + m.length, hash: createHash('sha256') };
+    const r = { stream: m.stream, start: m.start, end: m.length === null ? Infinity : m.start + m.length, hash: createHash('sha256') };
     if (m.length === 0) port.postMessage({ t: 'digest', id: m.id, hex: r.hash.digest('hex') } satisfies ByteWorkerReply);
     else ranges.set(m.id, r);
     return;
