@@ -78,7 +78,7 @@ port.on('message', (m: ByteWorkerRequest) => {
   if (m.fd === null) return ack(null);
   const fd = m.fd;
   const step = (off: number) =>
-    write(fd, view, off, m.length - off, m.base + s + off, (err, n) => {
+    write(fd, view, off, pieceLength(m.base + s + off, m.length - off), m.base + s + off, (err, n) => {
       if (err) return done(err);
       if (off + n < m.length) return step(off + n);
       done(null);
@@ -101,3 +101,18 @@ port.on('message', (m: ByteWorkerRequest) => {
 // OCI directory pack's samples in perf, gone with one write at a time).
 let writing = false;
 const queued: (() => void)[] = [];
+
+const MIB = 1 << 20;
+
+/**
+ * How much of a write at file offset `pos` goes in one call: a write that would cover a whole
+ * 1 MiB-aligned span is split at its middle. Given such a span in one call, the kernel fills it
+ * with one 1 MiB page-cache folio, and on a VM whose balloon hands free memory back to the host
+ * (Firecracker's free page reporting) that memory costs host faults to fill: measured, a 750 MiB
+ * file written in aligned 1 MiB calls took 0.5-1.7 s of system time, in 512 KiB calls 0.15 s;
+ * an OCI directory pack (every blob file written from offset 0, so every buffer aligned) 0.57x
+ * the CPU. One more call per MiB where it applies, none elsewhere.
+ */
+function pieceLength(pos: number, length: number): number {
+  return pos % MIB === 0 && length >= MIB ? MIB / 2 : length;
+}
