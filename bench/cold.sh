@@ -10,6 +10,7 @@
 #   NIXLAB_NIXPKGS=DIR                 adds DIR/pkgs/build-support/docker/stream_layered_image.py
 #                                      (nixpkgs' streamLayeredImage), given the same layers,
 #                                      config and system layer (bench/sli-conf.mjs), to /dev/null
+#   NIXLAB_SETTLE=SECONDS              pause after removing each output (default 3; see below)
 #
 # Commands, on the 1× and the 2× closure of bench/closure.nix:
 #   tar      tar -cf - <closure> | openssl sha256             (the throughput baseline)
@@ -72,8 +73,13 @@ cold() { # cold SIZE ROOT
     cmd[sli]="python3 \$sli \$work/sli-$size/conf.json >/dev/null"; order+=(sli)
   fi
   # Each output is removed right after its run, so its dirty pages are not written back during
-  # the next command (which would bill that command for them).
-  local clean="rm -rf \$work/x.tar \$work/y.tar \$work/oci \$work/p.tar"
+  # the next command (which would bill that command for them). Then a pause, the same before
+  # every command: on a VM whose balloon reports free pages to the host, memory freed a moment
+  # ago is cheap to write into and memory freed seconds ago costs host faults (a 750 MiB file
+  # written in 1 MiB-aligned writes: ~0.2 s of system time right after a removal, 0.8-1.0 s
+  # three seconds later), so without it each command's cost depends on how long ago the one
+  # before it freed its output.
+  local clean="rm -rf \$work/x.tar \$work/y.tar \$work/oci \$work/p.tar; sleep ${NIXLAB_SETTLE:-3}"
   for name in "${order[@]}"; do bash -c "${cmd[$name]}; $clean" >/dev/null 2>&1; done
   for round in $(seq "$runs"); do
     for name in "${order[@]}"; do

@@ -5,8 +5,8 @@
 import { InternalError } from '../errors.js';
 import type { WriteContext } from './archive.js';
 import type { ArchiveSink } from './sink.js';
-import { encodeHeader, pad512 } from './tar-header.js';
-import { frameLayer, type LayerContents } from './tar.js';
+import { encodeHeader, MAX_OCTAL_SIZE, pad512 } from './tar-header.js';
+import { frameLayer, type LayerContents, type LayerEntry } from './tar.js';
 
 /** A layer written into an archive. */
 export interface LayerWritten {
@@ -20,6 +20,8 @@ export interface LayerWritten {
 
 export class OuterTar {
   private readonly scratch = Buffer.allocUnsafe(512);
+  /** Headers of streamed layers, to rewrite once their sizes are known. */
+  private readonly patches: { at: number; name: string; size: number }[] = [];
   private readonly signal: AbortSignal;
   /** Sink position of the archive's first byte. */
   private readonly base: number;
@@ -65,6 +67,33 @@ export class OuterTar {
     if (written !== size) throw new InternalError(`layer ${name}: computed ${size} bytes but framed ${written}`);
     await this.sink.zeros(pad512(size) - size, this.signal);
     return { size, headerOffset, digest };
+  }
+
+  /**
+   * Streams one layer tar as the entry `name` while its entries are listed (streamStorePaths),
+   * hashing it on the way. Its size is not known when its header goes out: the header says 0
+   * and is rewritten by patchHeaders(), so the sink must be a file (sink.patchable). The size
+   * must fit the header's octal field (MAX_OCTAL_SIZE), or the header would need a pax block.
+   */
+  async streamLayer(name: string, entries: Iterable<LayerEntry>): Promise<LayerWritten> {
+    if (!this.sink.patchable) throw new InternalError('a layer of unknown size is streamed only into a file');
+    const at = this.sink.position;
+    await this.header(name, 'file', 0);
+    const range = this.sink.hashOpenRange(this.sink.position);
+    const digest = range.digest.then((hex) => `sha256:${hex}`);
+    digest.catch(() => undefined);
+    const size = await frameLayer(entries, this.sink, this.signal, (n) => range.end(n));
+    if (size > MAX_OCTAL_SIZE) throw new InternalError(`layer ${name} (${size} bytes) was streamed but its size needs a pax header`);
+    await this.sink.zeros(pad512(size) - size, this.signal);
+    this.patches.push({ at, name, size });
+    return { size, headerOffset: at - this.base, digest };
+  }
+
+  /** Rewrites the headers of streamed layers with their sizes; after the sink's finish(). */
+  patchHeaders(): void {
+    for (const { at, name, size } of this.patches.splice(0)) {
+      this.sink.patch(at, encodeHeader({ name, type: 'file', size, mode: 0o644, uid: 0, gid: 0 }, this.scratch));
+    }
   }
 
   /** Writes the end-of-archive blocks; returns the archive's size. */

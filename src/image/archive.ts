@@ -3,7 +3,7 @@
 import type { CachedLayer } from './cache.js';
 import type { ConfigBlob, ImageReference } from './config.js';
 import type { ByteWorker } from './sink.js';
-import type { LayerContents } from './tar.js';
+import type { LayerContents, LayerEntry } from './tar.js';
 
 /** One layer to write. Its entries are listed only when it is written (one list in memory). */
 export interface LayerSource {
@@ -26,6 +26,23 @@ export interface LayerSource {
   entries(signal: AbortSignal): Promise<LayerContents>;
   /** Starts listing in the background, so entries() is ready when the layer's turn comes. */
   prefetch?(signal: AbortSignal): void;
+  /**
+   * The same entries, listed while they are written (no listing first), for a writer that
+   * does not need the size in advance; only for layers whose tar stays well under the size a
+   * ustar header holds (8 GiB): their NAR size is at most STREAMED_NAR_MAX.
+   */
+  stream?(): Iterable<LayerEntry>;
+}
+
+/** Largest NAR size of a layer that is streamed (LayerSource.stream): a quarter of ustar's 8 GiB. */
+export const STREAMED_NAR_MAX = 2 ** 31;
+
+/**
+ * Whether a writer streams this layer: no cached digest to check against a listing's size
+ * (trustedDigest needs the listing), and a stream to take.
+ */
+export function streamable(layer: LayerSource | undefined): layer is LayerSource & { stream(): Iterable<LayerEntry> } {
+  return !!layer && !layer.known && !!layer.stream;
 }
 
 /** Everything an archive writer needs. */

@@ -4,7 +4,7 @@
 // and a name that does not depend on the digest lets the header go out before the data.
 import { canonicalJson } from '../json.js';
 import { OuterTar } from './archive-tar.js';
-import { trustedDigest, uncompressedLayer, type ArchiveInput, type ArchiveLayer, type ArchiveResult, type WriteContext } from './archive.js';
+import { streamable, trustedDigest, uncompressedLayer, type ArchiveInput, type ArchiveLayer, type ArchiveResult, type WriteContext } from './archive.js';
 import type { ArchiveSink } from './sink.js';
 
 /** Path of layer `index` inside a docker archive. */
@@ -17,11 +17,21 @@ export async function writeDockerArchive(input: ArchiveInput, sink: ArchiveSink,
   const out = new OuterTar(sink, ctx);
   await out.dir('layers');
   const written: { path: string; size: number; digest: Promise<string>; storePaths: string[]; hashed: boolean; omitted: boolean }[] = [];
+  // Into a file, a layer with no cached digest is framed as it is listed; its header is
+  // rewritten with its size at the end. Into a stream, each header needs its size first.
+  const streamed = (j: number) => sink.patchable && streamable(input.layers[j]);
   for (const [i, layer] of input.layers.entries()) {
     input.onLayer?.(i, input.layers.length);
     const path = dockerLayerPath(i);
+    if (streamed(i)) {
+      if (!streamed(i + 1)) input.layers[i + 1]?.prefetch?.(ctx.signal);
+      const w = await out.streamLayer(path, layer.stream!());
+      void w.digest.then((digest) => layer.remember?.({ digest, size: w.size }), () => undefined);
+      written.push({ path, size: w.size, digest: w.digest, storePaths: layer.storePaths, hashed: true, omitted: false });
+      continue;
+    }
     const contents = await layer.entries(ctx.signal);
-    input.layers[i + 1]?.prefetch?.(ctx.signal);
+    if (!streamed(i + 1)) input.layers[i + 1]?.prefetch?.(ctx.signal);
     // Every byte is written either way; a cached digest only saves hashing them.
     const known = trustedDigest(layer, contents);
     if (input.omit?.(i, known) && known) {
@@ -48,6 +58,7 @@ export async function writeDockerArchive(input: ArchiveInput, sink: ArchiveSink,
   }
   await out.finish();
   await sink.finish();
+  out.patchHeaders();
   const layers: ArchiveLayer[] = written.map((w, i) => ({ ...uncompressedLayer(digests[i]!, w.size), storePaths: w.storePaths, path: w.path, hashed: w.hashed, reused: false, omitted: w.omitted }));
   return { config, layers };
 }

@@ -12,11 +12,11 @@ import { join } from 'node:path';
 import { InternalError, UserError } from '../errors.js';
 import { writeFileAtomic } from '../fsutil.js';
 import { OuterTar } from './archive-tar.js';
-import { MEDIA, trustedDigest, uncompressedLayer, type ArchiveInput, type ArchiveLayer, type ArchiveResult, type LayerDescriptor, type WriteContext } from './archive.js';
+import { MEDIA, streamable, trustedDigest, uncompressedLayer, type ArchiveInput, type ArchiveLayer, type ArchiveResult, type LayerDescriptor, type WriteContext } from './archive.js';
 import { canonicalJson } from '../json.js';
 import { jsonBlob, type ConfigBlob, type ImageReference } from './config.js';
 import { ArchiveSink } from './sink.js';
-import { frameLayer, waitFor } from './tar.js';
+import { frameLayer, waitFor, type LayerContents } from './tar.js';
 
 export const OCI_LAYOUT = Buffer.from(canonicalJson({ imageLayoutVersion: '1.0.0' }) + '\n');
 const PLACEHOLDER = '0'.repeat(64);
@@ -217,26 +217,33 @@ export async function writeOciDir(input: ArchiveInput, dir: string, ctx: WriteCo
         layers[i] = { ...uncompressedLayer(digest, size), storePaths: layer.storePaths, path: blobPath(digest), hashed: false, reused: true };
         continue;
       }
-      const entries = await layer.entries(ctx.signal);
+      // A layer with no cached digest is framed as it is listed (a blob has no header that
+      // needs its size); one with a cached digest is listed first, to check the digest's size.
+      const streamed = streamable(layer);
+      const entries = streamed ? layer.stream() : await layer.entries(ctx.signal);
       const next = input.layers.findIndex((_, j) => j > i && !reusable[j]);
-      if (next > 0) input.layers[next]!.prefetch?.(ctx.signal);
-      const size = entries.tarSize;
-      const known = trustedDigest(layer, entries);
+      if (next > 0 && !streamable(input.layers[next])) input.layers[next]!.prefetch?.(ctx.signal);
+      const known = streamed ? null : trustedDigest(layer, entries as LayerContents);
       const tmp = join(blobs, `.layer-${i}-${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
       temporary.add(tmp);
       const fh = await open(tmp, 'wx+', 0o644);
       let hex: Promise<string> | null = null;
       let sink: ArchiveSink | null = null;
+      let size: number;
       try {
         const base = before;
         sink = new ArchiveSink({ fd: fh.fd }, ctx.worker, { onError: ctx.onError, onBytes: (n) => ctx.onBytes?.(base + n) }, ctx.slots);
+        let onSize: ((n: number) => void) | undefined;
         if (!known) {
-          hex = sink.hashRange(0, size);
+          const range = sink.hashOpenRange(0);
+          hex = range.digest;
           hex.catch(() => undefined);
+          onSize = (n) => range.end(n);
         }
-        const written = await frameLayer(entries, sink, ctx.signal);
+        size = await frameLayer(entries, sink, ctx.signal, onSize);
         await sink.finish();
-        if (written !== size) throw new InternalError(`layer ${i}: computed ${size} bytes but wrote ${written}`);
+        const listed = streamed ? size : (entries as LayerContents).tarSize;
+        if (size !== listed) throw new InternalError(`layer ${i}: computed ${listed} bytes but wrote ${size}`);
       } catch (error) {
         // The worker may still be writing to the file: let it finish before the fd is closed.
         await sink?.settle();

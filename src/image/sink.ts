@@ -8,6 +8,7 @@
 // Memory stays bounded by the ring (SLOTS × SLOT_SIZE).
 // (The other way round, the main thread writing and the worker hashing after the write, and
 // hashing by reading the file back, were measured: bench/README.md, issue 28.)
+import { writeSync } from 'node:fs';
 import { type Writable } from 'node:stream';
 import { Worker } from 'node:worker_threads';
 import { InternalError } from '../errors.js';
@@ -32,6 +33,11 @@ export class ByteWorker {
   private nextId = 1;
   private failure: Error | null = null;
 
+  /** Starts the thread now, so its start overlaps the caller's listing instead of the first hash. */
+  start(): void {
+    void this.worker;
+  }
+
   private get worker(): Worker {
     if (this.thread) return this.thread;
     // It allocates next to nothing: a small heap keeps the process's RSS down.
@@ -52,20 +58,25 @@ export class ByteWorker {
     this.waiting.clear();
   }
 
-  private request(msg: DistributiveOmit<ByteWorkerRequest, 'id'>, transfer: ArrayBuffer[] = []): Promise<Reply> {
+  private request(msg: DistributiveOmit<ByteWorkerRequest, 'id'>, transfer: ArrayBuffer[] = [], id = this.nextId++): Promise<Reply> {
     if (this.failure) return Promise.reject(this.failure);
-    const id = this.nextId++;
     return new Promise<Reply>((resolve, reject) => {
       this.waiting.set(id, { resolve, reject });
       this.worker.postMessage({ ...msg, id }, transfer);
     });
   }
 
-  /** Registers a range before any of its bytes are sent; resolves to its hex SHA-256. */
-  async range(stream: number, start: number, length: number): Promise<string> {
-    const reply = await this.request({ t: 'range', stream, start, length });
-    if (reply.t !== 'digest') throw new InternalError('byte worker: a range was answered with an ack');
-    return reply.hex;
+  /**
+   * Registers a range before any of its bytes are sent; resolves to its hex SHA-256. A null
+   * length leaves it open: `end(length)` closes it, before the data holding its last byte.
+   */
+  range(stream: number, start: number, length: number | null): { digest: Promise<string>; end(length: number): void } {
+    const id = this.nextId++;
+    const digest = this.request({ t: 'range', stream, start, length }, [], id).then((reply) => {
+      if (reply.t !== 'digest') throw new InternalError('byte worker: a range was answered with an ack');
+      return reply.hex;
+    });
+    return { digest, end: (n) => void (this.failure || this.worker.postMessage({ t: 'end', id, length: n } satisfies ByteWorkerRequest)) };
   }
 
   /**
@@ -163,12 +174,46 @@ export class ArchiveSink {
 
   /** SHA-256 (hex) of bytes [start, start+length); must be called before those bytes are written. */
   hashRange(start: number, length: number): Promise<string> {
+    return this.openRange(start, length).digest;
+  }
+
+  /**
+   * SHA-256 (hex) of the bytes from `start` to an end given later by end(length), which must
+   * come while the range's last byte is still buffered (frameLayer's onSize does).
+   */
+  hashOpenRange(start: number): { digest: Promise<string>; end(length: number): void } {
+    return this.openRange(start, null);
+  }
+
+  private openRange(start: number, length: number | null): { digest: Promise<string>; end(length: number): void } {
     if (start < this.position) throw new InternalError(`hash range at ${start} registered after byte ${this.position} was written`);
     if (!this.worker) throw new InternalError('a sink without a byte worker cannot hash');
-    const range = { start, end: start + length };
+    const range = { start, end: length === null ? Infinity : start + length };
     this.ranges.push(range);
+    const handle = this.worker.range(this.stream, start, length);
     // A failure (a write error, a dead pipe) ends the wait: the range may never be complete.
-    return Promise.race([this.worker.range(this.stream, start, length), this.failed]).finally(() => this.ranges.splice(this.ranges.indexOf(range), 1));
+    const digest = Promise.race([handle.digest, this.failed]).finally(() => this.ranges.splice(this.ranges.indexOf(range), 1));
+    const end = (n: number) => {
+      if (range.end !== Infinity) throw new InternalError('hash range closed twice');
+      if (start + n <= this.dispatched) throw new InternalError(`hash range closed at ${start + n}, after byte ${this.dispatched} went out`);
+      range.end = start + n;
+      handle.end(n);
+    };
+    return { digest, end };
+  }
+
+  /** True when the output is a file, whose bytes patch() may rewrite once finished. */
+  get patchable(): boolean {
+    return !!this.output && 'fd' in this.output;
+  }
+
+  /** Rewrites bytes at stream position `at` of a file output; only after finish(). */
+  patch(at: number, bytes: Buffer): void {
+    const output = this.output;
+    if (!output || !('fd' in output)) throw new InternalError('only a file output can be patched');
+    if (this.current || this.inFlight.size) throw new InternalError('a sink is patched only after finish()');
+    const base = output.base ?? 0;
+    for (let off = 0; off < bytes.length; ) off += writeSync(output.fd, bytes, off, bytes.length - off, base + at + off);
   }
 
   /** Free bytes in the current buffer (taking a free one if needed); 0 when all are in flight or the sink failed. */

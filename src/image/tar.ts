@@ -144,17 +144,45 @@ export async function scanStorePathsInBackground(storePaths: string[], signal?: 
   }
 }
 
+/** Receives each entry of a walk, in tar order (ScannedLayer.add's arguments). */
+type EntrySink = (depth: number, base: string, kind: number, mode: number, size: number, target: string | undefined, name: string) => void;
+
+/**
+ * The same entries as scanStorePaths(), listed while they are consumed (one walk step per
+ * entry taken): a writer that does not need the layer's size before its bytes (its header is
+ * patched afterwards, or it has none) frames each entry right after its lstat, so no listing
+ * comes first and none is kept.
+ */
+export function* streamStorePaths(storePaths: string[]): Generator<LayerEntry> {
+  const ready: LayerEntry[] = [];
+  const scan = new StoreScan(storePaths, (_depth, _base, kind, mode, size, target, name) => {
+    if (kind === KIND_DIR) ready.push({ type: 'directory', name, mode });
+    else if (kind === KIND_LINK) ready.push({ type: 'symlink', name, target: target! });
+    else ready.push({ type: 'file', name, mode, size, source: `/${name}` });
+  });
+  for (;;) {
+    for (let i = 0; i < ready.length; i++) yield ready[i]!;
+    ready.length = 0;
+    if (!scan.step(64)) break;
+  }
+  for (const e of ready) yield e;
+}
+
 /** A resumable depth-first walk (an explicit stack instead of recursion). */
 class StoreScan {
-  readonly layer = new ScannedLayer();
+  readonly layer: ScannedLayer;
+  private readonly out: EntrySink;
   private readonly stack: { abs: string; name: string; depth: number; children: string[]; next: number }[] = [];
   private readonly roots: string[];
   private nextRoot = 0;
   private readonly rootDepth: number;
 
-  constructor(storePaths: string[]) {
+  /** Entries go to `out`, or by default into `layer` (a ScannedLayer). */
+  constructor(storePaths: string[], out?: EntrySink) {
+    this.layer = new ScannedLayer();
+    this.out = out ?? ((...args) => this.layer.add(...args));
     const parts = storeDir().replace(/^\/+/, '').split('/');
-    parts.forEach((part, i) => this.layer.add(i, part, KIND_DIR, 0o755, 0, undefined, parts.slice(0, i + 1).join('/')));
+    parts.forEach((part, i) => this.out(i, part, KIND_DIR, 0o755, 0, undefined, parts.slice(0, i + 1).join('/')));
     this.rootDepth = parts.length;
     this.roots = [...storePaths].sort(byteOrder);
   }
@@ -183,12 +211,12 @@ class StoreScan {
     const st = lstatSync(abs);
     const mode = st.mode & 0o7777;
     if (st.isDirectory()) {
-      this.layer.add(depth, base, KIND_DIR, mode, 0, undefined, name);
+      this.out(depth, base, KIND_DIR, mode, 0, undefined, name);
       this.stack.push({ abs, name, depth, children: readNames(abs), next: 0 });
     } else if (st.isSymbolicLink()) {
-      this.layer.add(depth, base, KIND_LINK, 0o777, 0, readTarget(abs), name);
+      this.out(depth, base, KIND_LINK, 0o777, 0, readTarget(abs), name);
     } else if (st.isFile()) {
-      this.layer.add(depth, base, KIND_FILE, mode, st.size, undefined, name);
+      this.out(depth, base, KIND_FILE, mode, st.size, undefined, name);
     } else {
       throw new UserError({ where: abs, message: 'is not a regular file, directory or symlink, which a store path cannot contain', hint: 'check that the path really is a Nix store path' });
     }
@@ -259,9 +287,10 @@ function changedWhileReading(source: string): UserError {
  * trip per small file would cost more than the read) directly into the buffer that goes out,
  * so each byte is copied once on this thread. Waits only when every output buffer is in
  * flight. Returns the bytes written, which always equal layerTarSize(entries). Rejects (and
- * stops reading) when `signal` aborts.
+ * stops reading) when `signal` aborts. `onSize` is told the layer's size before its last 1024
+ * bytes are framed (for a stream of entries whose size is not known in advance).
  */
-export async function frameLayer(entries: Iterable<LayerEntry>, sink: ArchiveSink, signal?: AbortSignal): Promise<number> {
+export async function frameLayer(entries: Iterable<LayerEntry>, sink: ArchiveSink, signal?: AbortSignal, onSize?: (bytes: number) => void): Promise<number> {
   const start = sink.position;
   const scratch = Buffer.allocUnsafe(512);
   for (const e of entries) {
@@ -295,6 +324,9 @@ export async function frameLayer(entries: Iterable<LayerEntry>, sink: ArchiveSin
     wait = sink.zeros(pad512(e.size) - e.size, signal);
     if (wait) await wait;
   }
+  // The size is known once the last entry is in: `onSize` hears it before the end-of-archive
+  // blocks go in, so a hash range can be closed while its last byte is still buffered here.
+  onSize?.(sink.position + 1024 - start);
   await sink.zeros(1024, signal);
   return sink.position - start;
 }

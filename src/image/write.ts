@@ -9,7 +9,7 @@ import { resolve } from 'node:path';
 import type { Writable } from 'node:stream';
 import { NixlabError, UserError } from '../errors.js';
 import { sweepStaleTemps, tempSibling } from '../fsutil.js';
-import type { ArchiveInput, ArchiveLayer, ArchiveResult, LayerDescriptor, LayerSource, WriteContext } from './archive.js';
+import { STREAMED_NAR_MAX, type ArchiveInput, type ArchiveLayer, type ArchiveResult, type LayerDescriptor, type LayerSource, type WriteContext } from './archive.js';
 import { LayerCache, defaultCacheDir, type CacheStats } from './cache.js';
 import { buildImageConfig } from './config.js';
 import type { ClosureNode } from './closure.js';
@@ -18,7 +18,7 @@ import { hashLayers, isOciLayout, lockLayout, patchTarNames, pruneLayout, writeO
 import type { ImagePlan, ResolvedLinks } from './plan.js';
 import { ArchiveSink, ByteWorker, StreamWriter } from './sink.js';
 import type { Destination, ImageFormat } from './spec.js';
-import { abortReason, contentsOf, scanStorePathsInBackground, type LayerContents } from './tar.js';
+import { abortReason, contentsOf, scanStorePathsInBackground, streamStorePaths, type LayerContents } from './tar.js';
 
 /** Progress of a write, reported about once per MiB written. */
 export interface PackProgress {
@@ -105,6 +105,7 @@ export async function writeImage(plan: ImagePlan, closure: ClosureNode[], dest: 
   opts.signal?.throwIfAborted();
   // A streamed OCI tar reads every layer twice (digests first); keep listings for the second pass.
   const twoPass = dest.kind === 'stream' && dest.format === 'oci';
+  const nodes = new Map(closure.map((n) => [n.path, n]));
   const storeLayer = (paths: string[], createdBy: string): LayerSource => {
     // One listing per layer, started early by prefetch() so it overlaps the previous layer.
     let listing: Promise<LayerContents> | null = null;
@@ -118,11 +119,11 @@ export async function writeImage(plan: ImagePlan, closure: ClosureNode[], dest: 
         return result;
       },
       prefetch: (signal) => void list(signal).catch(() => undefined),
+      ...(!twoPass && paths.reduce((n, p) => n + (nodes.get(p)?.narSize ?? Infinity), 0) <= STREAMED_NAR_MAX ? { stream: () => streamStorePaths(paths) } : {}),
     };
   };
   // The cache: each store layer's digest, if a valid entry exists; layers hashed now are added.
   const cache = opts.cache === false ? null : new LayerCache(opts.cache ?? defaultCacheDir());
-  const nodes = new Map(closure.map((n) => [n.path, n]));
   const puts: Promise<void>[] = [];
   const comment = (group: string | null) => (group ? `nixlab group: ${group}` : undefined);
   const layers: LayerSource[] = await Promise.all(
@@ -221,6 +222,8 @@ async function writeArchive(
     if (!signal.aborted) controller.abort(error);
   };
   const worker = new ByteWorker();
+  // Needed unless a stream gets only layers with cached digests: start it while layers are listed.
+  if (dest.kind !== 'stream' || input.layers.some((l) => !l.known)) worker.start();
   const ctx: WriteContext = { signal, worker, slots: [], onError: fail, onBytes };
   const sinkHooks = { onError: fail, onBytes };
   let fileSink: ArchiveSink | null = null;

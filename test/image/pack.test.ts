@@ -174,6 +174,16 @@ describe('packImage', () => {
     expect(readFileSync(join(tmp, 'again.tar')).equals(readFileSync(dockerTar))).toBe(true);
   });
 
+  it('writes the same docker-archive into a file (layers framed as listed, headers patched) as into a stream (listed first)', async () => {
+    const { createWriteStream } = await import('node:fs');
+    const streamed = join(tmp, 'docker-stream.tar');
+    const out = createWriteStream(streamed);
+    const s = await pack({ ...opts, output: out });
+    await new Promise((resolve) => out.end(resolve));
+    expect(s.layers.map((l) => l.diffId)).toEqual(docker.layers.map((l) => l.diffId));
+    expect(readFileSync(streamed).equals(readFileSync(dockerTar))).toBe(true);
+  });
+
   it('writes OCI layouts (directory, tar, stream) that umoci and skopeo read, all the same blobs', async () => {
     const dir = join(tmp, 'oci-dir');
     const file = join(tmp, 'oci.tar');

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { finished } from 'node:stream/promises';
 import tar from 'tar-stream';
 import { UserError } from '../../src/errors.js';
-import { contentsOf, layerTarSize, scanStorePaths, writeLayerTar, type LayerEntry } from '../../src/image/tar.js';
+import { contentsOf, layerTarSize, scanStorePaths, streamStorePaths, writeLayerTar, type LayerEntry } from '../../src/image/tar.js';
 import { buildFixture } from './fixtures.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'nixlab-tar-'));
@@ -147,6 +147,19 @@ describe('store layer tar', () => {
   it('is the same bytes every time', async () => {
     const again = await layerFile([dep, tree], 'tree-again.tar');
     expect(readFileSync(again).equals(readFileSync(file))).toBe(true);
+  });
+
+  it('lists the same entries, in the same order, when they are listed while written (streamStorePaths)', async () => {
+    const listed = [...scanStorePaths([tree, dep])];
+    const streamed = [...streamStorePaths([dep, tree])];
+    expect(listed.length).toBeGreaterThan(20);
+    expect(streamed).toEqual(listed);
+    const out = join(tmp, 'tree-streamed.tar');
+    const w = createWriteStream(out);
+    expect(await writeLayerTar(streamStorePaths([tree, dep]), w)).toBe(layerTarSize(listed));
+    w.end();
+    await finished(w);
+    expect(readFileSync(out).equals(readFileSync(file))).toBe(true);
   });
 });
 

@@ -1,17 +1,25 @@
 // The byte worker's thread (see ../sink.ts, ByteWorker): hashes the parts of each buffer it is
-// handed that overlap a registered range, and writes the buffer to a file when told to (pwrite
-// on the thread pool, so the next buffer is hashed meanwhile). Buffers are transferred, not
+// handed that overlap a registered range (an open range gets its end later, before the buffer
+// holding its last byte), and writes the buffer to a file when told to (pwrite on the thread
+// pool, so the next buffer is hashed meanwhile; one write at a time, in the order received). Buffers are transferred, not
 // copied, and handed back in the reply.
 import { createHash, type Hash } from 'node:crypto';
 import { write } from 'node:fs';
 import { parentPort } from 'node:worker_threads';
 
-/** A range of a stream whose SHA-256 is wanted. */
+/** A range of a stream whose SHA-256 is wanted; length null: open until an EndMessage. */
 export interface RangeMessage {
   t: 'range';
   id: number;
   stream: number;
   start: number;
+  length: number | null;
+}
+
+/** Closes an open range: its length, sent before the data holding its last byte. */
+export interface EndMessage {
+  t: 'end';
+  id: number;
   length: number;
 }
 
@@ -27,7 +35,7 @@ export interface DataMessage {
   base: number;
 }
 
-export type ByteWorkerRequest = RangeMessage | DataMessage;
+export type ByteWorkerRequest = RangeMessage | EndMessage | DataMessage;
 
 export type ByteWorkerReply =
   | { t: 'digest'; id: number; hex: string }
@@ -37,8 +45,13 @@ const port = parentPort!;
 const ranges = new Map<number, { stream: number; start: number; end: number; hash: Hash }>();
 
 port.on('message', (m: ByteWorkerRequest) => {
+  if (m.t === 'end') {
+    const r = ranges.get(m.id);
+    if (r) r.end = r.start + m.length;
+    return;
+  }
   if (m.t === 'range') {
-    const r = { stream: m.stream, start: m.start, end: m.start + m.length, hash: createHash('sha256') };
+    const r = { stream: m.stream, start: m.start, end: m.length === null ? Infinity : m.start + m.length, hash: createHash('sha256') };
     if (m.length === 0) port.postMessage({ t: 'digest', id: m.id, hex: r.hash.digest('hex') } satisfies ByteWorkerReply);
     else ranges.set(m.id, r);
     return;
@@ -65,10 +78,41 @@ port.on('message', (m: ByteWorkerRequest) => {
   if (m.fd === null) return ack(null);
   const fd = m.fd;
   const step = (off: number) =>
-    write(fd, view, off, m.length - off, m.base + s + off, (err, n) => {
-      if (err) return ack(err);
+    write(fd, view, off, pieceLength(m.base + s + off, m.length - off), m.base + s + off, (err, n) => {
+      if (err) return done(err);
       if (off + n < m.length) return step(off + n);
-      ack(null);
+      done(null);
     });
-  step(0);
+  const done = (err: NodeJS.ErrnoException | null) => {
+    ack(err);
+    writing = false;
+    queued.shift()?.();
+  };
+  const start = () => {
+    writing = true;
+    step(0);
+  };
+  if (writing) queued.push(start);
+  else start();
 });
+
+// One write in flight at a time: concurrent positioned writes to one file serialise on its inode
+// lock anyway, and the threads waiting for it spin (measured: rwsem_spin_on_owner was 7.7% of an
+// OCI directory pack's samples in perf, gone with one write at a time).
+let writing = false;
+const queued: (() => void)[] = [];
+
+const MIB = 1 << 20;
+
+/**
+ * How much of a write at file offset `pos` goes in one call: a write that would cover a whole
+ * 1 MiB-aligned span is split at its middle. Given such a span in one call, the kernel fills it
+ * with one 1 MiB page-cache folio, and on a VM whose balloon hands free memory back to the host
+ * (Firecracker's free page reporting) that memory costs host faults to fill: measured, a 750 MiB
+ * file written in aligned 1 MiB calls took 0.5-1.7 s of system time, in 512 KiB calls 0.15 s;
+ * an OCI directory pack (every blob file written from offset 0, so every buffer aligned) 0.57x
+ * the CPU. One more call per MiB where it applies, none elsewhere.
+ */
+function pieceLength(pos: number, length: number): number {
+  return pos % MIB === 0 && length >= MIB ? MIB / 2 : length;
+}
