@@ -1,27 +1,7 @@
 import { Args, Flags } from '@oclif/core';
 import { NixlabCommand } from '../cli/base.js';
-import { UserError } from '../errors.js';
-import { abortOnSignals, checkStdoutOutput, describePack, progressPrinter } from '../cli/pack-support.js';
 import { jsonFlag } from '../cli/flags.js';
 import { DEFAULT_PORT } from '../runtime/facts.js';
-
-/** `--cmd '["a","b"]'` (a JSON array) or `--cmd a --cmd b` (one element per flag). */
-function argvFlag(values: string[] | undefined, name: string): string[] | undefined {
-  if (!values?.length) return undefined;
-  if (values.length === 1 && values[0]!.trimStart().startsWith('[')) {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(values[0]!);
-    } catch {
-      throw new UserError({ where: `--${name}`, message: `${values[0]} is not a JSON array`, hint: `write --${name} '["prog","arg"]' or repeat --${name} once per element` });
-    }
-    if (!Array.isArray(parsed) || !parsed.every((v) => typeof v === 'string')) {
-      throw new UserError({ where: `--${name}`, message: 'must be a JSON array of strings', hint: `write --${name} '["prog","arg"]'` });
-    }
-    return parsed as string[];
-  }
-  return values;
-}
 
 export default class Pack extends NixlabCommand {
   static override description = 'Pack store paths and their closure into a FROM-scratch image (docker-archive or OCI layout)';
@@ -53,33 +33,10 @@ export default class Pack extends NixlabCommand {
 
   async go(): Promise<void> {
     const { argv, flags } = await this.parse(Pack);
-    const toStdout = checkStdoutOutput(flags.output, flags.json);
-    const progress = !flags.json && process.stderr.isTTY ? progressPrinter() : undefined;
     // Imported here, not at the top: oclif may load every command module to find this one,
-    // and the others should not pay for what this one needs.
-    const [{ packImage }, { parseKernelEnvs }, { parseReference }] = await Promise.all([import('../image/pack.js'), import('../image/layers.js'), import('../image/config.js')]);
-    const kernels = flags.group?.length ? await parseKernelEnvs(flags.group) : undefined;
-    const result = await abortOnSignals((signal) =>
-      packImage({
-        storePaths: argv as string[],
-        image: {
-          reference: flags.tag === undefined ? undefined : parseReference(flags.tag, '--tag'),
-          entrypoint: argvFlag(flags.entrypoint, 'entrypoint'),
-          cmd: argvFlag(flags.cmd, 'cmd'),
-          env: flags.env,
-          defaultEnv: true,
-          volumes: flags.volume,
-          exposedPorts: flags.port,
-          workingDir: flags.workdir,
-        },
-        layering: { maxLayers: flags['max-layers'], kernels },
-        destination: { output: toStdout ? process.stdout : flags.output, format: flags.format as 'docker' | 'oci', prune: flags.prune },
-        cache: flags.cache ? undefined : false,
-        onProgress: progress?.update,
-        signal,
-      }),
-    ).finally(() => progress?.done());
-    if (flags.json) return this.printJson(result);
-    (toStdout ? process.stderr : process.stdout).write(describePack(result));
+    // and the others should not pay for what this one needs. (bin/run.js runs most pack
+    // command lines without oclif: cli/fast.ts.)
+    const { runPack } = await import('../cli/pack-command.js');
+    await runPack({ ...flags, paths: argv as string[] });
   }
 }
