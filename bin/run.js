@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 // The nixlab CLI entry point: oclif finds the compiled commands in dist/src/commands. nixlab
 // always runs its compiled JavaScript (never oclif's TypeScript auto-transpiling, which it would
-// try whenever NODE_ENV is "development" or "test"). `validate` and `generate` with the flags
-// they declare start without loading oclif at all (cli/fast.ts, run from the one-file bundle that
-// dist/src/cli/fast-start.cjs loads); anything else, and any other command line, goes to oclif.
+// try whenever NODE_ENV is "development" or "test"). `validate`, `generate` and `pack` with the
+// flags they declare start without loading oclif at all (cli/fast.ts, run from the one-file
+// bundle that dist/src/cli/fast-start.cjs loads); any other command line goes to oclif.
 // This file is CommonJS (bin/package.json): an ES module entry would start node's ES module
 // loader, a tenth of node's own start, before validate could begin.
 const { runFast } = require('../dist/src/cli/fast-start.cjs');

@@ -1,4 +1,4 @@
-// The start of `nixlab validate` and `nixlab generate` from one file. Node loads an ES module
+// The start of `nixlab validate`, `generate` and `pack` from one file. Node loads an ES module
 // graph file by file (resolve, read, compile, link each of ~55 modules), which cost about as
 // much as node's own start; `npm run build` (scripts/fast-bundle.mjs) therefore compiles
 // cli/fast.ts and every module it can reach into one script, fast-bundle.js beside this module,
