@@ -210,6 +210,20 @@ describe('bin/run.js', () => {
       expect(fast.stderr).toMatch(/^stdout: docker-archive/);
     });
 
+    it('-o - into a reader that stops early: the same EPIPE error and exit code (oclif swallows stdout EPIPE events; the fast path must not crash on one)', async () => {
+      const run = async (argv: string[]) => {
+        const script = `node "$0" "$@" 2>"$ERR" | head -c 1000 >/dev/null; echo "\${PIPESTATUS[0]}"`;
+        const err = join(mkdtempSync(join(tmp, 'epipe-')), 'stderr');
+        const r = await execa('bash', ['-c', script, resolve('bin/run.js'), ...argv], { env: { ERR: err, NIXLAB_CACHE_DIR: mkdtempSync(join(tmp, 'cache-')) } });
+        return [r.stdout.trim(), readFileSync(err, 'utf8')];
+      };
+      const fast = await run(['pack', runtime, '-o', '-']);
+      const viaOclif = await run(['pack', '-o', '-', '--', runtime]);
+      expect(fast).toEqual(viaOclif);
+      expect(fast[0]).toBe('2');
+      expect(fast[1]).toMatch(/^error: stdout: .*EPIPE/);
+    });
+
     it.each([
       ['a --cmd that is not a JSON array', (path: string) => [path, '--cmd', '[nope']],
       ['a path that is not a store path', () => ['/etc']],
