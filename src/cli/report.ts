@@ -1,6 +1,7 @@
 // How an error reaches the user: its text (every problem of a UserError, one per line; the
 // suggestions; the raw output with --verbose or DEBUG) and its exit code. Used by NixlabCommand
-// and by the oclif-free start of `validate`, `generate` and `pack` (cli/fast.ts), so both print alike.
+// and by the oclif-free start of `validate`, `generate` and `pack` (cli/fast.ts), so both print
+// alike.
 import { UserError, asNixlabError, formatProblem, type Problem } from '../errors.js';
 
 /** The message and exit code of an error; one that is not nixlab's own is a bug (InternalError, exit 70). */
