@@ -486,6 +486,7 @@ let
         sitecustomize = if kind == "interpreter" then sitecustomize else "";
         makeWrapperSh = if kind == "R" || kind == "octave" then ./builders/make-wrapper.sh else "";
         relinkSh = ./builders/relink.sh;
+        patchShebangsSh = ./builders/patch-shebangs.sh;
         # Literal replacements in copied files ("file<TAB>from<TAB>to" lines); each must match.
         substitutions = lib.concatMapStrings (x: "${x.file}\t${x.from}\t${x.to}\n") (
           (specOf key).substitutions or [ ]

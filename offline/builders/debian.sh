@@ -214,30 +214,8 @@ case "$kind" in
     *) storePython= ;;
 esac
 find "$out" -type f -perm -0100 > "$tmp/executables"
-while IFS= read -r f; do
-    m=
-    IFS= read -r -n 2 m < "$f" || true
-    [ "$m" = "#!" ] || continue
-    IFS= read -r line < "$f" || true
-    set -f
-    set -- ${line#\#!}
-    set +f
-    interp=${1:-}
-    if [ $# -gt 0 ]; then shift; fi
-    if [ "$interp" = /usr/bin/env ] && [ $# -gt 0 ]; then interp=$1; shift; fi
-    case "${interp##*/}" in
-        python | python3 | python3.*) new=$storePython ;;
-        sh | dash) new=$storeSh ;;
-        *) new= ;;
-    esac
-    case "$interp" in /nix/store/*) continue ;; esac
-    if [ -z "$new" ]; then
-        echo "note: ${f#$out/}: shebang $line left as it is" >&2
-        continue
-    fi
-    { printf '#!%s%s\n' "$new" "${*:+ $*}"; tail -n +2 "$f"; } > "$tmp/shebang"
-    cat "$tmp/shebang" > "$f"
-done < "$tmp/executables"
+. "$patchShebangsSh"
+patchShebangs "$tmp/executables" "$storePython" "$storeSh" keep
 
 # --- 5. Point every ELF at the store: interpreter and RUNPATH (builders/relink.sh) ---------
 # A NEEDED library is looked up in lib/ (and lib/*/, e.g. Debian's lib/blas/) of this path and

@@ -6,7 +6,7 @@
 #
 # Environment: out, src (the host prefix), minor (3.13), version (3.13.5), glibc, patchelf,
 # libSearchPaths (store paths of the Debian libraries), tzdata (store path), sitecustomize,
-# relinkSh, bytecodeSh, hostPython (the host interpreter itself, used once to edit the
+# relinkSh, patchShebangsSh, bytecodeSh, hostPython (the host interpreter itself, used once to edit the
 # compiled-in prefix), hostRoot (the directory holding the prefix: /opt/nixlab/cpython).
 set -e
 set -o pipefail
@@ -80,28 +80,8 @@ for path in open(listing).read().split():
 
 # --- 3b. Shebangs of executable stdlib scripts (webbrowser.py, ...) -> this interpreter ---------
 find "$out/$lib" -type f -perm -0100 > "$tmp/executables"
-while IFS= read -r f; do
-    m=
-    IFS= read -r -n 2 m < "$f" || true
-    [ "$m" = "#!" ] || continue
-    IFS= read -r line < "$f" || true
-    set -f
-    set -- ${line#\#!}
-    set +f
-    interp=${1:-}
-    if [ $# -gt 0 ]; then shift; fi
-    if [ "$interp" = /usr/bin/env ] && [ $# -gt 0 ]; then interp=$1; shift; fi
-    case "${interp##*/}" in
-        python | python3 | python3.*)
-            { printf '#!%s%s\n' "$out/bin/python$minor" "${*:+ $*}"; tail -n +2 "$f"; } > "$tmp/shebang"
-            cat "$tmp/shebang" > "$f"
-            ;;
-        *)
-            echo "note: ${f#$out/}: shebang $line: executable bit removed" >&2
-            chmod a-x "$f"
-            ;;
-    esac
-done < "$tmp/executables"
+. "$patchShebangsSh"
+patchShebangs "$tmp/executables" "$out/bin/python$minor" "" unexec
 
 # --- 4. nixpkgs' layout: bin/python3 and bin/python; our sitecustomize ----------------------
 ln -s "python$minor" "$out/bin/python3"

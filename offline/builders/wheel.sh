@@ -5,7 +5,7 @@
 #   out, src (the wheel, a fixed-output store path), sitePackages (lib/python3.X/site-packages),
 #   python (the interpreter store path) and executable (python3.X), glibc, patchelf (binary),
 #   libSearchPaths (store paths whose lib/ may satisfy NEEDED: glibc, libstdc++, zlib),
-#   pythonPropagated (the dependencies' store paths), relinkSh, makeWrapperSh, wrapperShell,
+#   pythonPropagated (the dependencies' store paths), relinkSh, patchShebangsSh, makeWrapperSh, wrapperShell,
 #   substitutionsPath ("file<TAB>from<TAB>to" lines, relative to $out; each must match),
 #   wrapArgs (makeWrapper flags for every program in bin/, e.g. jupyterlab's JUPYTERLAB_DIR),
 #   postInstall (shell code run last, in $out), bytecodeSh (builders/bytecode.sh).
@@ -102,30 +102,8 @@ done < "$substitutionsPath"
 # area and jupyterhub's static files) are never run from an installed package; they lose their
 # executable bit instead of keeping a host interpreter path.
 find "$out" -type f -perm -0100 > "$tmp/executables"
-while IFS= read -r f; do
-    m=
-    IFS= read -r -n 2 m < "$f" || true
-    [ "$m" = "#!" ] || continue
-    IFS= read -r line < "$f" || true
-    set -f
-    set -- ${line#\#!}
-    set +f
-    interp=${1:-}
-    if [ $# -gt 0 ]; then shift; fi
-    if [ "$interp" = /usr/bin/env ] && [ $# -gt 0 ]; then interp=$1; shift; fi
-    case "$interp" in /nix/store/*) continue ;; esac
-    case "${interp##*/}" in
-        python | python3 | python3.*) new=$storePython ;;
-        sh | dash) new=$wrapperShell ;;
-        *)
-            echo "note: ${f#$out/}: shebang $line: not an interpreter of this set, executable bit removed" >&2
-            chmod a-x "$f"
-            continue
-            ;;
-    esac
-    { printf '#!%s%s\n' "$new" "${*:+ $*}"; tail -n +2 "$f"; } > "$tmp/shebang"
-    cat "$tmp/shebang" > "$f"
-done < "$tmp/executables"
+. "$patchShebangsSh"
+patchShebangs "$tmp/executables" "$storePython" "$wrapperShell" unexec
 
 # --- 5. Native code: interpreter and RUNPATH into the store (builders/relink.sh) ---------------
 # manylinux wheels carry their own libraries (numpy.libs/, scipy.libs/, found through

@@ -60,6 +60,7 @@ else
     tzdata = debian.groups.tzdata;
     inherit sitecustomize;
     relinkSh = ../builders/relink.sh;
+    patchShebangsSh = ../builders/patch-shebangs.sh;
     bytecodeSh = ../builders/bytecode.sh;
     hostPython = exe;
     hostRoot = cpythonRoot;

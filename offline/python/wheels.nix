@@ -169,6 +169,7 @@ let
         libSearchPaths = [ glibc ] ++ nativeLibs;
         pythonPropagated = deps;
         relinkSh = ../builders/relink.sh;
+        patchShebangsSh = ../builders/patch-shebangs.sh;
         makeWrapperSh = ../builders/make-wrapper.sh;
         bytecodeSh = ../builders/bytecode.sh;
         wrapperShell = "${busybox}/bin/sh";
