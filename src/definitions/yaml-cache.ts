@@ -34,7 +34,8 @@ export function yamlCacheEntry(text: string, options: object, cacheDir: string):
     store(data) {
       const json = JSON.stringify(data);
       if (json === undefined || !isDeepStrictEqual(JSON.parse(json), data)) return;
-      const body = JSON.stringify({ key, data: JSON.parse(json) as unknown });
+      // data is plain JSON data (checked above), so it is stored as it is.
+      const body = JSON.stringify({ key, data });
       try {
         mkdirSync(join(file, '..'), { recursive: true });
         writeFileAtomicSync(file, `${quickHash(body)}\n${body}`);
