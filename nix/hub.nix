@@ -6,12 +6,12 @@
 #   python3.withPackages     pkgs/development/interpreters/python/wrapper.nix
 #   python3Packages.jupyterhub, .dockerspawner, .pycurl
 #                            pkgs/development/python-modules/{jupyterhub,dockerspawner,pycurl}/default.nix
-#   configurable-http-proxy  pkgs/by-name/co/configurable-http-proxy/package.nix (bin/configurable-http-proxy)
-#   linkFarm                 pkgs/build-support/trivial-builders/default.nix
+#   linkFarm                 pkgs/build-support/trivial-builders/default.nix (entries as an attrset)
 #   jupyterhub-nativeauthenticator
 #                            not in nixpkgs: ./native-authenticator.nix (buildPythonPackage, fetchPypi)
 #   jupyterhub-kubespawner   not in nixpkgs (master 2026-07-14): ./kubespawner.nix (buildPythonPackage, fetchPypi)
-#   tini, busybox, cacert    as in ./lib.nix
+#   the links' other packages (configurable-http-proxy, tini, busybox, cacert) are named in
+#   src/deploy/hub.ts HUB_ROOT_LINKS, which says where nixpkgs has them.
 { pkgs }:
 {
   # nixpkgs Python package attribute names of the spawner and of what the deployment's hub config
@@ -21,6 +21,9 @@
   # nixpkgs Python package attribute names besides those (the authenticator's package, when it
   # is not JupyterHub's own).
   extraPythonPackages ? [ ],
+  # The root's links, as nixlab declares them (src/deploy/hub.ts HUB_ROOT_LINKS): a function of
+  # the hub's Python environment to name → store path, e.g. env: { inherit env; tini = pkgs.tini; }.
+  links,
 }:
 let
   # Packages nixpkgs lacks, built here when the package set lacks them too.
@@ -40,25 +43,4 @@ let
     ++ map (name: (builtHere ps).${name} or ps.${name}) (spawnerPackages ++ extraPythonPackages)
   );
 in
-pkgs.linkFarm "nixlab-hub-root" [
-  {
-    name = "env";
-    path = env;
-  }
-  {
-    name = "proxy";
-    path = pkgs.configurable-http-proxy;
-  }
-  {
-    name = "tini";
-    path = pkgs.tini;
-  }
-  {
-    name = "shell";
-    path = pkgs.busybox;
-  }
-  {
-    name = "cacert";
-    path = pkgs.cacert;
-  }
-]
+pkgs.linkFarm "nixlab-hub-root" (links env)

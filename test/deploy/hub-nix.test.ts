@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { nixBuild } from '../../src/pipeline/nix-build.js';
 import { loadConfig } from '../../src/definitions/load.js';
-import { hubDefaultNix, writeHubProject } from '../../src/deploy/hub.js';
+import { HUB_ROOT_LINKS, hubDefaultNix, writeHubProject } from '../../src/deploy/hub.js';
 import { KUBERNETES_HUB_IMAGE } from '../../src/deploy/targets/kubernetes.js';
 
 jest.setTimeout(600_000);
@@ -25,6 +25,19 @@ function siteOf(root: string): string {
   return join(lib, py, 'site-packages');
 }
 
+/**
+ * Where the built hub root's links and HUB_ROOT_LINKS (src/deploy/hub.ts, which hubImageSpec reads
+ * back) disagree, each said as what to add where; none when they agree.
+ */
+function linkMismatches(root: string): string[] {
+  const built = readdirSync(root);
+  const declared = Object.keys(HUB_ROOT_LINKS);
+  return [
+    ...built.filter((n) => !declared.includes(n)).map((n) => `the hub root has a link "${n}" that src/deploy/hub.ts HUB_ROOT_LINKS does not declare: add it there (nix/hub.nix links only what it is given)`),
+    ...declared.filter((n) => !built.includes(n)).map((n) => `HUB_ROOT_LINKS declares "${n}" but the hub root has no such link: nix/hub.nix must link every name of its \`links\``),
+  ];
+}
+
 describe('the hub project of examples/hub (NativeAuthenticator)', () => {
   let root: string;
   beforeAll(async () => {
@@ -32,6 +45,11 @@ describe('the hub project of examples/hub (NativeAuthenticator)', () => {
     expect(config.hub!.authenticator).toBe('native');
     await writeHubProject(join(work, 'native'), config, file);
     root = await nixBuild({ file: join(work, 'native'), attr: 'hubRoot', pkgs: { kind: 'offline' }, outLink: join(work, 'native-root') });
+  });
+
+  it('links exactly the links HUB_ROOT_LINKS declares, the environment among them', () => {
+    expect(linkMismatches(root)).toEqual([]);
+    expect(existsSync(join(root, 'env', 'bin', 'jupyterhub'))).toBe(true);
   });
 
   it('asks hub.nix for the package by its name; parses; ships native-authenticator.nix beside hub.nix', async () => {
@@ -77,6 +95,7 @@ describe('the kubernetes target\'s hub project (KubeSpawner)', () => {
     await writeHubProject(join(work, 'k8s'), config, file, KUBERNETES_HUB_IMAGE);
     expect(readFileSync(join(work, 'k8s', 'nixlab', 'kubespawner.nix'), 'utf8')).toBe(readFileSync('nix/kubespawner.nix', 'utf8'));
     const root = await nixBuild({ file: join(work, 'k8s'), attr: 'hubRoot', pkgs: { kind: 'offline' }, outLink: join(work, 'k8s-root') });
+    expect(linkMismatches(root)).toEqual([]);
     const site = siteOf(root);
     const dists = readdirSync(site).filter((n) => n.endsWith('.dist-info'));
     expect(dists).toContain('jupyterhub_kubespawner-7.1.0.dist-info');
