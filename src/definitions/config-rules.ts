@@ -14,7 +14,8 @@ import type { Reporter } from '../kernels/types.js';
 import { RESERVED_VARIABLES } from '../runtime/environment.js';
 import { DEFAULT_USER } from '../runtime/facts.js';
 import { DEFAULT_FRONT_END, FRONT_ENDS, frontEndNames, type FrontEndName } from '../runtime/targets.js';
-import { DEFAULT_HUB_AUTHENTICATOR, HUB_VERSION, SHARED_PASSWORD_MIN_HUB, SHARED_PASSWORD_MIN_LENGTH, compareMajorMinor, isSecretEnvName, kernelNameLike, secretEnvVerdict, storeFileNameVerdict, unrepresentable } from './rules.js';
+import { DEFAULT_HUB_AUTHENTICATOR, HUB_VERSION, SHARED_PASSWORD_MIN_HUB, SHARED_PASSWORD_MIN_LENGTH, compareMajorMinor, isSecretEnvName, secretEnvVerdict, storeFileNameVerdict, unrepresentable } from './rules.js';
+import { kernelNameLike } from './kernel-name.js';
 
 /** One named rule of a config. */
 export interface ConfigRule {

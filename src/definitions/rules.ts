@@ -27,7 +27,7 @@ export interface Rule {
 const q = (v: unknown): string => JSON.stringify(v);
 
 /** Builds a rule; `explain` only sees values of the schema's type. */
-function rule(schema: SchemaObject, explain: (value: never) => Verdict | undefined): Rule {
+export function rule(schema: SchemaObject, explain: (value: never) => Verdict | undefined): Rule {
   const type = schema.type as string | undefined;
   return {
     schema,
@@ -53,6 +53,11 @@ export function describeValue(v: unknown): string {
   if (typeof v === 'boolean') return String(v);
   if (typeof v === 'object') return 'an object';
   return `a ${typeof v}`;
+}
+
+/** `a`, `a and b`, `a, b and c`. */
+export function andList(items: readonly string[]): string {
+  return items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -133,15 +138,6 @@ export const NIX_DERIVATION_NAME_MAX = NIX_STORE_NAME_MAX - '.drv'.length;
 /** The characters Nix allows in a store path name. */
 export const NIX_STORE_NAME_CHARS = /^[A-Za-z0-9+\-._?=]+$/;
 
-/**
- * The derivations nixlab names after a kernel: its kernelspec (nix/kernelspec.nix,
- * `runCommand "kernelspec-${name}"`) and a custom kernel's environment (src/kernels/custom.ts).
- */
-export const KERNEL_DERIVATION_NAMES = {
-  kernelspec: (kernel: string): string => `kernelspec-${kernel}`,
-  customEnv: (kernel: string): string => `kernel-${kernel}-env`,
-} as const;
-
 /** Why a file's name cannot be the name of the store path Nix copies it to, if it cannot. */
 export function storeFileNameVerdict(name: string): Verdict | undefined {
   if (name.length > NIX_STORE_NAME_MAX) {
@@ -153,60 +149,6 @@ export function storeFileNameVerdict(name: string): Verdict | undefined {
   }
   return undefined;
 }
-
-// ---------------------------------------------------------------------------------------------
-// Kernel names
-
-/**
- * Kernel names a kernel cannot have (compared ignoring case): jupyter_client renames `python` to
- * `python3` before it looks the name up, so a kernel named `python` could never be started.
- * `python3` itself is a first-class name: nixlab's config enforces the allow-list in the name
- * lookup (nix/jupyter_config.py), so it is the declared kernel, never the server's own Python.
- */
-export const RESERVED_KERNEL_NAMES = ['python'] as const;
-const KERNEL_NAME = /^[A-Za-z0-9._-]+$/;
-/**
- * The longest kernel name: every derivation named after a kernel (KERNEL_DERIVATION_NAMES) must
- * fit NIX_DERIVATION_NAME_MAX. 196. (A kernelspec directory name could be 255.)
- */
-export const KERNEL_NAME_MAX = NIX_DERIVATION_NAME_MAX - Math.max(...Object.values(KERNEL_DERIVATION_NAMES).map((name) => name('').length));
-
-function suggestKernelName(v: string): string {
-  const s = v.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, KERNEL_NAME_MAX);
-  if (s === '' || s === '.' || s === '..') return 'kernel';
-  return (RESERVED_KERNEL_NAMES as readonly string[]).includes(s.toLowerCase()) ? 'python3' : s;
-}
-
-/** A valid kernel name built from `v` (for hints: `"my kernel"` → `"my-kernel"`). */
-export const kernelNameLike = suggestKernelName;
-
-export const kernelName = rule(
-  {
-    type: 'string',
-    description: `Kernelspec directory name: letters, digits, \`.\`, \`_\` and \`-\`, at most ${KERNEL_NAME_MAX} characters (Nix's store path name limit); not \`.\` or \`..\`, and not \`python\` (Jupyter renames it to \`python3\`).`,
-    minLength: 1,
-    maxLength: KERNEL_NAME_MAX,
-    pattern: KERNEL_NAME.source,
-    not: { enum: ['.', '..'] },
-    // jupyter_client renames `python` to `python3` before looking it up.
-    allOf: [{ not: { pattern: '^[Pp][Yy][Tt][Hh][Oo][Nn]$' } }],
-  },
-  (v: string) => {
-    if (v === '') return { message: 'kernel name is empty', hint: 'choose a name such as "py"' };
-    if (v === '.' || v === '..') return { message: `${q(v)} cannot be a kernel name: it is a special directory name`, hint: 'choose a name such as "py"' };
-    if (v.length > KERNEL_NAME_MAX) {
-      return {
-        message: `kernel name is too long (${v.length} characters, at most ${KERNEL_NAME_MAX}): Nix store path names have at most ${NIX_STORE_NAME_MAX} characters, and the kernel's derivations are named ${q(KERNEL_DERIVATION_NAMES.kernelspec('<name>'))} and ${q(KERNEL_DERIVATION_NAMES.customEnv('<name>'))} (.drv files add 4)`,
-        hint: `shorten it, e.g. to ${q(suggestKernelName(v))}`,
-      };
-    }
-    if (!KERNEL_NAME.test(v)) return { message: `${q(v)} is not a valid kernel name: only letters, digits, ".", "_" and "-" are allowed`, hint: `rename it, e.g. to ${q(suggestKernelName(v))}` };
-    if ((RESERVED_KERNEL_NAMES as readonly string[]).includes(v.toLowerCase())) {
-      return { message: `${q(v)} is reserved by Jupyter: it renames "python" to "python3" before starting a kernel`, hint: 'name the kernel "python3" (notebooks and nbconvert ask for it), or e.g. "py313"' };
-    }
-    return undefined;
-  },
-);
 
 export const displayName = rule({ type: 'string', description: 'Name shown in the launcher and the kernel menu.', minLength: 1 }, (v: string) =>
   v === '' ? { message: 'must not be empty', hint: 'give it a value, or leave the key out to use the default' } : undefined,

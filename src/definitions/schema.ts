@@ -10,6 +10,7 @@ import { deployTargets } from '../deploy/targets/index.js';
 import { FRONT_ENDS, DEFAULT_FRONT_END, frontEndNames } from '../runtime/targets.js';
 import { DEFAULT_PORT, DEFAULT_USER } from '../runtime/facts.js';
 import * as rules from './rules.js';
+import { kernelName } from './kernel-name.js';
 import type { Rule, SchemaObject } from './rules.js';
 
 export type { SchemaObject } from './rules.js';
@@ -19,7 +20,7 @@ export const schemaId = 'https://nixlab.dev/schema/config.json';
 
 /** The value rules every config shares, by `$defs` name. */
 const sharedRules: Record<string, Rule> = {
-  kernelName: rules.kernelName,
+  kernelName,
   displayName: rules.displayName,
   envName: rules.envName,
   relativeFile: rules.relativeFile,

@@ -15,10 +15,11 @@ import type { JsonValue, NormalizedKernelBase, PathSegment, Reporter } from '../
 import { DEFAULT_PORT, DEFAULT_USER, homeOf } from '../runtime/facts.js';
 import { DEFAULT_FRONT_END } from '../runtime/targets.js';
 import { targetNames } from '../deploy/targets/index.js';
-import { DEFAULT_HUB_ADDRESS, DEFAULT_HUB_ADMIN, DEFAULT_HUB_AUTHENTICATOR, DEFAULT_HUB_PORT, DEFAULT_REFERENCE, LAYERS, NIXPKGS_CONFIG_DEFAULTS, describeValue, kernelNameLike, unrepresentable, type Rule, type SchemaObject, type Verdict } from './rules.js';
+import { DEFAULT_HUB_ADDRESS, DEFAULT_HUB_ADMIN, DEFAULT_HUB_AUTHENTICATOR, DEFAULT_HUB_PORT, DEFAULT_REFERENCE, LAYERS, NIXPKGS_CONFIG_DEFAULTS, andList, describeValue, unrepresentable, type Rule, type SchemaObject, type Verdict } from './rules.js';
 import { cachedSchemaCheck } from './schema-cache.js';
 import { closest } from '../suggest.js';
 import { configSchema, kernelBranches, kernelsProperty, namedRules } from './schema.js';
+import { kernelNameLike } from './kernel-name.js';
 import { CONFIG_RULES } from './config-rules.js';
 import type { Config, NormalizedConfig } from './types.js';
 
@@ -309,6 +310,9 @@ function explainSchemaError(e: ErrorObject, data: unknown): Finding | undefined 
   return { at, ...genericExplanation(at, value, e, schema), onKey, leaf: true };
 }
 
+/** When to choose which kind, said beside the list of kinds when a config names an unknown one. */
+const unknownKindHints = kernelKinds.flatMap((k) => k.unknownKindHint ?? []);
+
 function genericExplanation(at: PathSegment[], value: unknown, e: ErrorObject, schema: SchemaObject): Verdict {
   const last = at[at.length - 1];
   switch (e.keyword) {
@@ -318,7 +322,7 @@ function genericExplanation(at: PathSegment[], value: unknown, e: ErrorObject, s
       const isKind = last === 'kind' && at[0] === 'kernels';
       return {
         message: isKind ? `unknown kernel kind ${q(value)}` : `${describeValue(value)} is not one of ${quotedList(allowed)}`,
-        hint: near ? `did you mean ${q(near)}?` : isKind ? `use ${quotedList(allowed)} (a custom kernel runs any command line)` : `use one of ${quotedList(allowed)}`,
+        hint: near ? `did you mean ${q(near)}?` : isKind ? `use ${quotedList(allowed)}${unknownKindHints.length ? ` (${unknownKindHints.join('; ')})` : ''}` : `use one of ${quotedList(allowed)}`,
       };
     }
     case 'const': {
@@ -341,11 +345,6 @@ function genericExplanation(at: PathSegment[], value: unknown, e: ErrorObject, s
 
 function branchKind(schema: SchemaObject): string | undefined {
   return kindNames.find((k) => kernelBranches[k] === schema);
-}
-
-/** `a`, `a and b`, `a, b and c`. */
-function andList(items: readonly string[]): string {
-  return items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
 }
 
 function unknownKey(at: PathSegment[], key: string, schema: SchemaObject): Finding {

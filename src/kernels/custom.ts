@@ -5,7 +5,7 @@ import { readdirSync, statSync } from 'node:fs';
 import path, { basename, dirname, join } from 'node:path';
 import { filesUnder, type DirEntry } from '../fsutil.js';
 import { apply, attrs, list, relPath, select, str, strParts, v, type StrPart } from '../nix/ast.js';
-import { attrNameRule, KERNEL_DERIVATION_NAMES, unrepresentable } from '../definitions/rules.js';
+import { attrNameRule, unrepresentable } from '../definitions/rules.js';
 import { checkDuplicates, stringItems } from './checks.js';
 import { nearest } from '../suggest.js';
 import { defineKind, type KernelBase, type NixpkgsFacts, type NormalizedKernelBase, type PathSegment, type Reporter } from './types.js';
@@ -35,6 +35,9 @@ export interface NormalizedCustomKernel extends NormalizedKernelBase {
   /** Absolute path of the kernel's Nix file (resolved against the config's directory). */
   nixFile?: string;
 }
+
+/** The derivation name of a custom kernel's environment (its `buildEnv`). */
+const envDerivationName = (kernel: string): string => `kernel-${kernel}-env`;
 
 /** Largest directory of a kernel's Nix file that nixlab copies into the generated project. */
 const NIX_DIR_MAX_BYTES = 16 * 1024 * 1024;
@@ -165,7 +168,7 @@ export const custom = defineKind<CustomKernel, NormalizedCustomKernel>({
     const paths = k.packages.map((p) => select(v('pkgs'), ...p.split('.')));
     // The user's file, copied with its directory into the project: `{ pkgs }: derivation`.
     if (k.nixFile) paths.push(apply(v('import'), relPath(`./${nixFileAsset(k.name, k.nixFile)}`), attrs({ pkgs: v('pkgs') })));
-    const env = apply(select(v('pkgs'), 'buildEnv'), attrs({ name: str(KERNEL_DERIVATION_NAMES.customEnv(k.name)), paths: list(paths) }));
+    const env = apply(select(v('pkgs'), 'buildEnv'), attrs({ name: str(envDerivationName(k.name)), paths: list(paths) }));
     const argv = k.argv.map((arg, i) => {
       if (i === 0 && !arg.includes('/') && !arg.includes('{env}')) return strParts(envVar, '/bin/', arg);
       const parts: StrPart[] = [];
@@ -196,6 +199,8 @@ export const custom = defineKind<CustomKernel, NormalizedCustomKernel>({
   },
   packageAttrs: (k) => [...k.packages],
   languageFromConfig: true,
+  derivationNames: { env: envDerivationName },
+  unknownKindHint: 'a custom kernel runs any command line',
   initRefusal: { message: '"custom" kernels need a command line, which init cannot guess', hint: 'start with a preset, then add a custom kernel by hand (see examples/custom-kernels.md)' },
   argvKey: 'argv',
   nixFileAsset: (k) => (k.nixFile ? nixFileAsset(k.name, k.nixFile) : undefined),

@@ -184,6 +184,14 @@ export interface KindSpec<Def extends KernelBase & { kind: string }, Norm extend
   initRefusal?: Verdict;
   /** The config key the kernel's argv is written at, when the config writes it (the source map points there). */
   argvKey?: string;
+  /**
+   * Derivations the kind's emitter names after the kernel, besides its kernelspec (which every
+   * kind has): name → the derivation name for a kernel name. The kernel-name limit leaves room
+   * for the longest (definitions/kernel-name.ts), and its message names them.
+   */
+  derivationNames?: Record<string, (kernel: string) => string>;
+  /** Said with the list of kinds when a config names an unknown kind: when to choose this one (none: the list says enough). */
+  unknownKindHint?: string;
   /** Where the kernel's own Nix file lands in the generated project (`assets/…`), if it has one: the source map marks its import. */
   nixFileAsset?(k: Norm): string | undefined;
 }

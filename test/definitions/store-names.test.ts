@@ -9,7 +9,8 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { KERNEL_DERIVATION_NAMES, KERNEL_NAME_MAX, NIX_DERIVATION_NAME_MAX, NIX_STORE_NAME_MAX } from '../../src/definitions/rules.js';
+import { KERNEL_DERIVATION_NAMES, KERNEL_NAME_MAX, kernelspecDerivationName } from '../../src/definitions/kernel-name.js';
+import { NIX_DERIVATION_NAME_MAX, NIX_STORE_NAME_MAX } from '../../src/definitions/rules.js';
 import { nixlab } from '../helpers/cli.js';
 
 const NIXES = { '2.8 (Debian 12)': '/usr/bin', '2.26 (Debian 13)': '/opt/nixlab/nix-trixie/bin' };
@@ -30,7 +31,7 @@ async function validate(config: object): Promise<{ exitCode: number; stderr: str
 
 describe('issue 23 medium 7: names that reach a store path fit Nix store path names', () => {
   it.each(Object.entries(NIXES))('Nix %s takes derivations named after the longest kernel name, and refuses one character more', async (_v, bin) => {
-    for (const derivation of Object.values(KERNEL_DERIVATION_NAMES)) {
+    for (const derivation of KERNEL_DERIVATION_NAMES) {
       const longest = await drvOf(bin, derivation('k'.repeat(KERNEL_NAME_MAX)));
       expect(longest).toMatchObject({ ok: true });
       expect(longest.text).toContain(`-${derivation('k'.repeat(KERNEL_NAME_MAX))}.drv`);
@@ -42,13 +43,13 @@ describe('issue 23 medium 7: names that reach a store path fit Nix store path na
   });
 
   it("the kernelspec derivation's name in nix/kernelspec.nix is the one the rule counts", () => {
-    expect(readFileSync(resolve('nix/kernelspec.nix'), 'utf8')).toContain(`runCommand "${KERNEL_DERIVATION_NAMES.kernelspec('${name}')}"`);
+    expect(readFileSync(resolve('nix/kernelspec.nix'), 'utf8')).toContain(`runCommand "${kernelspecDerivationName('${name}')}"`);
   });
 
   it('validate refuses a kernel name one character too long, saying which limit', async () => {
     const r = await validate({ kernels: [{ kind: 'python', name: 'k'.repeat(KERNEL_NAME_MAX + 1) }] });
     expect(r.exitCode).toBe(2);
-    expect(r.stderr).toContain(`nixlab.json:$.kernels[0].name: kernel name is too long (${KERNEL_NAME_MAX + 1} characters, at most ${KERNEL_NAME_MAX}): Nix store path names have at most ${NIX_STORE_NAME_MAX} characters`);
+    expect(r.stderr).toContain(`nixlab.json:$.kernels[0].name: kernel name is too long (${KERNEL_NAME_MAX + 1} characters, at most ${KERNEL_NAME_MAX}): Nix store path names have at most ${NIX_STORE_NAME_MAX} characters, and the kernel's derivations are named "kernelspec-<name>" and "kernel-<name>-env" (.drv files add 4)`);
     expect((await validate({ kernels: [{ kind: 'python', name: 'k'.repeat(KERNEL_NAME_MAX) }] })).exitCode).toBe(0);
   });
 

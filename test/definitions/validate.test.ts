@@ -2,7 +2,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { formatJsonPath, validateConfig } from '../../src/definitions/validate.js';
-import { KERNEL_NAME_MAX } from '../../src/definitions/rules.js';
+import { KERNEL_NAME_MAX } from '../../src/definitions/kernel-name.js';
 import { kindNames, kindOf } from '../../src/kernels/index.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));

@@ -4,7 +4,11 @@
 import { kernelBranches, namedRules, renderSchema } from '../../src/definitions/schema.js';
 import { validateConfig } from '../../src/definitions/validate.js';
 import { describeKinds } from '../../src/kernels/describe.js';
-import { kernelKinds, kindNames, kindOf } from '../../src/kernels/index.js';
+import { emitKernel, kernelKinds, kindNames, kindOf } from '../../src/kernels/index.js';
+import { KERNEL_DERIVATION_NAMES, KERNEL_NAME_MAX } from '../../src/definitions/kernel-name.js';
+import { NIX_DERIVATION_NAME_MAX } from '../../src/definitions/rules.js';
+import { v } from '../../src/nix/ast.js';
+import { renderInline } from '../../src/nix/render.js';
 import * as config from '../../src/config.js';
 
 describe('the registry', () => {
@@ -19,6 +23,14 @@ describe('the registry', () => {
       expect([kind.kind, helper]).toEqual([kind.kind, kind]);
       expect(kind({ name: 'x' } as never)).toEqual({ kind: kind.kind, name: 'x' });
     }
+  });
+
+  test('an unknown kind is answered with every kind, and what each says of when to choose it', () => {
+    const errors = validateConfig({ kernels: [{ kind: 'racket', name: 'rkt' }] }, 'c.json', { baseDir: '/' }).errors;
+    expect(errors.map((e) => e.message)).toEqual(['unknown kernel kind "racket"']);
+    const hint = errors[0]!.hint;
+    expect(hint).toBe(`use ${kindNames.map((k) => JSON.stringify(k)).join(', ')} (a custom kernel runs any command line)`);
+    for (const kind of kernelKinds) if (kind.unknownKindHint) expect(hint).toContain(kind.unknownKindHint);
   });
 
   test('rule names of different kinds never collide, and every rule is in the schema', () => {
@@ -50,6 +62,20 @@ describe.each(kernelKinds.map((k) => [k.kind, k] as const))('the %s kind', (name
   test('declares what its emitted Nix relies on in nixpkgs (checked against the recorded facts: test/nixpkgs/facts.test.ts)', () => {
     const needs = kind.nixpkgs ?? {};
     expect([name, Object.keys(needs.envs ?? {}).length + (needs.definitions ?? []).length + (needs.instantiable ?? []).length + (needs.packageSets ?? []).length > 0]).toEqual([name, true]);
+  });
+
+  test('declares every derivation its emitter names after the kernel, which the kernel-name limit leaves room for', () => {
+    const kernelName = 'k'.repeat(KERNEL_NAME_MAX);
+    const k = validateConfig({ kernels: [{ kind: name, ...kind.example, name: kernelName }] }, 'c.json', { baseDir: '/' }).config!.kernels[0]!;
+    const env = renderInline(emitKernel(k, v('kernelEnv')).env);
+    // The Nix strings of the environment that carry the kernel's name: derivation names.
+    const named = [...env.matchAll(/"((?:[^"\\]|\\.)*)"/g)].map((m) => m[1]!).filter((s) => s.includes(kernelName));
+    const declared = Object.values(kind.derivationNames ?? {});
+    expect(named.sort()).toEqual(declared.map((d) => d(kernelName)).sort());
+    for (const d of declared) {
+      expect(KERNEL_DERIVATION_NAMES).toContain(d);
+      expect(d(kernelName).length).toBeLessThanOrEqual(NIX_DERIVATION_NAME_MAX);
+    }
   });
 
   test('is found by name', () => {
