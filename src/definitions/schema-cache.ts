@@ -11,13 +11,14 @@
 // annotations such as descriptions are never checked); for an invalid config validate.ts
 // compiles the full validator to explain every problem.
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Script } from 'node:vm';
 import type { Ajv2020 as Ajv2020Class } from 'ajv/dist/2020.js';
 import type standaloneModule from 'ajv/dist/standalone/index.js';
+import { readCacheFile, writeCacheFile } from '../cache-file.js';
 import { InternalError } from '../errors.js';
 import { writeFileAtomicSync } from '../fsutil.js';
 import { defaultCacheDir, dependencyVersion, packageRoot } from '../paths.js';
@@ -142,11 +143,10 @@ export function builtCheckCodeCache(): boolean | undefined {
 
 /**
  * The yes/no check for `schema`: the one the build wrote when it is for this schema; else from
- * the cache when a whole, matching entry is there; else compiled and stored (atomically: temp
- * file + rename). An entry is named by a hash of ajv's
- * version, the options and the schema, and starts with a hash of its code, which is verified
- * before the code runs: a truncated or garbled entry is never run, only replaced. A cache that
- * cannot be written only costs the compile next time.
+ * the cache when a whole, matching entry is there; else compiled and stored. An entry is named
+ * by a hash of ajv's version, the options and the schema, and is a cache file (../cache-file.ts:
+ * a hash of its code first, verified before the code runs, so a truncated or garbled entry is
+ * never run, only replaced). A cache that cannot be written only costs the compile next time.
  */
 export function cachedSchemaCheck(schema: object, cacheDir: string = defaultCacheDir(), builtFile: string | null = builtCheckFile()): SchemaCheck {
   const known = checks.get(schema);
@@ -157,7 +157,7 @@ export function cachedSchemaCheck(schema: object, cacheDir: string = defaultCach
     check = load(file);
     if (!check) {
       const code = schemaCheckCode(schema);
-      store(file, code);
+      writeCacheFile(file, code);
       check = evaluate(code);
     }
   }
@@ -165,31 +165,13 @@ export function cachedSchemaCheck(schema: object, cacheDir: string = defaultCach
   return check;
 }
 
-const header = (code: string) => `// nixlab schema check ${createHash('sha256').update(code).digest('hex')}\n`;
-
 function load(file: string): SchemaCheck | null {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch {
-    return null;
-  }
-  const newline = text.indexOf('\n');
-  const code = text.slice(newline + 1);
-  if (newline < 0 || text.slice(0, newline + 1) !== header(code)) return null;
+  const code = readCacheFile(file);
+  if (code === undefined) return null;
   try {
     return evaluate(code);
   } catch {
     return null;
-  }
-}
-
-function store(file: string, code: string): void {
-  try {
-    mkdirSync(join(file, '..'), { recursive: true });
-    writeFileAtomicSync(file, header(code) + code);
-  } catch {
-    // The directory itself is unusable (not a directory, no permission): nothing was written.
   }
 }
 
