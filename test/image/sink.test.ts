@@ -2,7 +2,8 @@
 // end is given while its last byte is still buffered (a layer framed as it is listed); and file
 // data the worker reads into its place (delegate()).
 import { createHash, randomBytes } from 'node:crypto';
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InternalError, UserError } from '../../src/errors.js';
@@ -123,12 +124,23 @@ describe('ArchiveSink.delegate: file data read on the byte worker', () => {
     await sink.finish();
   });
 
-  it('counts what the worker has still to read and hash (backlog), back to 0 when done', async () => {
+  it('counts what the worker has still to read and hash (backlog), and delegates nothing more while it is behind', async () => {
+    // A FIFO holds the worker in its read until this test writes to it.
+    const fifo = join(dir, 'fifo');
+    execFileSync('mkfifo', [fifo]);
+    const [f] = files([100]);
     const sink = new ArchiveSink({ writer: { write: async () => undefined } }, worker, { onError: () => undefined });
-    sink.hashRange(0, 3 * 2 ** 20);
     expect(worker.backlog).toBe(0);
-    sink.put(randomBytes(3 * 2 ** 20));
-    expect(worker.backlog).toBeGreaterThanOrEqual(1);
+    expect(sink.delegate(fifo, 10)).toBe(true);
+    expect(sink.put(randomBytes(2 ** 20 - 10))).toBeNull(); // the buffer is full: it goes to the worker
+    expect(worker.backlog).toBe(1);
+    expect(sink.delegate(f!.path, 100)).toBe(true); // one behind: still delegated
+    expect(sink.put(randomBytes(2 ** 20 - 100))).toBeNull();
+    expect(worker.backlog).toBe(2);
+    expect(sink.delegate(f!.path, 100)).toBe(false); // two behind: read here
+    const w = openSync(fifo, 'w');
+    writeSync(w, Buffer.alloc(10, 1));
+    closeSync(w);
     await sink.finish();
     expect(worker.backlog).toBe(0);
   });
