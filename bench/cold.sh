@@ -20,6 +20,8 @@
 #   stdout   nixlab pack --no-cache -o - >/dev/null
 #   prev     NIXLAB_PREV's nixlab pack --no-cache -o x.tar
 #   sli      python3 stream_layered_image.py conf.json >/dev/null
+#   write    cat ref.tar >c.tar: the packed image's bytes written into a new file, nothing else (what
+#            any file output pays on this machine at least; the tar baseline writes no file)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-5}
@@ -65,11 +67,12 @@ cold() { # cold SIZE ROOT
     [oci]="node bin/run.js pack \$root --format oci -o \$work/oci --no-cache"
     [stdout]="node bin/run.js pack \$root -o - --no-cache >/dev/null"
   )
-  local order=(docker tar oci tee stdout)
+  local order=(docker tar oci tee stdout write)
   if [ -n "$prev" ]; then cmd[prev]="node \$prev/bin/run.js pack \$root -o \$work/p.tar --no-cache"; order+=(prev); fi
+  node bin/run.js pack "$root" -o "$work/ref.tar" --no-cache >/dev/null
+  cmd[write]="cat \$work/ref.tar >\$work/c.tar"
   if [ -n "$sli" ]; then
-    node bin/run.js pack "$root" -o "$work/ref.tar" --no-cache >/dev/null
-    node bench/sli-conf.mjs "$work/ref.tar" "$work/sli-$size" && rm -f "$work/ref.tar"
+    node bench/sli-conf.mjs "$work/ref.tar" "$work/sli-$size"
     cmd[sli]="python3 \$sli \$work/sli-$size/conf.json >/dev/null"; order+=(sli)
   fi
   # Each output is removed right after its run, so its dirty pages are not written back during
@@ -79,7 +82,7 @@ cold() { # cold SIZE ROOT
   # written in 1 MiB-aligned writes: ~0.2 s of system time right after a removal, 0.8-1.0 s
   # three seconds later), so without it each command's cost depends on how long ago the one
   # before it freed its output.
-  local clean="rm -rf \$work/x.tar \$work/y.tar \$work/oci \$work/p.tar; sleep ${NIXLAB_SETTLE:-3}"
+  local clean="rm -rf \$work/x.tar \$work/y.tar \$work/oci \$work/p.tar \$work/c.tar; sleep ${NIXLAB_SETTLE:-3}"
   for name in "${order[@]}"; do bash -c "${cmd[$name]}; $clean" >/dev/null 2>&1; done
   for round in $(seq "$runs"); do
     for name in "${order[@]}"; do
@@ -87,6 +90,7 @@ cold() { # cold SIZE ROOT
       bash -c "$clean"
     done
   done
+  rm -f "$work/ref.tar"
 }
 
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
@@ -125,6 +129,7 @@ const label = {
   stdout: '`nixlab pack --no-cache -o - >/dev/null`',
   prev: '(before) NIXLAB_PREV `nixlab pack --no-cache -o x.tar`',
   sli: "nixpkgs' `stream_layered_image.py >/dev/null`",
+  write: 'floor: `cat x.tar >new.tar` (the same bytes written into a new file, nothing else)',
 };
 console.log(`machine: ${os.cpus().length} CPUs, ${Math.round(os.totalmem() / 2 ** 30)} GiB, node ${process.version}; ${runs} rounds; load average ${loadBefore} before, ${loadAfter} after`);
 const verdict = [];
@@ -135,7 +140,7 @@ for (const size of Object.keys(sizes)) {
   for (const name of Object.keys(label)) {
     if (!has(size, name)) continue;
     const rs = of(size, name);
-    const rss = ['tar', 'tee'].includes(name) ? '-' : Math.max(...rs.map((r) => r.rss)).toFixed(0);
+    const rss = ['tar', 'tee', 'write'].includes(name) ? '-' : Math.max(...rs.map((r) => r.rss)).toFixed(0);
     console.log(`| ${label[name].replace(/\|/g, '\\|')} | ${median(rs.map((r) => r.wall)).toFixed(2)} | ${median(rs.map((r) => r.cpu)).toFixed(2)} | ${rss} |`);
   }
   console.log('\n| ratio, pair by pair (median, range) | value | target |\n|---|---:|---|');
@@ -145,6 +150,8 @@ for (const size of Object.keys(sizes)) {
   line('throughput: docker-archive vs `tar | openssl` (its wall / ours)', ratio(size, 'tar', 'docker', 'wall'), '≥ 0.8');
   line('throughput: OCI directory vs `tar | openssl`', ratio(size, 'tar', 'oci', 'wall'), '≥ 0.8');
   line('throughput: `-o -` vs `tar | openssl`', ratio(size, 'tar', 'stdout', 'wall'), '≥ 0.8');
+  line('wall: writing the bytes alone (`cat`) / `tar | openssl`', ratio(size, 'write', 'tar', 'wall'), '');
+  line('wall: docker-archive / writing its bytes alone (`cat`)', ratio(size, 'docker', 'write', 'wall'), '');
   if (has(size, 'prev')) {
     line('CPU: docker-archive, now / before', ratio(size, 'docker', 'prev', 'cpu'), '');
     line('wall: docker-archive, now / before', ratio(size, 'docker', 'prev', 'wall'), '');

@@ -9,6 +9,7 @@ import { createdTimestamp, goArch } from './config.js';
 import { planImage, storePathOf, type ImagePlan, type ResolvedLinks } from './plan.js';
 import type { ImageFormat, ImageSpec, Layering } from './spec.js';
 import { listTree } from './system-layer.js';
+import { ByteWorker } from './sink.js';
 import { destinationFor, writeImage, type PackResult, type WriteOptions } from './write.js';
 
 export type { ImageFormat, ImageSpec, Layering } from './spec.js';
@@ -86,8 +87,16 @@ export async function packImage(input: PackInput): Promise<PackResult> {
     throw new UserError({ where: 'storePaths', message: 'no store paths given', hint: 'pass at least one store path (e.g. ./result)' });
   }
   input.signal?.throwIfAborted();
-  const storePaths = input.storePaths?.length ? await resolveStorePaths(input.storePaths) : [];
-  const closure = input.closure ?? (await queryClosure(storePaths, { signal: input.signal }));
-  const plan = planFor(closure, storePaths, input.image, input.layering);
-  return writeImage(plan, closure, destination, input);
+  // The byte worker (hashing, writing) starts first: its start (a thread of its own, ~30 ms)
+  // overlaps the closure query instead of holding up the first layer.
+  const worker = new ByteWorker();
+  worker.start();
+  try {
+    const storePaths = input.storePaths?.length ? await resolveStorePaths(input.storePaths) : [];
+    const closure = input.closure ?? (await queryClosure(storePaths, { signal: input.signal }));
+    const plan = planFor(closure, storePaths, input.image, input.layering);
+    return await writeImage(plan, closure, destination, input, worker);
+  } finally {
+    await worker.close();
+  }
 }

@@ -3,7 +3,10 @@
 // transferred (not copied) to the byte worker, which hashes the parts that belong to a layer
 // and, for a file output, writes the buffer there with a positioned write (on the thread pool,
 // so it hashes the next buffer meanwhile), then hands it back for reuse. So the main thread
-// reads and frames, the worker hashes and writes, and no byte is read back to be hashed.
+// reads and frames, the worker hashes and writes, and no byte is read back to be hashed. When
+// the worker keeps up (among many small files, where the main thread's opens and reads are what
+// limit the pack), the main thread leaves a file's room in the buffer and the worker reads the
+// file into it before hashing (delegate()): each thread takes the work the other has no time for.
 // A stream (stdout) is written in order from the main thread once the worker has hashed it.
 // Memory stays bounded by the ring (SLOTS × SLOT_SIZE).
 // (The other way round, the main thread writing and the worker hashing after the write, and
@@ -11,13 +14,25 @@
 import { writeSync } from 'node:fs';
 import { type Writable } from 'node:stream';
 import { Worker } from 'node:worker_threads';
-import { InternalError } from '../errors.js';
+import { InternalError, UserError } from '../errors.js';
 import { abortReason } from './abort.js';
-import type { ByteWorkerReply, ByteWorkerRequest } from './workers/byte-worker.js';
+import type { ByteWorkerReply, ByteWorkerRequest, Fill } from './workers/byte-worker.js';
 import { workerUrl } from './workers/index.js';
 
 const SLOT_SIZE = 1 << 20;
 const SLOTS = 4;
+/**
+ * ArchiveSink.delegate() hands a file's read to the byte worker while it has at most this many
+ * buffers to go through: it then has time to spare, and the main thread, which lists, frames and
+ * reads, is the one that limits the pack (among many small files). Further behind (hashing big
+ * files), the main thread reads them itself.
+ */
+const DELEGATE_BACKLOG = 1;
+
+/** A store file that changed size between its listing and its read. */
+export function changedWhileReading(source: string): UserError {
+  return new UserError({ where: source, message: 'changed size while it was being packed', hint: 'store paths are immutable: check nothing writes to /nix/store, then run again' });
+}
 
 type Reply = ByteWorkerReply;
 /** Omit over each member of a union. */
@@ -32,6 +47,15 @@ export class ByteWorker {
   private readonly waiting = new Map<number, { resolve: (r: Reply) => void; reject: (e: Error) => void }>();
   private nextId = 1;
   private failure: Error | null = null;
+  /** Data messages sent, and (written by the thread) data messages it has read and hashed. */
+  private sent = 0;
+  private readonly progress = new SharedArrayBuffer(4);
+  private readonly done = new Int32Array(this.progress);
+
+  /** Buffers handed over that the thread has not yet read and hashed: how far behind it is, now. */
+  get backlog(): number {
+    return this.sent - Atomics.load(this.done, 0);
+  }
 
   /** Starts the thread now, so its start overlaps the caller's listing instead of the first hash. */
   start(): void {
@@ -41,7 +65,7 @@ export class ByteWorker {
   private get worker(): Worker {
     if (this.thread) return this.thread;
     // It allocates next to nothing: a small heap keeps the process's RSS down.
-    const worker = (this.thread = new Worker(workerUrl('byte-worker'), { resourceLimits: { maxYoungGenerationSizeMb: 1, maxOldGenerationSizeMb: 32 } }));
+    const worker = (this.thread = new Worker(workerUrl('byte-worker'), { workerData: { progress: this.progress }, resourceLimits: { maxYoungGenerationSizeMb: 1, maxOldGenerationSizeMb: 32 } }));
     worker.on('message', (m: Reply) => {
       const w = this.waiting.get(m.id);
       this.waiting.delete(m.id);
@@ -83,9 +107,11 @@ export class ByteWorker {
    * Hands over `buf[0, length)` (stream bytes from `start`): hashed where it overlaps ranges and,
    * with `fd`, written at file offset `base + start`. Resolves to the buffer, given back.
    */
-  async data(stream: number, buf: ArrayBuffer, start: number, length: number, fd: number | null, base: number): Promise<ArrayBuffer> {
-    const reply = await this.request({ t: 'data', stream, buf, start, length, fd, base }, [buf]);
+  async data(stream: number, buf: ArrayBuffer, start: number, length: number, fd: number | null, base: number, fills: Fill[] | null = null): Promise<ArrayBuffer> {
+    this.sent++;
+    const reply = await this.request({ t: 'data', stream, buf, start, length, fd, base, fills }, [buf]);
     if (reply.t !== 'ack') throw new InternalError('byte worker: data was answered with a digest');
+    if (reply.error?.changed) throw changedWhileReading(reply.error.changed);
     if (reply.error) throw Object.assign(new Error(reply.error.message), { code: reply.error.code });
     return reply.buf;
   }
@@ -148,6 +174,8 @@ export class ArchiveSink {
   private readonly free: Buffer[] = [];
   private current: Buffer | null = null;
   private fill = 0;
+  /** File data the worker reads into the current buffer (delegate()). */
+  private fills: Fill[] = [];
   private readonly inFlight = new Set<Promise<void>>();
   private readonly ranges: { start: number; end: number }[] = [];
   private readonly stream = ++streamIds;
@@ -246,6 +274,19 @@ export class ArchiveSink {
     if (this.fill === SLOT_SIZE || this.completesRange()) this.dispatch();
   }
 
+  /**
+   * Leaves room for `size` bytes of the file `source` in the current buffer, for the byte worker
+   * to read into it before it hashes and writes the buffer; false (nothing done) when the file
+   * does not fit in the current buffer, or the worker is busy enough already (DELEGATE_BACKLOG),
+   * or there is no worker: the caller reads the file itself.
+   */
+  delegate(source: string, size: number): boolean {
+    if (!this.worker || this.worker.backlog > DELEGATE_BACKLOG || size === 0 || size > this.room()) return false;
+    this.fills.push({ source, at: this.fill, length: size });
+    this.commit(size);
+    return true;
+  }
+
   /** Resolves once a buffer is free; rejects on failure or abort. */
   whenRoom(signal?: AbortSignal): Promise<void> {
     if (this.failure) return Promise.reject(this.failure);
@@ -322,14 +363,17 @@ export class ArchiveSink {
     this.dispatched += length;
     this.current = null;
     this.fill = 0;
+    const fills = this.fills.length ? this.fills : null;
+    if (fills) this.fills = [];
     const output = this.output;
     const needsHash = this.ranges.some((r) => r.start < start + length && r.end > start);
     let job: Promise<Buffer>;
     if (output && 'fd' in output) {
-      // Transferred to the worker, which hashes what it must and writes it at its offset.
-      job = this.worker!.data(this.stream, buf.buffer as ArrayBuffer, start, length, output.fd, output.base ?? 0).then((ab) => Buffer.from(ab));
+      // Transferred to the worker, which reads its fills, hashes what it must and writes it at its offset.
+      job = this.worker!.data(this.stream, buf.buffer as ArrayBuffer, start, length, output.fd, output.base ?? 0, fills).then((ab) => Buffer.from(ab));
     } else {
-      const hashed = needsHash ? this.worker!.data(this.stream, buf.buffer as ArrayBuffer, start, length, null, 0).then((ab) => Buffer.from(ab)) : Promise.resolve(buf);
+      const viaWorker = needsHash || fills;
+      const hashed = viaWorker ? this.worker!.data(this.stream, buf.buffer as ArrayBuffer, start, length, null, 0, fills).then((ab) => Buffer.from(ab)) : Promise.resolve(buf);
       if (output) {
         const previous = this.writeTail;
         job = hashed.then(async (b) => {

@@ -6,7 +6,7 @@ import { InternalError, UserError } from '../errors.js';
 import { abortReason } from './abort.js';
 import { storeDir } from './closure.js';
 import { assertNotWhiteout, byteOrder } from './names.js';
-import { ArchiveSink } from './sink.js';
+import { ArchiveSink, changedWhileReading } from './sink.js';
 import { encodeHeader, headerBytes, pad512, type HeaderFields } from './tar-header.js';
 
 /** One tar entry. Names are relative (`nix/store/…`), without a trailing slash. */
@@ -277,15 +277,13 @@ export interface ChunkTarget {
 
 export { abortReason, waitFor } from './abort.js';
 
-function changedWhileReading(source: string): UserError {
-  return new UserError({ where: source, message: 'changed size while it was being packed', hint: 'store paths are immutable: check nothing writes to /nix/store, then run again' });
-}
 
 /**
  * Frames the tar of `entries` straight into `sink`'s output buffers: headers are encoded here
  * (tar-header.ts), file data is read (synchronously, from the page cache: a thread-pool round
  * trip per small file would cost more than the read) directly into the buffer that goes out,
- * so each byte is copied once on this thread. Waits only when every output buffer is in
+ * so each byte is copied once: here, or on the byte worker when the sink hands the read to it
+ * (ArchiveSink.delegate(): the worker has time to spare). Waits only when every output buffer is in
  * flight. Returns the bytes written, which always equal layerTarSize(entries). Rejects (and
  * stops reading) when `signal` aborts. `onSize` is told the layer's size before its last 1024
  * bytes are framed (for a stream of entries whose size is not known in advance).
@@ -303,7 +301,7 @@ export async function frameLayer(entries: Iterable<LayerEntry>, sink: ArchiveSin
       if (e.content.length !== e.size) throw new InternalError(`entry ${e.name}: size ${e.size} but ${e.content.length} bytes of content`);
       wait = sink.put(e.content, signal);
       if (wait) await wait;
-    } else if (e.size > 0) {
+    } else if (e.size > 0 && !sink.delegate(e.source, e.size)) {
       const fd = openSync(e.source, fsc.O_RDONLY | fsc.O_NOFOLLOW);
       try {
         for (let left = e.size; left > 0; ) {

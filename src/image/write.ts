@@ -101,7 +101,7 @@ export function destinationFor(output: string | Writable, format: ImageFormat = 
 const formatOf = (dest: Destination): ImageFormat => (dest.kind === 'oci-dir' ? 'oci' : dest.format);
 
 /** Writes a planned image. `closure` gives each store path's NAR hash (for the digest cache). */
-export async function writeImage(plan: ImagePlan, closure: ClosureNode[], dest: Destination, opts: WriteOptions = {}): Promise<PackResult> {
+export async function writeImage(plan: ImagePlan, closure: ClosureNode[], dest: Destination, opts: WriteOptions, worker: ByteWorker): Promise<PackResult> {
   opts.signal?.throwIfAborted();
   // A streamed OCI tar reads every layer twice (digests first); keep listings for the second pass.
   const twoPass = dest.kind === 'stream' && dest.format === 'oci';
@@ -161,7 +161,7 @@ export async function writeImage(plan: ImagePlan, closure: ClosureNode[], dest: 
 
   let result: Awaited<ReturnType<typeof writeArchive>>;
   try {
-    result = await writeArchive(input, dest, opts.signal, onBytes);
+    result = await writeArchive(input, dest, worker, opts.signal, onBytes);
   } finally {
     await Promise.all(puts);
   }
@@ -210,6 +210,7 @@ function outputError(error: unknown, where: string): unknown {
 async function writeArchive(
   input: ArchiveInput,
   dest: Destination,
+  worker: ByteWorker,
   external: AbortSignal | undefined,
   onBytes: (n: number) => void,
 ): Promise<{ archive: ArchiveResult; output: string | null; bytes: number; pruned: PruneResult | null }> {
@@ -221,9 +222,6 @@ async function writeArchive(
   const fail = (error: Error) => {
     if (!signal.aborted) controller.abort(error);
   };
-  const worker = new ByteWorker();
-  // Needed unless a stream gets only layers with cached digests: start it while layers are listed.
-  if (dest.kind !== 'stream' || input.layers.some((l) => !l.known)) worker.start();
   const ctx: WriteContext = { signal, worker, slots: [], onError: fail, onBytes };
   const sinkHooks = { onError: fail, onBytes };
   let fileSink: ArchiveSink | null = null;
@@ -305,7 +303,6 @@ async function writeArchive(
     throw outputError(reason, where);
   } finally {
     external?.removeEventListener('abort', onExternalAbort);
-    await worker.close();
   }
 }
 

@@ -1,7 +1,12 @@
 // ArchiveSink's hash ranges on the byte worker: a range of known length, and an open range whose
-// end is given while its last byte is still buffered (a layer framed as it is listed).
+// end is given while its last byte is still buffered (a layer framed as it is listed); and file
+// data the worker reads into its place (delegate()).
 import { createHash, randomBytes } from 'node:crypto';
-import { InternalError } from '../../src/errors.js';
+import { execFileSync } from 'node:child_process';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { InternalError, UserError } from '../../src/errors.js';
 import { ArchiveSink, ByteWorker } from '../../src/image/sink.js';
 
 const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
@@ -41,5 +46,102 @@ describe('ArchiveSink hash ranges', () => {
     open.end(2 ** 20 + 1);
     await sink.finish();
     expect(await open.digest).toMatch(/^[0-9a-f]{64}$/);
+  });
+});
+
+describe('ArchiveSink.delegate: file data read on the byte worker', () => {
+  let worker: ByteWorker;
+  let dir: string;
+  beforeEach(() => {
+    worker = new ByteWorker();
+    dir = mkdtempSync(join(tmpdir(), 'nixlab-sink-'));
+  });
+  afterEach(async () => {
+    await worker.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** Files of these sizes, with random bytes. */
+  function files(sizes: number[]): { path: string; data: Buffer }[] {
+    return sizes.map((size, i) => {
+      const data = randomBytes(size);
+      const path = join(dir, `f${i}`);
+      writeFileSync(path, data);
+      return { path, data };
+    });
+  }
+
+  it('puts each file at its place, to a writer and to a file, hashed with the rest', async () => {
+    const fs = files([1, 511, 512, 4096, 70_000, 300_000, 700_000, 5]);
+    const header = randomBytes(512);
+    const expected = Buffer.concat(fs.flatMap((f) => [header, f.data]));
+    for (const kind of ['writer', 'file'] as const) {
+      const chunks: Buffer[] = [];
+      const out = join(dir, 'out');
+      const fd = openSync(out, 'w+');
+      const output = kind === 'writer' ? { writer: { write: async (b: Buffer) => void chunks.push(Buffer.from(b)) } } : { fd };
+      const sink = new ArchiveSink(output, worker, { onError: () => undefined });
+      const digest = sink.hashRange(0, expected.length);
+      let delegated = 0;
+      for (const f of fs) {
+        await sink.put(header);
+        if (sink.delegate(f.path, f.data.length)) delegated++;
+        else await sink.put(f.data); // did not fit in the current buffer (or the worker is behind)
+      }
+      await sink.finish();
+      closeSync(fd);
+      expect(delegated).toBeGreaterThanOrEqual(4);
+      expect((kind === 'writer' ? Buffer.concat(chunks) : readFileSync(out)).equals(expected)).toBe(true);
+      expect(await digest).toBe(sha256(expected));
+    }
+  });
+
+  it('a file that is shorter than its listing fails the sink with a UserError naming it', async () => {
+    const [f] = files([10_000]);
+    const errors: Error[] = [];
+    const sink = new ArchiveSink({ writer: { write: async () => undefined } }, worker, { onError: (e) => errors.push(e) });
+    expect(sink.delegate(f!.path, 20_000)).toBe(true);
+    const failure = (await sink.finish().catch((e: unknown) => e)) as UserError;
+    expect(failure).toBeInstanceOf(UserError);
+    expect(failure.message).toBe(`${f!.path}: changed size while it was being packed. Fix: store paths are immutable: check nothing writes to /nix/store, then run again`);
+    expect(errors).toEqual([failure]);
+  });
+
+  it('a file that is gone fails the sink with its errno', async () => {
+    const sink = new ArchiveSink({ writer: { write: async () => undefined } }, worker, { onError: () => undefined });
+    expect(sink.delegate(join(dir, 'missing'), 100)).toBe(true);
+    await expect(sink.finish()).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+
+  it('is refused without a worker, for an empty file, and for a file larger than the current buffer has room for', async () => {
+    const [f] = files([100]);
+    expect(new ArchiveSink({ writer: { write: async () => undefined } }, null, { onError: () => undefined }).delegate(f!.path, 100)).toBe(false);
+    const sink = new ArchiveSink({ writer: { write: async () => undefined } }, worker, { onError: () => undefined });
+    expect(sink.delegate(f!.path, 0)).toBe(false);
+    expect(sink.put(randomBytes(2 ** 20 - 50))).toBeNull();
+    expect(sink.delegate(f!.path, 100)).toBe(false);
+    expect(sink.position).toBe(2 ** 20 - 50);
+    await sink.finish();
+  });
+
+  it('counts what the worker has still to read and hash (backlog), and delegates nothing more while it is behind', async () => {
+    // A FIFO holds the worker in its read until this test writes to it.
+    const fifo = join(dir, 'fifo');
+    execFileSync('mkfifo', [fifo]);
+    const [f] = files([100]);
+    const sink = new ArchiveSink({ writer: { write: async () => undefined } }, worker, { onError: () => undefined });
+    expect(worker.backlog).toBe(0);
+    expect(sink.delegate(fifo, 10)).toBe(true);
+    expect(sink.put(randomBytes(2 ** 20 - 10))).toBeNull(); // the buffer is full: it goes to the worker
+    expect(worker.backlog).toBe(1);
+    expect(sink.delegate(f!.path, 100)).toBe(true); // one behind: still delegated
+    expect(sink.put(randomBytes(2 ** 20 - 100))).toBeNull();
+    expect(worker.backlog).toBe(2);
+    expect(sink.delegate(f!.path, 100)).toBe(false); // two behind: read here
+    const w = openSync(fifo, 'w');
+    writeSync(w, Buffer.alloc(10, 1));
+    closeSync(w);
+    await sink.finish();
+    expect(worker.backlog).toBe(0);
   });
 });

@@ -4,8 +4,8 @@
 // pool, so the next buffer is hashed meanwhile; one write at a time, in the order received). Buffers are transferred, not
 // copied, and handed back in the reply.
 import { createHash, type Hash } from 'node:crypto';
-import { write } from 'node:fs';
-import { parentPort } from 'node:worker_threads';
+import { closeSync, openSync, readSync, write, constants as fsc } from 'node:fs';
+import { parentPort, workerData } from 'node:worker_threads';
 
 /** A range of a stream whose SHA-256 is wanted; length null: open until an EndMessage. */
 export interface RangeMessage {
@@ -23,7 +23,17 @@ export interface EndMessage {
   length: number;
 }
 
-/** Bytes `[start, start + length)` of `stream`, in `buf`; written at `base + start` of `fd` unless fd is null. */
+/** File data the worker reads into a buffer before hashing it: `length` bytes of `source` at `at`. */
+export interface Fill {
+  source: string;
+  at: number;
+  length: number;
+}
+
+/**
+ * Bytes `[start, start + length)` of `stream`, in `buf` (once `fills` are read into it); written
+ * at `base + start` of `fd` unless fd is null.
+ */
 export interface DataMessage {
   t: 'data';
   id: number;
@@ -33,15 +43,19 @@ export interface DataMessage {
   length: number;
   fd: number | null;
   base: number;
+  fills: Fill[] | null;
 }
 
 export type ByteWorkerRequest = RangeMessage | EndMessage | DataMessage;
 
 export type ByteWorkerReply =
   | { t: 'digest'; id: number; hex: string }
-  | { t: 'ack'; id: number; buf: ArrayBuffer; error: { message: string; code?: string } | null };
+  /** `changed`: a file of `fills` that ended before its length (it changed while being packed). */
+  | { t: 'ack'; id: number; buf: ArrayBuffer; error: { message: string; code?: string; changed?: string } | null };
 
 const port = parentPort!;
+/** Counts the data messages read and hashed, for the main thread to see at once (ByteWorker.backlog). */
+const hashed = new Int32Array((workerData as { progress: SharedArrayBuffer }).progress);
 const ranges = new Map<number, { stream: number; start: number; end: number; hash: Hash }>();
 
 port.on('message', (m: ByteWorkerRequest) => {
@@ -59,9 +73,10 @@ port.on('message', (m: ByteWorkerRequest) => {
   const view = Buffer.from(m.buf, 0, m.length);
   const s = m.start;
   const e = m.start + m.length;
-  const ack = (err: NodeJS.ErrnoException | null) =>
-    port.postMessage({ t: 'ack', id: m.id, buf: m.buf, error: err ? { message: err.message, code: err.code } : null } satisfies ByteWorkerReply, [m.buf]);
+  const ack = (err: (NodeJS.ErrnoException & { changed?: string }) | null) =>
+    port.postMessage({ t: 'ack', id: m.id, buf: m.buf, error: err ? { message: err.message, code: err.code, changed: err.changed } : null } satisfies ByteWorkerReply, [m.buf]);
   try {
+    if (m.fills) readFills(view, m.fills);
     for (const [id, r] of ranges) {
       if (r.stream !== m.stream) continue;
       const a = Math.max(s, r.start);
@@ -73,8 +88,10 @@ port.on('message', (m: ByteWorkerRequest) => {
       }
     }
   } catch (err) {
+    Atomics.add(hashed, 0, 1);
     return ack(err as NodeJS.ErrnoException);
   }
+  Atomics.add(hashed, 0, 1);
   if (m.fd === null) return ack(null);
   const fd = m.fd;
   const step = (off: number) =>
@@ -115,4 +132,23 @@ const MIB = 1 << 20;
  */
 function pieceLength(pos: number, length: number): number {
   return pos % MIB === 0 && length >= MIB ? MIB / 2 : length;
+}
+
+/**
+ * Reads each fill's file data into its place in the buffer (the main thread framed its header
+ * and left the room: see ArchiveSink.delegate()). A file that ends early changed while packed.
+ */
+function readFills(view: Buffer, fills: Fill[]): void {
+  for (const { source, at, length } of fills) {
+    const fd = openSync(source, fsc.O_RDONLY | fsc.O_NOFOLLOW);
+    try {
+      for (let done = 0; done < length; ) {
+        const n = readSync(fd, view, at + done, length - done, null);
+        if (n === 0) throw Object.assign(new Error(`${source} changed size while it was being packed`), { changed: source });
+        done += n;
+      }
+    } finally {
+      closeSync(fd);
+    }
+  }
 }
