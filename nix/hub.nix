@@ -9,8 +9,8 @@
 #   configurable-http-proxy  pkgs/by-name/co/configurable-http-proxy/package.nix (bin/configurable-http-proxy)
 #   linkFarm                 pkgs/build-support/trivial-builders/default.nix
 #   jupyterhub-nativeauthenticator
-#                            not in nixpkgs: ./native-authenticator.nix (buildPythonPackage, fetchPypi)
-#   jupyterhub-kubespawner   not in nixpkgs (master 2026-07-14): ./kubespawner.nix (buildPythonPackage, fetchPypi)
+#                            not in nixpkgs: ./native-authenticator.nix (./pypi-wheel.nix)
+#   jupyterhub-kubespawner   not in nixpkgs (master 2026-07-14): ./kubespawner.nix (./pypi-wheel.nix)
 #   tini, busybox, cacert    as in ./lib.nix
 { pkgs }:
 {
