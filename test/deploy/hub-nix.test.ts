@@ -1,8 +1,8 @@
 // The hub image's Nix project (src/deploy/hub.ts writeHubProject: default.nix + nix/hub.nix +
 // nix/native-authenticator.nix + nix/kubespawner.nix + nix/pypi-wheel.nix, which both build
 // with), built for real against the offline set, which -- as nixpkgs, the pinned one included --
-// has no python3Packages.jupyterhub-nativeauthenticator and no jupyterhub-kubespawner. Regression test for nixlab issue 15: `authenticator: native`
-// asked the package set for that attribute.
+// has no python3Packages.jupyterhub-nativeauthenticator and no jupyterhub-kubespawner. Regression
+// test for nixlab issue 15: `authenticator: native` asked the package set for that attribute.
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { execa } from 'execa';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
