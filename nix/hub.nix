@@ -8,8 +8,8 @@
 #                            pkgs/development/python-modules/{jupyterhub,dockerspawner,pycurl}/default.nix
 #   linkFarm                 pkgs/build-support/trivial-builders/default.nix (entries as an attrset)
 #   jupyterhub-nativeauthenticator
-#                            not in nixpkgs: ./native-authenticator.nix (buildPythonPackage, fetchPypi)
-#   jupyterhub-kubespawner   not in nixpkgs (master 2026-07-14): ./kubespawner.nix (buildPythonPackage, fetchPypi)
+#                            not in nixpkgs: ./native-authenticator.nix (./pypi-wheel.nix)
+#   jupyterhub-kubespawner   not in nixpkgs (master 2026-07-14): ./kubespawner.nix (./pypi-wheel.nix)
 #   the links' other packages (configurable-http-proxy, tini, busybox, cacert) are named in
 #   src/deploy/hub.ts HUB_ROOT_LINKS, which says where nixpkgs has them.
 { pkgs }:

@@ -8,11 +8,11 @@
 # on the given JDK, with JJAVA_CLASSPATH naming the jars of the `classpath` packages. JShell
 # compiles in memory; java.io.tmpdir (Java ignores TMPDIR) follows TMPDIR, default /tmp.
 #
-# nixpkgs API used (checked against nixpkgs 26.11, master of 2026-07-14, 7beb50e7ff79):
-#   buildPythonPackage   pkgs/development/interpreters/python/mk-python-derivation.nix
-#                        (format = "wheel": the wheel's .data/data/ lands in $out, so
-#                        $out/share/jupyter/kernels/java)
-#   fetchPypi            pkgs/build-support/fetchpypi/default.nix (format = "wheel")
+# JJava's wheel is built by ./pypi-wheel.nix (copied beside this file): buildPythonPackage with
+# format = "wheel" puts the wheel's .data/data/ in $out, so $out/share/jupyter/kernels/java.
+#
+# nixpkgs API used (checked against nixpkgs 26.11, master of 2026-07-14, 7beb50e7ff79), besides
+# ./pypi-wheel.nix's:
 #   writeShellScriptBin  pkgs/build-support/trivial-builders/default.nix
 #   jdk17_headless, jdk21_headless, jdk_headless
 #                        pkgs/development/compilers/openjdk/generic.nix (bin/java, bin/ -> lib/openjdk/bin)
@@ -28,22 +28,19 @@
   classpath ? [ ],
 }:
 let
-  jjava = python3Packages.buildPythonPackage rec {
+  jjava = import ./pypi-wheel.nix {
+    inherit fetchPypi;
+    pythonPackages = python3Packages;
     pname = "jjava";
     version = "1.0a8";
-    format = "wheel";
-    # PyPI's pure wheel (py3-none-any); its sha256 is the one offline/python/wheels.lock.json
-    # locks (b86ddf2e…2a69).
-    src = fetchPypi {
-      inherit pname version format;
-      dist = "py3";
-      python = "py3";
-      hash = "sha256-uG3fLu5gN6M6CtwqwvMYqUY49C7vru6xPbOBWH5fKmk=";
-    };
+    # its sha256 is the one offline/python/wheels.lock.json locks (b86ddf2e…2a69)
+    hash = "sha256-uG3fLu5gN6M6CtwqwvMYqUY49C7vru6xPbOBWH5fKmk=";
     meta = {
       description = "Jupyter kernel for Java (JShell)";
       homepage = "https://github.com/dflib/jjava";
     };
+    # always the wheel, whatever the set has: bin/jjava runs the wheel's share/jupyter/kernels/java
+    preferSetAttribute = false;
   };
   kernelDir = "${jjava}/share/jupyter/kernels/java";
   # JJava expands each entry as a glob (forward slashes, ':'-separated).

@@ -1,17 +1,11 @@
 # JupyterHub's NativeAuthenticator for the hub image (nix/hub.nix): the package set's own
-# `jupyterhub-nativeauthenticator` when it has one, else built here from PyPI's wheel. nixpkgs has
-# none (no pkgs/development/python-modules/jupyterhub-nativeauthenticator, no entry in
-# pkgs/top-level/python-packages.nix, which has jupyterhub-ldapauthenticator,
+# `jupyterhub-nativeauthenticator` when it has one, else built from PyPI's wheel by
+# ./pypi-wheel.nix. nixpkgs has none (no pkgs/development/python-modules/jupyterhub-nativeauthenticator,
+# no entry in pkgs/top-level/python-packages.nix, which has jupyterhub-ldapauthenticator,
 # -systemdspawner and -tmpauthenticator; checked against nixos-26.05), so against the pinned
 # nixpkgs this builds it.
 #
-# nixpkgs API used (checked against nixpkgs 26.05):
-#   buildPythonPackage   pkgs/development/interpreters/python/mk-python-derivation.nix
-#                        (format = "wheel": wheelUnpackHook + pypaInstallHook; `dependencies` are
-#                        propagated; postInstall runs after the wheel is installed into $out)
-#   fetchPypi            pkgs/build-support/fetchpypi/default.nix (format = "wheel": the file
-#                        "${pname}-${version}-${python}-${abi}-${platform}.whl" under
-#                        files.pythonhosted.org/packages/${dist}/…, pname as in the file name)
+# nixpkgs API used (checked against nixpkgs 26.05), besides ./pypi-wheel.nix's:
 #   substituteInPlace    pkgs/stdenv/generic/setup.sh (--replace-fail)
 #   python.sitePackages  pkgs/development/interpreters/python/cpython/default.nix (passthru)
 #   jupyterhub, bcrypt, onetimepass
@@ -27,20 +21,12 @@
 let
   ps = pythonPackages;
 in
-ps.jupyterhub-nativeauthenticator or (ps.buildPythonPackage rec {
+import ./pypi-wheel.nix {
+  inherit fetchPypi pythonPackages;
   pname = "jupyterhub-nativeauthenticator";
   version = "1.3.0";
-  format = "wheel";
-
-  # PyPI's wheel, pure Python (py3-none-any); its sha256 is the one offline/python/wheels.lock.json
-  # locks (df9252a7…eb30).
-  src = fetchPypi {
-    pname = "jupyterhub_nativeauthenticator";
-    inherit version format;
-    dist = "py3";
-    python = "py3";
-    hash = "sha256-35JSpzDjBwcJBFw/CFIbfXBd2MniLqsquD5YggoR6zA=";
-  };
+  # its sha256 is the one offline/python/wheels.lock.json locks (df9252a7…eb30)
+  hash = "sha256-35JSpzDjBwcJBFw/CFIbfXBd2MniLqsquD5YggoR6zA=";
 
   # The wheel's METADATA: Requires-Dist jupyterhub >=4.1.6, bcrypt, onetimepass.
   dependencies = [
@@ -64,4 +50,4 @@ ps.jupyterhub-nativeauthenticator or (ps.buildPythonPackage rec {
     description = "JupyterHub authenticator with sign-up and admin authorization of users";
     homepage = "https://github.com/jupyterhub/nativeauthenticator";
   };
-})
+}

@@ -5,7 +5,7 @@
 {
   # Locked (and cached) distributions nixpkgs' Python set has no attribute for: the set leaves
   # them out, as nixpkgs does; their files stay in the lock for fetchPypi, through which nixlab's
-  # own Nix builds them with buildPythonPackage.
+  # own Nix builds them with buildPythonPackage (nix/pypi-wheel.nix).
   #  - jupyterhub-nativeauthenticator: no pkgs/development/python-modules/jupyterhub-nativeauthenticator
   #    and no python-packages.nix entry (nixpkgs has jupyterhub-ldapauthenticator,
   #    -systemdspawner, -tmpauthenticator); nix/native-authenticator.nix builds it.

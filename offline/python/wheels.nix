@@ -213,7 +213,7 @@ let
     };
 
   # buildPythonPackage (pkgs/development/interpreters/python/mk-python-derivation.nix), for what
-  # nixlab's own Nix builds with it (nix/native-authenticator.nix): a PyPI wheel from fetchPypi
+  # nixlab's own Nix builds with it (nix/pypi-wheel.nix): a PyPI wheel from fetchPypi
   # (`format = "wheel"`), installed as the locked wheels are, dependencies in `dependencies`
   # (or the older `propagatedBuildInputs`), `postInstall` run in the installed tree with
   # nixpkgs' `substituteInPlace` (builders/substitute.sh). Nothing is compiled here: building

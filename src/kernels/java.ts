@@ -1,12 +1,12 @@
 // Java kernels: JJava (github.com/dflib/jjava, IJava's maintained successor; JShell underneath) on
 // a nixpkgs JDK. nixpkgs has no JJava: nix/jjava.nix, copied into the project beside the kernel,
-// builds it from PyPI's wheel (buildPythonPackage + fetchPypi, as nix/native-authenticator.nix)
-// and writes bin/jjava, which runs `java … -jar jjava.jar` as JJava's launcher would, on the JDK
-// named here (pkgs/development/compilers/openjdk: jdk17_headless, jdk21_headless, and
-// jdk_headless, nixpkgs' default, 21 in nixpkgs 26.11). JJava's own options are environment
-// variables (org.dflib.jjava.distro.Env in jjava.jar): JJAVA_CLASSPATH comes from `classpath`
-// (store paths, set by bin/jjava), JJAVA_COMPILER_OPTS and JJAVA_TIMEOUT from `compilerOpts` and
-// `timeout` (kernel.json `env`).
+// builds it from PyPI's wheel (nix/pypi-wheel.nix, copied beside it: buildPythonPackage +
+// fetchPypi, as for NativeAuthenticator) and writes bin/jjava, which runs `java … -jar jjava.jar`
+// as JJava's launcher would, on the JDK named here (pkgs/development/compilers/openjdk:
+// jdk17_headless, jdk21_headless, and jdk_headless, nixpkgs' default, 21 in nixpkgs 26.11).
+// JJava's own options are environment variables (org.dflib.jjava.distro.Env in jjava.jar):
+// JJAVA_CLASSPATH comes from `classpath` (store paths, set by bin/jjava), JJAVA_COMPILER_OPTS and
+// JJAVA_TIMEOUT from `compilerOpts` and `timeout` (kernel.json `env`).
 import { join } from 'node:path';
 import { apply, attrs, list, relPath, select, str, strParts, v } from '../nix/ast.js';
 import { attrNameRule, describeValue, type Verdict } from '../definitions/rules.js';
@@ -50,8 +50,11 @@ export function jdkAttr(jdk: JdkVersion | null): string {
   return jdk === null ? 'jdk_headless' : `jdk${jdk}_headless`;
 }
 
-/** Where nix/jjava.nix goes in the generated project. */
-const jjavaAsset = (kernel: string): string => `assets/${kernel}/jjava.nix`;
+/** The kernel's Nix files (nix/), copied into the generated project beside each other: jjava.nix imports ./pypi-wheel.nix. */
+const NIX_FILES = ['jjava.nix', 'pypi-wheel.nix'] as const;
+
+/** Where one of them goes in the generated project. */
+const nixAsset = (kernel: string, file: (typeof NIX_FILES)[number]): string => `assets/${kernel}/${file}`;
 
 const q = (s: unknown) => JSON.stringify(s);
 const jdkList = JDK_VERSIONS.join(', ');
@@ -136,10 +139,10 @@ export const java = defineKind<JavaKernel, NormalizedJavaKernel>({
   },
   emit(k, envVar) {
     const classpath = k.classpath.map((p) => select(v('pkgs'), ...p.split('.')));
-    const env = apply(apply(select(v('pkgs'), 'callPackage'), relPath(`./${jjavaAsset(k.name)}`)), attrs({ jdk: select(v('pkgs'), jdkAttr(k.jdk)), classpath: list(classpath) }));
+    const env = apply(apply(select(v('pkgs'), 'callPackage'), relPath(`./${nixAsset(k.name, 'jjava.nix')}`)), attrs({ jdk: select(v('pkgs'), jdkAttr(k.jdk)), classpath: list(classpath) }));
     return { env, argv: list([strParts(envVar, '/bin/jjava'), str('{connection_file}')]) };
   },
-  files: (k) => [{ path: jjavaAsset(k.name), copyFrom: join(packageRoot(), 'nix', 'jjava.nix') }],
+  files: (k) => NIX_FILES.map((f) => ({ path: nixAsset(k.name, f), copyFrom: join(packageRoot(), 'nix', f) })),
   packageAttrs: (k) => [jdkAttr(k.jdk), ...k.classpath],
   // Each JDK's bin/java runs JJava; classpath entries are top-level attribute names.
   nixpkgs: { envs: Object.fromEntries([null, ...JDK_VERSIONS].map((v) => [jdkAttr(v), 'java'])), packageSets: [''] },

@@ -75,9 +75,10 @@ export function packageSetVersion(pkgs: PkgsChoice, attr: string): string | unde
  * JupyterHub 0.9 and fails on every page of JupyterHub 1.0 and later (`TypeError: write()
  * only accepts bytes …` on /hub/signup). nixpkgs has no jupyterhub-nativeauthenticator, so the
  * hub image builds 1.3.0 from PyPI's wheel when the package set lacks it
- * (nix/native-authenticator.nix: buildPythonPackage + fetchPypi); the offline set, shaped like
- * nixpkgs, lacks it too and keeps that wheel in its lock, which is what validate reads. Its
- * onetimepass dependency is built from its sdist there (PyPI has no wheel of it).
+ * (nix/native-authenticator.nix, with nix/pypi-wheel.nix: buildPythonPackage + fetchPypi); the
+ * offline set, shaped like nixpkgs, lacks it too and keeps that wheel in its lock, which is what
+ * validate reads. Its onetimepass dependency is built from its sdist there (PyPI has no wheel of
+ * it).
  */
 export const NATIVE_AUTHENTICATOR_MIN = '1.0';
 
@@ -110,7 +111,7 @@ export function checkPackageSetHub(file: string, config: NormalizedConfig, pkgs:
   const version = found === undefined ? undefined : hubVersionProblem(file, config.hub.version, found, 'the offline package set');
   if (version) problems.push(version);
   // The offline set has no jupyterhub-nativeauthenticator (nor has nixpkgs); the hub image builds
-  // the version of its lock's wheel (nix/native-authenticator.nix's fetchPypi finds it by hash).
+  // the version of its lock's wheel (nix/pypi-wheel.nix's fetchPypi finds it by hash).
   const native = config.hub.authenticator === 'native' ? packageSetVersion(pkgs, 'jupyterhub-nativeauthenticator') : undefined;
   const nativeProblem = native === undefined ? undefined : nativeAuthenticatorProblem(file, native, 'the offline package set');
   if (nativeProblem) problems.push(nativeProblem);

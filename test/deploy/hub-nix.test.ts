@@ -1,8 +1,8 @@
 // The hub image's Nix project (src/deploy/hub.ts writeHubProject: default.nix + nix/hub.nix +
-// nix/native-authenticator.nix + nix/kubespawner.nix), built for real against the offline set,
-// which -- as nixpkgs, the pinned one included -- has no python3Packages.jupyterhub-nativeauthenticator
-// and no jupyterhub-kubespawner. Regression test for nixlab issue 15: `authenticator: native`
-// asked the package set for that attribute.
+// nix/native-authenticator.nix + nix/kubespawner.nix + nix/pypi-wheel.nix, which both build
+// with), built for real against the offline set, which -- as nixpkgs, the pinned one included --
+// has no python3Packages.jupyterhub-nativeauthenticator and no jupyterhub-kubespawner. Regression
+// test for nixlab issue 15: `authenticator: native` asked the package set for that attribute.
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { execa } from 'execa';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -52,11 +52,12 @@ describe('the hub project of examples/hub (NativeAuthenticator)', () => {
     expect(existsSync(join(root, 'env', 'bin', 'jupyterhub'))).toBe(true);
   });
 
-  it('asks hub.nix for the package by its name; parses; ships native-authenticator.nix beside hub.nix', async () => {
+  it('asks hub.nix for the package by its name; parses; ships native-authenticator.nix and pypi-wheel.nix beside hub.nix', async () => {
     const text = readFileSync(join(work, 'native', 'default.nix'), 'utf8');
     expect(text).toContain('extraPythonPackages = [ "jupyterhub-nativeauthenticator" ]');
     await execa('nix-instantiate', ['--parse', join(work, 'native', 'default.nix')]);
     expect(readFileSync(join(work, 'native', 'nixlab', 'native-authenticator.nix'), 'utf8')).toBe(readFileSync('nix/native-authenticator.nix', 'utf8'));
+    expect(readFileSync(join(work, 'native', 'nixlab', 'pypi-wheel.nix'), 'utf8')).toBe(readFileSync('nix/pypi-wheel.nix', 'utf8'));
     // the package set has no such attribute, as nixpkgs
     const { stdout } = await execa('nix-instantiate', ['--eval', '-E', `(import ./offline {}).python3Packages ? jupyterhub-nativeauthenticator`]);
     expect(stdout.trim()).toBe('false');
@@ -94,6 +95,7 @@ describe('the kubernetes target\'s hub project (KubeSpawner)', () => {
     expect(text).toContain('KubeSpawner, native');
     await writeHubProject(join(work, 'k8s'), config, file, KUBERNETES_HUB_IMAGE);
     expect(readFileSync(join(work, 'k8s', 'nixlab', 'kubespawner.nix'), 'utf8')).toBe(readFileSync('nix/kubespawner.nix', 'utf8'));
+    expect(readFileSync(join(work, 'k8s', 'nixlab', 'pypi-wheel.nix'), 'utf8')).toBe(readFileSync('nix/pypi-wheel.nix', 'utf8'));
     const root = await nixBuild({ file: join(work, 'k8s'), attr: 'hubRoot', pkgs: { kind: 'offline' }, outLink: join(work, 'k8s-root') });
     expect(linkMismatches(root)).toEqual([]);
     const site = siteOf(root);

@@ -1,19 +1,19 @@
 // fetchPypi and buildPythonPackage of the offline set (offline/python/fetchpypi.nix, wheels.nix),
-// with nixpkgs' argument names, and what nixlab builds with them: NativeAuthenticator, which
-// nixpkgs has no attribute for (so neither has the set; nix/native-authenticator.nix builds it).
+// with nixpkgs' argument names, and what nixlab builds with them (nix/pypi-wheel.nix):
+// NativeAuthenticator, which nixpkgs has no attribute for (so neither has the set;
+// nix/native-authenticator.nix builds it), KubeSpawner and JJava.
 // Regression tests for nixlab issue 15 (`authenticator: native` against the pinned nixpkgs).
 import { describe, expect, jest, test } from '@jest/globals';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PYTHONS, build, buildFails, evalFails, evalJson, lock, nativeAuthenticatorOf, notInNixpkgs } from './helpers.js';
+import { JJAVA_NIX, PYTHONS, build, buildFails, evalFails, evalJson, kubespawnerOf, lock, nativeAuthenticatorOf, notInNixpkgs, sri } from './helpers.js';
 
 jest.setTimeout(600_000);
 
 const LOCK = lock();
 const NATIVE = LOCK.pythons['3.13']!.packages['jupyterhub-nativeauthenticator']!;
 const ONETIMEPASS = LOCK.pythons['3.13']!.packages.onetimepass!;
-const sri = (hex: string) => `sha256-${Buffer.from(hex, 'hex').toString('base64')}`;
 /** fetchPypi's arguments for the NativeAuthenticator wheel, as nix/native-authenticator.nix gives them. */
 const NATIVE_WHEEL = `{ pname = "jupyterhub_nativeauthenticator"; version = "1.3.0"; format = "wheel"; dist = "py3"; python = "py3"; hash = "${sri(NATIVE.sha256)}"; }`;
 
@@ -76,6 +76,18 @@ describe('buildPythonPackage (mk-python-derivation.nix arguments): a wheel from 
       `let has = s: builtins.match ".*substituteInPlace.*" s != null; in [ (has ${nativeAuthenticatorOf('pkgs.python3Packages')}.postInstall) (has ${nativeAuthenticatorOf(five)}.postInstall) ${nativeAuthenticatorOf('(pkgs.python3Packages // { jupyterhub-nativeauthenticator = "the set\'s own"; })')} ]`,
     );
     expect(got).toEqual([true, false, "the set's own"]);
+  });
+
+  test('nix/pypi-wheel.nix: KubeSpawner, too, is the set\'s own when it has one; JJava (nix/jjava.nix) is always its wheel', async () => {
+    const own = (attr: string) => `(pkgs.python3Packages // { ${attr} = "the set's own"; })`;
+    const jjava = (ps: string) => `(pkgs.callPackage ${JJAVA_NIX} { jdk = pkgs.jdk17_headless; python3Packages = ${ps}; }).drvPath`;
+    const got = await evalJson<[string, string, string, boolean]>(
+      `[ ${kubespawnerOf(own('jupyterhub-kubespawner'))} ${kubespawnerOf('pkgs.python3Packages')}.name ${jjava(own('jjava'))} (${jjava(own('jjava'))} == ${jjava('pkgs.python3Packages')}) ]`,
+    );
+    expect(got[0]).toBe("the set's own");
+    expect(got[1]).toBe('python3.13-jupyterhub-kubespawner-7.1.0');
+    expect(got[2]).toMatch(/^\/nix\/store\/[a-z0-9]{32}-jjava\.drv$/);
+    expect(got[3]).toBe(true);
   });
 
   test('--replace-fail fails the build when the text is not there; other arguments and source builds are refused', async () => {

@@ -33,6 +33,15 @@ export const KUBESPAWNER_NIX = fileURLToPath(new URL('../../nix/kubespawner.nix'
 /** KubeSpawner built as nix/hub.nix builds it for the kubernetes target, in the Python set `ps`. */
 export const kubespawnerOf = (ps: string) => `(import ${KUBESPAWNER_NIX} { inherit (pkgs) fetchPypi; pythonPackages = ${ps}; })`;
 
+/** nix/pypi-wheel.nix: a package from PyPI's pure wheel, which the three above are built with. */
+export const PYPI_WHEEL_NIX = fileURLToPath(new URL('../../nix/pypi-wheel.nix', import.meta.url));
+
+/** nix/jjava.nix: the java kind's kernel, JJava's wheel run on a JDK. */
+export const JJAVA_NIX = fileURLToPath(new URL('../../nix/jjava.nix', import.meta.url));
+
+/** A sha256 in hex as an SRI hash (`sha256-<base64>`), as nixlab's Nix gives fetchPypi its hashes. */
+export const sri = (hex: string): string => `sha256-${Buffer.from(hex, 'hex').toString('base64')}`;
+
 /** Locked distributions nixpkgs' Python set has no attribute for (offline/python/names.nix), left out of the set as in nixpkgs. */
 export const notInNixpkgs = () => evalJson<string[]>(`(import ${OFFLINE_PKGS}/python/names.nix).notInNixpkgs`);
 

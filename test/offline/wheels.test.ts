@@ -7,16 +7,16 @@ import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { execa } from 'execa';
-import { LOCK_FILE, PYTHONS, Rootfs, build, evalJson, kubespawnerOf, lock, nativeAuthenticatorOf, notInNixpkgs, read } from './helpers.js';
+import { LOCK_FILE, PYPI_WHEEL_NIX, PYTHONS, Rootfs, build, evalJson, kubespawnerOf, lock, nativeAuthenticatorOf, notInNixpkgs, read, sri } from './helpers.js';
 
 jest.setTimeout(900_000);
 
 const LOCK = lock();
 
-/** JJava's wheel built as nix/jjava.nix builds it (buildPythonPackage of the fetchPypi wheel), in the set `ps`. */
+/** JJava's wheel built as nix/jjava.nix builds it (nix/pypi-wheel.nix, the lock's version and hash), in the set `ps`. */
 const jjavaOf = (ps: string, minor: string) => {
   const w = LOCK.pythons[minor]!.packages.jjava!;
-  return `(${ps}.buildPythonPackage { pname = "jjava"; version = "${w.version}"; format = "wheel"; src = pkgs.fetchPypi { pname = "jjava"; version = "${w.version}"; format = "wheel"; dist = "py3"; python = "py3"; sha256 = "${w.sha256}"; }; })`;
+  return `(import ${PYPI_WHEEL_NIX} { inherit (pkgs) fetchPypi; pythonPackages = ${ps}; pname = "jjava"; version = "${w.version}"; hash = "${sri(w.sha256)}"; meta = { }; preferSetAttribute = false; })`;
 };
 
 /**
