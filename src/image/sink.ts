@@ -25,7 +25,9 @@ const SLOTS = 4;
  * ArchiveSink.delegate() hands a file's read to the byte worker while it has at most this many
  * buffers to go through: it then has time to spare, and the main thread, which lists, frames and
  * reads, is the one that limits the pack (among many small files). Further behind (hashing big
- * files), the main thread reads them itself.
+ * files), the main thread reads them itself. Only for a stream (or hashing alone): into a file,
+ * the worker's writes keep a third thread busy, and reads handed to the worker as well made a
+ * docker-archive pack 1.13× slower (bench/README.md, issue 28).
  */
 const DELEGATE_BACKLOG = 1;
 
@@ -281,7 +283,7 @@ export class ArchiveSink {
    * or there is no worker: the caller reads the file itself.
    */
   delegate(source: string, size: number): boolean {
-    if (!this.worker || this.worker.backlog > DELEGATE_BACKLOG || size === 0 || size > this.room()) return false;
+    if (!this.worker || this.patchable || this.worker.backlog > DELEGATE_BACKLOG || size === 0 || size > this.room()) return false;
     this.fills.push({ source, at: this.fill, length: size });
     this.commit(size);
     return true;

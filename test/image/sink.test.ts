@@ -71,7 +71,7 @@ describe('ArchiveSink.delegate: file data read on the byte worker', () => {
     });
   }
 
-  it('puts each file at its place, to a writer and to a file, hashed with the rest', async () => {
+  it('puts each file at its place (to a writer; into a file it reads them itself), hashed with the rest', async () => {
     const fs = files([1, 511, 512, 4096, 70_000, 300_000, 700_000, 5]);
     const header = randomBytes(512);
     const expected = Buffer.concat(fs.flatMap((f) => [header, f.data]));
@@ -90,7 +90,9 @@ describe('ArchiveSink.delegate: file data read on the byte worker', () => {
       }
       await sink.finish();
       closeSync(fd);
-      expect(delegated).toBeGreaterThanOrEqual(4);
+      // Into a file, the worker's writes keep a thread busy already: the reads stay here.
+      if (kind === 'writer') expect(delegated).toBeGreaterThanOrEqual(4);
+      else expect(delegated).toBe(0);
       expect((kind === 'writer' ? Buffer.concat(chunks) : readFileSync(out)).equals(expected)).toBe(true);
       expect(await digest).toBe(sha256(expected));
     }
