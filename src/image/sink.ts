@@ -3,10 +3,10 @@
 // transferred (not copied) to the byte worker, which hashes the parts that belong to a layer
 // and, for a file output, writes the buffer there with a positioned write (on the thread pool,
 // so it hashes the next buffer meanwhile), then hands it back for reuse. So the main thread
-// reads and frames, the worker hashes and writes, and no byte is read back to be hashed. When
-// the worker keeps up (among many small files, where the main thread's opens and reads are what
-// limit the pack), the main thread leaves a file's room in the buffer and the worker reads the
-// file into it before hashing (delegate()): each thread takes the work the other has no time for.
+// reads and frames, the worker hashes and writes, and no byte is read back to be hashed. Into a
+// stream, when the worker keeps up (among many small files, where the main thread's opens and
+// reads are what limit the pack), the main thread leaves a file's room in the buffer and the
+// worker reads the file into it before hashing (delegate()).
 // A stream (stdout) is written in order from the main thread once the worker has hashed it.
 // Memory stays bounded by the ring (SLOTS × SLOT_SIZE).
 // (The other way round, the main thread writing and the worker hashing after the write, and
@@ -106,8 +106,9 @@ export class ByteWorker {
   }
 
   /**
-   * Hands over `buf[0, length)` (stream bytes from `start`): hashed where it overlaps ranges and,
-   * with `fd`, written at file offset `base + start`. Resolves to the buffer, given back.
+   * Hands over `buf[0, length)` (stream bytes from `start`): `fills` read into it, hashed where
+   * it overlaps ranges and, with `fd`, written at file offset `base + start`. Resolves to the
+   * buffer, given back.
    */
   async data(stream: number, buf: ArrayBuffer, start: number, length: number, fd: number | null, base: number, fills: Fill[] | null = null): Promise<ArrayBuffer> {
     this.sent++;
@@ -278,9 +279,9 @@ export class ArchiveSink {
 
   /**
    * Leaves room for `size` bytes of the file `source` in the current buffer, for the byte worker
-   * to read into it before it hashes and writes the buffer; false (nothing done) when the file
-   * does not fit in the current buffer, or the worker is busy enough already (DELEGATE_BACKLOG),
-   * or there is no worker: the caller reads the file itself.
+   * to read into it before it hashes the buffer; false (nothing done) when the output is a file,
+   * the file does not fit in the current buffer, the worker is busy enough already
+   * (DELEGATE_BACKLOG), or there is no worker: the caller reads the file itself.
    */
   delegate(source: string, size: number): boolean {
     if (!this.worker || this.patchable || this.worker.backlog > DELEGATE_BACKLOG || size === 0 || size > this.room()) return false;

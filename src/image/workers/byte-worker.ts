@@ -1,8 +1,9 @@
-// The byte worker's thread (see ../sink.ts, ByteWorker): hashes the parts of each buffer it is
-// handed that overlap a registered range (an open range gets its end later, before the buffer
-// holding its last byte), and writes the buffer to a file when told to (pwrite on the thread
-// pool, so the next buffer is hashed meanwhile; one write at a time, in the order received). Buffers are transferred, not
-// copied, and handed back in the reply.
+// The byte worker's thread (see ../sink.ts, ByteWorker): reads into each buffer it is handed the
+// file data it is asked to (fills, ArchiveSink.delegate()), hashes the parts of the buffer that
+// overlap a registered range (an open range gets its end later, before the buffer holding its
+// last byte), and writes the buffer to a file when told to (pwrite on the thread pool, so the next
+// buffer is hashed meanwhile; one write at a time, in the order received). Buffers are
+// transferred, not copied, and handed back in the reply.
 import { createHash, type Hash } from 'node:crypto';
 import { closeSync, openSync, readSync, write, constants as fsc } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
