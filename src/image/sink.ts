@@ -59,7 +59,7 @@ export class ByteWorker {
     return this.sent - Atomics.load(this.done, 0);
   }
 
-  /** Starts the thread now, so its start overlaps the caller's listing instead of the first hash. */
+  /** Starts the thread now, so its start overlaps what the caller does first (packImage: the closure query) instead of the first hash. */
   start(): void {
     void this.worker;
   }
