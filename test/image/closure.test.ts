@@ -1,7 +1,8 @@
 // The closure query: one nix path-info call, references and sizes, sorted; inputs resolved.
-import { mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { execa } from 'execa';
 import { ToolError, UserError } from '../../src/errors.js';
 import { byteOrder } from '../../src/image/names.js';
 import { parsePathInfo, pathInfoJsonArgs, queryClosure, resolveStorePaths } from '../../src/image/closure.js';
@@ -28,6 +29,26 @@ describe('queryClosure', () => {
 
   it('fails with the command and log tail for a path nix does not know', async () => {
     await expect(queryClosure(['/nix/store/00000000000000000000000000000000-missing'])).rejects.toThrow(ToolError);
+  });
+
+  // The real nix here is older than 2.33: a stand-in on PATH reports a version and records its calls.
+  it.each([
+    ['2.32.1', '2.32.json', [['path-info', '--json']]],
+    ['2.33.0', '2.33-format-2.json', [['path-info', '--json'], ['path-info', '--json', '--json-format', '2']]],
+  ])('Nix %s: runs path-info with plain --json while it asks the version, and again only if it wants other arguments', async (version, fixture, calls) => {
+    const bin = mkdtempSync(join(tmp, 'nix-'));
+    const log = join(bin, 'calls');
+    const answer = join(process.cwd(), 'test/pipeline/fixtures/path-info', fixture);
+    writeFileSync(join(bin, 'nix'), `#!/bin/sh\nif [ "$1" = --version ]; then echo "nix (Nix) ${version}"; exit 0; fi\necho "$*" >>${log}\ncase "$*" in *--json-format*) cat ${answer};; *) cat ${answer.replace(/-format-2/, '-format-1')};; esac\n`, { mode: 0o755 });
+    // In a node of its own: the stand-in must be on the PATH that child processes get.
+    const script = `import('${process.cwd()}/dist/src/image/closure.js').then(async (m) => process.stdout.write(JSON.stringify(await m.queryClosure(['/nix/store/${'0'.repeat(32)}-asked']))))`;
+    const r = await execa('node', ['-e', script], { env: { PATH: `${bin}:${process.env.PATH}` }, reject: false });
+    expect(r.stderr).toBe('');
+    expect(JSON.parse(r.stdout)).toEqual(parsePathInfo(readFileSync(answer, 'utf8')));
+    // Each call: the JSON arguments, then the rest, which is the same for every call.
+    const lines = readFileSync(log, 'utf8').trim().split('\n');
+    for (const l of lines) expect(l).toMatch(/ --recursive --extra-experimental-features nix-command -- \/nix\/store\/0{32}-asked$/);
+    expect(lines.map((l) => l.replace(/ --recursive .*/, '').split(' ')).sort()).toEqual(calls);
   });
 
   it('parses both path-info JSON shapes (array before Nix 2.19, object after)', () => {
