@@ -244,10 +244,15 @@ describe('DockerEngine (real engine at DOCKER_HOST)', () => {
   });
 
   it('a health check given at create overrides the image\'s: starting → healthy, and unhealthy', async () => {
+    // Ready when the test says so (a file in a bind mount), not after a sleep that a loaded
+    // machine could outlast before the first inspect.
+    const ctl = mkdtempSync(join(tmpdir(), 'nixlab-health-'));
+    chmodSync(ctl, 0o755);
     const healthy = await docker.run({
       ...base(),
-      Cmd: ['sh', '-c', 'sleep 2; touch /tmp/ready; exec sleep 600'],
-      Healthcheck: { Test: ['CMD-SHELL', 'test -e /tmp/ready'], Interval: msToNs(200), Timeout: msToNs(5000), Retries: 50 },
+      Cmd: ['sleep', '600'],
+      Healthcheck: { Test: ['CMD-SHELL', 'test -e /ctl/ready'], Interval: msToNs(200), Timeout: msToNs(5000), Retries: 1000 },
+      HostConfig: { NetworkMode: 'none', Mounts: [{ Type: 'bind', Source: ctl, Target: '/ctl', ReadOnly: true }] },
     });
     const failing = await docker.run({
       ...base(),
@@ -255,6 +260,7 @@ describe('DockerEngine (real engine at DOCKER_HOST)', () => {
       Healthcheck: { Test: ['CMD', 'false'], Interval: msToNs(200), Timeout: msToNs(5000), Retries: 2 },
     });
     expect((await docker.engine.inspectContainer(healthy)).State.Health?.Status).toBe('starting');
+    writeFileSync(join(ctl, 'ready'), '');
     const health = (id: string, want: string) =>
       until(`${want} health`, 30_000, async () => {
         const h = (await docker.engine.inspectContainer(id)).State.Health;
