@@ -288,12 +288,13 @@ describe('DockerEngine (real engine at DOCKER_HOST)', () => {
     const client = await docker.createContainer({
       ...base(),
       // busybox nc: static busybox's wget crashes on name lookups FROM scratch (glibc NSS).
-      Cmd: ['sh', '-c', 'for i in 1 2 3 4 5 6 7 8 9 10; do printf "GET / HTTP/1.0\\r\\n\\r\\n" | nc web 8080 && exit 0; sleep 0.5; done; exit 1'],
+      // Tries for up to 60 s (a loaded machine may start the server's httpd late).
+      Cmd: ['sh', '-c', 'i=0; while [ $i -lt 120 ]; do printf "GET / HTTP/1.0\\r\\n\\r\\n" | nc web 8080 && exit 0; i=$((i + 1)); sleep 0.5; done; exit 1'],
       HostConfig: { NetworkMode: outerName },
     });
     await docker.engine.connectNetwork(inner, client, { Aliases: ['client'] });
     await docker.engine.startContainer(client);
-    const { StatusCode } = await docker.engine.waitContainer(client, { timeoutMs: 30_000 });
+    const { StatusCode } = await docker.engine.waitContainer(client, { timeoutMs: 90_000 });
     const out = await docker.engine.containerLogs(client);
     expect(out.stdout).toMatch(/^HTTP\/1\.[01] 200 OK\r\n[\s\S]*\r\n\r\nhello-from-server\n$/);
     expect(StatusCode).toBe(0);
