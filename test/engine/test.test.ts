@@ -28,6 +28,22 @@ beforeAll(async () => {
   await buildImage(configCopy('examples/demo/nixlab.yaml', work, { tag: TAG }), demoTar, work);
 }, 600_000);
 
+/**
+ * The JSON report of a `nixlab test --json` run that must pass. Its exit code and stderr are
+ * compared together with the report's logTail (the server's last lines, kept only when a check
+ * failed), so that a failure shows the server's side too.
+ */
+function passed(r: { exitCode: number; stdout: string; stderr: string }): TestReport {
+  let report: TestReport | undefined;
+  try {
+    report = JSON.parse(r.stdout) as TestReport;
+  } catch {
+    report = undefined;
+  }
+  expect([r.exitCode, r.stderr, report?.logTail ?? 'no report']).toEqual([0, '', []]);
+  return report!;
+}
+
 /** Containers, volumes and networks `nixlab test` left behind (it must leave none). */
 async function leftovers(engine: DockerEngine): Promise<string[]> {
   const filters = { label: [TEST_RESOURCE_LABEL] };
@@ -82,8 +98,7 @@ describe('nixlab test on the Docker engine', () => {
 
   it('passes the demo image: token, exactly its kernels, each kernel over its websocket, health, stop', async () => {
     const r = await nixlab(['test', demoTar, '--json', '-q']);
-    expect([r.exitCode, r.stderr]).toEqual([0, '']);
-    const report = JSON.parse(r.stdout) as TestReport;
+    const report = passed(r);
     expect(report).toMatchObject({ ok: true, target: 'jupyter-server', engine: { kind: 'docker', where: process.env.DOCKER_HOST }, image: { reference: `nixlab-demo:${TAG}`, kernelsFrom: 'label' }, failures: [] });
     expect(report.image.id).toBe((await readDockerArchive(demoTar)).configDigest);
     expect(report.kernels.map((k) => [k.name, k.kind, k.check, k.ok])).toEqual([
@@ -125,8 +140,7 @@ describe('nixlab test on the Docker engine', () => {
     await withoutLabel(demoTar, plain, `nixlab-demo:${TAG}-unlabelled`);
     docker.trackImage(`nixlab-demo:${TAG}-unlabelled`);
     const r = await nixlab(['test', plain, '--json', '-q']);
-    expect([r.exitCode, r.stderr]).toEqual([0, '']);
-    const report = JSON.parse(r.stdout) as TestReport;
+    const report = passed(r);
     expect(report.image.kernelsFrom).toBe('kernelspecs');
     // By the kernelspec's language: Python kernels run the python kind's snippet, sh only answers.
     expect(report.kernels.map((k) => [k.name, k.kind, k.check, k.ok])).toEqual([
@@ -176,8 +190,7 @@ describe('nixlab test on the Docker engine', () => {
 describe('nixlab test --engine chroot (no engine)', () => {
   it('passes the demo image with the same checks (the HEALTHCHECK command run once)', async () => {
     const r = await nixlab(['test', demoTar, '--engine', 'chroot', '--json', '-q']);
-    expect([r.exitCode, r.stderr]).toEqual([0, '']);
-    const report = JSON.parse(r.stdout) as TestReport;
+    const report = passed(r);
     expect(report).toMatchObject({ ok: true, engine: { kind: 'chroot', where: 'chroot' }, image: { kernelsFrom: 'label' } });
     expect(report.kernels.map((k) => [k.name, k.ok])).toEqual([['py-numpy', true], ['py-data', true], ['sh', true]]);
     expect(report.checks.map((c) => [c.name, c.ok])).toEqual(CHECKS.map((n) => [n, true]));
