@@ -182,7 +182,7 @@ export class KernelChannels {
       };
       const timer = setTimeout(() => {
         const seen = got.map((m) => m.header.msg_type).join(', ') || 'nothing';
-        done(new Error(`no ${replyType} within ${timeoutMs / 1000} s (got: ${seen})`));
+        done(Object.assign(new Error(`no ${replyType} within ${timeoutMs / 1000} s (got: ${seen})`), { unanswered: got.length === 0 }));
       }, timeoutMs);
       this.waiting.set(msgId, (msg) => {
         if (msg.header.msg_type === '__closed__') return done(this.failure);
@@ -210,10 +210,26 @@ export class KernelChannels {
     });
   }
 
-  /** `kernel_info_request`: the reply's content (protocol version, language_info, …). */
-  async kernelInfo(timeoutMs = 60_000): Promise<Record<string, unknown>> {
-    const msgs = await this.ask('kernel_info_request', {}, timeoutMs);
-    return msgs.find((m) => m.header.msg_type === 'kernel_info_reply')!.content;
+  /**
+   * `kernel_info_request`: the reply's content (protocol version, language_info, …). Asked again
+   * every `resendMs` while nothing at all has answered: a kernel that dies while it starts is
+   * restarted by the server (on new ports), and a request sent to it meanwhile is lost; nothing
+   * would ever answer it (test/e2e/demo.test.ts: a kernel stopped while it holds the request,
+   * then killed, left "got: nothing" for 120 s; asked again, it answered within 7 s). A
+   * kernel_info request changes nothing in the kernel.
+   */
+  async kernelInfo(timeoutMs = 60_000, resendMs = 5_000): Promise<Record<string, unknown>> {
+    const deadline = Date.now() + timeoutMs;
+    for (let asked = 1; ; asked++) {
+      const left = deadline - Date.now();
+      try {
+        const msgs = await this.ask('kernel_info_request', {}, Math.max(1, Math.min(resendMs, left)));
+        return msgs.find((m) => m.header.msg_type === 'kernel_info_reply')!.content;
+      } catch (err) {
+        if (!(err as { unanswered?: boolean }).unanswered) throw err;
+        if (deadline - Date.now() <= 0) throw new Error(`no kernel_info_reply within ${timeoutMs / 1000} s (asked ${asked} times; got: nothing)`);
+      }
+    }
   }
 
   /**

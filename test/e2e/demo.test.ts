@@ -188,6 +188,30 @@ describe.each([
     expect(r.errors.join()).toContain('ModuleNotFoundError');
   }, 180_000);
 
+  it('a kernel that dies holding a kernel_info request: the server restarts it, and the client asks again until it answers', async () => {
+    const kernelId = await run.server.startKernel('py-numpy');
+    const channels = await run.server.channels(kernelId, 60_000);
+    // Signals the kernel's process, found by the connection file its command line names (the
+    // pattern's `\.` keeps this shell and grep from matching their own command lines).
+    const signal = (sig: string) =>
+      dockerOk(['exec', run.id, 'sh', '-c', `for p in /proc/[0-9]*; do grep -q 'kernel-${kernelId}\\.json' $p/cmdline 2>/dev/null && kill -${sig} \${p#/proc/}; done; true`]);
+    try {
+      await channels.kernelInfo(120_000);
+      // Stopped, it takes the request into its socket and never reads it; killed, it loses it.
+      // The server then restarts it on new ports, and only a request sent again is answered.
+      await signal('STOP');
+      const info = channels.kernelInfo(120_000);
+      await new Promise((r) => setTimeout(r, 1000));
+      await signal('KILL');
+      expect(await info).toHaveProperty('status', 'ok');
+      const log = await docker(['logs', run.id]);
+      expect(log.stdout + log.stderr).toMatch(/KernelRestarter: restarting kernel \(1\/5\)/);
+    } finally {
+      channels.close();
+      await run.server.deleteKernel(kernelId);
+    }
+  }, 300_000);
+
   it('saves a notebook into the bind mount, owned by the uid:gid it runs as, and writes nothing under /nix', async () => {
     expect([200, 201]).toContain(await saveNotebook(run.server, 'e2e.ipynb'));
     const file = join(volume, 'e2e.ipynb');
