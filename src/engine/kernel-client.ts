@@ -163,28 +163,34 @@ export class KernelChannels {
 
   /**
    * Sends a shell request and collects every message answering it until the reply has come and
-   * the kernel is idle again (both are needed: iopub and shell are not ordered).
+   * the kernel is idle again (both are needed: iopub and shell are not ordered). With `resendMs`
+   * (for requests that change nothing in the kernel), the request is sent again, under a new id,
+   * each time that long has passed with no answer to any copy; an answer to any copy counts.
    */
-  private ask(msgType: string, content: Record<string, unknown>, timeoutMs: number, late?: LateOutput): Promise<JupyterMessage[]> {
-    const msgId = randomUUID();
+  private ask(msgType: string, content: Record<string, unknown>, timeoutMs: number, opts: { late?: LateOutput; resendMs?: number } = {}): Promise<JupyterMessage[]> {
+    const { late, resendMs } = opts;
     const replyType = msgType.replace(/_request$/, '_reply');
     return new Promise((resolve, reject) => {
+      const ids: string[] = [];
       const got: JupyterMessage[] = [];
       let replied = false;
       let idle = false;
       let lateTimer: ReturnType<typeof setTimeout> | undefined;
+      let resendTimer: ReturnType<typeof setInterval> | undefined;
       const done = (err?: Error) => {
         clearTimeout(timer);
         clearTimeout(lateTimer);
-        this.waiting.delete(msgId);
+        clearInterval(resendTimer);
+        for (const id of ids) this.waiting.delete(id);
         if (err) reject(err);
         else resolve(got);
       };
       const timer = setTimeout(() => {
         const seen = got.map((m) => m.header.msg_type).join(', ') || 'nothing';
-        done(Object.assign(new Error(`no ${replyType} within ${timeoutMs / 1000} s (got: ${seen})`), { unanswered: got.length === 0 }));
+        const asked = ids.length > 1 ? `asked ${ids.length} times; ` : '';
+        done(new Error(`no ${replyType} within ${timeoutMs / 1000} s (${asked}got: ${seen})`));
       }, timeoutMs);
-      this.waiting.set(msgId, (msg) => {
+      const answer = (msg: JupyterMessage) => {
         if (msg.header.msg_type === '__closed__') return done(this.failure);
         got.push(msg);
         if (msg.header.msg_type === replyType) replied = true;
@@ -195,18 +201,25 @@ export class KernelChannels {
         const sofar = late && collectOutput(got);
         if (!sofar || sofar.status !== 'ok' || sofar.stdout.includes(late.stdout)) return done();
         lateTimer ??= setTimeout(() => done(), late.ms);
-      });
+      };
+      const send = () => {
+        const msgId = randomUUID();
+        ids.push(msgId);
+        this.waiting.set(msgId, answer);
+        this.ws.sendText(
+          JSON.stringify({
+            header: { msg_id: msgId, msg_type: msgType, username: 'nixlab', session: this.session, version: '5.3', date: new Date().toISOString() },
+            parent_header: {},
+            metadata: {},
+            content,
+            channel: 'shell',
+            buffers: [],
+          }),
+        );
+      };
       if (this.failure) return done(this.failure);
-      this.ws.sendText(
-        JSON.stringify({
-          header: { msg_id: msgId, msg_type: msgType, username: 'nixlab', session: this.session, version: '5.3', date: new Date().toISOString() },
-          parent_header: {},
-          metadata: {},
-          content,
-          channel: 'shell',
-          buffers: [],
-        }),
-      );
+      send();
+      if (resendMs) resendTimer = setInterval(() => got.length === 0 && send(), resendMs);
     });
   }
 
@@ -219,17 +232,8 @@ export class KernelChannels {
    * kernel_info request changes nothing in the kernel.
    */
   async kernelInfo(timeoutMs = 60_000, resendMs = 5_000): Promise<Record<string, unknown>> {
-    const deadline = Date.now() + timeoutMs;
-    for (let asked = 1; ; asked++) {
-      const left = deadline - Date.now();
-      try {
-        const msgs = await this.ask('kernel_info_request', {}, Math.max(1, Math.min(resendMs, left)));
-        return msgs.find((m) => m.header.msg_type === 'kernel_info_reply')!.content;
-      } catch (err) {
-        if (!(err as { unanswered?: boolean }).unanswered) throw err;
-        if (deadline - Date.now() <= 0) throw new Error(`no kernel_info_reply within ${timeoutMs / 1000} s (asked ${asked} times; got: nothing)`);
-      }
-    }
+    const msgs = await this.ask('kernel_info_request', {}, timeoutMs, { resendMs });
+    return msgs.find((m) => m.header.msg_type === 'kernel_info_reply')!.content;
   }
 
   /**
@@ -238,7 +242,7 @@ export class KernelChannels {
    * follow their idle status).
    */
   async execute(code: string, timeoutMs = 60_000, late?: LateOutput): Promise<ExecuteResult> {
-    const msgs = await this.ask('execute_request', { code, silent: false, store_history: true, user_expressions: {}, allow_stdin: false, stop_on_error: true }, timeoutMs, late);
+    const msgs = await this.ask('execute_request', { code, silent: false, store_history: true, user_expressions: {}, allow_stdin: false, stop_on_error: true }, timeoutMs, { late });
     return collectOutput(msgs);
   }
 
