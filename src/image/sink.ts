@@ -1,23 +1,25 @@
 // The byte path from the framer to the output: frameLayer() (tar.ts) and OuterTar write headers
-// and read file data straight into a small ring of 1 MiB buffers; each full buffer is
-// transferred (not copied) to the byte worker, which hashes the parts that belong to a layer
-// and, for a file output, writes the buffer there with a positioned write (on the thread pool,
-// so it hashes the next buffer meanwhile), then hands it back for reuse. So the main thread
-// reads and frames, the worker hashes and writes, and no byte is read back to be hashed. Into a
-// stream, when the worker keeps up (among many small files, where the main thread's opens and
-// reads are what limit the pack), the main thread leaves a file's room in the buffer and the
-// worker reads the file into it before hashing (delegate()).
+// and read file data straight into a small ring of 1 MiB buffers in shared memory; each full
+// buffer is handed (not copied) to the byte worker, which hashes the parts that belong to a
+// layer. For a file output, each buffer is written with a positioned write by whichever of the
+// two threads has time for it: the worker after hashing it, unless the main thread, finding every
+// buffer in flight (so the worker's hashing is what holds it up), has claimed that write first
+// (whenRoom()). So the main thread reads and frames, the worker hashes, the writes fill whichever
+// thread would otherwise wait, and no byte is read back to be hashed. Into a stream, when the
+// worker keeps up (among many small files, where the main thread's opens and reads are what limit
+// the pack), the main thread leaves a file's room in the buffer and the worker reads the file into
+// it before hashing (delegate()).
 // A stream (stdout) is written in order from the main thread once the worker has hashed it.
 // Memory stays bounded by the ring (SLOTS × SLOT_SIZE).
-// (The other way round, the main thread writing and the worker hashing after the write, and
-// hashing by reading the file back, were measured: bench/README.md, issue 28.)
-import { writeSync } from 'node:fs';
+// (Other splits were measured: the main thread writing every buffer, the worker writing every
+// buffer on the thread pool, hashing by reading the file back: bench/README.md, issue 28.)
 import { type Writable } from 'node:stream';
 import { Worker } from 'node:worker_threads';
 import { InternalError, UserError } from '../errors.js';
 import { abortReason } from './abort.js';
 import type { ByteWorkerReply, ByteWorkerRequest, Fill } from './workers/byte-worker.js';
 import { workerUrl } from './workers/index.js';
+import { claimCell, slotMemory, WRITE_MAIN, WRITE_OPEN, writeAt } from './workers/pieces.js';
 
 const SLOT_SIZE = 1 << 20;
 const SLOTS = 4;
@@ -84,11 +86,11 @@ export class ByteWorker {
     this.waiting.clear();
   }
 
-  private request(msg: DistributiveOmit<ByteWorkerRequest, 'id'>, transfer: ArrayBuffer[] = [], id = this.nextId++): Promise<Reply> {
+  private request(msg: DistributiveOmit<ByteWorkerRequest, 'id'>, id = this.nextId++): Promise<Reply> {
     if (this.failure) return Promise.reject(this.failure);
     return new Promise<Reply>((resolve, reject) => {
       this.waiting.set(id, { resolve, reject });
-      this.worker.postMessage({ ...msg, id }, transfer);
+      this.worker.postMessage({ ...msg, id });
     });
   }
 
@@ -98,7 +100,7 @@ export class ByteWorker {
    */
   range(stream: number, start: number, length: number | null): { digest: Promise<string>; end(length: number): void } {
     const id = this.nextId++;
-    const digest = this.request({ t: 'range', stream, start, length }, [], id).then((reply) => {
+    const digest = this.request({ t: 'range', stream, start, length }, id).then((reply) => {
       if (reply.t !== 'digest') throw new InternalError('byte worker: a range was answered with an ack');
       return reply.hex;
     });
@@ -106,17 +108,17 @@ export class ByteWorker {
   }
 
   /**
-   * Hands over `buf[0, length)` (stream bytes from `start`): `fills` read into it, hashed where
-   * it overlaps ranges and, with `fd`, written at file offset `base + start`. Resolves to the
-   * buffer, given back.
+   * Hands over the slot memory `buf`'s bytes `[0, length)` (stream bytes from `start`): `fills`
+   * read into it, hashed where it overlaps ranges and, with `fd`, written at file offset
+   * `base + start` unless the main thread claims that write first. Resolves once the worker is
+   * done with the buffer.
    */
-  async data(stream: number, buf: ArrayBuffer, start: number, length: number, fd: number | null, base: number, fills: Fill[] | null = null): Promise<ArrayBuffer> {
+  async data(stream: number, buf: SharedArrayBuffer, start: number, length: number, fd: number | null, base: number, fills: Fill[] | null = null): Promise<void> {
     this.sent++;
-    const reply = await this.request({ t: 'data', stream, buf, start, length, fd, base, fills }, [buf]);
+    const reply = await this.request({ t: 'data', stream, buf, start, length, fd, base, fills });
     if (reply.t !== 'ack') throw new InternalError('byte worker: data was answered with a digest');
     if (reply.error?.changed) throw changedWhileReading(reply.error.changed);
     if (reply.error) throw Object.assign(new Error(reply.error.message), { code: reply.error.code });
-    return reply.buf;
   }
 
   async close(): Promise<void> {
@@ -155,7 +157,7 @@ export class StreamWriter {
 
 /** Where an ArchiveSink's bytes go. */
 export type SinkOutput =
-  /** A file: stream position p goes to file offset base + p (written by the worker). */
+  /** A file: stream position p goes to file offset base + p (written by the worker or the main thread). */
   | { fd: number; base?: number }
   /** Written in order from the main thread (stdout through a StreamWriter). */
   | { writer: { write(buf: Buffer): Promise<void> } }
@@ -180,6 +182,10 @@ export class ArchiveSink {
   /** File data the worker reads into the current buffer (delegate()). */
   private fills: Fill[] = [];
   private readonly inFlight = new Set<Promise<void>>();
+  /** File output: buffers handed to the worker whose write nobody has claimed yet, oldest first. */
+  private readonly unwritten: { buf: Buffer; start: number; length: number }[] = [];
+  /** File output: buffers this (the main) thread wrote; the worker wrote the rest. */
+  writtenHere = 0;
   private readonly ranges: { start: number; end: number }[] = [];
   private readonly stream = ++streamIds;
   private failure: Error | null = null;
@@ -198,7 +204,7 @@ export class ArchiveSink {
     /** Spare ring buffers shared by the sinks of one pack: taken here, given back by finish(). */
     private readonly spares: Buffer[] = [],
   ) {
-    for (let i = 0; i < SLOTS; i++) this.free.push(spares.pop() ?? Buffer.from(new ArrayBuffer(SLOT_SIZE)));
+    for (let i = 0; i < SLOTS; i++) this.free.push(spares.pop() ?? Buffer.from(slotMemory(SLOT_SIZE), 0, SLOT_SIZE));
     this.failed = new Promise<never>((_, reject) => (this.rejectFailed = reject));
     this.failed.catch(() => undefined);
   }
@@ -243,8 +249,7 @@ export class ArchiveSink {
     const output = this.output;
     if (!output || !('fd' in output)) throw new InternalError('only a file output can be patched');
     if (this.current || this.inFlight.size) throw new InternalError('a sink is patched only after finish()');
-    const base = output.base ?? 0;
-    for (let off = 0; off < bytes.length; ) off += writeSync(output.fd, bytes, off, bytes.length - off, base + at + off);
+    writeAt(output.fd, bytes, (output.base ?? 0) + at);
   }
 
   /** Free bytes in the current buffer (taking a free one if needed); 0 when all are in flight or the sink failed. */
@@ -290,11 +295,17 @@ export class ArchiveSink {
     return true;
   }
 
-  /** Resolves once a buffer is free; rejects on failure or abort. */
+  /**
+   * Resolves once a buffer is free, or once this thread has written one that was waiting to be
+   * written (the caller asks for room again); rejects on failure or abort.
+   */
   whenRoom(signal?: AbortSignal): Promise<void> {
     if (this.failure) return Promise.reject(this.failure);
     if (this.current || this.free.length) return Promise.resolve();
     if (signal?.aborted) return Promise.reject(abortReason(signal));
+    // Every buffer is in flight: the worker's hashing is what holds this thread up, so this
+    // thread takes a write the worker has not got to yet, then lets the worker's replies in.
+    if (this.writeOne()) return new Promise<void>((resolve) => setImmediate(resolve));
     return new Promise<void>((resolve, reject) => {
       const onAbort = () => waiter.reject(abortReason(signal!));
       const waiter = {
@@ -352,6 +363,24 @@ export class ArchiveSink {
     for (let left = n; left > 0; left -= this.zero(left)) await this.whenRoom(signal);
   }
 
+  /** Claims and writes the oldest buffer whose write nobody has claimed; false when none is left. */
+  private writeOne(): boolean {
+    const output = this.output;
+    if (!output || !('fd' in output)) return false;
+    while (this.unwritten.length) {
+      const next = this.unwritten.shift()!;
+      if (Atomics.compareExchange(claimCell(next.buf.buffer as SharedArrayBuffer), 0, WRITE_OPEN, WRITE_MAIN) !== WRITE_OPEN) continue;
+      try {
+        writeAt(output.fd, next.buf.subarray(0, next.length), (output.base ?? 0) + next.start);
+        this.writtenHere++;
+      } catch (error) {
+        this.fail(error as Error);
+      }
+      return true;
+    }
+    return false;
+  }
+
   private completesRange(): boolean {
     const end = this.dispatched + this.fill;
     for (const r of this.ranges) if (r.end > this.dispatched && r.end <= end) return true;
@@ -370,13 +399,22 @@ export class ArchiveSink {
     if (fills) this.fills = [];
     const output = this.output;
     const needsHash = this.ranges.some((r) => r.start < start + length && r.end > start);
+    const memory = buf.buffer as SharedArrayBuffer;
     let job: Promise<Buffer>;
     if (output && 'fd' in output) {
-      // Transferred to the worker, which reads its fills, hashes what it must and writes it at its offset.
-      job = this.worker!.data(this.stream, buf.buffer as ArrayBuffer, start, length, output.fd, output.base ?? 0, fills).then((ab) => Buffer.from(ab));
+      // The worker reads its fills, hashes what it must and writes it at its offset, unless this
+      // thread claims the write first (writeOne()).
+      Atomics.store(claimCell(memory), 0, WRITE_OPEN);
+      const pending = { buf, start, length };
+      this.unwritten.push(pending);
+      job = this.worker!.data(this.stream, memory, start, length, output.fd, output.base ?? 0, fills).then(() => {
+        const i = this.unwritten.indexOf(pending);
+        if (i >= 0) this.unwritten.splice(i, 1);
+        return buf;
+      });
     } else {
       const viaWorker = needsHash || fills;
-      const hashed = viaWorker ? this.worker!.data(this.stream, buf.buffer as ArrayBuffer, start, length, null, 0, fills).then((ab) => Buffer.from(ab)) : Promise.resolve(buf);
+      const hashed = viaWorker ? this.worker!.data(this.stream, memory, start, length, null, 0, fills).then(() => buf) : Promise.resolve(buf);
       if (output) {
         const previous = this.writeTail;
         job = hashed.then(async (b) => {

@@ -147,3 +147,94 @@ describe('ArchiveSink.delegate: file data read on the byte worker', () => {
     expect(worker.backlog).toBe(0);
   });
 });
+
+describe('ArchiveSink into a file: each buffer written once, by whichever thread has time for it', () => {
+  let worker: ByteWorker;
+  let dir: string;
+  beforeEach(() => {
+    worker = new ByteWorker();
+    dir = mkdtempSync(join(tmpdir(), 'nixlab-sink-'));
+  });
+  afterEach(async () => {
+    await worker.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** Holds the byte worker in a read of a FIFO (a stream sink's delegated file); the returned function lets it go on. */
+  function holdWorker(): { release: () => void; sink: ArchiveSink } {
+    const fifo = join(dir, 'fifo');
+    execFileSync('mkfifo', [fifo]);
+    const sink = new ArchiveSink({ writer: { write: async () => undefined } }, worker, { onError: () => undefined });
+    expect(sink.delegate(fifo, 10)).toBe(true);
+    expect(sink.put(randomBytes(2 ** 20 - 10))).toBeNull(); // full: it goes to the worker, which blocks in the read
+    return {
+      sink,
+      release: () => {
+        const w = openSync(fifo, 'w');
+        writeSync(w, Buffer.alloc(10, 1));
+        closeSync(w);
+      },
+    };
+  }
+
+  const ticks = async (until: () => boolean, most = 10_000) => {
+    for (let i = 0; i < most && !until(); i++) await new Promise((r) => setImmediate(r));
+  };
+
+  it('the worker writes every buffer while this thread never waits for room', async () => {
+    const out = join(dir, 'out');
+    const fd = openSync(out, 'w+');
+    const sink = new ArchiveSink({ fd, base: 100 }, worker, { onError: () => undefined });
+    const data = randomBytes(6 * 2 ** 20 + 5);
+    const digest = sink.hashRange(0, data.length);
+    for (let off = 0; off < data.length; off += 2 ** 20) {
+      expect(sink.put(data.subarray(off, off + 2 ** 20))).toBeNull();
+      await sink.settle(); // every buffer back before the next is filled: room is never short
+    }
+    await sink.finish();
+    closeSync(fd);
+    expect(sink.writtenHere).toBe(0);
+    expect(readFileSync(out).subarray(100).equals(data)).toBe(true);
+    expect(await digest).toBe(sha256(data));
+  });
+
+  it('with the worker held up, this thread writes the buffers waiting for it; each is written once, and hashed', async () => {
+    const held = holdWorker();
+    const out = join(dir, 'out');
+    const fd = openSync(out, 'w+');
+    const sink = new ArchiveSink({ fd }, worker, { onError: () => undefined });
+    const data = randomBytes(9 * 2 ** 20 + 3);
+    const digest = sink.hashRange(0, data.length);
+    const put = sink.put(data)!; // the ring's four buffers fill, then it waits for room
+    expect(put).not.toBeNull();
+    await ticks(() => sink.writtenHere === 4);
+    // Every buffer in flight, none hashed (the worker is still in its read): all four were written here.
+    expect(sink.writtenHere).toBe(4);
+    expect(worker.backlog).toBe(5);
+    expect(readFileSync(out).equals(data.subarray(0, 4 * 2 ** 20))).toBe(true);
+    held.release();
+    await put;
+    await sink.finish();
+    await held.sink.finish();
+    closeSync(fd);
+    expect(readFileSync(out).equals(data)).toBe(true);
+    expect(await digest).toBe(sha256(data));
+  });
+
+  it('a write of its own that fails fails the sink with its errno', async () => {
+    const held = holdWorker();
+    const out = join(dir, 'out');
+    writeFileSync(out, '');
+    const fd = openSync(out, 'r'); // a write to it fails: EBADF
+    const errors: Error[] = [];
+    const sink = new ArchiveSink({ fd }, worker, { onError: (e) => errors.push(e) });
+    const put = sink.put(randomBytes(5 * 2 ** 20))!;
+    await expect(put).rejects.toMatchObject({ code: 'EBADF' });
+    expect(sink.writtenHere).toBe(0);
+    held.release();
+    await expect(sink.finish()).rejects.toMatchObject({ code: 'EBADF' });
+    expect(errors).toHaveLength(1);
+    await held.sink.finish();
+    closeSync(fd);
+  });
+});

@@ -1,12 +1,13 @@
 // The byte worker's thread (see ../sink.ts, ByteWorker): reads into each buffer it is handed the
 // file data it is asked to (fills, ArchiveSink.delegate()), hashes the parts of the buffer that
 // overlap a registered range (an open range gets its end later, before the buffer holding its
-// last byte), and writes the buffer to a file when told to (pwrite on the thread pool, so the next
-// buffer is hashed meanwhile; one write at a time, in the order received). Buffers are
-// transferred, not copied, and handed back in the reply.
+// last byte), and, for a file output, writes the buffer there unless the main thread has claimed
+// that write first (ArchiveSink.whenRoom()). Buffers are shared memory, never copied; the reply
+// says the buffer is done with.
 import { createHash, type Hash } from 'node:crypto';
-import { closeSync, openSync, readSync, write, constants as fsc } from 'node:fs';
+import { closeSync, openSync, readSync, constants as fsc } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
+import { claimCell, WRITE_OPEN, WRITE_WORKER, writeAt } from './pieces.js';
 
 /** A range of a stream whose SHA-256 is wanted; length null: open until an EndMessage. */
 export interface RangeMessage {
@@ -32,14 +33,15 @@ export interface Fill {
 }
 
 /**
- * Bytes `[start, start + length)` of `stream`, in `buf` (once `fills` are read into it); written
- * at `base + start` of `fd` unless fd is null.
+ * Bytes `[start, start + length)` of `stream`, in `buf` (once `fills` are read into it; a ring
+ * slot's memory, pieces.ts); written at `base + start` of `fd` unless fd is null or the main
+ * thread claimed the write.
  */
 export interface DataMessage {
   t: 'data';
   id: number;
   stream: number;
-  buf: ArrayBuffer;
+  buf: SharedArrayBuffer;
   start: number;
   length: number;
   fd: number | null;
@@ -52,7 +54,7 @@ export type ByteWorkerRequest = RangeMessage | EndMessage | DataMessage;
 export type ByteWorkerReply =
   | { t: 'digest'; id: number; hex: string }
   /** `changed`: a file of `fills` that ended before its length (it changed while being packed). */
-  | { t: 'ack'; id: number; buf: ArrayBuffer; error: { message: string; code?: string; changed?: string } | null };
+  | { t: 'ack'; id: number; error: { message: string; code?: string; changed?: string } | null };
 
 const port = parentPort!;
 /** Counts the data messages read and hashed, for the main thread to see at once (ByteWorker.backlog). */
@@ -74,8 +76,7 @@ port.on('message', (m: ByteWorkerRequest) => {
   const view = Buffer.from(m.buf, 0, m.length);
   const s = m.start;
   const e = m.start + m.length;
-  const ack = (err: (NodeJS.ErrnoException & { changed?: string }) | null) =>
-    port.postMessage({ t: 'ack', id: m.id, buf: m.buf, error: err ? { message: err.message, code: err.code, changed: err.changed } : null } satisfies ByteWorkerReply, [m.buf]);
+  let error: (NodeJS.ErrnoException & { changed?: string }) | null = null;
   try {
     if (m.fills) readFills(view, m.fills);
     for (const [id, r] of ranges) {
@@ -89,51 +90,21 @@ port.on('message', (m: ByteWorkerRequest) => {
       }
     }
   } catch (err) {
-    Atomics.add(hashed, 0, 1);
-    return ack(err as NodeJS.ErrnoException);
+    error = err as NodeJS.ErrnoException;
   }
   Atomics.add(hashed, 0, 1);
-  if (m.fd === null) return ack(null);
-  const fd = m.fd;
-  const step = (off: number) =>
-    write(fd, view, off, pieceLength(m.base + s + off, m.length - off), m.base + s + off, (err, n) => {
-      if (err) return done(err);
-      if (off + n < m.length) return step(off + n);
-      done(null);
-    });
-  const done = (err: NodeJS.ErrnoException | null) => {
-    ack(err);
-    writing = false;
-    queued.shift()?.();
-  };
-  const start = () => {
-    writing = true;
-    step(0);
-  };
-  if (writing) queued.push(start);
-  else start();
+  // Synchronous: this thread has nothing else to do meanwhile, and a write on the thread pool
+  // would be a third busy thread on two cores. Where hashing is what limits the pack, the main
+  // thread is the one with time to spare, and it takes these writes (ArchiveSink.whenRoom()).
+  if (!error && m.fd !== null && Atomics.compareExchange(claimCell(m.buf), 0, WRITE_OPEN, WRITE_WORKER) === WRITE_OPEN) {
+    try {
+      writeAt(m.fd, view, m.base + s);
+    } catch (err) {
+      error = err as NodeJS.ErrnoException;
+    }
+  }
+  port.postMessage({ t: 'ack', id: m.id, error: error ? { message: error.message, code: error.code, changed: error.changed } : null } satisfies ByteWorkerReply);
 });
-
-// One write in flight at a time: concurrent positioned writes to one file serialise on its inode
-// lock anyway, and the threads waiting for it spin (measured: rwsem_spin_on_owner was 7.7% of an
-// OCI directory pack's samples in perf, gone with one write at a time).
-let writing = false;
-const queued: (() => void)[] = [];
-
-const MIB = 1 << 20;
-
-/**
- * How much of a write at file offset `pos` goes in one call: a write that would cover a whole
- * 1 MiB-aligned span is split at its middle. Given such a span in one call, the kernel fills it
- * with one 1 MiB page-cache folio, and on a VM whose balloon hands free memory back to the host
- * (Firecracker's free page reporting) that memory costs host faults to fill: measured, a 750 MiB
- * file written in aligned 1 MiB calls took 0.5-1.7 s of system time, in 512 KiB calls 0.15 s;
- * an OCI directory pack (every blob file written from offset 0, so every buffer aligned) 0.57x
- * the CPU. One more call per MiB where it applies, none elsewhere.
- */
-function pieceLength(pos: number, length: number): number {
-  return pos % MIB === 0 && length >= MIB ? MIB / 2 : length;
-}
 
 /**
  * Reads each fill's file data into its place in the buffer (the main thread framed its header
