@@ -28,8 +28,8 @@ const SLOTS = 4;
  * buffers to go through: it then has time to spare, and the main thread, which lists, frames and
  * reads, is the one that limits the pack (among many small files). Further behind (hashing big
  * files), the main thread reads them itself. Only for a stream (or hashing alone): into a file,
- * the worker's writes keep a third thread busy, and reads handed to the worker as well made a
- * docker-archive pack 1.13× slower (bench/README.md, issue 28).
+ * the worker has the writes to do where it has time, and reads handed to it as well gained
+ * nothing (bench/README.md, issue 28).
  */
 const DELEGATE_BACKLOG = 1;
 

@@ -90,7 +90,7 @@ describe('ArchiveSink.delegate: file data read on the byte worker', () => {
       }
       await sink.finish();
       closeSync(fd);
-      // Into a file, the worker's writes keep a thread busy already: the reads stay here.
+      // Into a file, the worker has the writes to do where it has time: the reads stay here.
       if (kind === 'writer') expect(delegated).toBeGreaterThanOrEqual(4);
       else expect(delegated).toBe(0);
       expect((kind === 'writer' ? Buffer.concat(chunks) : readFileSync(out)).equals(expected)).toBe(true);
