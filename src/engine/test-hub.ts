@@ -249,7 +249,7 @@ export async function testBehindHub(ctx: HubTargetContext): Promise<HubTargetRes
         step(`kernel ${k.name}: starting (behind the hub)`);
         const r = await testKernel(server, k, specs[k.name], ctx.kernelTimeoutMs, () => {
           firstKernelAnswer ??= ctx.elapsed();
-        }, () => logsOf(userContainer, 40));
+        }, (lines) => logsOf(userContainer, lines));
         step(`kernel ${k.name}: ${r.ok ? 'ok' : 'FAILED'}`);
         kernels.push(r);
       }

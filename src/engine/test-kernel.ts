@@ -82,6 +82,23 @@ const LATE_OUTPUT_MS = 5000;
 
 const show = (s: string) => JSON.stringify(s.length > 200 ? `${s.slice(0, 200)}…` : s);
 
+/**
+ * How long a failed kernel start waits for the server's log to show why: the server logs the
+ * error before it answers, but an engine's log (a container's, read through the engine) can lag
+ * that answer (a CI run read the tail before the line was there).
+ */
+const LOG_LAG_MS = 10_000;
+
+/** The last `…Error: …` or `…Exception: …` line of the server's log, read again until one shows or `ms` pass. */
+async function loggedError(logTail: (lines: number) => Promise<string[]>, ms: number): Promise<string | undefined> {
+  const until = Date.now() + ms;
+  for (;;) {
+    const line = (await logTail(200).catch(() => [])).filter((l) => /^\s*\w+(Error|Exception): /.test(l)).at(-1)?.trim();
+    if (line || Date.now() >= until) return line;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
 /** Starts one kernel, waits for its kernel_info_reply, runs its test, shuts it down. */
 export async function testKernel(
   server: JupyterServer,
@@ -89,7 +106,7 @@ export async function testKernel(
   spec: KernelspecInfo | undefined,
   timeoutMs: number,
   answered: () => void,
-  logTail: () => Promise<string[]>,
+  logTail: (lines: number) => Promise<string[]>,
 ): Promise<KernelReport> {
   const kind = k.kind || null;
   const report: KernelReport = { name: k.name, kind, ok: false, check: 'kernel_info', code: null, expect: null, output: null, startMs: null, answerMs: null, runMs: null, detail: '' };
@@ -107,7 +124,7 @@ export async function testKernel(
       id = await server.startKernel(k.name, timeoutMs);
     } catch (err) {
       // The server answers 500 "Unhandled error"; its log says why (FileNotFoundError: …).
-      const why = (await logTail().catch(() => [])).filter((l) => /^\s*\w+(Error|Exception): /.test(l)).at(-1)?.trim();
+      const why = await loggedError(logTail, Math.min(LOG_LAG_MS, timeoutMs));
       return { ...report, detail: `cannot start: ${late((err as Error).message)}${why ? ` (server log: ${why})` : ''}` };
     }
     report.startMs = Date.now() - t0;

@@ -274,7 +274,7 @@ async function testJupyterServer(ctx: TargetContext): Promise<TargetResult> {
         step(`kernel ${k.name}: starting`);
         const r = await testKernel(server, k, specs[k.name], opts.kernelTimeoutMs, () => {
           firstKernelAnswer ??= ctx.elapsed();
-        }, () => started.logTail(40));
+        }, (lines) => started.logTail(lines));
         step(`kernel ${k.name}: ${r.ok ? 'ok' : 'FAILED'}`);
         kernels.push(r);
       }
