@@ -1,5 +1,6 @@
 // What the commands that write images share: turning SIGINT/SIGTERM into an abort (the library
 // then removes partial output), a progress line on a terminal, and the one-paragraph summary.
+import { fstatSync, statSync } from 'node:fs';
 import type { PackProgress, PackResult } from '../image/pack.js';
 import { Interrupted, UserError } from '../errors.js';
 
@@ -26,14 +27,30 @@ export async function abortOnSignals<T>(fn: (signal: AbortSignal) => Promise<T>)
   }
 }
 
-/** Checks `-o -` makes sense: not onto a terminal, not together with --json. */
+/** Checks `-o -` makes sense: not onto a terminal, not together with --json (nor a path that is stdout, as /dev/stdout is). */
 export function checkStdoutOutput(output: string | undefined, json: boolean): boolean {
-  if (output !== '-') return false;
+  if (output !== '-') {
+    if (json && output !== undefined && isStdout(output)) {
+      throw new UserError({ where: '--json', message: `cannot print JSON when the image goes to stdout (${output} is stdout)`, hint: 'use -o FILE with --json' });
+    }
+    return false;
+  }
   if (process.stdout.isTTY) {
     throw new UserError({ where: '-o -', message: 'refusing to write an image tar to a terminal', hint: 'pipe it (… -o - | docker load) or give a file name' });
   }
   if (json) throw new UserError({ where: '--json', message: 'cannot print JSON when the image goes to stdout', hint: 'use -o FILE with --json' });
   return true;
+}
+
+/** Whether `path` names the file that stdout is (the same device and inode). */
+function isStdout(path: string): boolean {
+  try {
+    const a = statSync(path);
+    const b = fstatSync(1);
+    return a.dev === b.dev && a.ino === b.ino;
+  } catch {
+    return false;
+  }
 }
 
 /** One status line on stderr, redrawn at most 10 times a second: layer, bytes, rate. */

@@ -72,11 +72,13 @@ export interface Layering {
 
 /**
  * Where the image goes, chosen once: a tar file (docker-archive, or OCI with `format: 'oci'`),
- * a stream (a tar), a new OCI layout directory, or an existing one (updated in place).
+ * a stream (a tar), a FIFO or character device named by a path (a tar written into it, as into
+ * a stream), a new OCI layout directory, or an existing one (updated in place).
  */
 export type Destination =
   | { kind: 'file'; path: string; format: ImageFormat }
   | { kind: 'stream'; stream: Writable; format: ImageFormat }
+  | { kind: 'special'; path: string; format: ImageFormat }
   | { kind: 'oci-dir'; path: string; prune: boolean };
 
 /** The user with defaults filled in. */

@@ -2,11 +2,13 @@
 // from the store while the previous one is written, its bytes are framed into output buffers
 // that the byte worker hashes and writes, and the digests the layer cache knows are not computed
 // again. A file or new directory is written under a temporary name and renamed at the end; on
-// failure or abort nothing is left behind.
-import { existsSync, lstatSync, readdirSync, statSync } from 'node:fs';
+// failure or abort nothing is left behind. A path that names a FIFO or a character device
+// (/dev/null, /dev/stdout onto a pipe) is written into, never replaced.
+import { existsSync, lstatSync, readdirSync, realpathSync, statSync, constants as fsc } from 'node:fs';
 import { open, rename, rm, mkdir, rmdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Writable } from 'node:stream';
+import { isatty } from 'node:tty';
 import { NixlabError, UserError } from '../errors.js';
 import { sweepStaleTemps, tempSibling } from '../fsutil.js';
 import { STREAMED_NAR_MAX, type ArchiveInput, type ArchiveLayer, type ArchiveResult, type LayerDescriptor, type LayerSource, type WriteContext } from './archive.js';
@@ -91,10 +93,19 @@ export interface WriteOptions {
  */
 export function destinationFor(output: string | Writable, format: ImageFormat = 'docker', prune = false): Destination {
   if (format !== 'docker' && format !== 'oci') throw new UserError({ where: 'format', message: `must be docker or oci, got ${JSON.stringify(format)}`, hint: 'use docker or oci' });
-  const dir = format === 'oci' && typeof output === 'string' && !output.endsWith('.tar');
+  const st = typeof output === 'string' ? statSync(output, { throwIfNoEntry: false }) : undefined;
+  // A FIFO or a character device takes a tar (OCI too), written into it.
+  const special = !!(st?.isFIFO() || st?.isCharacterDevice());
+  const dir = format === 'oci' && typeof output === 'string' && !output.endsWith('.tar') && !special;
   if (prune && !dir) throw new UserError({ where: 'prune', message: 'only applies to an OCI layout directory', hint: 'use --format oci -o DIR, or drop --prune' });
   if (typeof output !== 'string') return { kind: 'stream', stream: output, format };
-  return dir ? { kind: 'oci-dir', path: output, prune } : { kind: 'file', path: output, format };
+  if (special) return { kind: 'special', path: output, format };
+  if (st?.isBlockDevice() || st?.isSocket()) {
+    throw new UserError({ where: output, message: `is a ${st.isSocket() ? 'socket' : 'block device'}; an image is written to a file, a FIFO or a stream`, hint: 'give a file name (-o image.tar), or -o - and a pipe' });
+  }
+  if (dir) return { kind: 'oci-dir', path: output, prune };
+  // A symlink to a file: the file it names is replaced, and the link stays.
+  return { kind: 'file', path: st?.isFile() ? realpathSync(output) : output, format };
 }
 
 /** The archive format a destination gets. */
@@ -104,7 +115,7 @@ const formatOf = (dest: Destination): ImageFormat => (dest.kind === 'oci-dir' ? 
 export async function writeImage(plan: ImagePlan, closure: ClosureNode[], dest: Destination, opts: WriteOptions, worker: ByteWorker): Promise<PackResult> {
   opts.signal?.throwIfAborted();
   // A streamed OCI tar reads every layer twice (digests first); keep listings for the second pass.
-  const twoPass = dest.kind === 'stream' && dest.format === 'oci';
+  const twoPass = (dest.kind === 'stream' || dest.kind === 'special') && dest.format === 'oci';
   const nodes = new Map(closure.map((n) => [n.path, n]));
   const storeLayer = (paths: string[], createdBy: string): LayerSource => {
     // One listing per layer, started early by prefetch() so it overlaps the previous layer.
@@ -228,12 +239,30 @@ async function writeArchive(
   const where = dest.kind === 'stream' ? 'stdout' : dest.path;
   let cleanup: () => Promise<void> = async () => undefined;
   try {
-    if (dest.kind === 'stream') {
-      const writer = new StreamWriter(dest.stream);
-      const sink = new ArchiveSink({ writer }, worker, sinkHooks);
+    const toStream = async (stream: Writable) => {
+      const sink = new ArchiveSink({ writer: new StreamWriter(stream) }, worker, sinkHooks);
       const archive =
-        dest.format === 'docker' ? await writeDockerArchive(input, sink, ctx) : await writeOciTar(input, sink, ctx, await hashLayers(input, ctx));
-      return { archive, output: null, bytes: sink.position, pruned: null };
+        formatOf(dest) === 'docker' ? await writeDockerArchive(input, sink, ctx) : await writeOciTar(input, sink, ctx, await hashLayers(input, ctx));
+      return { archive, bytes: sink.position };
+    };
+    if (dest.kind === 'stream') return { ...(await toStream(dest.stream)), output: null, pruned: null };
+    if (dest.kind === 'special') {
+      // Opened as it is (no O_CREAT, no O_TRUNC): a FIFO's open waits here for its reader.
+      const fh = await open(dest.path, fsc.O_WRONLY | fsc.O_NOCTTY);
+      if (isatty(fh.fd)) {
+        await fh.close();
+        throw new UserError({ where: dest.path, message: 'is a terminal: refusing to write an image tar to it', hint: 'give a file name, or pipe -o - into a program (… -o - | docker load)' });
+      }
+      const stream = fh.createWriteStream(); // it closes the handle once ended or destroyed
+      const closed = new Promise((done) => stream.once('close', done));
+      try {
+        const written = await toStream(stream);
+        await new Promise<void>((done, failed) => stream.end((error?: Error | null) => (error ? failed(error) : done())));
+        return { ...written, output: dest.path, pruned: null };
+      } finally {
+        stream.destroy();
+        await closed;
+      }
     }
     const final = resolve(dest.path);
     // A nixlab killed mid-write (SIGKILL) left its temp file here: removed once its process is gone.

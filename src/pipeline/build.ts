@@ -3,6 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { packImage, type Output, type PackProgress, type PackResult } from '../image/pack.js';
+import { destinationFor } from '../image/write.js';
 import { ROOT_MANIFEST, parseRootManifest, type RootManifest } from '../runtime/image-root.js';
 import { imageSpecFor } from '../runtime/image.js';
 import { checkBuiltHub } from '../runtime/hub.js';
@@ -45,6 +46,8 @@ export interface BuildResult extends GenerateResult {
 
 /** Generates and builds (and packs when `destination` is set); the build stays a GC root at `outLink`. */
 export async function build(opts: BuildOptions): Promise<BuildResult> {
+  // An output that cannot take an image (a socket, a block device, --prune on a tar) is refused before the build.
+  if (opts.destination) destinationFor(opts.destination.output, opts.destination.format, !!opts.destination.prune);
   const generatedDir = opts.generatedDir ?? join(dirname(resolve(opts.config)), '.nixlab');
   const gen = await generateFor(opts.config, generatedDir, opts.pkgs, opts);
   const outLink = resolve(opts.outLink ?? 'result');

@@ -274,3 +274,90 @@ describe('validation before writing', () => {
     expect(existsSync(output)).toBe(false);
   });
 });
+
+describe('outputs that are not plain files: written into, never replaced', () => {
+  let tiny: string;
+  let dir: string;
+  let reference: Buffer;
+  beforeAll(async () => {
+    tiny = await buildFixture('tiny');
+    dir = mkdtempSync(join(tmp, 'special-'));
+    await pack({ storePaths: [tiny], output: join(dir, 'reference.tar') });
+    reference = readFileSync(join(dir, 'reference.tar'));
+  });
+
+  it('a FIFO: its reader gets the same tar as a file, and the FIFO stays a FIFO (nothing beside it)', async () => {
+    const fifo = join(dir, 'fifo');
+    await execa('mkfifo', [fifo]);
+    // The reader opens the FIFO while the pack waits in its open.
+    const read = execa('cat', [fifo], { encoding: 'buffer' });
+    const result = await pack({ storePaths: [tiny], output: fifo });
+    expect(Buffer.from((await read).stdout).equals(reference)).toBe(true);
+    expect(result.output).toBe(fifo);
+    expect(lstatSync(fifo).isFIFO()).toBe(true);
+    expect(readdirSync(dir).sort()).toEqual(['fifo', 'reference.tar']);
+    rmSync(fifo);
+  });
+
+  it('a character device (a null device of its own): written into, still a device, the OCI tar too', async () => {
+    const dev = join(dir, 'null');
+    await execa('mknod', ['-m', '666', dev, 'c', '1', '3']);
+    for (const format of ['docker', 'oci'] as const) {
+      const result = await pack({ storePaths: [tiny], output: dev, format });
+      expect(result.output).toBe(dev);
+      expect(result.bytes).toBeGreaterThan(0);
+      expect(lstatSync(dev).isCharacterDevice()).toBe(true);
+    }
+    expect(readdirSync(dir).sort()).toEqual(['null', 'reference.tar']);
+    rmSync(dev);
+  });
+
+  it('a symlink to a file: the file it names gets the image, the link stays', async () => {
+    const target = join(dir, 'target.tar');
+    const link = join(dir, 'link.tar');
+    await execa('sh', ['-c', `echo old > ${target} && ln -s target.tar ${link}`]);
+    await pack({ storePaths: [tiny], output: link });
+    expect(lstatSync(link).isSymbolicLink()).toBe(true);
+    expect(readlinkSync(link)).toBe('target.tar');
+    expect(readFileSync(target).equals(reference)).toBe(true);
+    rmSync(link);
+    rmSync(target);
+  });
+
+  it('a terminal (a pseudo-terminal held open by another process) is refused: a UserError, and it stays a terminal', async () => {
+    const holder = execa('python3', ['-c', 'import os, pty, sys, time\nm, s = pty.openpty()\nprint(os.ttyname(s), flush=True)\ntime.sleep(120)']);
+    try {
+      const tty = await new Promise<string>((resolve) => holder.stdout!.once('data', (d: Buffer) => resolve(d.toString().trim())));
+      expect(tty).toMatch(/^\/dev\/pts\/\d+$/);
+      const p = pack({ storePaths: [tiny], output: tty });
+      await expect(p).rejects.toThrow(UserError);
+      await expect(p).rejects.toThrow(`${tty}: is a terminal: refusing to write an image tar to it`);
+      expect(lstatSync(tty).isCharacterDevice()).toBe(true);
+    } finally {
+      holder.kill();
+      await holder.catch(() => undefined);
+    }
+  });
+
+  it('`-o /dev/stdout --json` is refused like `-o - --json` (exit 2): the JSON would go into the tar', async () => {
+    const r = await execa('node', [join(process.cwd(), 'bin/run.js'), 'pack', tiny, '-o', '/dev/stdout', '--json'], { reject: false });
+    expect([r.exitCode, r.stdout]).toEqual([2, '']);
+    expect(r.stderr).toContain('cannot print JSON when the image goes to stdout (/dev/stdout is stdout)');
+  });
+
+  it('a socket is refused before anything is written', async () => {
+    const { createServer } = await import('node:net');
+    const sock = join(dir, 'sock');
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(sock, resolve));
+    try {
+      const p = pack({ storePaths: [tiny], output: sock });
+      await expect(p).rejects.toThrow(UserError);
+      await expect(p).rejects.toThrow(`${sock}: is a socket; an image is written to a file, a FIFO or a stream`);
+      expect(lstatSync(sock).isSocket()).toBe(true);
+      expect(readdirSync(dir).sort()).toEqual(['reference.tar', 'sock']);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+});
