@@ -4,9 +4,9 @@
 // again. A file or new directory is written under a temporary name and renamed at the end; on
 // failure or abort nothing is left behind. A path that names a FIFO or a character device
 // (/dev/null, /dev/stdout onto a pipe) is written into, never replaced.
-import { existsSync, lstatSync, readdirSync, realpathSync, statSync, constants as fsc } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, readlinkSync, realpathSync, statSync, constants as fsc } from 'node:fs';
 import { open, rename, rm, mkdir, rmdir } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import type { Writable } from 'node:stream';
 import { isatty } from 'node:tty';
 import { NixlabError, UserError } from '../errors.js';
@@ -104,8 +104,19 @@ export function destinationFor(output: string | Writable, format: ImageFormat = 
     throw new UserError({ where: output, message: `is a ${st.isSocket() ? 'socket' : 'block device'}; an image is written to a file, a FIFO or a stream`, hint: 'give a file name (-o image.tar), or -o - and a pipe' });
   }
   if (dir) return { kind: 'oci-dir', path: output, prune };
-  // A symlink to a file: the file it names is replaced, and the link stays.
-  return { kind: 'file', path: st?.isFile() ? realpathSync(output) : output, format };
+  // A symlink to a file, or to nothing yet: the file it names is written, and the link stays.
+  return { kind: 'file', path: st?.isFile() ? realpathSync(output) : st ? output : linkTarget(output), format };
+}
+
+/** Where a path that does not exist yet leads: itself, or, through symlinks that name nothing yet, the path the last one names. */
+function linkTarget(path: string): string {
+  let at = path;
+  for (let hops = 0; hops < 40; hops++) {
+    const st = lstatSync(at, { throwIfNoEntry: false });
+    if (!st?.isSymbolicLink()) return at;
+    at = resolve(dirname(at), readlinkSync(at));
+  }
+  throw new UserError({ where: path, message: 'is a chain of more than 40 symlinks', hint: 'give the path of a file' });
 }
 
 /** The archive format a destination gets. */

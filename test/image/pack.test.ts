@@ -324,6 +324,17 @@ describe('outputs that are not plain files: written into, never replaced', () =>
     rmSync(target);
   });
 
+  it('a symlink to a file that does not exist yet: that file is created, the link stays', async () => {
+    const link = join(dir, 'ahead.tar');
+    await execa('ln', ['-s', 'later/made.tar', link]);
+    await execa('mkdir', [join(dir, 'later')]);
+    await pack({ storePaths: [tiny], output: link });
+    expect(readlinkSync(link)).toBe('later/made.tar');
+    expect(readFileSync(join(dir, 'later', 'made.tar')).equals(reference)).toBe(true);
+    rmSync(link);
+    rmSync(join(dir, 'later'), { recursive: true });
+  });
+
   it('a terminal (a pseudo-terminal held open by another process) is refused: a UserError, and it stays a terminal', async () => {
     const holder = execa('python3', ['-c', 'import os, pty, sys, time\nm, s = pty.openpty()\nprint(os.ttyname(s), flush=True)\ntime.sleep(120)']);
     try {
