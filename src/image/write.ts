@@ -4,7 +4,7 @@
 // again. A file or new directory is written under a temporary name and renamed at the end; on
 // failure or abort nothing is left behind. A path that names a FIFO or a character device
 // (/dev/null, /dev/stdout onto a pipe) is written into, never replaced.
-import { existsSync, lstatSync, readdirSync, readlinkSync, realpathSync, statSync, constants as fsc } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, readlinkSync, statSync, constants as fsc } from 'node:fs';
 import { open, rename, rm, mkdir, rmdir } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import type { Writable } from 'node:stream';
@@ -104,11 +104,11 @@ export function destinationFor(output: string | Writable, format: ImageFormat = 
     throw new UserError({ where: output, message: `is a ${st.isSocket() ? 'socket' : 'block device'}; an image is written to a file, a FIFO or a stream`, hint: 'give a file name (-o image.tar), or -o - and a pipe' });
   }
   if (dir) return { kind: 'oci-dir', path: output, prune };
-  // A symlink to a file, or to nothing yet: the file it names is written, and the link stays.
-  return { kind: 'file', path: st?.isFile() ? realpathSync(output) : st ? output : linkTarget(output), format };
+  // A symlink (to a file, or to nothing yet): the file it names is written, and the link stays.
+  return { kind: 'file', path: linkTarget(output), format };
 }
 
-/** Where a path that does not exist yet leads: itself, or, through symlinks that name nothing yet, the path the last one names. */
+/** Where a path leads: itself, or, through its symlinks, the path the last one names (a file, or nothing yet). */
 function linkTarget(path: string): string {
   let at = path;
   for (let hops = 0; hops < 40; hops++) {
